@@ -1,0 +1,289 @@
+//! The estate: every multi-Region key family seen by a scan, and the cell each family has in each
+//! Region.
+//!
+//! Scan results arrive one Region at a time and in any order; the estate folds them in and derives
+//! cells on demand, so a Region that is still scanning or has failed never erases what the other
+//! Regions reported.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::key::{KeyInfo, MrkId, Role};
+use super::problem::Problem;
+use super::region::Region;
+
+/// Where a Region's scan stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionStatus {
+    /// Not scanned yet in this session.
+    Waiting,
+    /// A scan is running; earlier data (if any) is still shown.
+    Scanning,
+    /// The last scan finished; its keys are in the estate.
+    Scanned,
+    /// The last scan failed as a whole (ListKeys or ListAliases).
+    Failed(Problem),
+}
+
+/// One `mrk-` key ID listed in a Region: described, or listed but not describable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyEntry {
+    Described(KeyInfo),
+    /// ListKeys returned the ID but DescribeKey failed (often a key policy that denies it).
+    Failed { key_id: MrkId, problem: Problem },
+}
+
+impl KeyEntry {
+    pub fn key_id(&self) -> &MrkId {
+        match self {
+            KeyEntry::Described(info) => &info.key_id,
+            KeyEntry::Failed { key_id, .. } => key_id,
+        }
+    }
+}
+
+/// Everything one successful Region scan found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegionScan {
+    pub keys: Vec<KeyEntry>,
+    /// `(alias name, target key ID)` from ListAliases, for labelling rows.
+    pub aliases: Vec<(String, String)>,
+}
+
+/// A family's cell in one Region: what the grid draws.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Primary(&'a KeyInfo),
+    Replica(&'a KeyInfo),
+    /// The Region was scanned and holds no key of this family.
+    Absent,
+    /// A related key's `MultiRegionConfiguration` names a key here, but this Region's scan did not
+    /// return it (listing lag, or a permission that hides it).
+    Reported { role: Role, arn: &'a str },
+    /// This Region, or this key in it, could not be read: never to be confused with `Absent`.
+    Unknown(&'a Problem),
+    /// The Region has not been scanned yet.
+    Scanning,
+}
+
+/// One multi-Region key family: its keys per Region and their aliases.
+#[derive(Debug, Clone, Default)]
+pub struct Family {
+    keys: BTreeMap<Region, KeyEntry>,
+    aliases: BTreeMap<Region, Vec<String>>,
+}
+
+impl Family {
+    pub fn entry(&self, region: Region) -> Option<&KeyEntry> {
+        self.keys.get(&region)
+    }
+
+    /// Every described key of the family, in column order.
+    pub fn described(&self) -> impl Iterator<Item = &KeyInfo> {
+        self.keys.values().filter_map(|e| match e {
+            KeyEntry::Described(info) => Some(info),
+            KeyEntry::Failed { .. } => None,
+        })
+    }
+
+    /// The primary as a described key says it is: a key that calls itself primary wins, then
+    /// the `PrimaryKey` any replica names.
+    pub fn primary_region(&self) -> Option<String> {
+        if let Some(p) = self.described().find(|k| k.role() == Role::Primary) {
+            return Some(p.region.name().to_string());
+        }
+        self.described()
+            .filter_map(|k| k.multi_region.as_ref()?.primary.as_ref())
+            .map(|p| p.region.clone())
+            .next()
+    }
+
+    /// The first alias, preferring the primary's Region, for labelling the row.
+    pub fn first_alias(&self) -> Option<&str> {
+        let primary = self.primary_region();
+        let in_primary = self
+            .aliases
+            .iter()
+            .find(|(r, _)| Some(r.name()) == primary.as_deref())
+            .and_then(|(_, a)| a.first());
+        in_primary
+            .or_else(|| self.aliases.values().flat_map(|a| a.first()).next())
+            .map(String::as_str)
+    }
+
+    pub fn aliases_in(&self, region: Region) -> &[String] {
+        self.aliases.get(&region).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Key spec and usage are synchronised by KMS, so any described key tells them.
+    pub fn spec_and_usage(&self) -> Option<(&str, &str)> {
+        self.described()
+            .next()
+            .map(|k| (k.key_spec.as_str(), k.key_usage.as_str()))
+    }
+
+    /// Keys that related keys' configurations place in a Region, with the role they give it.
+    fn reported_in(&self, region: Region) -> Option<(Role, &str)> {
+        for key in self.described() {
+            let Some(config) = &key.multi_region else {
+                continue;
+            };
+            if let Some(p) = config.primary.as_ref().filter(|p| p.region == region.name()) {
+                return Some((Role::Primary, p.arn.as_str()));
+            }
+            if let Some(r) = config.replicas.iter().find(|r| r.region == region.name()) {
+                return Some((Role::Replica, r.arn.as_str()));
+            }
+        }
+        None
+    }
+
+    fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// Every family the scan has seen, and each scanned Region's status.
+#[derive(Debug, Clone, Default)]
+pub struct Estate {
+    regions: Vec<Region>,
+    status: HashMap<Region, RegionStatus>,
+    families: BTreeMap<MrkId, Family>,
+    /// Family IDs in display order, kept beside the map so a row can be reached by index.
+    order: Vec<MrkId>,
+}
+
+impl Estate {
+    /// An estate over `regions`, all `Waiting`.
+    pub fn new(regions: Vec<Region>) -> Estate {
+        let status = regions.iter().map(|r| (*r, RegionStatus::Waiting)).collect();
+        Estate {
+            regions,
+            status,
+            ..Estate::default()
+        }
+    }
+
+    /// The grid's columns.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// Changes the column set. Data of Regions that are dropped is forgotten; new ones start `Waiting`.
+    pub fn set_regions(&mut self, regions: Vec<Region>) {
+        let keep: BTreeSet<Region> = regions.iter().copied().collect();
+        for family in self.families.values_mut() {
+            family.keys.retain(|r, _| keep.contains(r));
+            family.aliases.retain(|r, _| keep.contains(r));
+        }
+        self.status.retain(|r, _| keep.contains(r));
+        for r in &regions {
+            self.status.entry(*r).or_insert(RegionStatus::Waiting);
+        }
+        self.regions = regions;
+        self.prune();
+    }
+
+    pub fn status(&self, region: Region) -> &RegionStatus {
+        self.status.get(&region).unwrap_or(&RegionStatus::Waiting)
+    }
+
+    pub fn mark_scanning(&mut self, region: Region) {
+        self.status.insert(region, RegionStatus::Scanning);
+    }
+
+    /// Replaces everything known about `region` with a fresh scan.
+    pub fn apply_scan(&mut self, region: Region, scan: RegionScan) {
+        for family in self.families.values_mut() {
+            family.keys.remove(&region);
+            family.aliases.remove(&region);
+        }
+        for entry in scan.keys {
+            let family = self.families.entry(entry.key_id().clone()).or_default();
+            family.keys.insert(region, entry);
+        }
+        for (alias, target) in scan.aliases {
+            let Some(id) = MrkId::parse(&target) else {
+                continue;
+            };
+            // Aliases of keys the scan did not describe cannot label a row.
+            if let Some(family) = self.families.get_mut(&id) {
+                family.aliases.entry(region).or_default().push(alias);
+            }
+        }
+        for family in self.families.values_mut() {
+            if let Some(list) = family.aliases.get_mut(&region) {
+                list.sort();
+            }
+        }
+        self.status.insert(region, RegionStatus::Scanned);
+        self.prune();
+    }
+
+    /// Records that `region` could not be scanned. Its earlier data stays in memory but every
+    /// cell of the column shows the problem, because the current state there is unknown.
+    pub fn apply_failure(&mut self, region: Region, problem: Problem) {
+        self.status.insert(region, RegionStatus::Failed(problem));
+    }
+
+    fn prune(&mut self) {
+        self.families.retain(|_, f| !f.is_empty());
+        self.order = self.families.keys().cloned().collect();
+    }
+
+    pub fn family_count(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The family shown in row `index`.
+    pub fn family_at(&self, index: usize) -> Option<(&MrkId, &Family)> {
+        let id = self.order.get(index)?;
+        self.families.get(id).map(|f| (id, f))
+    }
+
+    pub fn family(&self, id: &MrkId) -> Option<&Family> {
+        self.families.get(id)
+    }
+
+    pub fn families(&self) -> impl Iterator<Item = (&MrkId, &Family)> {
+        self.families.iter()
+    }
+
+    /// The cell of family `id` in `region`.
+    pub fn cell(&self, id: &MrkId, region: Region) -> Cell<'_> {
+        let status = self.status(region);
+        if let RegionStatus::Failed(problem) = status {
+            return Cell::Unknown(problem);
+        }
+        let Some(family) = self.families.get(id) else {
+            return Cell::Absent;
+        };
+        match family.entry(region) {
+            Some(KeyEntry::Described(info)) => match info.role() {
+                Role::Primary => Cell::Primary(info),
+                Role::Replica => Cell::Replica(info),
+            },
+            Some(KeyEntry::Failed { problem, .. }) => Cell::Unknown(problem),
+            None => match status {
+                RegionStatus::Waiting | RegionStatus::Scanning => Cell::Scanning,
+                _ => match family.reported_in(region) {
+                    Some((role, arn)) => Cell::Reported { role, arn },
+                    None => Cell::Absent,
+                },
+            },
+        }
+    }
+
+    /// True when no Region is still waiting or scanning.
+    pub fn is_settled(&self) -> bool {
+        self.regions.iter().all(|r| {
+            matches!(
+                self.status(*r),
+                RegionStatus::Scanned | RegionStatus::Failed(_)
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "estate_tests.rs"]
+mod tests;

@@ -1,0 +1,14 @@
+//! Pure types and rules of the product: Regions, keys, families and their cells.
+//!
+//! No I/O, no SDK, no egui here: everything is unit-tested and fast, and both the GUI and the
+//! headless audit read the same values.
+
+pub mod estate;
+pub mod key;
+pub mod problem;
+pub mod region;
+
+pub use estate::{Cell, Estate, Family, KeyEntry, RegionScan, RegionStatus};
+pub use key::{KeyInfo, KeyState, MrkId, MultiRegionConfig, RelatedKey, Role};
+pub use problem::{Problem, ProblemKind};
+pub use region::{Partition, Region, UnknownRegion};

@@ -1,0 +1,11 @@
+//! Background work: the tokio runtime, promises, and the scans that feed the estate.
+//!
+//! Nothing here draws; nothing here names the SDK (that is `kms`).
+
+mod inventory;
+mod runner;
+mod scan;
+
+pub use inventory::Inventory;
+pub use runner::{Panicked, Repaint, Runner, no_repaint};
+pub use scan::{DESCRIBE_CONCURRENCY, ScanProgress, scan_region};

@@ -1,0 +1,112 @@
+//! Builds one KMS client per Region from one shared SDK configuration.
+//!
+//! Why per Region and not one client: KMS is a regional service and the Region is part of the
+//! request signature; the shared `SdkConfig` means credentials are resolved (and cached) once.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_kms::config::Region as SdkRegion;
+
+use crate::domain::Region;
+
+/// How to reach KMS: the same knobs as the AWS CLI.
+#[derive(Debug, Clone)]
+pub struct ConnectSettings {
+    /// A named profile; `None` uses `AWS_PROFILE` or the default chain.
+    pub profile: Option<String>,
+    /// Any KMS-compatible endpoint (moto, the simulator, a VPC endpoint). `None` honours
+    /// `AWS_ENDPOINT_URL_KMS` / `AWS_ENDPOINT_URL`, then the public endpoints.
+    pub endpoint_url: Option<String>,
+    pub timeouts: Timeouts,
+    /// Attempts per call, first one included (standard retry mode).
+    pub max_attempts: u32,
+}
+
+/// Explicit timeouts, so an endpoint that accepts a connection and never answers cannot hang a
+/// Region's scan forever.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub attempt: Duration,
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            attempt: Duration::from_secs(10),
+            operation: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Default for ConnectSettings {
+    fn default() -> Self {
+        ConnectSettings {
+            profile: None,
+            endpoint_url: None,
+            timeouts: Timeouts::default(),
+            max_attempts: 3,
+        }
+    }
+}
+
+impl ConnectSettings {
+    fn timeout_config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.timeouts.connect)
+            .operation_attempt_timeout(self.timeouts.attempt)
+            .operation_timeout(self.timeouts.operation)
+            .build()
+    }
+
+    fn retry_config(&self) -> RetryConfig {
+        RetryConfig::standard().with_max_attempts(self.max_attempts.max(1))
+    }
+
+    /// Loads the shared configuration: profile, credential chain, endpoint, timeouts, retries.
+    /// Reads local files and the environment only; credentials are fetched on first use.
+    pub async fn load(&self) -> SdkConfig {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(self.timeout_config())
+            .retry_config(self.retry_config());
+        if let Some(profile) = &self.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &self.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        loader.load().await
+    }
+}
+
+/// Hands out KMS clients per Region from one configuration.
+#[derive(Debug, Clone)]
+pub struct KmsClients {
+    config: SdkConfig,
+}
+
+impl KmsClients {
+    pub async fn connect(settings: &ConnectSettings) -> KmsClients {
+        KmsClients {
+            config: settings.load().await,
+        }
+    }
+
+    /// Wraps a configuration built elsewhere (tests give static credentials this way).
+    pub fn from_sdk_config(config: SdkConfig) -> KmsClients {
+        KmsClients { config }
+    }
+
+    /// A client whose requests are signed for, and sent to, `region`.
+    pub fn client(&self, region: Region) -> super::RegionClient {
+        let conf = aws_sdk_kms::config::Builder::from(&self.config)
+            .region(SdkRegion::new(region.name()))
+            .build();
+        super::RegionClient::new(region, aws_sdk_kms::Client::from_conf(conf))
+    }
+}

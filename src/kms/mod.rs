@@ -1,0 +1,11 @@
+//! The only module that talks to AWS KMS (through `aws-sdk-kms`).
+//!
+//! Above this line nobody knows SDK types, or whether the endpoint is AWS, moto or the simulator.
+
+mod client;
+mod error;
+mod region_client;
+
+pub use client::{ConnectSettings, KmsClients, Timeouts};
+pub use error::KmsError;
+pub use region_client::RegionClient;

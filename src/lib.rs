@@ -1,0 +1,10 @@
+//! kms-replica-console: see and drive AWS KMS multi-Region key replication across every Region.
+//!
+//! Layers, with one direction of dependency: `domain` ← `kms` ← `jobs` ← `ui`; `report` renders
+//! the domain for the headless audit.
+
+pub mod domain;
+pub mod jobs;
+pub mod kms;
+pub mod report;
+pub mod ui;

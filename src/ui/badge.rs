@@ -1,0 +1,44 @@
+//! Key-state badges and problem markers: the text says the state, colour is a second channel.
+
+use egui::{Color32, RichText, Ui};
+
+use crate::domain::{KeyState, ProblemKind};
+
+/// Fill colour of a key-state badge.
+pub fn state_colour(state: &KeyState) -> Color32 {
+    match state {
+        KeyState::Enabled => Color32::from_rgb(0x2e, 0x7d, 0x32),
+        KeyState::Disabled => Color32::from_rgb(0x61, 0x61, 0x61),
+        KeyState::Creating | KeyState::Updating => Color32::from_rgb(0x15, 0x65, 0xc0),
+        KeyState::PendingDeletion | KeyState::PendingReplicaDeletion => {
+            Color32::from_rgb(0xc6, 0x28, 0x28)
+        }
+        KeyState::PendingImport => Color32::from_rgb(0xb2, 0x6a, 0x00),
+        KeyState::Unavailable | KeyState::Other(_) => Color32::from_rgb(0x6a, 0x1b, 0x9a),
+    }
+}
+
+/// A filled badge whose text is the KMS state name, so it reads the same without colour.
+pub fn state_badge(ui: &mut Ui, state: &KeyState) -> egui::Response {
+    egui::Frame::new()
+        .fill(state_colour(state))
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(5, 1))
+        .show(ui, |ui| {
+            ui.label(RichText::new(state.as_str()).color(Color32::WHITE).small())
+        })
+        .inner
+}
+
+/// Text colour for a problem: warnings for what may pass (throttling, timeouts), errors otherwise.
+pub fn problem_colour(ui: &Ui, kind: ProblemKind) -> Color32 {
+    match kind {
+        ProblemKind::Throttled | ProblemKind::TimedOut => ui.visuals().warn_fg_color,
+        _ => ui.visuals().error_fg_color,
+    }
+}
+
+/// A problem marker: "⚠ AccessDenied" and the like.
+pub fn problem_text(kind: ProblemKind) -> String {
+    format!("⚠ {}", kind.label())
+}

@@ -1,0 +1,190 @@
+//! The coverage grid: one row per multi-Region key family, one column per Region.
+//!
+//! Only the rows in view are laid out (`TableBody::rows`), so the cost of a frame follows the
+//! window's height, not the size of the estate.
+
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::badge;
+use crate::domain::key::format_utc;
+use crate::domain::{Cell, Estate, KeyInfo, Region, RegionStatus, Role};
+use crate::jobs::Inventory;
+
+const ROW_HEIGHT: f32 = 24.0;
+const KEY_COLUMN_WIDTH: f32 = 300.0;
+const REGION_COLUMN_WIDTH: f32 = 150.0;
+
+/// Draws the grid of `inventory`'s estate.
+pub fn show(ui: &mut Ui, inventory: &Inventory) {
+    let estate = inventory.estate();
+    if estate.family_count() == 0 {
+        ui.vertical_centered(|ui| {
+            ui.add_space(40.0);
+            if inventory.is_scanning() {
+                ui.label("Scanning for multi-Region keys…");
+            } else {
+                ui.label("No multi-Region keys in the chosen Regions.");
+            }
+        });
+        // The header still matters: it says which Regions failed.
+    }
+    egui::ScrollArea::horizontal()
+        .auto_shrink([false, false])
+        .show(ui, |ui| table(ui, inventory, estate));
+}
+
+fn table(ui: &mut Ui, inventory: &Inventory, estate: &Estate) {
+    let regions = estate.regions();
+    TableBuilder::new(ui)
+        .id_salt("coverage-grid")
+        .striped(true)
+        .resizable(true)
+        .auto_shrink([false, false])
+        .column(Column::initial(KEY_COLUMN_WIDTH).at_least(160.0).clip(true))
+        .columns(
+            Column::initial(REGION_COLUMN_WIDTH).at_least(90.0).clip(true),
+            regions.len(),
+        )
+        .header(40.0, |mut header| {
+            header.col(|ui| {
+                ui.strong("Key family");
+            });
+            for region in regions {
+                header.col(|ui| region_header(ui, inventory, estate, *region));
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, estate.family_count(), |mut row| {
+                let Some((id, family)) = estate.family_at(row.index()) else {
+                    return;
+                };
+                row.col(|ui| {
+                    ui.horizontal(|ui| {
+                        ui.monospace(id.as_str());
+                        if let Some(alias) = family.first_alias() {
+                            ui.label(RichText::new(alias).weak());
+                        }
+                    })
+                    .response
+                    .on_hover_text(family_hover(family));
+                });
+                for region in regions {
+                    row.col(|ui| cell_ui(ui, estate.cell(id, *region), *region));
+                }
+            });
+        });
+}
+
+fn family_hover(family: &crate::domain::Family) -> String {
+    let mut lines = Vec::new();
+    if let Some((spec, usage)) = family.spec_and_usage() {
+        lines.push(format!("{spec} · {usage}"));
+    }
+    if let Some(primary) = family.primary_region() {
+        lines.push(format!("Primary Region: {primary}"));
+    }
+    if let Some(alias) = family.first_alias() {
+        lines.push(format!("Alias: {alias}"));
+    }
+    lines.join("\n")
+}
+
+fn region_header(ui: &mut Ui, inventory: &Inventory, estate: &Estate, region: Region) {
+    ui.vertical(|ui| {
+        let name = if region.is_opt_in() {
+            format!("{region} (opt-in)")
+        } else {
+            region.to_string()
+        };
+        ui.strong(name);
+        match (estate.status(region), inventory.progress(region)) {
+            (_, Some(progress)) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    let text = match progress {
+                        Some((done, total)) => format!("{done}/{total} keys"),
+                        None => "listing…".to_string(),
+                    };
+                    ui.small(text);
+                });
+            }
+            (RegionStatus::Failed(problem), None) => {
+                let colour = badge::problem_colour(ui, problem.kind);
+                ui.label(
+                    RichText::new(badge::problem_text(problem.kind))
+                        .color(colour)
+                        .small(),
+                )
+                .on_hover_text(problem.to_string());
+            }
+            (RegionStatus::Scanned, None) => {
+                ui.small("scanned");
+            }
+            (RegionStatus::Waiting | RegionStatus::Scanning, None) => {
+                ui.small("waiting");
+            }
+        }
+    });
+}
+
+fn cell_ui(ui: &mut Ui, cell: Cell<'_>, region: Region) {
+    match cell {
+        Cell::Primary(key) => key_cell(ui, Role::Primary, key),
+        Cell::Replica(key) => key_cell(ui, Role::Replica, key),
+        Cell::Absent => {
+            ui.label(RichText::new("absent").weak().small())
+                .on_hover_text(format!("No key of this family in {region}."));
+        }
+        Cell::Reported { role, arn } => {
+            ui.label(RichText::new(format!("{role}?")).italics())
+                .on_hover_text(format!(
+                    "{arn}\nA related key's multi-Region configuration names this {role}, \
+                     but the scan of {region} did not return it (listing lag, or a permission \
+                     that hides it)."
+                ));
+        }
+        Cell::Unknown(problem) => {
+            let colour = badge::problem_colour(ui, problem.kind);
+            ui.label(
+                RichText::new(badge::problem_text(problem.kind))
+                    .color(colour)
+                    .small(),
+            )
+            .on_hover_text(problem.to_string());
+        }
+        Cell::Scanning => {
+            ui.spinner();
+        }
+    }
+}
+
+fn key_cell(ui: &mut Ui, role: Role, key: &KeyInfo) {
+    let hover = key_hover(key);
+    ui.horizontal(|ui| {
+        let role_text = match role {
+            Role::Primary => RichText::new("Primary").strong(),
+            Role::Replica => RichText::new("Replica"),
+        };
+        ui.label(role_text).on_hover_text(&hover);
+        badge::state_badge(ui, &key.state).on_hover_text(&hover);
+    });
+}
+
+fn key_hover(key: &KeyInfo) -> String {
+    let created = key
+        .created
+        .map(format_utc)
+        .unwrap_or_else(|| "unknown".into());
+    let mut text = format!(
+        "{}\nState: {}\nCreated: {created}",
+        key.arn, key.state
+    );
+    if let Some(date) = key.deletion_date {
+        text.push_str(&format!("\nDeletion date: {}", format_utc(date)));
+    }
+    if !key.description.is_empty() {
+        text.push_str(&format!("\nDescription: {}", key.description));
+    }
+    text
+}

@@ -1,0 +1,107 @@
+//! The Region chooser: which Regions are columns of the grid (and so which are scanned).
+
+use egui::Ui;
+
+use super::command::Command;
+use crate::domain::{Partition, Region};
+
+/// The chooser window's own state: open or not, and the selection being edited.
+#[derive(Debug, Default)]
+pub struct RegionChooser {
+    pub open: bool,
+    selection: Vec<Region>,
+}
+
+impl RegionChooser {
+    /// Opens the window with the current columns selected.
+    pub fn open_with(&mut self, current: &[Region]) {
+        self.selection = current.to_vec();
+        self.open = true;
+    }
+
+    pub fn show(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        let mut open = self.open;
+        egui::Window::new("Regions")
+            .open(&mut open)
+            .collapsible(false)
+            .default_width(420.0)
+            .show(ctx, |ui| self.contents(ui, commands));
+        self.open = self.open && open;
+    }
+
+    fn contents(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        ui.label("Regions to scan. Opt-in Regions must be enabled for the account first.");
+        ui.horizontal(|ui| {
+            if ui.button("Default set").clicked() {
+                self.selection = Region::default_scan_set();
+            }
+            if ui.button("All commercial").clicked() {
+                self.selection = Region::all_in(Partition::Aws).collect();
+            }
+            if ui.button("None").clicked() {
+                self.selection.clear();
+            }
+        });
+        egui::ScrollArea::vertical()
+            .max_height(360.0)
+            .show(ui, |ui| {
+                for partition in [Partition::Aws, Partition::AwsCn, Partition::AwsUsGov] {
+                    ui.separator();
+                    ui.strong(format!("Partition {}", partition.arn_name()));
+                    egui::Grid::new(("regions", partition.arn_name()))
+                        .num_columns(3)
+                        .show(ui, |ui| {
+                            for (i, region) in Region::all_in(partition).enumerate() {
+                                self.checkbox(ui, region);
+                                if i % 3 == 2 {
+                                    ui.end_row();
+                                }
+                            }
+                        });
+                }
+            });
+        ui.separator();
+        let partitions: std::collections::BTreeSet<_> =
+            self.selection.iter().map(|r| r.partition()).collect();
+        let problem = if self.selection.is_empty() {
+            Some("Choose at least one Region.")
+        } else if partitions.len() > 1 {
+            Some("Choose Regions of one partition: one set of credentials cannot reach several.")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
+        ui.horizontal(|ui| {
+            let apply = ui.add_enabled(problem.is_none(), egui::Button::new("Apply"));
+            if apply.clicked() {
+                // Keep the table's column order, whatever order the boxes were ticked in.
+                let chosen: Vec<Region> = Region::all()
+                    .filter(|r| self.selection.contains(r))
+                    .collect();
+                commands.push(Command::SetRegions(chosen));
+                self.open = false;
+            }
+            if ui.button("Cancel").clicked() {
+                self.open = false;
+            }
+        });
+    }
+
+    fn checkbox(&mut self, ui: &mut Ui, region: Region) {
+        let mut on = self.selection.contains(&region);
+        let label = if region.is_opt_in() {
+            format!("{region} (opt-in)")
+        } else {
+            region.to_string()
+        };
+        if ui.checkbox(&mut on, label).changed() {
+            if on {
+                self.selection.push(region);
+            } else {
+                self.selection.retain(|r| *r != region);
+            }
+        }
+    }
+}
