@@ -27,9 +27,12 @@ pub enum RegionStatus {
 /// One `mrk-` key ID listed in a Region: described, or listed but not describable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyEntry {
-    Described(KeyInfo),
+    Described(Box<KeyInfo>),
     /// ListKeys returned the ID but DescribeKey failed (often a key policy that denies it).
-    Failed { key_id: MrkId, problem: Problem },
+    Failed {
+        key_id: MrkId,
+        problem: Problem,
+    },
 }
 
 impl KeyEntry {
@@ -58,7 +61,10 @@ pub enum Cell<'a> {
     Absent,
     /// A related key's `MultiRegionConfiguration` names a key here, but this Region's scan did not
     /// return it (listing lag, or a permission that hides it).
-    Reported { role: Role, arn: &'a str },
+    Reported {
+        role: Role,
+        arn: &'a str,
+    },
     /// This Region, or this key in it, could not be read: never to be confused with `Absent`.
     Unknown(&'a Problem),
     /// The Region has not been scanned yet.
@@ -80,7 +86,7 @@ impl Family {
     /// Every described key of the family, in column order.
     pub fn described(&self) -> impl Iterator<Item = &KeyInfo> {
         self.keys.values().filter_map(|e| match e {
-            KeyEntry::Described(info) => Some(info),
+            KeyEntry::Described(info) => Some(info.as_ref()),
             KeyEntry::Failed { .. } => None,
         })
     }
@@ -127,7 +133,11 @@ impl Family {
             let Some(config) = &key.multi_region else {
                 continue;
             };
-            if let Some(p) = config.primary.as_ref().filter(|p| p.region == region.name()) {
+            if let Some(p) = config
+                .primary
+                .as_ref()
+                .filter(|p| p.region == region.name())
+            {
                 return Some((Role::Primary, p.arn.as_str()));
             }
             if let Some(r) = config.replicas.iter().find(|r| r.region == region.name()) {
@@ -155,7 +165,10 @@ pub struct Estate {
 impl Estate {
     /// An estate over `regions`, all `Waiting`.
     pub fn new(regions: Vec<Region>) -> Estate {
-        let status = regions.iter().map(|r| (*r, RegionStatus::Waiting)).collect();
+        let status = regions
+            .iter()
+            .map(|r| (*r, RegionStatus::Waiting))
+            .collect();
         Estate {
             regions,
             status,

@@ -23,7 +23,7 @@ fn related(r: &str) -> RelatedKey {
 
 /// A described key of the family `ID` in `r`, with `primary` and `replicas` as its configuration.
 fn key(r: &str, role: Role, primary: &str, replicas: &[&str]) -> KeyEntry {
-    KeyEntry::Described(KeyInfo {
+    KeyEntry::Described(Box::new(KeyInfo {
         key_id: MrkId::parse(ID).unwrap(),
         region: region(r),
         arn: arn(r),
@@ -40,7 +40,7 @@ fn key(r: &str, role: Role, primary: &str, replicas: &[&str]) -> KeyEntry {
             primary: Some(related(primary)),
             replicas: replicas.iter().map(|r| related(r)).collect(),
         }),
-    })
+    }))
 }
 
 fn scan(keys: Vec<KeyEntry>) -> RegionScan {
@@ -68,11 +68,21 @@ fn keys_with_the_same_id_in_several_regions_form_one_family() {
     let replicas = ["eu-west-1"];
     estate.apply_scan(
         region("us-east-1"),
-        scan(vec![key("us-east-1", Role::Primary, "us-east-1", &replicas)]),
+        scan(vec![key(
+            "us-east-1",
+            Role::Primary,
+            "us-east-1",
+            &replicas,
+        )]),
     );
     estate.apply_scan(
         region("eu-west-1"),
-        scan(vec![key("eu-west-1", Role::Replica, "us-east-1", &replicas)]),
+        scan(vec![key(
+            "eu-west-1",
+            Role::Replica,
+            "us-east-1",
+            &replicas,
+        )]),
     );
     estate.apply_scan(region("ap-southeast-2"), scan(vec![]));
 
@@ -139,7 +149,10 @@ fn a_failed_region_shows_its_problem_in_every_cell_and_keeps_other_regions() {
     );
     estate.apply_failure(region("eu-west-1"), denied.clone());
 
-    assert_eq!(estate.cell(&id(), region("eu-west-1")), Cell::Unknown(&denied));
+    assert_eq!(
+        estate.cell(&id(), region("eu-west-1")),
+        Cell::Unknown(&denied)
+    );
     assert!(matches!(
         estate.cell(&id(), region("us-east-1")),
         Cell::Primary(_)
@@ -158,7 +171,10 @@ fn a_key_that_cannot_be_described_is_unknown_in_its_region() {
         }]),
     );
     assert_eq!(estate.family_count(), 1);
-    assert_eq!(estate.cell(&id(), region("eu-west-1")), Cell::Unknown(&problem));
+    assert_eq!(
+        estate.cell(&id(), region("eu-west-1")),
+        Cell::Unknown(&problem)
+    );
 }
 
 #[test]
@@ -190,7 +206,10 @@ fn the_row_label_prefers_an_alias_in_the_primary_region() {
             keys: vec![key("us-east-1", Role::Primary, "us-east-1", &replicas)],
             aliases: vec![
                 ("alias/payments".into(), ID.into()),
-                ("alias/unrelated".into(), "1234abcd-0000-0000-0000-000000000000".into()),
+                (
+                    "alias/unrelated".into(),
+                    "1234abcd-0000-0000-0000-000000000000".into(),
+                ),
             ],
         },
     );
@@ -203,7 +222,12 @@ fn the_primary_region_is_known_from_a_replica_alone() {
     let mut estate = three_region_estate();
     estate.apply_scan(
         region("eu-west-1"),
-        scan(vec![key("eu-west-1", Role::Replica, "us-east-1", &["eu-west-1"])]),
+        scan(vec![key(
+            "eu-west-1",
+            Role::Replica,
+            "us-east-1",
+            &["eu-west-1"],
+        )]),
     );
     let (_, family) = estate.family_at(0).unwrap();
     assert_eq!(family.primary_region().as_deref(), Some("us-east-1"));

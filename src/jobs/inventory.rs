@@ -83,10 +83,10 @@ impl Inventory {
             .map(|(r, _)| *r)
             .collect();
         for region in &finished {
-            if let Some(job) = self.scans.remove(region) {
-                if let Ok(result) = job.promise.try_take() {
-                    self.apply(*region, result);
-                }
+            if let Some(job) = self.scans.remove(region)
+                && let Ok(result) = job.promise.try_take()
+            {
+                self.apply(*region, result);
             }
         }
         !finished.is_empty()

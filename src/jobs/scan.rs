@@ -64,7 +64,7 @@ pub async fn scan_region(
 
 async fn describe_one(client: &RegionClient, id: MrkId) -> Option<KeyEntry> {
     match client.describe_key(&id).await {
-        Ok(info) => Some(KeyEntry::Described(info)),
+        Ok(info) => Some(KeyEntry::Described(Box::new(info))),
         // Deleted between ListKeys and DescribeKey: it is simply not there any more.
         Err(KmsError::NotFound { .. }) => None,
         Err(e) => {

@@ -110,3 +110,30 @@ impl KmsClients {
         super::RegionClient::new(region, aws_sdk_kms::Client::from_conf(conf))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loaded_configuration_has_explicit_timeouts_and_bounded_retries() {
+        let settings = ConnectSettings {
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            ..ConnectSettings::default()
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let config = runtime.block_on(settings.load());
+        let timeouts = config.timeout_config().unwrap();
+        assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(30)));
+        assert_eq!(
+            timeouts.operation_attempt_timeout(),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(timeouts.connect_timeout(), Some(Duration::from_secs(5)));
+        assert_eq!(config.retry_config().unwrap().max_attempts(), 3);
+        assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:9"));
+    }
+}

@@ -3,7 +3,9 @@
 //! Each returns domain types; SDK shapes stop here.
 
 use aws_sdk_kms::Client;
-use aws_sdk_kms::types::{KeyMetadata, MultiRegionKey, MultiRegionKeyType};
+use aws_sdk_kms::types::{
+    KeyMetadata, MultiRegionConfiguration, MultiRegionKey, MultiRegionKeyType,
+};
 
 use super::KmsError;
 use crate::domain::{KeyInfo, KeyState, MrkId, MultiRegionConfig, Region, RelatedKey, Role};
@@ -113,14 +115,27 @@ fn key_info(region: Region, key_id: &MrkId, meta: &KeyMetadata) -> KeyInfo {
             .unwrap_or_default(),
         created: meta.creation_date().map(|d| d.secs()),
         deletion_date: meta.deletion_date().map(|d| d.secs()),
-        multi_region: meta.multi_region_configuration().map(|c| MultiRegionConfig {
-            role: match c.multi_region_key_type() {
-                Some(MultiRegionKeyType::Replica) => Role::Replica,
-                _ => Role::Primary,
-            },
-            primary: c.primary_key().and_then(related),
-            replicas: c.replica_keys().iter().filter_map(related).collect(),
-        }),
+        multi_region: meta
+            .multi_region_configuration()
+            .map(|c| multi_region_config(meta.arn(), c)),
+    }
+}
+
+fn multi_region_config(own_arn: Option<&str>, c: &MultiRegionConfiguration) -> MultiRegionConfig {
+    let primary = c.primary_key().and_then(related);
+    // `PrimaryKey` is the authority on which key is primary: moto can report PRIMARY keys as
+    // REPLICA (a shared in-memory object), and KMS itself may briefly show both keys as replicas
+    // during UpdatePrimaryRegion.
+    let named_primary = own_arn.is_some() && primary.as_ref().map(|p| p.arn.as_str()) == own_arn;
+    let role = match c.multi_region_key_type() {
+        _ if named_primary => Role::Primary,
+        Some(MultiRegionKeyType::Replica) => Role::Replica,
+        _ => Role::Primary,
+    };
+    MultiRegionConfig {
+        role,
+        primary,
+        replicas: c.replica_keys().iter().filter_map(related).collect(),
     }
 }
 

@@ -116,8 +116,14 @@ pub fn coverage_report(estate: &Estate) -> CoverageReport {
         .map(|(id, family)| FamilyReport {
             key_id: id.to_string(),
             alias: family.first_alias().map(str::to_string),
-            key_spec: family.spec_and_usage().map(|(s, _)| s.to_string()),
-            key_usage: family.spec_and_usage().map(|(_, u)| u.to_string()),
+            key_spec: family
+                .spec_and_usage()
+                .map(|(s, _)| s.to_string())
+                .filter(|s| !s.is_empty()),
+            key_usage: family
+                .spec_and_usage()
+                .map(|(_, u)| u.to_string())
+                .filter(|u| !u.is_empty()),
             primary_region: family.primary_region(),
             cells: estate
                 .regions()

@@ -91,8 +91,14 @@ impl App {
             ui.separator();
             ui.label(RichText::new(&self.options.connection).weak());
             if self.options.read_only {
-                ui.label(RichText::new("READ-ONLY").strong().color(ui.visuals().warn_fg_color))
-                    .on_hover_text("Started with --read-only: no call that changes a key is offered or made.");
+                ui.label(
+                    RichText::new("READ-ONLY")
+                        .strong()
+                        .color(ui.visuals().warn_fg_color),
+                )
+                .on_hover_text(
+                    "Started with --read-only: no call that changes a key is offered or made.",
+                );
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("Refresh").clicked() {

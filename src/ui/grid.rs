@@ -43,7 +43,9 @@ fn table(ui: &mut Ui, inventory: &Inventory, estate: &Estate) {
         .auto_shrink([false, false])
         .column(Column::initial(KEY_COLUMN_WIDTH).at_least(160.0).clip(true))
         .columns(
-            Column::initial(REGION_COLUMN_WIDTH).at_least(90.0).clip(true),
+            Column::initial(REGION_COLUMN_WIDTH)
+                .at_least(90.0)
+                .clip(true),
             regions.len(),
         )
         .header(40.0, |mut header| {
@@ -176,10 +178,7 @@ fn key_hover(key: &KeyInfo) -> String {
         .created
         .map(format_utc)
         .unwrap_or_else(|| "unknown".into());
-    let mut text = format!(
-        "{}\nState: {}\nCreated: {created}",
-        key.arn, key.state
-    );
+    let mut text = format!("{}\nState: {}\nCreated: {created}", key.arn, key.state);
     if let Some(date) = key.deletion_date {
         text.push_str(&format!("\nDeletion date: {}", format_utc(date)));
     }

@@ -1,0 +1,230 @@
+//! What moto cannot show, with `aws-smithy-mocks` responses shaped like real KMS (and one raw
+//! socket that never answers): ListKeys pagination (moto ignores `Limit`), an AccessDenied Region,
+//! a Region that times out.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use aws_sdk_kms::Client;
+use aws_sdk_kms::operation::describe_key::DescribeKeyOutput;
+use aws_sdk_kms::operation::list_aliases::ListAliasesOutput;
+use aws_sdk_kms::operation::list_keys::ListKeysOutput;
+use aws_sdk_kms::types::{
+    KeyListEntry, KeyMetadata, KeyState, MultiRegionConfiguration, MultiRegionKey,
+    MultiRegionKeyType,
+};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use aws_smithy_runtime_api::http::{Response, StatusCode};
+use aws_smithy_types::body::SdkBody;
+use kms_replica_console::domain::{KeyEntry, ProblemKind, RegionStatus};
+use kms_replica_console::jobs::{Inventory, Runner, ScanProgress, no_repaint, scan_region};
+use kms_replica_console::kms::{KmsClients, KmsError, RegionClient};
+use support::region;
+
+const ACCOUNT: &str = "111122223333";
+
+fn mrk(n: usize) -> String {
+    format!("mrk-{n:032x}")
+}
+
+fn list_entry(id: &str) -> KeyListEntry {
+    KeyListEntry::builder()
+        .key_id(id)
+        .key_arn(format!("arn:aws:kms:eu-west-1:{ACCOUNT}:key/{id}"))
+        .build()
+}
+
+/// DescribeKey of a primary in eu-west-1, as real KMS shapes it.
+fn describe(id: &str) -> DescribeKeyOutput {
+    let arn = format!("arn:aws:kms:eu-west-1:{ACCOUNT}:key/{id}");
+    let primary = MultiRegionKey::builder()
+        .arn(&arn)
+        .region("eu-west-1")
+        .build();
+    DescribeKeyOutput::builder()
+        .key_metadata(
+            KeyMetadata::builder()
+                .key_id(id)
+                .arn(&arn)
+                .key_state(KeyState::Enabled)
+                .enabled(true)
+                .multi_region(true)
+                .multi_region_configuration(
+                    MultiRegionConfiguration::builder()
+                        .multi_region_key_type(MultiRegionKeyType::Primary)
+                        .primary_key(primary)
+                        .build(),
+                )
+                .build()
+                .expect("key metadata has a key ID"),
+        )
+        .build()
+}
+
+fn kms_error(code: &str, message: &str) -> Response {
+    Response::new(
+        StatusCode::try_from(400).expect("400 is a status code"),
+        SdkBody::from(format!(r#"{{"__type":"{code}","message":"{message}"}}"#)),
+    )
+}
+
+fn scan(client: Client) -> Result<kms_replica_console::domain::RegionScan, KmsError> {
+    let runner = Runner::new().unwrap();
+    let client = RegionClient::new(region("eu-west-1"), client);
+    runner.block_on(scan_region(
+        client,
+        Arc::new(ScanProgress::default()),
+        no_repaint(),
+    ))
+}
+
+#[test]
+fn scan_follows_every_list_keys_page_and_keeps_only_mrk_ids() {
+    // Three pages: moto returns everything in one, so only a mock can prove the Marker loop.
+    let list_keys = mock!(Client::list_keys).then_compute_output(|req| {
+        assert_eq!(
+            req.limit(),
+            Some(1000),
+            "the scan asks for the largest page"
+        );
+        let (ids, next) = match req.marker() {
+            None => (
+                vec![mrk(1), "1234abcd-12ab-34cd-56ef-1234567890ab".into()],
+                Some("p2"),
+            ),
+            Some("p2") => (vec![mrk(2), mrk(3)], Some("p3")),
+            Some("p3") => (vec![mrk(4)], None),
+            Some(other) => panic!("unexpected marker {other}"),
+        };
+        ListKeysOutput::builder()
+            .set_keys(Some(ids.iter().map(|id| list_entry(id)).collect()))
+            .truncated(next.is_some())
+            .set_next_marker(next.map(str::to_string))
+            .build()
+    });
+    let aliases = mock!(Client::list_aliases).then_output(|| ListAliasesOutput::builder().build());
+    let described = Arc::new(AtomicUsize::new(0));
+    let counter = described.clone();
+    let describe_key = mock!(Client::describe_key).then_compute_output(move |req| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        describe(req.key_id().unwrap_or_default())
+    });
+    let client = mock_client!(
+        aws_sdk_kms,
+        RuleMode::MatchAny,
+        [&list_keys, &aliases, &describe_key]
+    );
+
+    let result = scan(client).expect("the scan succeeds");
+
+    assert_eq!(list_keys.num_calls(), 3);
+    let mut ids: Vec<String> = result.keys.iter().map(|k| k.key_id().to_string()).collect();
+    ids.sort();
+    assert_eq!(ids, [mrk(1), mrk(2), mrk(3), mrk(4)]);
+    assert_eq!(
+        described.load(Ordering::SeqCst),
+        4,
+        "no DescribeKey for the single-Region key"
+    );
+}
+
+#[test]
+fn access_denied_on_list_keys_fails_the_region_with_the_kms_message() {
+    let list_keys = mock!(Client::list_keys).then_http_response(|| {
+        kms_error(
+            "AccessDeniedException",
+            "User: arn:aws:iam::111122223333:user/auditor is not authorized to perform: kms:ListKeys",
+        )
+    });
+    let aliases = mock!(Client::list_aliases).then_output(|| ListAliasesOutput::builder().build());
+    let client = mock_client!(aws_sdk_kms, RuleMode::MatchAny, [&list_keys, &aliases]);
+
+    let err = scan(client).expect_err("the Region fails");
+
+    assert!(matches!(err, KmsError::AccessDenied { .. }), "{err:?}");
+    let problem = err.to_problem();
+    assert_eq!(problem.kind, ProblemKind::AccessDenied);
+    assert!(err.to_string().starts_with("eu-west-1: access denied"));
+    assert!(problem.message.contains("kms:ListKeys"));
+}
+
+#[test]
+fn a_key_whose_describe_is_denied_stays_listed_as_unknown() {
+    let list_keys = mock!(Client::list_keys).then_output(|| {
+        ListKeysOutput::builder()
+            .keys(list_entry(&mrk(1)))
+            .keys(list_entry(&mrk(2)))
+            .build()
+    });
+    let aliases = mock!(Client::list_aliases).then_output(|| ListAliasesOutput::builder().build());
+    let describe_key = mock!(Client::describe_key)
+        .match_requests(|req| req.key_id() == Some(mrk(2).as_str()))
+        .then_http_response(|| {
+            kms_error("AccessDeniedException", "key policy denies kms:DescribeKey")
+        });
+    let describe_ok = mock!(Client::describe_key)
+        .then_compute_output(|req| describe(req.key_id().unwrap_or_default()));
+    let client = mock_client!(
+        aws_sdk_kms,
+        RuleMode::MatchAny,
+        [&list_keys, &aliases, &describe_key, &describe_ok]
+    );
+
+    let result = scan(client).expect("the Region as a whole succeeds");
+
+    assert_eq!(result.keys.len(), 2);
+    let denied = result
+        .keys
+        .iter()
+        .find(|k| k.key_id().as_str() == mrk(2))
+        .unwrap();
+    assert!(
+        matches!(denied, KeyEntry::Failed { problem, .. } if problem.kind == ProblemKind::AccessDenied)
+    );
+}
+
+#[test]
+fn throttling_after_retries_is_reported_as_throttled() {
+    let list_keys = mock!(Client::list_keys)
+        .then_http_response(|| kms_error("ThrottlingException", "Rate exceeded"));
+    let aliases = mock!(Client::list_aliases).then_output(|| ListAliasesOutput::builder().build());
+    let client = mock_client!(aws_sdk_kms, RuleMode::MatchAny, [&list_keys, &aliases]);
+
+    let err = scan(client).expect_err("the Region fails");
+
+    assert_eq!(err.to_problem().kind, ProblemKind::Throttled);
+}
+
+/// An endpoint that accepts connections and never answers: without explicit timeouts a scan of it
+/// would hang forever.
+#[test]
+fn a_region_that_never_answers_ends_in_timed_out_not_hanging() {
+    let runner = Runner::new().unwrap();
+    let listener = runner
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = runner.spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket); // keep it open, say nothing
+        }
+    });
+    let config = support::sdk_config_with(&endpoint, Duration::from_millis(500));
+    let clients = KmsClients::from_sdk_config(config);
+    let mut inventory = Inventory::new(clients, vec![region("eu-west-1"), region("us-east-1")]);
+
+    inventory.refresh(&runner);
+    inventory.wait_all();
+
+    for r in ["eu-west-1", "us-east-1"] {
+        match inventory.estate().status(region(r)) {
+            RegionStatus::Failed(problem) => assert_eq!(problem.kind, ProblemKind::TimedOut),
+            other => panic!("{r}: expected a timeout, got {other:?}"),
+        }
+    }
+    drop(accepted);
+}

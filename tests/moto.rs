@@ -1,0 +1,241 @@
+//! Interop against moto (`moto[server]`, a KMS implementation nobody here wrote): the real
+//! aws-sdk-kms client, the real scan, the real binary and the real `App`.
+//!
+//! moto is wrong about some multi-Region behaviour (see KMS_FACTS.md); these tests assert only
+//! what moto models correctly: keys, replicas, their Regions, aliases, Enabled state.
+
+mod support;
+
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kms_replica_console::domain::{Cell, Estate, MrkId, RegionStatus};
+use kms_replica_console::jobs::{Inventory, Runner};
+use kms_replica_console::ui::{App, AppOptions};
+use support::{Moto, TEST_ACCESS_KEY, TEST_SECRET_KEY, region};
+
+const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
+
+/// What `seed` created, for assertions.
+struct Seeded {
+    /// Primary in us-east-1 with replicas in eu-west-1 and ap-southeast-2, alias `alias/payments`.
+    replicated: String,
+    /// Primary in eu-west-1 without replicas.
+    lonely: String,
+}
+
+/// Seeds moto with two multi-Region families over three Regions, plus a single-Region key in
+/// every Region as noise that the scan must ignore.
+fn seed(moto: &Moto, runner: &Runner) -> Seeded {
+    let us = moto.seed_client("us-east-1");
+    let eu = moto.seed_client("eu-west-1");
+    let noise: Vec<_> = REGIONS.iter().map(|r| moto.seed_client(r)).collect();
+    runner.block_on(async move {
+        let created = us
+            .create_key()
+            .multi_region(true)
+            .description("payments")
+            .send()
+            .await
+            .expect("moto creates a multi-Region key");
+        let replicated = created
+            .key_metadata()
+            .map(|m| m.key_id().to_string())
+            .expect("CreateKey returns metadata");
+        us.create_alias()
+            .alias_name("alias/payments")
+            .target_key_id(&replicated)
+            .send()
+            .await
+            .expect("moto creates an alias");
+        for target in ["eu-west-1", "ap-southeast-2"] {
+            us.replicate_key()
+                .key_id(&replicated)
+                .replica_region(target)
+                .send()
+                .await
+                .expect("moto replicates");
+        }
+        let lonely = eu
+            .create_key()
+            .multi_region(true)
+            .send()
+            .await
+            .expect("moto creates a second multi-Region key")
+            .key_metadata()
+            .map(|m| m.key_id().to_string())
+            .expect("CreateKey returns metadata");
+        for client in noise {
+            client
+                .create_key()
+                .description("single-Region noise")
+                .send()
+                .await
+                .expect("moto creates a single-Region key");
+        }
+        Seeded { replicated, lonely }
+    })
+}
+
+fn scan(moto: &Moto, runner: &Runner) -> Estate {
+    let mut inventory = Inventory::new(moto.clients(), REGIONS.iter().map(|r| region(r)).collect());
+    inventory.refresh(runner);
+    inventory.wait_all();
+    inventory.estate().clone()
+}
+
+fn id(s: &str) -> MrkId {
+    MrkId::parse(s).expect("moto returns mrk- IDs for multi-Region keys")
+}
+
+#[test]
+fn scan_finds_each_multi_region_family_once_and_ignores_single_region_keys() {
+    let moto = Moto::start();
+    let runner = Runner::new().unwrap();
+    let seeded = seed(&moto, &runner);
+    let estate = scan(&moto, &runner);
+
+    assert!(
+        REGIONS
+            .iter()
+            .all(|r| *estate.status(region(r)) == RegionStatus::Scanned)
+    );
+    let ids: Vec<String> = estate.families().map(|(id, _)| id.to_string()).collect();
+    let mut expected = vec![seeded.replicated.clone(), seeded.lonely.clone()];
+    expected.sort();
+    assert_eq!(ids, expected);
+}
+
+#[test]
+fn scan_places_replicas_in_their_regions_with_their_state() {
+    let moto = Moto::start();
+    let runner = Runner::new().unwrap();
+    let seeded = seed(&moto, &runner);
+    let estate = scan(&moto, &runner);
+    let family = id(&seeded.replicated);
+
+    for r in ["eu-west-1", "ap-southeast-2"] {
+        match estate.cell(&family, region(r)) {
+            Cell::Replica(key) => {
+                assert_eq!(
+                    key.state.as_str(),
+                    "Enabled",
+                    "moto creates replicas Enabled"
+                );
+                assert!(key.arn.contains(&format!(":{r}:")), "{}", key.arn);
+            }
+            other => panic!("expected a replica in {r}, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        estate
+            .family(&family)
+            .and_then(|f| f.primary_region())
+            .as_deref(),
+        Some("us-east-1")
+    );
+    let lonely = id(&seeded.lonely);
+    assert_eq!(estate.cell(&lonely, region("us-east-1")), Cell::Absent);
+    assert!(matches!(
+        estate.cell(&lonely, region("eu-west-1")),
+        Cell::Primary(_)
+    ));
+}
+
+#[test]
+fn scan_labels_a_family_with_its_alias() {
+    let moto = Moto::start();
+    let runner = Runner::new().unwrap();
+    let seeded = seed(&moto, &runner);
+    let estate = scan(&moto, &runner);
+    let family = estate.family(&id(&seeded.replicated)).unwrap();
+    assert_eq!(family.first_alias(), Some("alias/payments"));
+}
+
+#[test]
+fn audit_json_lists_every_family_with_a_cell_per_region() {
+    let moto = Moto::start();
+    let runner = Runner::new().unwrap();
+    let seeded = seed(&moto, &runner);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--regions",
+            &REGIONS.join(","),
+            "--endpoint-url",
+            &moto.endpoint,
+        ])
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", TEST_ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", TEST_SECRET_KEY)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "audit failed: {stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("audit prints JSON");
+
+    let families = report["families"].as_array().expect("a families array");
+    assert_eq!(families.len(), 2);
+    let replicated = families
+        .iter()
+        .find(|f| f["key_id"] == seeded.replicated.as_str())
+        .expect("the replicated family is listed");
+    let cells: Vec<(String, String, String)> = replicated["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["region"].as_str().unwrap_or_default().to_string(),
+                c["cell"].as_str().unwrap_or_default().to_string(),
+                c["state"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(cells.len(), 3);
+    assert_eq!(
+        cells[1],
+        ("eu-west-1".into(), "replica".into(), "Enabled".into())
+    );
+    assert_eq!(
+        cells[2],
+        ("ap-southeast-2".into(), "replica".into(), "Enabled".into())
+    );
+    assert_eq!(cells[0].0, "us-east-1");
+    // The output never carries the secret it was signed with.
+    let all_output = format!("{}{stderr}", String::from_utf8_lossy(&out.stdout));
+    assert!(!all_output.contains(TEST_SECRET_KEY));
+}
+
+#[test]
+fn the_app_shows_a_moto_key_and_its_state_badge() {
+    let moto = Moto::start();
+    let runner = Runner::new().unwrap();
+    let seeded = seed(&moto, &runner);
+    let regions = REGIONS.iter().map(|r| region(r)).collect();
+    let app = App::new(runner, moto.clients(), regions, AppOptions::default());
+
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 700.0))
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    harness.step(); // the first frame starts the scans
+    assert!(
+        harness.state().runner().wait_idle(Duration::from_secs(60)),
+        "the scans finish"
+    );
+    harness.run();
+
+    harness.get_by_label(&seeded.replicated);
+    harness.get_by_label(&seeded.lonely);
+    assert!(harness.query_all_by_label("Enabled").count() >= 4);
+    assert!(harness.query_all_by_label("Replica").count() >= 2);
+    harness.get_by_label("alias/payments");
+}

@@ -1,0 +1,128 @@
+//! Shared test harness: a moto server on a free loopback port, and SDK configurations with static
+//! test credentials that never leave 127.0.0.1.
+
+#![allow(dead_code)]
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_kms::config::{Credentials, Region as SdkRegion};
+use kms_replica_console::domain::Region;
+use kms_replica_console::kms::KmsClients;
+
+/// Static credentials for tests; the secret is distinctive so a leak check can look for it.
+pub const TEST_ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+pub const TEST_SECRET_KEY: &str = "test-secret-wJalrXUtnFEMI-K7MDENG";
+
+pub fn region(name: &str) -> Region {
+    name.parse().expect("test Region names are valid")
+}
+
+/// A moto server (`moto[server]`) owned by one test, killed when dropped. Each test has its own,
+/// so tests run in parallel and never see each other's keys.
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Moto {
+    /// Starts moto from `MOTO_SERVER` (set by `scripts/test.sh`) or `.venv-moto/bin/moto_server`.
+    pub fn start() -> Moto {
+        let bin = std::env::var("MOTO_SERVER").unwrap_or_else(|_| {
+            format!("{}/.venv-moto/bin/moto_server", env!("CARGO_MANIFEST_DIR"))
+        });
+        assert!(
+            std::path::Path::new(&bin).exists(),
+            "moto is not installed at {bin}: run scripts/test.sh, which installs it, or set MOTO_SERVER"
+        );
+        let port = free_port();
+        let child = Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {bin}: {e}"));
+        let moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        wait_for_port(port, Duration::from_secs(60));
+        moto
+    }
+
+    pub fn sdk_config(&self) -> SdkConfig {
+        sdk_config(&self.endpoint)
+    }
+
+    pub fn clients(&self) -> KmsClients {
+        KmsClients::from_sdk_config(self.sdk_config())
+    }
+
+    /// A raw SDK client for seeding moto in `region`.
+    pub fn seed_client(&self, region: &str) -> aws_sdk_kms::Client {
+        let conf = aws_sdk_kms::config::Builder::from(&self.sdk_config())
+            .region(SdkRegion::new(region.to_string()))
+            .build();
+        aws_sdk_kms::Client::from_conf(conf)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An SDK configuration for a loopback endpoint with static credentials, one attempt per call
+/// (moto's HTTP 500s would otherwise be retried) and short timeouts.
+pub fn sdk_config(endpoint: &str) -> SdkConfig {
+    sdk_config_with(endpoint, Duration::from_secs(20))
+}
+
+/// As `sdk_config`, with an explicit operation timeout.
+pub fn sdk_config_with(endpoint: &str, operation_timeout: Duration) -> SdkConfig {
+    let loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(SdkRegion::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new(
+            TEST_ACCESS_KEY,
+            TEST_SECRET_KEY,
+            None,
+            None,
+            "tests",
+        ))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_timeout(operation_timeout)
+                .build(),
+        );
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a test runtime starts")
+        .block_on(loader.load())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("the loopback interface has a free port")
+}
+
+/// Polls until something accepts connections on the port: a readiness check, not a fixed sleep.
+fn wait_for_port(port: u16, timeout: Duration) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("moto did not listen on port {port} within {timeout:?}");
+}
