@@ -11,8 +11,9 @@ use crate::domain::key::format_utc;
 use crate::domain::{Cell, Estate, KeyInfo, Region, RegionStatus, Role};
 use crate::jobs::Inventory;
 
-const ROW_HEIGHT: f32 = 24.0;
-const KEY_COLUMN_WIDTH: f32 = 300.0;
+/// Two lines: the key ID, then its alias and key spec.
+const ROW_HEIGHT: f32 = 38.0;
+const KEY_COLUMN_WIDTH: f32 = 340.0;
 const REGION_COLUMN_WIDTH: f32 = 150.0;
 
 /// Draws the grid of `inventory`'s estate.
@@ -41,6 +42,7 @@ fn table(ui: &mut Ui, inventory: &Inventory, estate: &Estate) {
         .striped(true)
         .resizable(true)
         .auto_shrink([false, false])
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::initial(KEY_COLUMN_WIDTH).at_least(160.0).clip(true))
         .columns(
             Column::initial(REGION_COLUMN_WIDTH)
@@ -61,16 +63,7 @@ fn table(ui: &mut Ui, inventory: &Inventory, estate: &Estate) {
                 let Some((id, family)) = estate.family_at(row.index()) else {
                     return;
                 };
-                row.col(|ui| {
-                    ui.horizontal(|ui| {
-                        ui.monospace(id.as_str());
-                        if let Some(alias) = family.first_alias() {
-                            ui.label(RichText::new(alias).weak());
-                        }
-                    })
-                    .response
-                    .on_hover_text(family_hover(family));
-                });
+                row.col(|ui| family_label(ui, id, family));
                 for region in regions {
                     row.col(|ui| cell_ui(ui, estate.cell(id, *region), *region));
                 }
@@ -78,11 +71,30 @@ fn table(ui: &mut Ui, inventory: &Inventory, estate: &Estate) {
         });
 }
 
-fn family_hover(family: &crate::domain::Family) -> String {
-    let mut lines = Vec::new();
-    if let Some((spec, usage)) = family.spec_and_usage() {
-        lines.push(format!("{spec} · {usage}"));
+fn family_label(ui: &mut Ui, id: &crate::domain::MrkId, family: &crate::domain::Family) {
+    let mut second_line = Vec::new();
+    if let Some(alias) = family.first_alias() {
+        second_line.push(alias.to_string());
     }
+    second_line.extend(spec_and_usage(family));
+    ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing.y = 1.0;
+        ui.label(RichText::new(id.as_str()).monospace());
+        ui.label(RichText::new(second_line.join("  ")).weak().small());
+    })
+    .response
+    .on_hover_text(family_hover(family));
+}
+
+/// "SYMMETRIC_DEFAULT · ENCRYPT_DECRYPT", leaving out whatever the endpoint did not report.
+fn spec_and_usage(family: &crate::domain::Family) -> Option<String> {
+    let (spec, usage) = family.spec_and_usage()?;
+    let parts: Vec<&str> = [spec, usage].into_iter().filter(|s| !s.is_empty()).collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+fn family_hover(family: &crate::domain::Family) -> String {
+    let mut lines: Vec<String> = spec_and_usage(family).into_iter().collect();
     if let Some(primary) = family.primary_region() {
         lines.push(format!("Primary Region: {primary}"));
     }
