@@ -7,4 +7,5 @@ pub mod domain;
 pub mod jobs;
 pub mod kms;
 pub mod report;
+pub mod sim;
 pub mod ui;

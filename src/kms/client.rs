@@ -23,6 +23,25 @@ pub struct ConnectSettings {
     pub timeouts: Timeouts,
     /// Attempts per call, first one included (standard retry mode).
     pub max_attempts: u32,
+    /// Fixed credentials for endpoints that are not AWS (the demo simulator); `None` uses the
+    /// profile or the default chain.
+    pub static_credentials: Option<StaticCredentials>,
+}
+
+/// An access key pair. `Debug` never shows the secret, so settings can be logged safely.
+#[derive(Clone)]
+pub struct StaticCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for StaticCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaticCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
 }
 
 /// Explicit timeouts, so an endpoint that accepts a connection and never answers cannot hang a
@@ -51,6 +70,7 @@ impl Default for ConnectSettings {
             endpoint_url: None,
             timeouts: Timeouts::default(),
             max_attempts: 3,
+            static_credentials: None,
         }
     }
 }
@@ -79,6 +99,15 @@ impl ConnectSettings {
         }
         if let Some(url) = &self.endpoint_url {
             loader = loader.endpoint_url(url);
+        }
+        if let Some(creds) = &self.static_credentials {
+            loader = loader.credentials_provider(aws_sdk_kms::config::Credentials::new(
+                &creds.access_key_id,
+                &creds.secret_access_key,
+                None,
+                None,
+                "kms-replica-console",
+            ));
         }
         loader.load().await
     }
@@ -135,5 +164,19 @@ mod tests {
         assert_eq!(timeouts.connect_timeout(), Some(Duration::from_secs(5)));
         assert_eq!(config.retry_config().unwrap().max_attempts(), 3);
         assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:9"));
+    }
+
+    #[test]
+    fn debug_output_of_settings_never_shows_the_secret() {
+        let settings = ConnectSettings {
+            static_credentials: Some(StaticCredentials {
+                access_key_id: "AKIDDEMO".into(),
+                secret_access_key: "very-secret-value".into(),
+            }),
+            ..ConnectSettings::default()
+        };
+        let text = format!("{settings:?}");
+        assert!(text.contains("AKIDDEMO"));
+        assert!(!text.contains("very-secret-value"));
     }
 }

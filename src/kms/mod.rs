@@ -6,6 +6,6 @@ mod client;
 mod error;
 mod region_client;
 
-pub use client::{ConnectSettings, KmsClients, Timeouts};
+pub use client::{ConnectSettings, KmsClients, StaticCredentials, Timeouts};
 pub use error::KmsError;
 pub use region_client::RegionClient;

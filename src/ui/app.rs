@@ -124,24 +124,32 @@ impl App {
             .count();
         ui.horizontal(|ui| {
             ui.label(format!(
-                "{} key families · {} Regions",
-                estate.family_count(),
-                regions.len()
+                "{} · {}",
+                count(estate.family_count(), "key family", "key families"),
+                count(regions.len(), "Region", "Regions")
             ));
             if scanning > 0 {
                 ui.separator();
                 ui.spinner();
-                ui.label(format!("scanning {scanning} Regions"));
+                ui.label(format!("scanning {}", count(scanning, "Region", "Regions")));
             }
             if failed > 0 {
                 ui.separator();
                 ui.colored_label(
                     ui.visuals().error_fg_color,
-                    format!("{failed} Regions could not be read (hover their column headers)"),
+                    format!(
+                        "{} could not be read (hover the column header for the reason)",
+                        count(failed, "Region", "Regions")
+                    ),
                 );
             }
         });
     }
+}
+
+/// "1 Region", "3 Regions".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 impl eframe::App for App {

@@ -38,7 +38,17 @@ pub fn problem_colour(ui: &Ui, kind: ProblemKind) -> Color32 {
     }
 }
 
-/// A problem marker: "⚠ AccessDenied" and the like.
-pub fn problem_text(kind: ProblemKind) -> String {
-    format!("⚠ {}", kind.label())
+/// A problem marker: the problem's name ("AccessDenied", "Throttled", …) in an outlined box, so
+/// it reads as "something is wrong here" with or without colour. Plain text only: the default
+/// fonts have no warning sign glyph.
+pub fn problem_badge(ui: &mut Ui, kind: ProblemKind) -> egui::Response {
+    let colour = problem_colour(ui, kind);
+    egui::Frame::new()
+        .stroke(egui::Stroke::new(1.0, colour))
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(4, 0))
+        .show(ui, |ui| {
+            ui.label(RichText::new(kind.label()).color(colour).small())
+        })
+        .inner
 }

@@ -89,7 +89,10 @@ fn family_label(ui: &mut Ui, id: &crate::domain::MrkId, family: &crate::domain::
 /// "SYMMETRIC_DEFAULT · ENCRYPT_DECRYPT", leaving out whatever the endpoint did not report.
 fn spec_and_usage(family: &crate::domain::Family) -> Option<String> {
     let (spec, usage) = family.spec_and_usage()?;
-    let parts: Vec<&str> = [spec, usage].into_iter().filter(|s| !s.is_empty()).collect();
+    let parts: Vec<&str> = [spec, usage]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
@@ -124,13 +127,7 @@ fn region_header(ui: &mut Ui, inventory: &Inventory, estate: &Estate, region: Re
                 });
             }
             (RegionStatus::Failed(problem), None) => {
-                let colour = badge::problem_colour(ui, problem.kind);
-                ui.label(
-                    RichText::new(badge::problem_text(problem.kind))
-                        .color(colour)
-                        .small(),
-                )
-                .on_hover_text(problem.to_string());
+                badge::problem_badge(ui, problem.kind).on_hover_text(problem.to_string());
             }
             (RegionStatus::Scanned, None) => {
                 ui.small("scanned");
@@ -159,13 +156,7 @@ fn cell_ui(ui: &mut Ui, cell: Cell<'_>, region: Region) {
                 ));
         }
         Cell::Unknown(problem) => {
-            let colour = badge::problem_colour(ui, problem.kind);
-            ui.label(
-                RichText::new(badge::problem_text(problem.kind))
-                    .color(colour)
-                    .small(),
-            )
-            .on_hover_text(problem.to_string());
+            badge::problem_badge(ui, problem.kind).on_hover_text(problem.to_string());
         }
         Cell::Scanning => {
             ui.spinner();
@@ -175,10 +166,12 @@ fn cell_ui(ui: &mut Ui, cell: Cell<'_>, region: Region) {
 
 fn key_cell(ui: &mut Ui, role: Role, key: &KeyInfo) {
     let hover = key_hover(key);
-    ui.horizontal(|ui| {
+    // Role above state: the longest state name (PendingReplicaDeletion) then fits a column.
+    ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing.y = 1.0;
         let role_text = match role {
-            Role::Primary => RichText::new("Primary").strong(),
-            Role::Replica => RichText::new("Replica"),
+            Role::Primary => RichText::new("Primary").strong().small(),
+            Role::Replica => RichText::new("Replica").small(),
         };
         ui.label(role_text).on_hover_text(&hover);
         badge::state_badge(ui, &key.state).on_hover_text(&hover);

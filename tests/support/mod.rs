@@ -62,10 +62,7 @@ impl Moto {
 
     /// A raw SDK client for seeding moto in `region`.
     pub fn seed_client(&self, region: &str) -> aws_sdk_kms::Client {
-        let conf = aws_sdk_kms::config::Builder::from(&self.sdk_config())
-            .region(SdkRegion::new(region.to_string()))
-            .build();
-        aws_sdk_kms::Client::from_conf(conf)
+        client_in(&self.sdk_config(), region)
     }
 }
 
@@ -84,7 +81,16 @@ pub fn sdk_config(endpoint: &str) -> SdkConfig {
 
 /// As `sdk_config`, with an explicit operation timeout.
 pub fn sdk_config_with(endpoint: &str, operation_timeout: Duration) -> SdkConfig {
-    let loader = aws_config::defaults(BehaviorVersion::latest())
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a test runtime starts")
+        .block_on(load_sdk_config(endpoint, operation_timeout))
+}
+
+/// The async form of `sdk_config_with`, for tests already inside a tokio runtime.
+pub async fn load_sdk_config(endpoint: &str, operation_timeout: Duration) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
         .region(SdkRegion::new("us-east-1"))
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new(
@@ -99,12 +105,17 @@ pub fn sdk_config_with(endpoint: &str, operation_timeout: Duration) -> SdkConfig
             aws_config::timeout::TimeoutConfig::builder()
                 .operation_timeout(operation_timeout)
                 .build(),
-        );
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a test runtime starts")
-        .block_on(loader.load())
+        )
+        .load()
+        .await
+}
+
+/// A raw SDK client for `region` from a loaded configuration.
+pub fn client_in(config: &SdkConfig, region: &str) -> aws_sdk_kms::Client {
+    let conf = aws_sdk_kms::config::Builder::from(config)
+        .region(SdkRegion::new(region.to_string()))
+        .build();
+    aws_sdk_kms::Client::from_conf(conf)
 }
 
 fn free_port() -> u16 {

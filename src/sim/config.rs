@@ -1,0 +1,135 @@
+//! The simulator's knobs: account, timing, realism (latency, quotas, faults), disabled Regions.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use super::model::Delays;
+
+/// What to inject, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// HTTP 500 `KMSInternalException`.
+    Internal,
+    /// No answer until the client gives up (the server answers 500 after ten minutes).
+    Hang,
+    /// The server acts on the request, then closes the connection without answering.
+    Drop,
+    /// `ThrottlingException`, whatever the quota says.
+    Throttle,
+}
+
+/// A fault injected into a share of the requests, optionally only in one Region or operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultRule {
+    pub kind: FaultKind,
+    /// Probability per matching request, 0–1.
+    pub rate: f64,
+    pub region: Option<String>,
+    pub operation: Option<String>,
+}
+
+impl FaultRule {
+    pub fn matches(&self, region: &str, operation: &str) -> bool {
+        self.region.as_deref().is_none_or(|r| r == region)
+            && self.operation.as_deref().is_none_or(|o| o == operation)
+    }
+}
+
+/// `KIND:RATE[:REGION[:OPERATION]]`, e.g. `internal:0.2`, `drop:1:eu-west-1:ReplicateKey`,
+/// `hang:0.1::DescribeKey`.
+impl FromStr for FaultRule {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parts: Vec<&str> = s.split(':').collect();
+        let kind = match parts.first().copied() {
+            Some("internal") => FaultKind::Internal,
+            Some("hang") => FaultKind::Hang,
+            Some("drop") => FaultKind::Drop,
+            Some("throttle") => FaultKind::Throttle,
+            _ => {
+                return Err(format!(
+                    "fault '{s}': the kind must be internal, hang, drop or throttle"
+                ));
+            }
+        };
+        let rate: f64 = parts
+            .get(1)
+            .and_then(|r| r.parse().ok())
+            .filter(|r: &f64| (0.0..=1.0).contains(r))
+            .ok_or_else(|| format!("fault '{s}': the rate must be a number from 0 to 1"))?;
+        let field = |i: usize| {
+            parts
+                .get(i)
+                .filter(|p| !p.is_empty())
+                .map(|p| p.to_string())
+        };
+        if parts.len() > 4 {
+            return Err(format!(
+                "fault '{s}': expected KIND:RATE[:REGION[:OPERATION]]"
+            ));
+        }
+        Ok(FaultRule {
+            kind,
+            rate,
+            region: field(2),
+            operation: field(3),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub account_id: String,
+    /// 0 picks a free port. The simulator always binds 127.0.0.1.
+    pub port: u16,
+    pub delays: Delays,
+    /// Simulated seconds per real second.
+    pub clock_speed: f64,
+    /// Added before every KMS answer.
+    pub latency: Duration,
+    /// Enforce the AWS default request quotas per Region and operation.
+    pub quotas: bool,
+    pub faults: Vec<FaultRule>,
+    /// Opt-in Regions the simulated account has not enabled: every call there is refused.
+    pub disabled_regions: Vec<String>,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+}
+
+impl Default for SimConfig {
+    /// Faithful semantics, no realism knobs: what tests start from.
+    fn default() -> Self {
+        SimConfig {
+            account_id: "111122223333".into(),
+            port: 0,
+            delays: Delays {
+                replica_creation: 5.0,
+                update_primary: 5.0,
+            },
+            clock_speed: 1.0,
+            latency: Duration::ZERO,
+            quotas: false,
+            faults: Vec::new(),
+            disabled_regions: Vec::new(),
+            max_body_bytes: 1 << 20,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_rules_parse_kind_rate_region_and_operation() {
+        let rule: FaultRule = "drop:0.5:eu-west-1:ReplicateKey".parse().unwrap();
+        assert_eq!(rule.kind, FaultKind::Drop);
+        assert!(rule.matches("eu-west-1", "ReplicateKey"));
+        assert!(!rule.matches("us-east-1", "ReplicateKey"));
+        let any: FaultRule = "internal:0.2::DescribeKey".parse().unwrap();
+        assert!(any.matches("us-east-1", "DescribeKey"));
+        assert!("melt:0.2".parse::<FaultRule>().is_err());
+        assert!("hang:2".parse::<FaultRule>().is_err());
+    }
+}

@@ -1,0 +1,78 @@
+//! Errors in the AWS JSON shape (`{"__type": "...Exception", "message": "..."}`), so the SDK on the
+//! other side yields its typed errors.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Fault {
+    fn client(code: &'static str, message: impl Into<String>) -> Fault {
+        Fault {
+            status: 400,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Fault {
+        Fault::client("NotFoundException", message)
+    }
+    pub fn already_exists(message: impl Into<String>) -> Fault {
+        Fault::client("AlreadyExistsException", message)
+    }
+    pub fn invalid_state(message: impl Into<String>) -> Fault {
+        Fault::client("KMSInvalidStateException", message)
+    }
+    pub fn disabled(message: impl Into<String>) -> Fault {
+        Fault::client("DisabledException", message)
+    }
+    pub fn unsupported(message: impl Into<String>) -> Fault {
+        Fault::client("UnsupportedOperationException", message)
+    }
+    pub fn validation(message: impl Into<String>) -> Fault {
+        Fault::client("ValidationException", message)
+    }
+    pub fn malformed_policy(message: impl Into<String>) -> Fault {
+        Fault::client("MalformedPolicyDocumentException", message)
+    }
+    pub fn tag(message: impl Into<String>) -> Fault {
+        Fault::client("TagException", message)
+    }
+    pub fn invalid_alias(message: impl Into<String>) -> Fault {
+        Fault::client("InvalidAliasNameException", message)
+    }
+    pub fn invalid_import_token(message: impl Into<String>) -> Fault {
+        Fault::client("InvalidImportTokenException", message)
+    }
+    pub fn serialization(message: impl Into<String>) -> Fault {
+        Fault::client("SerializationException", message)
+    }
+    pub fn unknown_operation(message: impl Into<String>) -> Fault {
+        Fault::client("UnknownOperationException", message)
+    }
+    pub fn unrecognized_client(message: impl Into<String>) -> Fault {
+        Fault::client("UnrecognizedClientException", message)
+    }
+    pub fn missing_auth(message: impl Into<String>) -> Fault {
+        Fault::client("MissingAuthenticationTokenException", message)
+    }
+    pub fn throttling() -> Fault {
+        Fault::client("ThrottlingException", "Rate exceeded")
+    }
+    pub fn internal() -> Fault {
+        Fault {
+            status: 500,
+            code: "KMSInternalException",
+            message: "The request was rejected because an internal exception occurred.".into(),
+        }
+    }
+
+    pub fn body(&self) -> String {
+        serde_json::json!({ "__type": self.code, "message": self.message }).to_string()
+    }
+}
+
+pub type OpResult = Result<serde_json::Value, Fault>;

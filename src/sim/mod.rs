@@ -1,0 +1,81 @@
+//! An embedded KMS-compatible endpoint: the KMS JSON 1.1 protocol over HTTP on 127.0.0.1, with
+//! the multi-Region semantics of KMS_FACTS.md — including the transient states (`Creating`,
+//! `Updating`, `PendingReplicaDeletion`, `PendingImport`) that moto does not model.
+//!
+//! It is the backend of `--demo` and of lifecycle and fault tests. The app reaches it through the
+//! same aws-sdk-kms client it uses for AWS. This module depends on no other module of the app: it
+//! is a second, independent reading of the KMS facts.
+
+mod clock;
+mod config;
+mod error;
+mod model;
+mod ops;
+mod quota;
+mod regions;
+mod seed;
+mod server;
+mod validate;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use config::{FaultKind, FaultRule, SimConfig};
+pub use model::Delays;
+pub use ops::MUTATING;
+pub use seed::{DEMO_REGIONS, Seed};
+
+/// A running simulator. Dropping it stops accepting connections.
+pub struct Sim {
+    addr: SocketAddr,
+    shared: Arc<server::Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Sim {
+    /// Binds 127.0.0.1 (port from the config, 0 for a free one), seeds, and starts serving on the
+    /// current tokio runtime.
+    pub async fn start(config: SimConfig, seed: Seed) -> std::io::Result<Sim> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let kms = model::Kms::new(config.account_id.clone(), config.delays);
+        let shared = Arc::new(server::Shared::new(config, kms));
+        {
+            let now = shared.clock.now();
+            let mut kms = shared.kms.lock().unwrap_or_else(|p| p.into_inner());
+            seed::apply(seed, &mut kms, now);
+        }
+        let task = tokio::spawn(server::serve(listener, shared.clone()));
+        Ok(Sim { addr, shared, task })
+    }
+
+    /// `http://127.0.0.1:PORT`, for `--endpoint-url` or an SDK's endpoint setting.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.shared.config.account_id
+    }
+
+    /// Moves the simulator's clock forward (deletion windows, replica creation, imports).
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Requests per Region and operation, throttled requests, injected faults (as `/_sim/stats`).
+    pub fn stats(&self) -> serde_json::Value {
+        self.shared.stats_json()
+    }
+
+    pub fn reset_stats(&self) {
+        self.shared.reset_stats();
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

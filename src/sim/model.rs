@@ -1,0 +1,387 @@
+//! The simulated KMS state: keys per Region, multi-Region families, aliases, and the transitions
+//! that happen with time (Creating → Enabled, Updating → swapped, PendingDeletion → gone).
+//!
+//! Transitions are applied lazily by `settle` before every request, against the simulator's own
+//! clock, so nothing runs in the background and tests can jump days ahead.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::{Value, json};
+
+use super::error::Fault;
+use super::regions::partition_of;
+use super::validate::Tag;
+
+pub const DAY: f64 = 86_400.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Creating,
+    Enabled,
+    Disabled,
+    PendingDeletion,
+    PendingReplicaDeletion,
+    PendingImport,
+    Updating,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Creating => "Creating",
+            State::Enabled => "Enabled",
+            State::Disabled => "Disabled",
+            State::PendingDeletion => "PendingDeletion",
+            State::PendingReplicaDeletion => "PendingReplicaDeletion",
+            State::PendingImport => "PendingImport",
+            State::Updating => "Updating",
+        }
+    }
+
+    /// The phrase KMS uses in `KMSInvalidStateException` messages ("… is pending deletion.").
+    pub fn phrase(self) -> &'static str {
+        match self {
+            State::Creating => "creating",
+            State::Enabled => "enabled",
+            State::Disabled => "disabled",
+            State::PendingDeletion | State::PendingReplicaDeletion => "pending deletion",
+            State::PendingImport => "pending import",
+            State::Updating => "updating",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub created: f64,
+    pub description: String,
+    pub key_spec: String,
+    pub key_usage: String,
+    pub origin: String,
+    pub state: State,
+    pub policy: String,
+    pub tags: Vec<Tag>,
+    pub multi_region: bool,
+    pub deletion_date: Option<f64>,
+    pub pending_window_days: Option<i64>,
+    /// When a `Creating` replica becomes usable.
+    pub ready_at: Option<f64>,
+    pub valid_to: Option<f64>,
+    pub expiration_model: Option<String>,
+    pub import_tokens: Vec<String>,
+}
+
+/// A multi-Region key family: which Regions hold a key and which one is primary.
+#[derive(Debug, Clone)]
+pub struct Family {
+    pub primary_region: String,
+    pub regions: BTreeSet<String>,
+    /// An UpdatePrimaryRegion in progress: the new primary Region and when the swap completes.
+    pub pending_primary: Option<(String, f64)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Alias {
+    pub target: String,
+    pub created: f64,
+}
+
+/// Timing knobs of the state machine, in simulated seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Delays {
+    pub replica_creation: f64,
+    pub update_primary: f64,
+}
+
+#[derive(Debug)]
+pub struct Kms {
+    pub account: String,
+    pub delays: Delays,
+    /// `(Region, key ID)` → key; ordered, so ListKeys pages are stable.
+    pub keys: BTreeMap<(String, String), Key>,
+    pub families: HashMap<String, Family>,
+    /// `(Region, alias name)` → alias.
+    pub aliases: BTreeMap<(String, String), Alias>,
+}
+
+impl Kms {
+    pub fn new(account: String, delays: Delays) -> Kms {
+        Kms {
+            account,
+            delays,
+            keys: BTreeMap::new(),
+            families: HashMap::new(),
+            aliases: BTreeMap::new(),
+        }
+    }
+
+    pub fn key_arn(&self, region: &str, id: &str) -> String {
+        let partition = partition_of(region).unwrap_or("aws");
+        format!("arn:{partition}:kms:{region}:{}:key/{id}", self.account)
+    }
+
+    pub fn alias_arn(&self, region: &str, name: &str) -> String {
+        let partition = partition_of(region).unwrap_or("aws");
+        format!("arn:{partition}:kms:{region}:{}:{name}", self.account)
+    }
+
+    pub fn key(&self, region: &str, id: &str) -> Option<&Key> {
+        self.keys.get(&(region.to_string(), id.to_string()))
+    }
+
+    pub fn key_mut(&mut self, region: &str, id: &str) -> Option<&mut Key> {
+        self.keys.get_mut(&(region.to_string(), id.to_string()))
+    }
+
+    /// Finds a key from a key ID, key ARN, alias name or alias ARN, as KMS does in `region`.
+    pub fn resolve(&self, region: &str, key_id: &str) -> Result<String, Fault> {
+        if let Some(rest) = key_id.strip_prefix("arn:") {
+            let parts: Vec<&str> = rest.splitn(5, ':').collect();
+            let [_partition, "kms", arn_region, _account, resource] = parts[..] else {
+                return Err(Fault::not_found(format!("Invalid arn {key_id}")));
+            };
+            if arn_region != region {
+                return Err(Fault::not_found(format!("Invalid arn {arn_region}")));
+            }
+            return match resource.split_once('/') {
+                Some(("key", id)) => self.existing(region, id),
+                Some(("alias", _)) => self.resolve_alias(region, resource),
+                _ => Err(Fault::not_found(format!("Invalid arn {key_id}"))),
+            };
+        }
+        if key_id.starts_with("alias/") {
+            return self.resolve_alias(region, key_id);
+        }
+        if !is_key_id(key_id) {
+            return Err(Fault::not_found(format!("Invalid keyId '{key_id}'")));
+        }
+        self.existing(region, key_id)
+    }
+
+    fn existing(&self, region: &str, id: &str) -> Result<String, Fault> {
+        if !is_key_id(id) {
+            return Err(Fault::not_found(format!("Invalid keyId '{id}'")));
+        }
+        match self.key(region, id) {
+            Some(_) => Ok(id.to_string()),
+            None => Err(Fault::not_found(format!(
+                "Key '{}' does not exist",
+                self.key_arn(region, id)
+            ))),
+        }
+    }
+
+    fn resolve_alias(&self, region: &str, name: &str) -> Result<String, Fault> {
+        self.aliases
+            .get(&(region.to_string(), name.to_string()))
+            .map(|a| a.target.clone())
+            .ok_or_else(|| {
+                Fault::not_found(format!(
+                    "Alias '{}' is not found.",
+                    self.alias_arn(region, name)
+                ))
+            })
+    }
+
+    /// `KeyMetadata` as DescribeKey and CreateKey return it.
+    pub fn metadata(&self, key: &Key) -> Value {
+        let mut m = json!({
+            "AWSAccountId": self.account,
+            "KeyId": key.id,
+            "Arn": key.arn,
+            "CreationDate": key.created,
+            "Enabled": key.state == State::Enabled,
+            "Description": key.description,
+            "KeyUsage": key.key_usage,
+            "KeyState": key.state.as_str(),
+            "Origin": key.origin,
+            "KeyManager": "CUSTOMER",
+            "CustomerMasterKeySpec": key.key_spec,
+            "KeySpec": key.key_spec,
+            "MultiRegion": key.multi_region,
+        });
+        if key.key_usage == "ENCRYPT_DECRYPT" && key.key_spec == "SYMMETRIC_DEFAULT" {
+            m["EncryptionAlgorithms"] = json!(["SYMMETRIC_DEFAULT"]);
+        }
+        if let Some(date) = key.deletion_date {
+            m["DeletionDate"] = json!(date);
+        }
+        if key.state == State::PendingReplicaDeletion {
+            m["PendingDeletionWindowInDays"] = json!(key.pending_window_days);
+        }
+        if key.origin == "EXTERNAL" {
+            if let Some(model) = &key.expiration_model {
+                m["ExpirationModel"] = json!(model);
+            }
+            if let Some(valid_to) = key.valid_to {
+                m["ValidTo"] = json!(valid_to);
+            }
+        }
+        if let Some(config) = self.multi_region_configuration(key) {
+            m["MultiRegionConfiguration"] = config;
+        }
+        m
+    }
+
+    /// Every related key returns the same configuration; only `MultiRegionKeyType` differs.
+    fn multi_region_configuration(&self, key: &Key) -> Option<Value> {
+        let family = self.families.get(&key.id).filter(|_| key.multi_region)?;
+        let entry =
+            |region: &str| json!({ "Arn": self.key_arn(region, &key.id), "Region": region });
+        let replicas: Vec<Value> = family
+            .regions
+            .iter()
+            .filter(|r| **r != family.primary_region)
+            .map(|r| entry(r))
+            .collect();
+        Some(json!({
+            "MultiRegionKeyType": if key.region == family.primary_region { "PRIMARY" } else { "REPLICA" },
+            "PrimaryKey": entry(&family.primary_region),
+            "ReplicaKeys": replicas,
+        }))
+    }
+
+    /// Replica Regions of a family (every Region but the primary's).
+    pub fn replica_regions(&self, id: &str) -> Vec<String> {
+        self.families
+            .get(id)
+            .map(|f| {
+                f.regions
+                    .iter()
+                    .filter(|r| **r != f.primary_region)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Applies every transition due at `now`, until nothing more changes.
+    pub fn settle(&mut self, now: f64) {
+        while self.settle_once(now) {}
+    }
+
+    fn settle_once(&mut self, now: f64) -> bool {
+        let mut changed = false;
+        for key in self.keys.values_mut() {
+            if key.state == State::Creating && key.ready_at.is_some_and(|t| t <= now) {
+                key.ready_at = None;
+                key.state = if key.origin == "EXTERNAL" {
+                    State::PendingImport
+                } else {
+                    State::Enabled
+                };
+                changed = true;
+            }
+            let expires = key.expiration_model.as_deref() == Some("KEY_MATERIAL_EXPIRES");
+            if expires
+                && key.valid_to.is_some_and(|t| t <= now)
+                && matches!(key.state, State::Enabled | State::Disabled)
+            {
+                key.valid_to = None;
+                key.state = State::PendingImport;
+                changed = true;
+            }
+        }
+        let swaps: Vec<(String, String)> = self
+            .families
+            .iter()
+            .filter_map(|(id, f)| match &f.pending_primary {
+                Some((region, at)) if *at <= now => Some((id.clone(), region.clone())),
+                _ => None,
+            })
+            .collect();
+        for (id, new_primary) in swaps {
+            let old_primary = self
+                .families
+                .get(&id)
+                .map(|f| f.primary_region.clone())
+                .unwrap_or_default();
+            for region in [&old_primary, &new_primary] {
+                if let Some(key) = self.key_mut(region, &id)
+                    && key.state == State::Updating
+                {
+                    key.state = State::Enabled;
+                }
+            }
+            if let Some(f) = self.families.get_mut(&id) {
+                f.primary_region = new_primary;
+                f.pending_primary = None;
+            }
+            changed = true;
+        }
+        let due: Vec<(String, String, f64)> = self
+            .keys
+            .values()
+            .filter(|k| k.state == State::PendingDeletion)
+            .filter_map(|k| {
+                let date = k.deletion_date?;
+                (date <= now).then(|| (k.region.clone(), k.id.clone(), date))
+            })
+            .collect();
+        for (region, id, date) in due {
+            self.delete_key(&region, &id, date);
+            changed = true;
+        }
+        changed
+    }
+
+    /// Removes a key whose waiting period ended at `when`, with its aliases; a primary that was
+    /// waiting for this last replica starts its own waiting period then.
+    fn delete_key(&mut self, region: &str, id: &str, when: f64) {
+        self.keys.remove(&(region.to_string(), id.to_string()));
+        self.aliases
+            .retain(|(r, _), alias| !(r == region && alias.target == id));
+        let Some(family) = self.families.get_mut(id) else {
+            return;
+        };
+        family.regions.remove(region);
+        if family.regions.is_empty() {
+            self.families.remove(id);
+            return;
+        }
+        let primary_region = family.primary_region.clone();
+        let only_primary_left =
+            family.regions.len() == 1 && family.regions.contains(&primary_region);
+        if only_primary_left
+            && let Some(primary) = self.key_mut(&primary_region, id)
+            && primary.state == State::PendingReplicaDeletion
+        {
+            let days = primary.pending_window_days.unwrap_or(30);
+            primary.state = State::PendingDeletion;
+            primary.deletion_date = Some(when + days as f64 * DAY);
+        }
+    }
+}
+
+/// A key ID as KMS accepts it: a UUID, or `mrk-` and 32 hex digits.
+pub fn is_key_id(id: &str) -> bool {
+    if let Some(hex) = id.strip_prefix("mrk-") {
+        return hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    }
+    id.len() == 36
+        && id.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+pub fn new_key_id(multi_region: bool) -> String {
+    let hex: String = (0..32)
+        .map(|_| char::from_digit(fastrand::u32(0..16), 16).unwrap_or('0'))
+        .collect();
+    if multi_region {
+        format!("mrk-{hex}")
+    } else {
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    }
+}

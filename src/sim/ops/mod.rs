@@ -1,0 +1,150 @@
+//! KMS operations of the simulator, grouped by topic. `Kms::call` settles time-driven
+//! transitions, then dispatches by operation name.
+
+mod aliases;
+mod deletion;
+mod import;
+mod keys;
+mod multi_region;
+mod policy_tags;
+
+use serde_json::Value;
+
+use super::error::{Fault, OpResult};
+use super::model::{Key, Kms, State};
+
+/// Operations that change state; the rest only read. Used by the request statistics so tests
+/// can prove a read-only session made no mutating call.
+pub const MUTATING: &[&str] = &[
+    "CreateKey",
+    "CreateAlias",
+    "DeleteAlias",
+    "PutKeyPolicy",
+    "TagResource",
+    "UntagResource",
+    "UpdateKeyDescription",
+    "EnableKey",
+    "DisableKey",
+    "ReplicateKey",
+    "UpdatePrimaryRegion",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+    "GetParametersForImport",
+    "ImportKeyMaterial",
+];
+
+impl Kms {
+    /// Runs one operation in `region` at simulated time `now`.
+    pub fn call(&mut self, op: &str, region: &str, input: &Value, now: f64) -> OpResult {
+        self.settle(now);
+        match op {
+            "CreateKey" => self.create_key(region, input, now),
+            "DescribeKey" => self.describe_key(region, input),
+            "ListKeys" => self.list_keys(region, input),
+            "EnableKey" => self.set_enabled(region, input, true),
+            "DisableKey" => self.set_enabled(region, input, false),
+            "UpdateKeyDescription" => self.update_description(region, input),
+            "GetKeyPolicy" => self.get_key_policy(region, input),
+            "PutKeyPolicy" => self.put_key_policy(region, input),
+            "ListResourceTags" => self.list_resource_tags(region, input),
+            "TagResource" => self.tag_resource(region, input),
+            "UntagResource" => self.untag_resource(region, input),
+            "ListAliases" => self.list_aliases(region, input),
+            "CreateAlias" => self.create_alias(region, input, now),
+            "DeleteAlias" => self.delete_alias(region, input),
+            "ReplicateKey" => self.replicate_key(region, input, now),
+            "UpdatePrimaryRegion" => self.update_primary_region(region, input, now),
+            "ScheduleKeyDeletion" => self.schedule_key_deletion(region, input, now),
+            "CancelKeyDeletion" => self.cancel_key_deletion(region, input),
+            "GetParametersForImport" => self.get_parameters_for_import(region, input, now),
+            "ImportKeyMaterial" => self.import_key_material(region, input, now),
+            other => Err(Fault::unknown_operation(format!(
+                "The operation {other} is not supported by this KMS simulator."
+            ))),
+        }
+    }
+
+    /// Resolves the `KeyId` field of `input` to an existing key in `region`.
+    fn target(&self, region: &str, input: &Value) -> Result<String, Fault> {
+        let key_id = required(input, "KeyId")?;
+        self.resolve(region, key_id)
+    }
+
+    fn get(&self, region: &str, id: &str) -> Result<&Key, Fault> {
+        self.key(region, id).ok_or_else(|| {
+            Fault::not_found(format!("Key '{}' does not exist", self.key_arn(region, id)))
+        })
+    }
+
+    fn get_mut(&mut self, region: &str, id: &str) -> Result<&mut Key, Fault> {
+        let arn = self.key_arn(region, id);
+        self.key_mut(region, id)
+            .ok_or_else(|| Fault::not_found(format!("Key '{arn}' does not exist")))
+    }
+}
+
+/// A required string field; KMS answers a missing one with a ValidationException.
+pub fn required<'a>(input: &'a Value, field: &str) -> Result<&'a str, Fault> {
+    input.get(field).and_then(Value::as_str).ok_or_else(|| {
+        let mut chars = field.chars();
+        let camel = chars
+            .next()
+            .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+            .unwrap_or_default();
+        Fault::validation(format!(
+            "1 validation error detected: Value null at '{camel}' failed to satisfy constraint: \
+             Member must not be null"
+        ))
+    })
+}
+
+pub fn optional<'a>(input: &'a Value, field: &str) -> Option<&'a str> {
+    input.get(field).and_then(Value::as_str)
+}
+
+/// `Limit` for list operations: 1–1000, default 100.
+pub fn limit(input: &Value) -> Result<usize, Fault> {
+    match input.get("Limit") {
+        None | Some(Value::Null) => Ok(100),
+        Some(v) => match v.as_u64() {
+            Some(n @ 1..=1000) => Ok(n as usize),
+            _ => Err(Fault::validation(format!(
+                "1 validation error detected: Value '{v}' at 'limit' failed to satisfy constraint: \
+                 Member must have value between 1 and 1000"
+            ))),
+        },
+    }
+}
+
+/// The error KMS gives for an operation on a key in a state that does not allow it.
+pub fn invalid_state(key: &Key) -> Fault {
+    Fault::invalid_state(format!("{} is {}.", key.arn, key.state.phrase()))
+}
+
+/// States in which a key's policy, tags and description can change.
+pub fn check_editable(key: &Key) -> Result<(), Fault> {
+    match key.state {
+        State::Enabled | State::Disabled | State::PendingImport | State::Updating => Ok(()),
+        _ => Err(invalid_state(key)),
+    }
+}
+
+/// Pages `items` (already in order) after `Marker`, at most `Limit` of them.
+pub fn page<T: Clone>(
+    items: &[(String, T)],
+    input: &Value,
+) -> Result<(Vec<T>, Option<String>), Fault> {
+    let limit = limit(input)?;
+    let start = match optional(input, "Marker") {
+        None => 0,
+        Some(marker) => items
+            .iter()
+            .position(|(k, _)| k.as_str() > marker)
+            .unwrap_or(items.len()),
+    };
+    let slice = &items[start..items.len().min(start + limit)];
+    let next = (start + limit < items.len())
+        .then(|| slice.last().map(|(k, _)| k.clone()))
+        .flatten();
+    Ok((slice.iter().map(|(_, v)| v.clone()).collect(), next))
+}

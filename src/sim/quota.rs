@@ -1,0 +1,69 @@
+//! AWS default request quotas per Region and operation, as token buckets (one second of burst).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Requests per second, per account and Region (KMS_FACTS.md). Operations the facts do not list
+/// get 5/s if they change state and 100/s if they only read: conservative stand-ins.
+pub fn aws_default_rate(operation: &str) -> f64 {
+    match operation {
+        "ListKeys" | "ListAliases" => 500.0,
+        "DescribeKey" | "ListResourceTags" => 2000.0,
+        "GetKeyPolicy" => 1000.0,
+        "TagResource" | "UntagResource" => 10.0,
+        "ScheduleKeyDeletion" => 15.0,
+        op if super::ops::MUTATING.contains(&op) => 5.0,
+        _ => 100.0,
+    }
+}
+
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+#[derive(Debug, Default)]
+pub struct Quotas {
+    buckets: Mutex<HashMap<(String, String), Bucket>>,
+}
+
+impl Quotas {
+    /// Takes `cost` requests' worth from the bucket of `(region, operation)`; false means throttle.
+    pub fn take(&self, region: &str, operation: &str, cost: f64) -> bool {
+        let rate = aws_default_rate(operation);
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let bucket = buckets
+            .entry((region.to_string(), operation.to_string()))
+            .or_insert(Bucket {
+                tokens: rate,
+                last: now,
+            });
+        bucket.tokens =
+            (bucket.tokens + now.duration_since(bucket.last).as_secs_f64() * rate).min(rate);
+        bucket.last = now;
+        if bucket.tokens >= cost {
+            bucket.tokens -= cost;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_beyond_the_quota_is_refused() {
+        let quotas = Quotas::default();
+        let granted = (0..20)
+            .filter(|_| quotas.take("us-east-1", "ReplicateKey", 1.0))
+            .count();
+        assert_eq!(granted, 5);
+        assert!(quotas.take("eu-west-1", "ReplicateKey", 1.0), "per Region");
+    }
+}

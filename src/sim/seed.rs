@@ -1,0 +1,301 @@
+//! Seeded estates: `empty`, and `demo` (about 40 multi-Region families over ten Regions, with the
+//! coverage gaps, drift and awkward states a real account accumulates).
+//!
+//! Seeds go through `Kms::call`, the same code the HTTP side runs, dated two days in the past so
+//! that seeded replicas have long finished `Creating`.
+
+use std::str::FromStr;
+
+use serde_json::{Value, json};
+
+use super::model::{DAY, Kms};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seed {
+    Empty,
+    Demo,
+}
+
+impl FromStr for Seed {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "empty" => Ok(Seed::Empty),
+            "demo" => Ok(Seed::Demo),
+            other => Err(format!("unknown seed '{other}': expected demo or empty")),
+        }
+    }
+}
+
+/// The Regions the demo estate uses, in the order families cycle through them.
+pub const DEMO_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "us-east-2",
+    "eu-west-2",
+    "eu-north-1",
+    "ap-southeast-1",
+];
+
+const NAMES: &[&str] = &[
+    "payments",
+    "audit-logs",
+    "backups",
+    "customer-pii",
+    "session-tokens",
+    "analytics",
+    "legacy-reports",
+    "old-exports",
+    "byok-hsm",
+    "billing",
+    "search-index",
+    "ml-features",
+    "media-assets",
+    "email-archive",
+    "crm-sync",
+    "ledger",
+    "fraud-signals",
+    "kyc-documents",
+    "support-tickets",
+    "iot-telemetry",
+    "dr-snapshots",
+    "config-secrets",
+    "partner-feeds",
+    "data-lake",
+    "warehouse",
+    "cdn-signing",
+    "mobile-push",
+    "hr-records",
+    "sso-assertions",
+    "build-cache",
+    "sbom-store",
+    "chat-history",
+    "geo-routing",
+    "price-engine",
+    "inventory",
+    "returns",
+    "loyalty",
+    "voice-recordings",
+    "clinical-notes",
+    "trade-events",
+];
+
+pub fn apply(seed: Seed, kms: &mut Kms, now: f64) {
+    match seed {
+        Seed::Empty => {}
+        Seed::Demo => demo(kms, now - 2.0 * DAY),
+    }
+}
+
+/// Runs one seeding call; a failure is a bug in the seed itself, so it is logged, not fatal.
+fn call(kms: &mut Kms, op: &str, region: &str, input: Value, at: f64) -> Value {
+    match kms.call(op, region, &input, at) {
+        Ok(out) => out,
+        Err(fault) => {
+            tracing::error!("demo seed: {op} in {region} failed: {}", fault.message);
+            Value::Null
+        }
+    }
+}
+
+fn app_policy(kms: &Kms, name: &str, extra_principal: Option<&str>) -> String {
+    let account = &kms.account;
+    let mut principals = vec![format!("arn:aws:iam::{account}:role/{name}-app")];
+    principals.extend(extra_principal.map(str::to_string));
+    serde_json::to_string_pretty(&json!({
+        "Version": "2012-10-17",
+        "Id": format!("{name}-policy"),
+        "Statement": [
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": { "AWS": format!("arn:aws:iam::{account}:root") },
+                "Action": "kms:*",
+                "Resource": "*"
+            },
+            {
+                "Sid": "Allow use by the application",
+                "Effect": "Allow",
+                "Principal": { "AWS": principals },
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*"
+            }
+        ]
+    }))
+    .unwrap_or_default()
+}
+
+fn tags(name: &str, env: &str) -> Value {
+    json!([
+        { "TagKey": "team", "TagValue": format!("{name}-team") },
+        { "TagKey": "env", "TagValue": env },
+        { "TagKey": "data-class", "TagValue": "confidential" },
+    ])
+}
+
+fn demo(kms: &mut Kms, at: f64) {
+    let mut rng = fastrand::Rng::with_seed(2026);
+    let n = DEMO_REGIONS.len();
+    for (i, name) in NAMES.iter().enumerate() {
+        let primary_region = DEMO_REGIONS[i % n];
+        let external = *name == "byok-hsm";
+        let policy = app_policy(kms, name, None);
+        let description = format!("{name} data key");
+        let mut create = json!({
+            "MultiRegion": true,
+            "Description": description,
+            "Policy": policy,
+            "Tags": tags(name, "prod"),
+        });
+        if external {
+            create["Origin"] = json!("EXTERNAL");
+        }
+        let created = call(kms, "CreateKey", primary_region, create, at);
+        let Some(id) = created["KeyMetadata"]["KeyId"].as_str().map(str::to_string) else {
+            continue;
+        };
+        call(
+            kms,
+            "CreateAlias",
+            primary_region,
+            json!({ "AliasName": format!("alias/{name}"), "TargetKeyId": id }),
+            at,
+        );
+        if external {
+            import_material(kms, primary_region, &id, at + 25.0 * DAY, at);
+        }
+
+        // Coverage: full, wide, narrow, or none at all.
+        let mut replica_count = match i % 4 {
+            0 => n - 1,
+            1 => 3 + rng.usize(0..3),
+            2 => 1 + rng.usize(0..2),
+            _ => 0,
+        };
+        // The families that carry a special state below need replicas to carry it.
+        if matches!(*name, "analytics" | "legacy-reports" | "old-exports") {
+            replica_count = replica_count.max(2);
+        }
+        let mut targets: Vec<&str> = DEMO_REGIONS
+            .iter()
+            .copied()
+            .filter(|r| *r != primary_region)
+            .collect();
+        rng.shuffle(&mut targets);
+        targets.truncate(replica_count);
+        if external {
+            targets = vec!["eu-west-1", "us-west-2"];
+        }
+
+        for (j, target) in targets.iter().enumerate() {
+            // Most replicas are made the console's way (primary's policy, tags, description);
+            // some the API's way, which is how drift starts.
+            let mut input = json!({ "KeyId": id, "ReplicaRegion": target });
+            let api_defaults = j == 0 && i % 5 == 0;
+            if !api_defaults {
+                input["Description"] = json!(description);
+                input["Tags"] = if j == 0 && i % 7 == 3 {
+                    tags(name, "staging")
+                } else {
+                    tags(name, "prod")
+                };
+                input["Policy"] = json!(if j == 1 && i % 6 == 1 {
+                    app_policy(
+                        kms,
+                        name,
+                        Some("arn:aws:iam::444455556666:role/vendor-support"),
+                    )
+                } else {
+                    policy.clone()
+                });
+            }
+            call(kms, "ReplicateKey", primary_region, input, at);
+            if j == 0 && i % 3 == 0 {
+                call(
+                    kms,
+                    "CreateAlias",
+                    target,
+                    json!({ "AliasName": format!("alias/{name}"), "TargetKeyId": id }),
+                    at,
+                );
+            }
+        }
+
+        let later = at + DAY;
+        match *name {
+            "analytics" if !targets.is_empty() => {
+                call(kms, "DisableKey", targets[0], json!({ "KeyId": id }), later);
+            }
+            "legacy-reports" => {
+                call(
+                    kms,
+                    "ScheduleKeyDeletion",
+                    primary_region,
+                    json!({ "KeyId": id, "PendingWindowInDays": 30 }),
+                    later,
+                );
+            }
+            "old-exports" if !targets.is_empty() => {
+                call(
+                    kms,
+                    "ScheduleKeyDeletion",
+                    targets[0],
+                    json!({ "KeyId": id, "PendingWindowInDays": 7 }),
+                    later,
+                );
+            }
+            _ => {}
+        }
+    }
+    // Single-Region keys as noise: the scan must skip them.
+    for (i, region) in DEMO_REGIONS.iter().enumerate() {
+        for k in 0..(2 + i % 3) {
+            let out = call(
+                kms,
+                "CreateKey",
+                region,
+                json!({ "Description": format!("single-Region key {k}") }),
+                at,
+            );
+            if let Some(id) = out["KeyMetadata"]["KeyId"].as_str().map(str::to_string) {
+                call(
+                    kms,
+                    "CreateAlias",
+                    region,
+                    json!({ "AliasName": format!("alias/local-{k}"), "TargetKeyId": id }),
+                    at,
+                );
+            }
+        }
+    }
+}
+
+fn import_material(kms: &mut Kms, region: &str, id: &str, valid_to: f64, at: f64) {
+    let params = call(
+        kms,
+        "GetParametersForImport",
+        region,
+        json!({ "KeyId": id, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048" }),
+        at,
+    );
+    if let Some(token) = params["ImportToken"].as_str() {
+        call(
+            kms,
+            "ImportKeyMaterial",
+            region,
+            json!({
+                "KeyId": id,
+                "ImportToken": token,
+                "EncryptedKeyMaterial": "AAAA",
+                "ExpirationModel": "KEY_MATERIAL_EXPIRES",
+                "ValidTo": valid_to,
+            }),
+            at,
+        );
+    }
+}

@@ -1,0 +1,332 @@
+//! The HTTP side of the simulator: the KMS JSON 1.1 protocol on 127.0.0.1, the realism knobs
+//! (latency, quotas, faults, disabled Regions), request statistics and the `/_sim/` admin routes.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+
+use super::clock::SimClock;
+use super::config::{FaultKind, SimConfig};
+use super::error::Fault;
+use super::model::Kms;
+use super::quota::Quotas;
+use super::regions::partition_of;
+
+/// How long a "hang" fault holds a request before giving up on it.
+const HANG_FOR: Duration = Duration::from_secs(600);
+
+/// Requests seen, per Region and operation.
+#[derive(Debug, Default)]
+struct Stats {
+    requests: BTreeMap<String, BTreeMap<String, u64>>,
+    throttled: BTreeMap<String, BTreeMap<String, u64>>,
+    faults: u64,
+}
+
+fn bump(map: &mut BTreeMap<String, BTreeMap<String, u64>>, region: &str, op: &str) {
+    *map.entry(region.to_string())
+        .or_default()
+        .entry(op.to_string())
+        .or_default() += 1;
+}
+
+/// Everything a request handler needs, shared by all connections.
+pub struct Shared {
+    pub config: SimConfig,
+    pub clock: SimClock,
+    pub kms: Mutex<Kms>,
+    quotas: Quotas,
+    stats: Mutex<Stats>,
+}
+
+/// A connection closed on purpose, without an answer (the `drop` fault).
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+type HttpResponse = Response<Full<Bytes>>;
+
+impl Shared {
+    pub fn new(config: SimConfig, kms: Kms) -> Shared {
+        Shared {
+            clock: SimClock::new(config.clock_speed),
+            config,
+            kms: Mutex::new(kms),
+            quotas: Quotas::default(),
+            stats: Mutex::default(),
+        }
+    }
+
+    pub fn stats_json(&self) -> Value {
+        let stats = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+        json!({
+            "requests": stats.requests,
+            "throttled": stats.throttled,
+            "faults": stats.faults,
+        })
+    }
+
+    pub fn reset_stats(&self) {
+        *self.stats.lock().unwrap_or_else(|p| p.into_inner()) = Stats::default();
+    }
+
+    fn pick_fault(&self, region: &str, op: &str) -> Option<FaultKind> {
+        let fault = self
+            .config
+            .faults
+            .iter()
+            .find(|f| f.matches(region, op) && fastrand::f64() < f.rate)
+            .map(|f| f.kind);
+        if fault.is_some() {
+            self.stats.lock().unwrap_or_else(|p| p.into_inner()).faults += 1;
+        }
+        fault
+    }
+
+    /// The quota cost of a request: a ReplicateKey also counts as two CreateKey in the replica
+    /// Region.
+    fn within_quota(&self, region: &str, op: &str, input: &Value) -> bool {
+        if !self.config.quotas {
+            return true;
+        }
+        if !self.quotas.take(region, op, 1.0) {
+            return false;
+        }
+        match (op, input.get("ReplicaRegion").and_then(Value::as_str)) {
+            ("ReplicateKey", Some(target)) => self.quotas.take(target, "CreateKey", 2.0),
+            _ => true,
+        }
+    }
+}
+
+/// Accepts connections on `listener` until the task is aborted.
+pub async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| handle(req, shared.clone()));
+            // A dropped connection (fault injection, or a client that gave up) ends here.
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpResponse, Dropped> {
+    if req.uri().path().starts_with("/_sim/") {
+        return Ok(admin(req, &shared));
+    }
+    let op = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix("TrentService."))
+        .map(str::to_string);
+    let Some(op) = op else {
+        return Ok(fault_response(&Fault::unknown_operation(
+            "Missing or unknown X-Amz-Target header: expected TrentService.<Operation>.",
+        )));
+    };
+    let Some(region) = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(region_from_authorization)
+    else {
+        return Ok(fault_response(&Fault::missing_auth(
+            "Missing Authentication Token: the request carries no SigV4 credential scope.",
+        )));
+    };
+    let body = match Limited::new(req.into_body(), shared.config.max_body_bytes)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            let mut response = fault_response(&Fault::serialization(format!(
+                "The request body is larger than {} bytes or could not be read.",
+                shared.config.max_body_bytes
+            )));
+            *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+            return Ok(response);
+        }
+    };
+    let input: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v @ Value::Object(_)) => v,
+            Ok(_) => {
+                return Ok(fault_response(&Fault::serialization(
+                    "The request body must be a JSON object.",
+                )));
+            }
+            Err(e) => {
+                return Ok(fault_response(&Fault::serialization(format!(
+                    "The request body is not valid JSON: {e}"
+                ))));
+            }
+        }
+    };
+    if partition_of(&region).is_none() || shared.config.disabled_regions.contains(&region) {
+        return Ok(fault_response(&Fault::unrecognized_client(
+            "The security token included in the request is invalid.",
+        )));
+    }
+    bump(
+        &mut shared
+            .stats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .requests,
+        &region,
+        &op,
+    );
+    if !shared.config.latency.is_zero() {
+        tokio::time::sleep(shared.config.latency).await;
+    }
+    let fault = shared.pick_fault(&region, &op);
+    match fault {
+        Some(FaultKind::Internal) => return Ok(fault_response(&Fault::internal())),
+        Some(FaultKind::Throttle) => return Ok(fault_response(&Fault::throttling())),
+        Some(FaultKind::Hang) => {
+            tokio::time::sleep(HANG_FOR).await;
+            return Ok(fault_response(&Fault::internal()));
+        }
+        Some(FaultKind::Drop) | None => {}
+    }
+    if !shared.within_quota(&region, &op, &input) {
+        bump(
+            &mut shared
+                .stats
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .throttled,
+            &region,
+            &op,
+        );
+        return Ok(fault_response(&Fault::throttling()));
+    }
+    let now = shared.clock.now();
+    let result = shared
+        .kms
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .call(&op, &region, &input, now);
+    if fault == Some(FaultKind::Drop) {
+        // The server has acted; the client never learns the outcome.
+        return Err(Dropped);
+    }
+    Ok(match result {
+        Ok(output) => json_response(StatusCode::OK, output.to_string()),
+        Err(fault) => fault_response(&fault),
+    })
+}
+
+/// `/_sim/stats`, `/_sim/stats/reset`, `/_sim/clock`, `/_sim/clock/advance?seconds=N`.
+fn admin(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
+    let path = req.uri().path();
+    let query = req.uri().query().unwrap_or("");
+    match (req.method(), path) {
+        (&Method::GET, "/_sim/stats") => {
+            json_response(StatusCode::OK, shared.stats_json().to_string())
+        }
+        (&Method::POST, "/_sim/stats/reset") => {
+            shared.reset_stats();
+            json_response(StatusCode::OK, "{}".into())
+        }
+        (&Method::GET, "/_sim/clock") => json_response(
+            StatusCode::OK,
+            json!({ "now": shared.clock.now() }).to_string(),
+        ),
+        (&Method::POST, "/_sim/clock/advance") => {
+            let seconds = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("seconds="))
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0);
+            match seconds {
+                Some(s) => {
+                    shared.clock.advance(Duration::from_secs_f64(s));
+                    json_response(
+                        StatusCode::OK,
+                        json!({ "now": shared.clock.now() }).to_string(),
+                    )
+                }
+                None => json_response(
+                    StatusCode::BAD_REQUEST,
+                    json!({ "message": "expected ?seconds=N with N ≥ 0" }).to_string(),
+                ),
+            }
+        }
+        _ => json_response(
+            StatusCode::NOT_FOUND,
+            json!({ "message": format!("no admin route {} {path}", req.method()) }).to_string(),
+        ),
+    }
+}
+
+/// The Region of a SigV4 `Authorization` header: `Credential=AKID/DATE/REGION/kms/aws4_request`.
+pub fn region_from_authorization(header: &str) -> Option<String> {
+    let credential = header.split("Credential=").nth(1)?;
+    let scope = credential.split([',', ' ']).next()?;
+    let region = scope.split('/').nth(2)?;
+    (!region.is_empty()).then(|| region.to_string())
+}
+
+fn json_response(status: StatusCode, body: String) -> HttpResponse {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    if let Ok(id) = hyper::header::HeaderValue::from_str(&super::model::new_key_id(false)) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    response
+}
+
+fn fault_response(fault: &Fault) -> HttpResponse {
+    json_response(
+        StatusCode::from_u16(fault.status).unwrap_or(StatusCode::BAD_REQUEST),
+        fault.body(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_comes_from_the_sigv4_credential_scope() {
+        let header = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261129/eu-west-1/kms/aws4_request, \
+                      SignedHeaders=host;x-amz-date, Signature=abc";
+        assert_eq!(
+            region_from_authorization(header).as_deref(),
+            Some("eu-west-1")
+        );
+        assert_eq!(region_from_authorization("Bearer x"), None);
+    }
+}

@@ -1,0 +1,96 @@
+//! The real app and scan on the simulator's demo estate: what moto cannot show (transient
+//! states, an opt-in Region that is not enabled).
+
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kms_replica_console::domain::{Cell, KeyState, ProblemKind, Region, RegionStatus};
+use kms_replica_console::jobs::{Inventory, Runner};
+use kms_replica_console::kms::KmsClients;
+use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
+use kms_replica_console::ui::{App, AppOptions};
+
+use crate::support;
+
+fn demo_regions() -> Vec<Region> {
+    DEMO_REGIONS
+        .iter()
+        .chain(["me-south-1"].iter())
+        .map(|r| support::region(r))
+        .collect()
+}
+
+/// Starts the demo estate on `runner` and returns it with clients for it.
+fn demo(runner: &Runner) -> (Sim, KmsClients) {
+    let config = SimConfig {
+        disabled_regions: vec!["me-south-1".into()],
+        ..SimConfig::default()
+    };
+    let sim = runner
+        .block_on(Sim::start(config, Seed::Demo))
+        .expect("the simulator starts");
+    let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    (sim, clients)
+}
+
+#[test]
+fn the_demo_estate_scans_into_forty_families_with_its_awkward_states() {
+    let runner = Runner::new().unwrap();
+    let (_sim, clients) = demo(&runner);
+    let mut inventory = Inventory::new(clients, demo_regions());
+    inventory.refresh(&runner);
+    inventory.wait_all();
+    let estate = inventory.estate();
+
+    assert_eq!(estate.family_count(), 40);
+    let states: Vec<KeyState> = estate
+        .families()
+        .flat_map(|(id, _)| {
+            estate
+                .regions()
+                .iter()
+                .filter_map(|r| match estate.cell(id, *r) {
+                    Cell::Primary(k) | Cell::Replica(k) => Some(k.state.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for expected in [
+        KeyState::PendingReplicaDeletion,
+        KeyState::PendingDeletion,
+        KeyState::PendingImport,
+        KeyState::Disabled,
+    ] {
+        assert!(
+            states.contains(&expected),
+            "no {expected} in the demo estate"
+        );
+    }
+    match estate.status(support::region("me-south-1")) {
+        RegionStatus::Failed(p) => assert_eq!(p.kind, ProblemKind::RegionNotEnabled),
+        other => panic!("me-south-1 should fail as not enabled, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_app_shows_a_region_that_is_not_enabled_as_an_error_column_not_as_absent() {
+    let runner = Runner::new().unwrap();
+    let (_sim, clients) = demo(&runner);
+    let regions = vec![support::region("us-east-1"), support::region("me-south-1")];
+    let app = App::new(runner, clients, regions, AppOptions::default());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(900.0, 600.0))
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    harness.step();
+    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    harness.run();
+
+    let families = harness.state().inventory().estate().family_count();
+    assert!(families > 0);
+    // The header and every row's me-south-1 cell say what went wrong there.
+    let markers = harness.query_all_by_label("RegionNotEnabled").count();
+    assert!(markers >= 2, "header plus at least one row, got {markers}");
+    harness.get_by_label("1 Region could not be read (hover the column header for the reason)");
+}

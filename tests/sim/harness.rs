@@ -1,0 +1,82 @@
+//! A simulator per test, and SDK clients for it.
+
+use std::time::Duration;
+
+use aws_sdk_kms::Client;
+use kms_replica_console::sim::{Delays, Seed, Sim, SimConfig};
+
+use crate::support;
+
+/// Seconds a replica stays `Creating` (and an UpdatePrimaryRegion `Updating`) in these tests.
+pub const DELAY: f64 = 60.0;
+
+pub struct SimHarness {
+    pub sim: Sim,
+    config: aws_config::SdkConfig,
+}
+
+impl SimHarness {
+    pub async fn start() -> SimHarness {
+        SimHarness::with(SimConfig::default()).await
+    }
+
+    pub async fn with(mut config: SimConfig) -> SimHarness {
+        config.delays = Delays {
+            replica_creation: DELAY,
+            update_primary: DELAY,
+        };
+        let sim = Sim::start(config, Seed::Empty)
+            .await
+            .expect("the simulator binds a loopback port");
+        let config = support::load_sdk_config(&sim.endpoint(), Duration::from_secs(10)).await;
+        SimHarness { sim, config }
+    }
+
+    pub fn client(&self, region: &str) -> Client {
+        support::client_in(&self.config, region)
+    }
+
+    /// Lets simulated time pass.
+    pub fn advance(&self, seconds: f64) {
+        self.sim.advance_clock(Duration::from_secs_f64(seconds));
+    }
+
+    /// A multi-Region primary in `region`; returns its key ID.
+    pub async fn primary(&self, region: &str) -> String {
+        self.client(region)
+            .create_key()
+            .multi_region(true)
+            .description("primary description")
+            .send()
+            .await
+            .expect("CreateKey succeeds")
+            .key_metadata()
+            .map(|m| m.key_id().to_string())
+            .expect("CreateKey returns metadata")
+    }
+
+    /// Replicates `id` from `from` to `to` and waits (in simulated time) until the replica settles.
+    pub async fn replica(&self, id: &str, from: &str, to: &str) {
+        self.client(from)
+            .replicate_key()
+            .key_id(id)
+            .replica_region(to)
+            .send()
+            .await
+            .expect("ReplicateKey succeeds");
+        self.advance(DELAY + 1.0);
+    }
+
+    pub async fn state(&self, region: &str, id: &str) -> String {
+        self.client(region)
+            .describe_key()
+            .key_id(id)
+            .send()
+            .await
+            .expect("DescribeKey succeeds")
+            .key_metadata()
+            .and_then(|m| m.key_state())
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default()
+    }
+}

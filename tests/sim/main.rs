@@ -1,0 +1,10 @@
+//! The embedded simulator, through the real aws-sdk-kms client: conformance to KMS_FACTS.md (one
+//! behaviour per test), bad input to the endpoint itself, and the app on the demo estate.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod app_on_sim;
+mod bad_input;
+mod conformance;
+mod harness;
