@@ -257,7 +257,7 @@ fn run_gui(
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(title)
-            .with_inner_size([1360.0, 820.0]),
+            .with_inner_size([1640.0, 900.0]),
         ..Default::default()
     };
     eframe::run_native(

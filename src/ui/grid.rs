@@ -13,8 +13,8 @@ use crate::jobs::Inventory;
 
 /// Two lines: the key ID, then its alias and key spec.
 const ROW_HEIGHT: f32 = 38.0;
-const KEY_COLUMN_WIDTH: f32 = 340.0;
-const REGION_COLUMN_WIDTH: f32 = 150.0;
+const KEY_COLUMN_WIDTH: f32 = 330.0;
+const REGION_COLUMN_WIDTH: f32 = 128.0;
 
 /// Draws the grid of `inventory`'s estate.
 pub fn show(ui: &mut Ui, inventory: &Inventory) {
@@ -65,7 +65,8 @@ fn table(ui: &mut Ui, inventory: &Inventory, estate: &Estate) {
                 };
                 row.col(|ui| family_label(ui, id, family));
                 for region in regions {
-                    row.col(|ui| cell_ui(ui, estate.cell(id, *region), *region));
+                    let column_failed = matches!(estate.status(*region), RegionStatus::Failed(_));
+                    row.col(|ui| cell_ui(ui, estate.cell(id, *region), *region, column_failed));
                 }
             });
         });
@@ -139,7 +140,7 @@ fn region_header(ui: &mut Ui, inventory: &Inventory, estate: &Estate, region: Re
     });
 }
 
-fn cell_ui(ui: &mut Ui, cell: Cell<'_>, region: Region) {
+fn cell_ui(ui: &mut Ui, cell: Cell<'_>, region: Region, column_failed: bool) {
     match cell {
         Cell::Primary(key) => key_cell(ui, Role::Primary, key),
         Cell::Replica(key) => key_cell(ui, Role::Replica, key),
@@ -155,8 +156,17 @@ fn cell_ui(ui: &mut Ui, cell: Cell<'_>, region: Region) {
                      that hides it)."
                 ));
         }
+        // A whole Region that failed is marked quietly in each row (the header carries the badge);
+        // a single key that could not be read stands out.
+        Cell::Unknown(problem) if column_failed => {
+            let colour = badge::problem_colour(ui, problem.kind);
+            ui.label(RichText::new(problem.kind.label()).color(colour).small())
+                .on_hover_text(problem.to_string());
+        }
         Cell::Unknown(problem) => {
-            badge::problem_badge(ui, problem.kind).on_hover_text(problem.to_string());
+            ui.vertical(|ui| badge::problem_badge(ui, problem.kind))
+                .inner
+                .on_hover_text(problem.to_string());
         }
         Cell::Scanning => {
             ui.spinner();
