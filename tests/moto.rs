@@ -237,7 +237,8 @@ fn the_app_shows_a_moto_key_and_its_state_badge() {
     harness.get_by_label(&seeded.lonely);
     assert!(harness.query_all_by_label("Enabled").count() >= 4);
     assert!(harness.query_all_by_label("Replica").count() >= 2);
-    harness.get_by_label("alias/payments");
+    // The row's second line: alias, then what moto reports of spec and usage (no KeyUsage).
+    harness.get_by_label("alias/payments · SYMMETRIC_DEFAULT");
 }
 
 /// What one happy-path scenario observed, in terms both moto and the simulator model correctly.

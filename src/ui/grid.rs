@@ -81,7 +81,7 @@ fn family_label(ui: &mut Ui, id: &crate::domain::MrkId, family: &crate::domain::
     ui.vertical(|ui| {
         ui.spacing_mut().item_spacing.y = 1.0;
         ui.label(RichText::new(id.as_str()).monospace());
-        ui.label(RichText::new(second_line.join("  ")).weak().small());
+        ui.label(RichText::new(second_line.join(" · ")).weak().small());
     })
     .response
     .on_hover_text(family_hover(family));
