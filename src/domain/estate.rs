@@ -128,7 +128,7 @@ impl Family {
     }
 
     /// Keys that related keys' configurations place in a Region, with the role they give it.
-    fn reported_in(&self, region: Region) -> Option<(Role, &str)> {
+    pub fn reported_in(&self, region: Region) -> Option<(Role, &str)> {
         for key in self.described() {
             let Some(config) = &key.multi_region else {
                 continue;

@@ -5,10 +5,15 @@
 
 pub mod estate;
 pub mod key;
+pub mod policy;
 pub mod problem;
 pub mod region;
+pub mod replicate;
+pub mod tags;
 
 pub use estate::{Cell, Estate, Family, KeyEntry, RegionScan, RegionStatus};
 pub use key::{KeyInfo, KeyState, MrkId, MultiRegionConfig, RelatedKey, Role};
 pub use problem::{Problem, ProblemKind};
 pub use region::{Partition, Region, UnknownRegion};
+pub use replicate::{Draft, PrimaryProps, ReplicateRequest, Source, TargetStatus};
+pub use tags::Tag;
