@@ -232,6 +232,30 @@ impl Estate {
         self.prune();
     }
 
+    /// Puts one key, as DescribeKey or ReplicateKey just returned it, into its family and Region
+    /// (a new replica appears at once, `Creating`).
+    pub fn upsert_key(&mut self, info: KeyInfo) {
+        let region = info.region;
+        let id = info.key_id.clone();
+        self.families
+            .entry(id)
+            .or_default()
+            .keys
+            .insert(region, KeyEntry::Described(Box::new(info)));
+        self.prune();
+    }
+
+    /// Records an alias created by the app, so the grid labels it without a rescan.
+    pub fn add_alias(&mut self, region: Region, id: &MrkId, alias: String) {
+        if let Some(family) = self.families.get_mut(id) {
+            let list = family.aliases.entry(region).or_default();
+            if !list.contains(&alias) {
+                list.push(alias);
+                list.sort();
+            }
+        }
+    }
+
     /// Records that `region` could not be scanned. Its earlier data stays in memory but every
     /// cell of the column shows the problem, because the current state there is unknown.
     pub fn apply_failure(&mut self, region: Region, problem: Problem) {

@@ -9,10 +9,13 @@ use std::sync::Arc;
 
 use poll_promise::Promise;
 
+use super::replicate::Backoff;
 use super::runner::{Panicked, Runner};
 use super::scan::{ScanProgress, scan_region};
-use crate::domain::{Estate, Problem, ProblemKind, Region, RegionScan};
+use crate::domain::{Estate, MrkId, Problem, ProblemKind, Region, RegionScan};
 use crate::kms::{KmsClients, KmsError};
+
+pub use super::replications::{ReplicaJob, ReplicaPhase};
 
 type ScanResult = Result<Result<RegionScan, KmsError>, Panicked>;
 
@@ -21,11 +24,16 @@ struct RegionJob {
     progress: Arc<ScanProgress>,
 }
 
-/// Every multi-Region key family of the chosen Regions, and the scans under way.
+/// Every multi-Region key family of the chosen Regions, and the work under way on it: scans per
+/// Region, replications per (family, target Region).
 pub struct Inventory {
-    clients: KmsClients,
-    estate: Estate,
+    pub(super) clients: KmsClients,
+    pub(super) estate: Estate,
     scans: HashMap<Region, RegionJob>,
+    pub(super) replications: HashMap<(MrkId, Region), ReplicaJob>,
+    /// Refuses every mutating call, whatever the UI asks.
+    pub(super) read_only: bool,
+    pub(super) backoff: Backoff,
 }
 
 impl Inventory {
@@ -34,7 +42,24 @@ impl Inventory {
             clients,
             estate: Estate::new(regions),
             scans: HashMap::new(),
+            replications: HashMap::new(),
+            read_only: false,
+            backoff: Backoff::default(),
         }
+    }
+
+    /// In read-only mode the inventory makes no mutating call at all.
+    pub fn set_read_only(&mut self, read_only: bool) {
+        self.read_only = read_only;
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// How the watcher polls new replicas (tests shorten it).
+    pub fn set_backoff(&mut self, backoff: Backoff) {
+        self.backoff = backoff;
     }
 
     pub fn estate(&self) -> &Estate {
@@ -74,8 +99,14 @@ impl Inventory {
         self.scans.insert(region, RegionJob { promise, progress });
     }
 
-    /// Folds every finished scan into the estate. Returns whether anything changed.
-    pub fn poll(&mut self) -> bool {
+    /// Folds every finished job into the estate. Returns whether anything changed.
+    pub fn poll(&mut self, runner: &Runner) -> bool {
+        let scans = self.poll_scans();
+        let replications = self.poll_replications(runner);
+        scans || replications
+    }
+
+    fn poll_scans(&mut self) -> bool {
         let finished: Vec<Region> = self
             .scans
             .iter()
@@ -123,5 +154,9 @@ impl Inventory {
 
     pub fn is_scanning(&self) -> bool {
         !self.scans.is_empty()
+    }
+
+    pub(super) fn clients(&self) -> &KmsClients {
+        &self.clients
     }
 }

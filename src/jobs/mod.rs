@@ -3,9 +3,12 @@
 //! Nothing here draws; nothing here names the SDK (that is `kms`).
 
 mod inventory;
+mod replicate;
+mod replications;
 mod runner;
 mod scan;
 
-pub use inventory::Inventory;
+pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
+pub use replicate::{Backoff, REPLICATE_SPACING, Replicated, Settled};
 pub use runner::{Panicked, Repaint, Runner, no_repaint};
 pub use scan::{DESCRIBE_CONCURRENCY, ScanProgress, scan_region};

@@ -20,18 +20,37 @@ pub fn no_repaint() -> Repaint {
     Arc::new(|| {})
 }
 
-/// Counts jobs in flight so tests (and a future "busy" indicator) can wait for quiet.
+/// Counts jobs in flight, and jobs finished, so tests can wait for a condition without sleeping.
 #[derive(Default)]
 struct InFlight {
-    count: Mutex<usize>,
+    state: Mutex<Counts>,
     changed: Condvar,
 }
 
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    in_flight: usize,
+    finished: u64,
+}
+
 impl InFlight {
-    fn add(&self, delta: isize) {
-        let mut count = self.count.lock().unwrap_or_else(|p| p.into_inner());
-        *count = count.saturating_add_signed(delta);
+    fn started(&self) {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .in_flight += 1;
         self.changed.notify_all();
+    }
+
+    fn finished(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.in_flight = state.in_flight.saturating_sub(1);
+        state.finished += 1;
+        self.changed.notify_all();
+    }
+
+    fn counts(&self) -> Counts {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -84,7 +103,7 @@ impl Runner {
         let (sender, promise) = Promise::new();
         let repaint = self.repaint_hook();
         let in_flight = self.in_flight.clone();
-        in_flight.add(1);
+        in_flight.started();
         self.runtime.spawn(async move {
             let outcome = AssertUnwindSafe(future)
                 .catch_unwind()
@@ -95,7 +114,7 @@ impl Runner {
             }
             sender.send(outcome);
             repaint();
-            in_flight.add(-1);
+            in_flight.finished();
         });
         promise
     }
@@ -107,33 +126,42 @@ impl Runner {
 
     /// Waits until no job is in flight, up to `timeout`. Returns whether it got quiet.
     pub fn wait_idle(&self, timeout: Duration) -> bool {
+        self.wait_until(timeout, || self.in_flight() == 0)
+    }
+
+    /// Waits until `done` holds, re-checking it each time a job finishes, up to `timeout`.
+    /// Returns whether it held. This is how tests synchronise with background work: on events,
+    /// never on sleeps.
+    pub fn wait_until(&self, timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
         let deadline = Instant::now() + timeout;
-        let mut count = self
-            .in_flight
-            .count
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        while *count > 0 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
+        loop {
+            let seen = self.in_flight.counts().finished;
+            if done() {
+                return true;
             }
-            count = self
+            let mut state = self
                 .in_flight
-                .changed
-                .wait_timeout(count, left)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+                .state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            while state.finished == seen {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    drop(state);
+                    return done();
+                }
+                state = self
+                    .in_flight
+                    .changed
+                    .wait_timeout(state, left)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
+            }
         }
-        true
     }
 
     pub fn in_flight(&self) -> usize {
-        *self
-            .in_flight
-            .count
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        self.in_flight.counts().in_flight
     }
 }
 

@@ -40,6 +40,12 @@ pub enum KmsError {
         code: String,
         message: String,
     },
+    #[error("{region}: already exists ({code}): {message}")]
+    AlreadyExists {
+        region: Region,
+        code: String,
+        message: String,
+    },
     #[error("{region}: not found ({code}): {message}")]
     NotFound {
         region: Region,
@@ -149,6 +155,11 @@ impl KmsError {
                 code,
                 message,
             },
+            "AlreadyExistsException" => KmsError::AlreadyExists {
+                region,
+                code,
+                message,
+            },
             _ => KmsError::Service {
                 region,
                 code,
@@ -164,6 +175,7 @@ impl KmsError {
             | KmsError::RegionNotEnabled { region, .. }
             | KmsError::Credentials { region, .. }
             | KmsError::NotFound { region, .. }
+            | KmsError::AlreadyExists { region, .. }
             | KmsError::Timeout { region, .. }
             | KmsError::Unreachable { region, .. }
             | KmsError::Service { region, .. }
@@ -190,6 +202,9 @@ impl KmsError {
             }
             KmsError::NotFound { code, message, .. } => {
                 (ProblemKind::NotFound, code.as_str(), message.clone())
+            }
+            KmsError::AlreadyExists { code, message, .. } => {
+                (ProblemKind::Other, code.as_str(), message.clone())
             }
             KmsError::Timeout { detail, .. } => (ProblemKind::TimedOut, "", detail.clone()),
             KmsError::Unreachable { detail, .. } => (ProblemKind::Unreachable, "", detail.clone()),

@@ -5,7 +5,9 @@
 mod client;
 mod error;
 mod region_client;
+mod replicate;
 
 pub use client::{ConnectSettings, KmsClients, StaticCredentials, Timeouts};
 pub use error::KmsError;
 pub use region_client::RegionClient;
+pub use replicate::ReplicaCreated;

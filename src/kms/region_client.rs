@@ -31,6 +31,10 @@ impl RegionClient {
         self.region
     }
 
+    pub(super) fn sdk(&self) -> &Client {
+        &self.client
+    }
+
     /// Every multi-Region key ID in the Region, over all ListKeys pages. Single-Region keys are
     /// dropped here: only `mrk-` IDs can belong to a family.
     pub async fn list_mrk_ids(&self) -> Result<Vec<MrkId>, KmsError> {
@@ -90,7 +94,7 @@ impl RegionClient {
     }
 }
 
-fn key_info(region: Region, key_id: &MrkId, meta: &KeyMetadata) -> KeyInfo {
+pub(super) fn key_info(region: Region, key_id: &MrkId, meta: &KeyMetadata) -> KeyInfo {
     KeyInfo {
         key_id: key_id.clone(),
         region,

@@ -63,7 +63,7 @@ impl App {
             self.inventory.refresh(&self.runner);
             self.started = true;
         }
-        self.inventory.poll();
+        self.inventory.poll(&self.runner);
 
         let mut commands = Vec::new();
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &mut commands));

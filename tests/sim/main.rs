@@ -8,3 +8,4 @@ mod app_on_sim;
 mod bad_input;
 mod conformance;
 mod harness;
+mod replicate;

@@ -1,0 +1,215 @@
+//! The inventory's replication jobs: one per (family, target Region), from ReplicateKey through
+//! the watcher to a settled replica, or to an error kept on that cell with a retry.
+
+use poll_promise::Promise;
+
+use super::inventory::Inventory;
+use super::replicate::{Replicated, Settled, fetch_primary_props, replicate_one, watch_replica};
+use super::runner::{Panicked, Runner};
+use crate::domain::{MrkId, PrimaryProps, Problem, ProblemKind, Region, ReplicateRequest, Tag};
+use crate::kms::KmsError;
+
+type Outcome<T> = Result<Result<T, KmsError>, Panicked>;
+
+/// Where one replication stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplicaPhase {
+    /// ReplicateKey is in flight.
+    Replicating,
+    /// The replica exists; DescribeKey is polled until it is usable.
+    Watching,
+    /// The replica is usable (or the watcher gave up; see `gave_up`).
+    Done,
+    /// ReplicateKey or the watcher failed: the KMS code and message, and a retry.
+    Failed(Problem),
+}
+
+/// One replication, with what KMS said about it.
+pub struct ReplicaJob {
+    pub request: ReplicateRequest,
+    pub phase: ReplicaPhase,
+    /// The replica was already there (AlreadyExists) and was adopted, not created.
+    pub adopted: bool,
+    pub gave_up: bool,
+    /// The policy and tags ReplicateKey reports it attached.
+    pub replica_policy: Option<String>,
+    pub replica_tags: Option<Vec<Tag>>,
+    pub alias_error: Option<Problem>,
+    replicating: Option<Promise<Outcome<Replicated>>>,
+    watching: Option<Promise<Outcome<Settled>>>,
+}
+
+impl ReplicaJob {
+    pub fn in_flight(&self) -> bool {
+        matches!(
+            self.phase,
+            ReplicaPhase::Replicating | ReplicaPhase::Watching
+        )
+    }
+}
+
+fn problem_of<T>(outcome: Outcome<T>) -> Result<T, Problem> {
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(e.to_problem()),
+        Err(p) => Err(Problem::new(ProblemKind::Other, "", p.to_string())),
+    }
+}
+
+impl Inventory {
+    /// Fetches the primary's policy and tags (what the console would copy) for the dialog.
+    pub fn fetch_primary_props(
+        &self,
+        runner: &Runner,
+        key_id: &MrkId,
+        primary_region: Region,
+        description: String,
+        alias: Option<String>,
+    ) -> Promise<Outcome<PrimaryProps>> {
+        runner.spawn(fetch_primary_props(
+            self.clients().client(primary_region),
+            key_id.clone(),
+            description,
+            alias,
+        ))
+    }
+
+    /// Starts one ReplicateKey per request, spaced to respect the quota. A request whose
+    /// (family, Region) already has a call in flight is skipped, so a double click makes one
+    /// call. In read-only mode nothing starts. Returns how many calls started.
+    pub fn replicate(&mut self, runner: &Runner, requests: Vec<ReplicateRequest>) -> usize {
+        if self.read_only {
+            tracing::warn!(
+                "read-only mode: refused {} ReplicateKey calls",
+                requests.len()
+            );
+            return 0;
+        }
+        let mut started = 0;
+        for request in requests {
+            let slot = (request.key_id.clone(), request.target);
+            if self
+                .replications
+                .get(&slot)
+                .is_some_and(ReplicaJob::in_flight)
+            {
+                continue;
+            }
+            let delay = super::replicate::REPLICATE_SPACING * started as u32;
+            let promise = runner.spawn(replicate_one(
+                self.clients().client(request.primary_region),
+                self.clients().client(request.target),
+                request.clone(),
+                delay,
+            ));
+            self.replications.insert(
+                slot,
+                ReplicaJob {
+                    request,
+                    phase: ReplicaPhase::Replicating,
+                    adopted: false,
+                    gave_up: false,
+                    replica_policy: None,
+                    replica_tags: None,
+                    alias_error: None,
+                    replicating: Some(promise),
+                    watching: None,
+                },
+            );
+            started += 1;
+        }
+        started
+    }
+
+    /// Retries a failed replication for that Region only.
+    pub fn retry_replicate(&mut self, runner: &Runner, key_id: &MrkId, region: Region) -> bool {
+        let Some(job) = self.replications.get(&(key_id.clone(), region)) else {
+            return false;
+        };
+        if !matches!(job.phase, ReplicaPhase::Failed(_)) {
+            return false;
+        }
+        let request = job.request.clone();
+        self.replicate(runner, vec![request]) == 1
+    }
+
+    pub fn replica_job(&self, key_id: &MrkId, region: Region) -> Option<&ReplicaJob> {
+        self.replications.get(&(key_id.clone(), region))
+    }
+
+    /// True while a ReplicateKey or its watcher runs for that family and Region.
+    pub fn replica_in_flight(&self, key_id: &MrkId, region: Region) -> bool {
+        self.replica_job(key_id, region)
+            .is_some_and(ReplicaJob::in_flight)
+    }
+
+    pub fn replications_in_flight(&self) -> usize {
+        self.replications.values().filter(|j| j.in_flight()).count()
+    }
+
+    pub(super) fn poll_replications(&mut self, runner: &Runner) -> bool {
+        let mut changed = false;
+        let backoff = self.backoff;
+        let mut to_watch = Vec::new();
+        for (slot, job) in self.replications.iter_mut() {
+            if let Some(promise) = job.replicating.take() {
+                match promise.try_take() {
+                    Err(pending) => job.replicating = Some(pending),
+                    Ok(outcome) => {
+                        changed = true;
+                        match problem_of(outcome) {
+                            Ok(replicated) => {
+                                job.adopted = replicated.adopted;
+                                job.replica_policy = replicated.created.replica_policy;
+                                job.replica_tags = replicated.created.replica_tags;
+                                job.phase = ReplicaPhase::Watching;
+                                to_watch.push((slot.clone(), replicated.created.replica));
+                            }
+                            Err(problem) => job.phase = ReplicaPhase::Failed(problem),
+                        }
+                    }
+                }
+            }
+            if let Some(promise) = job.watching.take() {
+                match promise.try_take() {
+                    Err(pending) => job.watching = Some(pending),
+                    Ok(outcome) => {
+                        changed = true;
+                        match problem_of(outcome) {
+                            Ok(settled) => {
+                                job.gave_up = settled.gave_up;
+                                job.alias_error = settled.alias_error.map(|e| e.to_problem());
+                                job.phase = ReplicaPhase::Done;
+                                self.estate.upsert_key(settled.replica);
+                                if let (Some(alias), None) = (&job.request.alias, &job.alias_error)
+                                    && !settled.gave_up
+                                {
+                                    self.estate.add_alias(slot.1, &slot.0, alias.clone());
+                                }
+                            }
+                            Err(problem) => job.phase = ReplicaPhase::Failed(problem),
+                        }
+                    }
+                }
+            }
+        }
+        for ((key_id, region), replica) in to_watch {
+            // The new replica shows at once, as KMS described it (Creating).
+            self.estate.upsert_key(replica);
+            let alias = self
+                .replications
+                .get(&(key_id.clone(), region))
+                .and_then(|j| j.request.alias.clone());
+            let promise = runner.spawn(watch_replica(
+                self.clients().client(region),
+                key_id.clone(),
+                backoff,
+                alias,
+            ));
+            if let Some(job) = self.replications.get_mut(&(key_id, region)) {
+                job.watching = Some(promise);
+            }
+        }
+        changed
+    }
+}
