@@ -174,15 +174,15 @@ impl ReplicateRequest {
     /// The calls this request makes, in words, for the confirmation step.
     pub fn describe_calls(&self) -> Vec<String> {
         let policy = match &self.policy {
-            None => "omitted → default key policy".to_string(),
+            None => "omitted (KMS attaches the default key policy)".to_string(),
             Some(p) => format!("{} bytes", p.len()),
         };
         let description = match &self.description {
-            None => "omitted → empty".to_string(),
+            None => "omitted (empty)".to_string(),
             Some(d) => format!("\"{}\"", truncate(d, 40)),
         };
         let tags = match &self.tags {
-            None => "omitted → no tags".to_string(),
+            None => "omitted (no tags)".to_string(),
             Some(t) => format!("{} tags", t.len()),
         };
         let mut calls = vec![format!(
@@ -210,7 +210,7 @@ fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
-        format!("{}…", s.chars().take(n).collect::<String>())
+        format!("{}...", s.chars().take(n).collect::<String>())
     }
 }
 

@@ -120,7 +120,7 @@ fn api_defaults_omit_policy_tags_and_description_from_the_request() {
         ),
         (None, None, None)
     );
-    assert!(r.describe_calls()[0].contains("Policy=omitted → default key policy"));
+    assert!(r.describe_calls()[0].contains("Policy=omitted (KMS attaches the default key policy)"));
 }
 
 #[test]

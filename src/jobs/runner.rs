@@ -163,6 +163,12 @@ impl Runner {
     pub fn in_flight(&self) -> usize {
         self.in_flight.counts().in_flight
     }
+
+    /// Jobs finished so far: take it before looking at state, then `wait_until` it grows, and no
+    /// completion can slip between the look and the wait.
+    pub fn finished_count(&self) -> u64 {
+        self.in_flight.counts().finished
+    }
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

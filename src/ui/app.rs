@@ -6,9 +6,10 @@
 use egui::{RichText, Ui};
 
 use super::command::Command;
-use super::grid;
+use super::grid::{self, GridContext};
 use super::region_chooser::RegionChooser;
-use crate::domain::{Region, RegionStatus};
+use super::replicate_dialog::{Outcome, ReplicateDialog};
+use crate::domain::{MrkId, PrimaryProps, Region, RegionStatus, Role};
 use crate::jobs::{Inventory, Runner};
 use crate::kms::KmsClients;
 
@@ -26,6 +27,8 @@ pub struct App {
     inventory: Inventory,
     chooser: RegionChooser,
     options: AppOptions,
+    selected: Option<MrkId>,
+    replicate: Option<ReplicateDialog>,
     started: bool,
 }
 
@@ -36,17 +39,34 @@ impl App {
         regions: Vec<Region>,
         options: AppOptions,
     ) -> App {
+        let mut inventory = Inventory::new(clients, regions);
+        inventory.set_read_only(options.read_only);
         App {
-            inventory: Inventory::new(clients, regions),
+            inventory,
             runner,
             chooser: RegionChooser::default(),
             options,
+            selected: None,
+            replicate: None,
             started: false,
         }
     }
 
     pub fn inventory(&self) -> &Inventory {
         &self.inventory
+    }
+
+    pub fn is_replicate_dialog_open(&self) -> bool {
+        self.replicate.is_some()
+    }
+
+    pub fn selected(&self) -> Option<&MrkId> {
+        self.selected.as_ref()
+    }
+
+    /// For tests: shorten the watcher's backoff.
+    pub fn inventory_mut(&mut self) -> &mut Inventory {
+        &mut self.inventory
     }
 
     pub fn runner(&self) -> &Runner {
@@ -68,10 +88,39 @@ impl App {
         let mut commands = Vec::new();
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &mut commands));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        if let Some(id) = &self.selected {
+            egui::Panel::right("details")
+                .default_size(380.0)
+                .show(ui, |ui| {
+                    super::details::show(
+                        ui,
+                        &self.inventory,
+                        id,
+                        self.options.read_only,
+                        &mut commands,
+                    )
+                });
+        }
         if self.chooser.open {
             self.chooser.show(ui.ctx(), &mut commands);
         }
-        egui::CentralPanel::default().show(ui, |ui| grid::show(ui, &self.inventory));
+        if let Some(dialog) = &mut self.replicate
+            && dialog.show(
+                ui.ctx(),
+                &self.inventory,
+                self.options.read_only,
+                &mut commands,
+            ) == Outcome::Close
+        {
+            self.replicate = None;
+        }
+        let grid_context = GridContext {
+            selected: self.selected.as_ref(),
+            read_only: self.options.read_only,
+        };
+        egui::CentralPanel::default().show(ui, |ui| {
+            grid::show(ui, &self.inventory, &grid_context, &mut commands)
+        });
 
         for command in commands {
             self.apply(command);
@@ -82,7 +131,48 @@ impl App {
         match command {
             Command::Refresh => self.inventory.refresh(&self.runner),
             Command::SetRegions(regions) => self.inventory.set_regions(&self.runner, regions),
+            Command::Select(id) => self.selected = id,
+            Command::OpenReplicate(id) => self.open_replicate(id),
+            Command::Replicate(requests) => {
+                if let Some(first) = requests.first() {
+                    self.selected = Some(first.key_id.clone());
+                }
+                self.inventory.replicate(&self.runner, requests);
+            }
+            Command::RetryReplicate(id, region) => {
+                self.inventory.retry_replicate(&self.runner, &id, region);
+            }
         }
+    }
+
+    /// Opens the Replicate dialog with what the scan knows of the primary, and starts reading its
+    /// policy and tags (what the console would copy).
+    fn open_replicate(&mut self, id: MrkId) {
+        if grid::replicate_blocker(self.inventory.estate(), &id, self.options.read_only).is_some() {
+            return;
+        }
+        let estate = self.inventory.estate();
+        let Some(family) = estate.family(&id) else {
+            return;
+        };
+        let Some(primary) = family.described().find(|k| k.role() == Role::Primary) else {
+            return;
+        };
+        let region = primary.region;
+        let props = PrimaryProps {
+            description: primary.description.clone(),
+            policy: None,
+            tags: None,
+            alias: family.aliases_in(region).first().cloned(),
+        };
+        let loading = self.inventory.fetch_primary_props(
+            &self.runner,
+            &id,
+            region,
+            props.description.clone(),
+            props.alias.clone(),
+        );
+        self.replicate = Some(ReplicateDialog::new(id, region, props, loading));
     }
 
     fn toolbar(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {

@@ -1,7 +1,7 @@
 //! What the panels ask the app to do. Panels never mutate deep state; the app applies commands in
 //! one place, which keeps "who changed what" answerable and UI tests simple.
 
-use crate::domain::Region;
+use crate::domain::{MrkId, Region, ReplicateRequest};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -9,4 +9,12 @@ pub enum Command {
     Refresh,
     /// Scan these Regions from now on (new ones are scanned at once).
     SetRegions(Vec<Region>),
+    /// Show (or hide) a family's details panel.
+    Select(Option<MrkId>),
+    /// Open the Replicate dialog for a family's primary.
+    OpenReplicate(MrkId),
+    /// Make these ReplicateKey calls (already confirmed by the user).
+    Replicate(Vec<ReplicateRequest>),
+    /// Retry a failed replication for one Region.
+    RetryReplicate(MrkId, Region),
 }

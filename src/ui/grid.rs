@@ -7,17 +7,29 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::badge;
+use super::command::Command;
 use crate::domain::key::format_utc;
-use crate::domain::{Cell, Estate, KeyInfo, Region, RegionStatus, Role};
-use crate::jobs::Inventory;
+use crate::domain::{Cell, Estate, KeyInfo, KeyState, MrkId, Region, RegionStatus, Role};
+use crate::jobs::{Inventory, ReplicaPhase};
 
 /// Two lines: the key ID, then its alias and key spec.
 const ROW_HEIGHT: f32 = 38.0;
 const KEY_COLUMN_WIDTH: f32 = 330.0;
 const REGION_COLUMN_WIDTH: f32 = 128.0;
 
-/// Draws the grid of `inventory`'s estate.
-pub fn show(ui: &mut Ui, inventory: &Inventory) {
+/// What the grid needs besides the inventory.
+pub struct GridContext<'a> {
+    pub selected: Option<&'a MrkId>,
+    pub read_only: bool,
+}
+
+/// Draws the grid of `inventory`'s estate; clicks and menu choices become commands.
+pub fn show(
+    ui: &mut Ui,
+    inventory: &Inventory,
+    ctx: &GridContext<'_>,
+    commands: &mut Vec<Command>,
+) {
     let estate = inventory.estate();
     if estate.family_count() == 0 {
         ui.vertical_centered(|ui| {
@@ -32,17 +44,26 @@ pub fn show(ui: &mut Ui, inventory: &Inventory) {
     }
     egui::ScrollArea::horizontal()
         .auto_shrink([false, false])
-        .show(ui, |ui| table(ui, inventory, estate));
+        .show(ui, |ui| table(ui, inventory, estate, ctx, commands));
 }
 
-fn table(ui: &mut Ui, inventory: &Inventory, estate: &Estate) {
+fn table(
+    ui: &mut Ui,
+    inventory: &Inventory,
+    estate: &Estate,
+    ctx: &GridContext<'_>,
+    commands: &mut Vec<Command>,
+) {
     let regions = estate.regions();
+    // Selectable labels would swallow the row's clicks and its context menu.
+    ui.style_mut().interaction.selectable_labels = false;
     TableBuilder::new(ui)
         .id_salt("coverage-grid")
         .striped(true)
         .resizable(true)
         .auto_shrink([false, false])
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .sense(egui::Sense::click())
         .column(Column::initial(KEY_COLUMN_WIDTH).at_least(160.0).clip(true))
         .columns(
             Column::initial(REGION_COLUMN_WIDTH)
@@ -63,13 +84,102 @@ fn table(ui: &mut Ui, inventory: &Inventory, estate: &Estate) {
                 let Some((id, family)) = estate.family_at(row.index()) else {
                     return;
                 };
+                row.set_selected(ctx.selected == Some(id));
                 row.col(|ui| family_label(ui, id, family));
                 for region in regions {
                     let column_failed = matches!(estate.status(*region), RegionStatus::Failed(_));
-                    row.col(|ui| cell_ui(ui, estate.cell(id, *region), *region, column_failed));
+                    row.col(|ui| {
+                        cell_ui(ui, estate.cell(id, *region), *region, column_failed);
+                        job_overlay(ui, inventory, id, *region, ctx.read_only, commands);
+                    });
                 }
+                let response = row.response();
+                if response.clicked() {
+                    commands.push(Command::Select(Some(id.clone())));
+                }
+                response.context_menu(|ui| {
+                    if replicate_button(ui, estate, id, ctx.read_only).clicked() {
+                        commands.push(Command::OpenReplicate(id.clone()));
+                        ui.close();
+                    }
+                    if ui.button("Details").clicked() {
+                        commands.push(Command::Select(Some(id.clone())));
+                        ui.close();
+                    }
+                });
             });
         });
+}
+
+/// Why a family cannot be replicated from here, if it cannot.
+pub fn replicate_blocker(estate: &Estate, id: &MrkId, read_only: bool) -> Option<String> {
+    if read_only {
+        return Some("Read-only mode: no call that changes a key is made.".into());
+    }
+    let family = estate.family(id)?;
+    let primary = family.described().find(|k| k.role() == Role::Primary);
+    match primary {
+        None => Some(
+            "The primary's Region is not scanned: add it with Regions… to replicate from it."
+                .into(),
+        ),
+        Some(k) if k.state != KeyState::Enabled => Some(format!(
+            "The primary is {}: KMS replicates only an Enabled primary.",
+            k.state
+        )),
+        Some(_) => None,
+    }
+}
+
+/// "Replicate…", enabled only when the family can be replicated; the reason shows on hover.
+pub fn replicate_button(
+    ui: &mut Ui,
+    estate: &Estate,
+    id: &MrkId,
+    read_only: bool,
+) -> egui::Response {
+    let blocker = replicate_blocker(estate, id, read_only);
+    let response = ui.add_enabled(blocker.is_none(), egui::Button::new("Replicate…"));
+    match blocker {
+        Some(reason) => response.on_disabled_hover_text(reason),
+        None => response,
+    }
+}
+
+/// A replication under way or failed in this cell: a spinner, or the error and a Retry.
+fn job_overlay(
+    ui: &mut Ui,
+    inventory: &Inventory,
+    id: &MrkId,
+    region: Region,
+    read_only: bool,
+    commands: &mut Vec<Command>,
+) {
+    let Some(job) = inventory.replica_job(id, region) else {
+        return;
+    };
+    match &job.phase {
+        ReplicaPhase::Replicating => {
+            ui.spinner().on_hover_text("ReplicateKey in flight");
+        }
+        ReplicaPhase::Watching => {
+            ui.spinner()
+                .on_hover_text("Following the new replica with DescribeKey until it is usable");
+        }
+        ReplicaPhase::Failed(problem) => {
+            ui.vertical(|ui| {
+                badge::problem_badge(ui, problem.kind)
+                    .on_hover_text(format!("Replicate to {region} failed: {problem}"));
+                let retry = ui
+                    .add_enabled(!read_only, egui::Button::new("Retry").small())
+                    .on_hover_text(format!("Retry the replication to {region} only"));
+                if retry.clicked() {
+                    commands.push(Command::RetryReplicate(id.clone(), region));
+                }
+            });
+        }
+        ReplicaPhase::Done => {}
+    }
 }
 
 fn family_label(ui: &mut Ui, id: &crate::domain::MrkId, family: &crate::domain::Family) {

@@ -4,8 +4,12 @@
 mod app;
 pub mod badge;
 mod command;
+mod details;
 mod grid;
+mod policy_editor;
 mod region_chooser;
+mod replicate_dialog;
+mod tag_editor;
 
 pub use app::{App, AppOptions};
 pub use command::Command;

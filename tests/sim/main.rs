@@ -9,3 +9,4 @@ mod bad_input;
 mod conformance;
 mod harness;
 mod replicate;
+mod replicate_ui;

@@ -1,0 +1,94 @@
+//! The family details panel: every scanned Region's key with role, state, ARN and creation date,
+//! the Replicate button, and what this session's replications reported (ReplicaPolicy,
+//! ReplicaTags, adoption, PendingImport advice, alias errors).
+
+use egui::{RichText, Ui};
+
+use super::command::Command;
+use super::grid::replicate_button;
+use crate::domain::key::format_utc;
+use crate::domain::{Cell, KeyState, MrkId};
+use crate::jobs::{Inventory, ReplicaPhase};
+
+pub fn show(
+    ui: &mut Ui,
+    inventory: &Inventory,
+    id: &MrkId,
+    read_only: bool,
+    commands: &mut Vec<Command>,
+) {
+    let estate = inventory.estate();
+    let Some(family) = estate.family(id) else {
+        ui.label("This family is no longer in the scanned Regions.");
+        return;
+    };
+    ui.horizontal(|ui| {
+        ui.heading("Key family");
+        if ui.small_button("Close").clicked() {
+            commands.push(Command::Select(None));
+        }
+    });
+    ui.label(RichText::new(id.as_str()).monospace());
+    if let Some(alias) = family.first_alias() {
+        ui.label(alias);
+    }
+    if let Some(primary) = family.primary_region() {
+        ui.label(format!("Primary Region: {primary}"));
+    }
+    if replicate_button(ui, estate, id, read_only).clicked() {
+        commands.push(Command::OpenReplicate(id.clone()));
+    }
+    ui.separator();
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for region in estate.regions() {
+            let key = match estate.cell(id, *region) {
+                Cell::Primary(k) | Cell::Replica(k) => k,
+                _ => continue,
+            };
+            ui.strong(format!("{region} · {} · {}", key.role(), key.state));
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&key.arn).monospace().small());
+                if ui.small_button("Copy ARN").clicked() {
+                    ui.ctx().copy_text(key.arn.clone());
+                }
+            });
+            if let Some(created) = key.created {
+                ui.label(RichText::new(format!("Created {}", format_utc(created))).small());
+            }
+            if !key.description.is_empty() {
+                ui.label(RichText::new(format!("Description: {}", key.description)).small());
+            }
+            if key.state == KeyState::PendingImport {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "PendingImport: import the same key material as the primary's into this \
+                     replica (with its own import token) before it can be used.",
+                );
+            }
+            if let Some(job) = inventory.replica_job(id, *region) {
+                if job.adopted {
+                    ui.label("This replica already existed: the app adopted it instead of creating another.");
+                }
+                if job.gave_up {
+                    ui.label("Still Creating when the watcher stopped following it; Refresh to check again.");
+                }
+                if let Some(e) = &job.alias_error {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("The alias was not created: {e}"));
+                }
+                if let Some(policy) = &job.replica_policy {
+                    ui.collapsing(format!("Policy KMS attached in {region}"), |ui| {
+                        ui.label(RichText::new(policy).monospace().small());
+                    });
+                }
+                if let Some(tags) = &job.replica_tags {
+                    let text: Vec<String> = tags.iter().map(|t| format!("{}={}", t.key, t.value)).collect();
+                    ui.label(RichText::new(format!("Tags KMS attached: {}", text.join(", "))).small());
+                }
+                if let ReplicaPhase::Failed(p) = &job.phase {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("Replicate failed: {p}"));
+                }
+            }
+            ui.add_space(6.0);
+        }
+    });
+}

@@ -1,0 +1,425 @@
+//! The Replicate dialog: target Regions, Description, Policy and Tags (each API default, copy
+//! from primary, or custom), an optional alias, BypassPolicyLockoutSafetyCheck behind a second
+//! confirmation, every difference from the KMS console in words, and a confirmation step that
+//! lists exactly the calls that will be made.
+
+use egui::{RichText, Ui};
+use poll_promise::Promise;
+
+use super::command::Command;
+use super::{policy_editor, tag_editor};
+use crate::domain::replicate::{Field, target_status};
+use crate::domain::{
+    Draft, Estate, MrkId, PrimaryProps, Region, ReplicateRequest, Source, TargetStatus,
+};
+use crate::jobs::{Inventory, Panicked};
+use crate::kms::KmsError;
+
+type PropsPromise = Promise<Result<Result<PrimaryProps, KmsError>, Panicked>>;
+
+enum Step {
+    Edit,
+    Confirm(Vec<ReplicateRequest>),
+}
+
+/// The dialog's own state; the app keeps one while it is open.
+pub struct ReplicateDialog {
+    draft: Draft,
+    props: PrimaryProps,
+    loading: Option<PropsPromise>,
+    load_error: Option<String>,
+    step: Step,
+    /// The second confirmation for BypassPolicyLockoutSafetyCheck is showing.
+    confirming_bypass: bool,
+    show_diff: bool,
+}
+
+/// What the dialog asks of the app after a frame.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    KeepOpen,
+    Close,
+}
+
+impl ReplicateDialog {
+    pub fn new(
+        key_id: MrkId,
+        primary_region: Region,
+        props: PrimaryProps,
+        loading: PropsPromise,
+    ) -> ReplicateDialog {
+        ReplicateDialog {
+            draft: Draft::new(key_id, primary_region, &props),
+            props,
+            loading: Some(loading),
+            load_error: None,
+            step: Step::Edit,
+            confirming_bypass: false,
+            show_diff: false,
+        }
+    }
+
+    fn poll_props(&mut self) {
+        let Some(promise) = self.loading.take() else {
+            return;
+        };
+        match promise.try_take() {
+            Err(pending) => self.loading = Some(pending),
+            Ok(Ok(Ok(props))) => {
+                self.props.policy = props.policy;
+                self.props.tags = props.tags;
+                self.draft.fill_from(&self.props);
+            }
+            Ok(Ok(Err(e))) => self.load_error = Some(e.to_string()),
+            Ok(Err(p)) => self.load_error = Some(p.to_string()),
+        }
+    }
+
+    pub fn show(
+        &mut self,
+        ctx: &egui::Context,
+        inventory: &Inventory,
+        read_only: bool,
+        commands: &mut Vec<Command>,
+    ) -> Outcome {
+        self.poll_props();
+        let mut open = true;
+        let mut outcome = Outcome::KeepOpen;
+        egui::Window::new(format!("Replicate {}", self.draft.key_id))
+            .id(egui::Id::unique("replicate-dialog"))
+            .open(&mut open)
+            .default_width(720.0)
+            .default_height(640.0)
+            .vscroll(true)
+            .show(ctx, |ui| {
+                outcome = match &self.step {
+                    Step::Edit => self.edit(ui, inventory, read_only),
+                    Step::Confirm(_) => self.confirm(ui, read_only, commands),
+                };
+            });
+        if self.confirming_bypass {
+            self.bypass_confirmation(ctx);
+        }
+        if open { outcome } else { Outcome::Close }
+    }
+
+    fn status(&self, estate: &Estate, inventory: &Inventory, region: Region) -> TargetStatus {
+        let status = target_status(
+            estate,
+            &self.draft.key_id,
+            self.draft.primary_region,
+            region,
+        );
+        if status.selectable() && inventory.replica_in_flight(&self.draft.key_id, region) {
+            // Shown as held: a call for this family and Region is already under way.
+            return TargetStatus::HoldsKey {
+                role: crate::domain::Role::Replica,
+                state: Some(crate::domain::KeyState::Creating),
+            };
+        }
+        status
+    }
+
+    fn edit(&mut self, ui: &mut Ui, inventory: &Inventory, read_only: bool) -> Outcome {
+        let estate = inventory.estate();
+        ui.label(format!(
+            "Primary in {}. ReplicateKey creates one replica per Region; KMS copies the key \
+             material, spec and usage, but not the policy, tags, description or aliases: \
+             choose those below.",
+            self.draft.primary_region
+        ));
+        if let Some(e) = &self.load_error {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Could not read the primary's policy and tags: {e}"),
+            );
+        } else if self.loading.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the primary's policy and tags…");
+            });
+        }
+
+        ui.separator();
+        ui.strong("Target Regions");
+        self.targets(ui, estate, inventory);
+
+        let differences = self.draft.differences(&self.props);
+        let flag = |ui: &mut Ui, field: Field| {
+            for d in differences.iter().filter(|d| d.field == field) {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("Differs from the console: {}.", d.text),
+                );
+            }
+        };
+
+        ui.separator();
+        ui.strong("Description");
+        ui.horizontal(|ui| {
+            ui.radio_value(
+                &mut self.draft.description,
+                Source::ApiDefault,
+                "Empty (API default)",
+            );
+            ui.radio_value(
+                &mut self.draft.description,
+                Source::CopyFromPrimary,
+                "Copy primary's description (console)",
+            );
+            ui.radio_value(
+                &mut self.draft.description,
+                Source::Custom,
+                "Custom description",
+            );
+        });
+        if self.draft.description == Source::Custom {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.draft.custom_description)
+                    .id_salt("custom-description")
+                    .desired_width(f32::INFINITY),
+            );
+        }
+        flag(ui, Field::Description);
+
+        ui.separator();
+        ui.strong("Key policy");
+        ui.horizontal(|ui| {
+            ui.radio_value(
+                &mut self.draft.policy,
+                Source::ApiDefault,
+                "Default key policy (API default)",
+            );
+            ui.radio_value(
+                &mut self.draft.policy,
+                Source::CopyFromPrimary,
+                "Copy primary's policy (console)",
+            );
+            ui.radio_value(&mut self.draft.policy, Source::Custom, "Custom policy");
+        });
+        match self.draft.policy {
+            Source::Custom => policy_editor::show(
+                ui,
+                &mut self.draft.custom_policy,
+                self.props.policy.as_deref(),
+                &mut self.show_diff,
+            ),
+            Source::CopyFromPrimary => {
+                if let Some(policy) = &self.props.policy {
+                    ui.collapsing("The primary's policy", |ui| {
+                        ui.label(RichText::new(policy).monospace().small());
+                    });
+                }
+            }
+            Source::ApiDefault => {}
+        }
+        flag(ui, Field::Policy);
+
+        ui.separator();
+        ui.strong("Tags");
+        ui.horizontal(|ui| {
+            ui.radio_value(
+                &mut self.draft.tags,
+                Source::ApiDefault,
+                "No tags (API default)",
+            );
+            ui.radio_value(
+                &mut self.draft.tags,
+                Source::CopyFromPrimary,
+                "Copy primary's tags (console)",
+            );
+            ui.radio_value(&mut self.draft.tags, Source::Custom, "Custom tags");
+        });
+        match self.draft.tags {
+            Source::Custom => tag_editor::show(ui, &mut self.draft.custom_tags),
+            Source::CopyFromPrimary => {
+                if let Some(tags) = &self.props.tags {
+                    let text: Vec<String> = tags
+                        .iter()
+                        .map(|t| format!("{}={}", t.key, t.value))
+                        .collect();
+                    ui.label(RichText::new(text.join(", ")).small());
+                }
+            }
+            Source::ApiDefault => {}
+        }
+        flag(ui, Field::Tags);
+
+        ui.separator();
+        ui.checkbox(
+            &mut self.draft.create_alias,
+            "Create an alias for each replica once it is usable (the console does; the API does not)",
+        );
+        if self.draft.create_alias {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.draft.alias_name)
+                    .id_salt("alias-name")
+                    .desired_width(300.0),
+            );
+        }
+        flag(ui, Field::Alias);
+
+        ui.separator();
+        let mut bypass = self.draft.bypass_lockout;
+        if ui
+            .checkbox(&mut bypass, "BypassPolicyLockoutSafetyCheck")
+            .on_hover_text("Off by default. Turning it on asks for a second confirmation.")
+            .changed()
+        {
+            if bypass {
+                self.confirming_bypass = true;
+            } else {
+                self.draft.bypass_lockout = false;
+            }
+        }
+
+        ui.separator();
+        ui.strong("Differences from what the KMS console would do");
+        if differences.is_empty() {
+            ui.label("None: these replicas get what the console would give them.");
+        } else {
+            for d in &differences {
+                ui.label(format!("• {:?}: {}", d.field, d.text));
+            }
+        }
+
+        ui.separator();
+        let status = |r: Region| self.status(estate, inventory, r);
+        let result = self.draft.requests(&self.props, status);
+        let mut reasons: Vec<String> = Vec::new();
+        if read_only {
+            reasons.push("read-only mode: no call that changes a key is made".into());
+        }
+        if let Err(problems) = &result {
+            reasons.extend(problems.iter().map(ToString::to_string));
+        }
+        for reason in &reasons {
+            ui.colored_label(ui.visuals().error_fg_color, reason);
+        }
+        let mut outcome = Outcome::KeepOpen;
+        ui.horizontal(|ui| {
+            let button = ui
+                .add_enabled(reasons.is_empty(), egui::Button::new("Review calls…"))
+                .on_disabled_hover_text(reasons.join("\n"));
+            if button.clicked()
+                && let Ok(requests) = result
+            {
+                self.step = Step::Confirm(requests);
+            }
+            if ui.button("Cancel").clicked() {
+                outcome = Outcome::Close;
+            }
+        });
+        outcome
+    }
+
+    fn targets(&mut self, ui: &mut Ui, estate: &Estate, inventory: &Inventory) {
+        let partition = self.draft.primary_region.partition();
+        egui::Grid::new("replicate-targets")
+            .num_columns(3)
+            .spacing([12.0, 2.0])
+            .show(ui, |ui| {
+                let regions: Vec<Region> = Region::all_in(partition)
+                    .filter(|r| *r != self.draft.primary_region)
+                    .collect();
+                for (i, region) in regions.iter().enumerate() {
+                    let status = self.status(estate, inventory, *region);
+                    let mut on = self.draft.targets.contains(region);
+                    let label = if region.is_opt_in() {
+                        format!("{region} (opt-in)")
+                    } else {
+                        region.to_string()
+                    };
+                    let response =
+                        ui.add_enabled(status.selectable(), egui::Checkbox::new(&mut on, label));
+                    if let Some(reason) = status.reason() {
+                        response
+                            .on_hover_text(reason.clone())
+                            .on_disabled_hover_text(reason);
+                    }
+                    if on {
+                        self.draft.targets.insert(*region);
+                    } else {
+                        self.draft.targets.remove(region);
+                    }
+                    if i % 3 == 2 {
+                        ui.end_row();
+                    }
+                }
+            });
+        let held: Vec<String> = Region::all_in(partition)
+            .filter(|r| *r != self.draft.primary_region)
+            .filter_map(|r| {
+                let s = self.status(estate, inventory, r);
+                (!s.selectable()).then(|| format!("{r}: {}", s.reason().unwrap_or_default()))
+            })
+            .collect();
+        if !held.is_empty() {
+            ui.collapsing(format!("{} Regions not offered", held.len()), |ui| {
+                for line in held {
+                    ui.label(RichText::new(line).small());
+                }
+            });
+        }
+    }
+
+    fn confirm(&mut self, ui: &mut Ui, read_only: bool, commands: &mut Vec<Command>) -> Outcome {
+        let Step::Confirm(requests) = &self.step else {
+            return Outcome::KeepOpen;
+        };
+        ui.strong("These calls will be made:");
+        for request in requests {
+            for call in request.describe_calls() {
+                ui.label(RichText::new(call).monospace().small());
+            }
+        }
+        if requests.iter().any(|r| r.bypass_lockout) {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                "BypassPolicyLockoutSafetyCheck is ON for these calls.",
+            );
+        }
+        let mut outcome = Outcome::KeepOpen;
+        let mut back = false;
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(!read_only, egui::Button::new("Confirm: make these calls"))
+                .clicked()
+            {
+                commands.push(Command::Replicate(requests.clone()));
+                outcome = Outcome::Close;
+            }
+            back = ui.button("Back").clicked();
+        });
+        if back {
+            self.step = Step::Edit;
+        }
+        outcome
+    }
+
+    fn bypass_confirmation(&mut self, ctx: &egui::Context) {
+        let modal =
+            egui::Modal::new(egui::Id::unique("bypass-lockout-confirmation")).show(ctx, |ui| {
+                ui.set_max_width(440.0);
+                ui.heading("Bypass the policy lockout safety check?");
+                ui.label(
+                "The safety check stops a key policy that would lock everyone, you included, out \
+                 of managing the key. With it bypassed, a wrong policy can make the replica \
+                 unmanageable until AWS Support intervenes. Bypass it only when you are sure the \
+                 policy lets someone administer the key.",
+            );
+                ui.horizontal(|ui| {
+                    if ui.button("I understand: bypass the check").clicked() {
+                        self.draft.bypass_lockout = true;
+                        self.confirming_bypass = false;
+                    }
+                    if ui.button("Keep the check").clicked() {
+                        self.confirming_bypass = false;
+                    }
+                });
+            });
+        if modal.should_close() {
+            self.confirming_bypass = false;
+        }
+    }
+}
