@@ -407,3 +407,45 @@ fn moto_and_the_simulator_agree_on_a_happy_path_where_moto_is_right() {
         ["ap-southeast-2", "eu-west-1"]
     );
 }
+
+#[test]
+fn a_replica_made_by_the_app_on_moto_shows_in_a_fresh_scan() {
+    let moto = Moto::start();
+    let runner = Runner::new().unwrap();
+    let seeded = seed(&moto, &runner);
+    let regions: Vec<_> = REGIONS.iter().map(|r| region(r)).collect();
+    let mut inventory = Inventory::new(moto.clients(), regions.clone());
+    inventory.set_backoff(kms_replica_console::jobs::Backoff {
+        first: Duration::from_millis(10),
+        max: Duration::from_millis(50),
+        give_up_after: Duration::from_secs(30),
+    });
+    inventory.refresh(&runner);
+    inventory.wait_all();
+    let family = id(&seeded.lonely);
+    assert_eq!(inventory.estate().cell(&family, region("us-east-1")), Cell::Absent);
+
+    // moto ignores Policy, Tags and Description on ReplicateKey, so the API defaults are sent.
+    let request = kms_replica_console::domain::ReplicateRequest {
+        key_id: family.clone(),
+        primary_region: region("eu-west-1"),
+        target: region("us-east-1"),
+        policy: None,
+        description: None,
+        tags: None,
+        bypass_lockout: false,
+        alias: None,
+    };
+    assert_eq!(inventory.replicate(&runner, vec![request]), 1);
+    assert!(runner.wait_until(Duration::from_secs(30), || {
+        inventory.poll(&runner);
+        inventory.replications_in_flight() == 0
+    }));
+
+    let fresh = scan(&moto, &runner);
+    match fresh.cell(&family, region("us-east-1")) {
+        Cell::Replica(key) => assert_eq!(key.state.as_str(), "Enabled"),
+        other => panic!("expected the new replica in us-east-1, got {other:?}"),
+    }
+    assert!(matches!(fresh.cell(&family, region("eu-west-1")), Cell::Primary(_)));
+}

@@ -127,14 +127,16 @@ pub(super) fn key_info(region: Region, key_id: &MrkId, meta: &KeyMetadata) -> Ke
 
 fn multi_region_config(own_arn: Option<&str>, c: &MultiRegionConfiguration) -> MultiRegionConfig {
     let primary = c.primary_key().and_then(related);
-    // `PrimaryKey` is the authority on which key is primary: moto can report PRIMARY keys as
-    // REPLICA (a shared in-memory object), and KMS itself may briefly show both keys as replicas
-    // during UpdatePrimaryRegion.
-    let named_primary = own_arn.is_some() && primary.as_ref().map(|p| p.arn.as_str()) == own_arn;
-    let role = match c.multi_region_key_type() {
-        _ if named_primary => Role::Primary,
-        Some(MultiRegionKeyType::Replica) => Role::Replica,
-        _ => Role::Primary,
+    // `PrimaryKey` is the authority on which key is primary, when both ARNs are known: moto
+    // reports a primary as REPLICA after its replicas are described (a shared in-memory object)
+    // and a new replica as PRIMARY in ReplicateKey's response.
+    let role = match (own_arn, &primary) {
+        (Some(own), Some(p)) if p.arn == own => Role::Primary,
+        (Some(_), Some(_)) => Role::Replica,
+        _ => match c.multi_region_key_type() {
+            Some(MultiRegionKeyType::Replica) => Role::Replica,
+            _ => Role::Primary,
+        },
     };
     MultiRegionConfig {
         role,
