@@ -423,7 +423,10 @@ fn a_replica_made_by_the_app_on_moto_shows_in_a_fresh_scan() {
     inventory.refresh(&runner);
     inventory.wait_all();
     let family = id(&seeded.lonely);
-    assert_eq!(inventory.estate().cell(&family, region("us-east-1")), Cell::Absent);
+    assert_eq!(
+        inventory.estate().cell(&family, region("us-east-1")),
+        Cell::Absent
+    );
 
     // moto ignores Policy, Tags and Description on ReplicateKey, so the API defaults are sent.
     let request = kms_replica_console::domain::ReplicateRequest {
@@ -447,5 +450,8 @@ fn a_replica_made_by_the_app_on_moto_shows_in_a_fresh_scan() {
         Cell::Replica(key) => assert_eq!(key.state.as_str(), "Enabled"),
         other => panic!("expected the new replica in us-east-1, got {other:?}"),
     }
-    assert!(matches!(fresh.cell(&family, region("eu-west-1")), Cell::Primary(_)));
+    assert!(matches!(
+        fresh.cell(&family, region("eu-west-1")),
+        Cell::Primary(_)
+    ));
 }

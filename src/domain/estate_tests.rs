@@ -35,6 +35,8 @@ fn key(r: &str, role: Role, primary: &str, replicas: &[&str]) -> KeyEntry {
         origin: "AWS_KMS".into(),
         created: Some(0),
         deletion_date: None,
+        valid_to: None,
+        expiration_model: None,
         multi_region: Some(MultiRegionConfig {
             role,
             primary: Some(related(primary)),

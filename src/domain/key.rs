@@ -144,6 +144,10 @@ pub struct KeyInfo {
     pub created: Option<i64>,
     /// Seconds since the Unix epoch; only while `PendingDeletion`.
     pub deletion_date: Option<i64>,
+    /// Imported key material (`Origin = EXTERNAL`): when it expires, per key.
+    pub valid_to: Option<i64>,
+    /// `KEY_MATERIAL_EXPIRES` or `KEY_MATERIAL_DOES_NOT_EXPIRE`, for imported material.
+    pub expiration_model: Option<String>,
     pub multi_region: Option<MultiRegionConfig>,
 }
 

@@ -5,6 +5,7 @@
 
 pub mod estate;
 pub mod key;
+pub mod lifecycle;
 pub mod policy;
 pub mod problem;
 pub mod region;

@@ -219,6 +219,8 @@ fn described(r: &str, role: Role, state: KeyState) -> KeyEntry {
         origin: "AWS_KMS".into(),
         created: None,
         deletion_date: None,
+        valid_to: None,
+        expiration_model: None,
         multi_region: Some(MultiRegionConfig {
             role,
             primary: Some(RelatedKey {

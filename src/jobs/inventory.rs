@@ -31,6 +31,9 @@ pub struct Inventory {
     pub(super) estate: Estate,
     scans: HashMap<Region, RegionJob>,
     pub(super) replications: HashMap<(MrkId, Region), ReplicaJob>,
+    pub(super) actions: super::actions::Actions,
+    /// What this app did in this session, oldest first.
+    pub(super) history: Vec<super::actions::HistoryEntry>,
     /// Refuses every mutating call, whatever the UI asks.
     pub(super) read_only: bool,
     pub(super) backoff: Backoff,
@@ -43,6 +46,8 @@ impl Inventory {
             estate: Estate::new(regions),
             scans: HashMap::new(),
             replications: HashMap::new(),
+            actions: HashMap::new(),
+            history: Vec::new(),
             read_only: false,
             backoff: Backoff::default(),
         }
@@ -103,7 +108,8 @@ impl Inventory {
     pub fn poll(&mut self, runner: &Runner) -> bool {
         let scans = self.poll_scans();
         let replications = self.poll_replications(runner);
-        scans || replications
+        let actions = self.poll_actions(runner);
+        scans || replications || actions
     }
 
     fn poll_scans(&mut self) -> bool {

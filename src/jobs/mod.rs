@@ -2,12 +2,14 @@
 //!
 //! Nothing here draws; nothing here names the SDK (that is `kms`).
 
+mod actions;
 mod inventory;
 mod replicate;
 mod replications;
 mod runner;
 mod scan;
 
+pub use actions::{ActionJob, ActionPhase, HistoryEntry};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use replicate::{Backoff, REPLICATE_SPACING, Replicated, Settled};
 pub use runner::{Panicked, Repaint, Runner, no_repaint};

@@ -151,6 +151,7 @@ impl Inventory {
         let mut changed = false;
         let backoff = self.backoff;
         let mut to_watch = Vec::new();
+        let mut records: Vec<(MrkId, Region, &'static str, Result<String, Problem>)> = Vec::new();
         for (slot, job) in self.replications.iter_mut() {
             if let Some(promise) = job.replicating.take() {
                 match promise.try_take() {
@@ -159,13 +160,31 @@ impl Inventory {
                         changed = true;
                         match problem_of(outcome) {
                             Ok(replicated) => {
+                                records.push((
+                                    slot.0.clone(),
+                                    slot.1,
+                                    "ReplicateKey",
+                                    Ok(if replicated.adopted {
+                                        "AlreadyExists: adopted the existing replica".into()
+                                    } else {
+                                        format!("replica {}", replicated.created.replica.state)
+                                    }),
+                                ));
                                 job.adopted = replicated.adopted;
                                 job.replica_policy = replicated.created.replica_policy;
                                 job.replica_tags = replicated.created.replica_tags;
                                 job.phase = ReplicaPhase::Watching;
                                 to_watch.push((slot.clone(), replicated.created.replica));
                             }
-                            Err(problem) => job.phase = ReplicaPhase::Failed(problem),
+                            Err(problem) => {
+                                records.push((
+                                    slot.0.clone(),
+                                    slot.1,
+                                    "ReplicateKey",
+                                    Err(problem.clone()),
+                                ));
+                                job.phase = ReplicaPhase::Failed(problem);
+                            }
                         }
                     }
                 }
@@ -179,6 +198,13 @@ impl Inventory {
                             Ok(settled) => {
                                 job.gave_up = settled.gave_up;
                                 job.alias_error = settled.alias_error.map(|e| e.to_problem());
+                                if let Some(alias) = &job.request.alias {
+                                    let result = match &job.alias_error {
+                                        Some(p) => Err(p.clone()),
+                                        None => Ok(alias.clone()),
+                                    };
+                                    records.push((slot.0.clone(), slot.1, "CreateAlias", result));
+                                }
                                 job.phase = ReplicaPhase::Done;
                                 self.estate.upsert_key(settled.replica);
                                 if let (Some(alias), None) = (&job.request.alias, &job.alias_error)
@@ -192,6 +218,9 @@ impl Inventory {
                     }
                 }
             }
+        }
+        for (key_id, region, operation, result) in records {
+            self.record(&key_id, region, operation, result);
         }
         for ((key_id, region), replica) in to_watch {
             // The new replica shows at once, as KMS described it (Creating).

@@ -4,6 +4,7 @@
 
 mod client;
 mod error;
+mod lifecycle;
 mod region_client;
 mod replicate;
 

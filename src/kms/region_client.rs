@@ -119,6 +119,8 @@ pub(super) fn key_info(region: Region, key_id: &MrkId, meta: &KeyMetadata) -> Ke
             .unwrap_or_default(),
         created: meta.creation_date().map(|d| d.secs()),
         deletion_date: meta.deletion_date().map(|d| d.secs()),
+        valid_to: meta.valid_to().map(|d| d.secs()),
+        expiration_model: meta.expiration_model().map(|m| m.as_str().to_string()),
         multi_region: meta
             .multi_region_configuration()
             .map(|c| multi_region_config(meta.arn(), c)),

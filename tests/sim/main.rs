@@ -8,5 +8,6 @@ mod app_on_sim;
 mod bad_input;
 mod conformance;
 mod harness;
+mod lifecycle;
 mod replicate;
 mod replicate_ui;

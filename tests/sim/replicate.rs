@@ -14,20 +14,20 @@ use kms_replica_console::sim::{Delays, FaultRule, Seed, Sim, SimConfig};
 
 use crate::support::{self, region};
 
-const WAIT: Duration = Duration::from_secs(30);
+pub const WAIT: Duration = Duration::from_secs(30);
 /// Simulated seconds a replica stays Creating.
-const CREATING_FOR: f64 = 120.0;
+pub const CREATING_FOR: f64 = 120.0;
 
-struct Setup {
-    runner: Runner,
-    sim: Sim,
-    inventory: Inventory,
-    key_id: MrkId,
+pub struct Setup {
+    pub runner: Runner,
+    pub sim: Sim,
+    pub inventory: Inventory,
+    pub key_id: MrkId,
 }
 
 /// A simulator with one primary in us-east-1 (policy, tags, description), an inventory that has
 /// scanned three Regions, and a fast watcher.
-fn setup(faults: Vec<FaultRule>) -> Setup {
+pub fn setup(faults: Vec<FaultRule>) -> Setup {
     let runner = Runner::new().unwrap();
     let config = SimConfig {
         delays: Delays {
@@ -80,7 +80,7 @@ fn setup(faults: Vec<FaultRule>) -> Setup {
     }
 }
 
-fn request(s: &Setup, target: &str) -> ReplicateRequest {
+pub fn request(s: &Setup, target: &str) -> ReplicateRequest {
     ReplicateRequest {
         key_id: s.key_id.clone(),
         primary_region: region("us-east-1"),
@@ -99,7 +99,7 @@ fn phase(s: &Setup, target: &str) -> Option<ReplicaPhase> {
         .map(|j| j.phase.clone())
 }
 
-fn state(s: &Setup, target: &str) -> Option<KeyState> {
+pub fn state(s: &Setup, target: &str) -> Option<KeyState> {
     match s.inventory.estate().cell(&s.key_id, region(target)) {
         Cell::Primary(k) | Cell::Replica(k) => Some(k.state.clone()),
         _ => None,
@@ -107,7 +107,7 @@ fn state(s: &Setup, target: &str) -> Option<KeyState> {
 }
 
 /// Polls the inventory each time a job finishes until every listed Region is in `wanted`.
-fn wait_for(s: &mut Setup, targets: &[&str], wanted: impl Fn(&ReplicaPhase) -> bool) -> bool {
+pub fn wait_for(s: &mut Setup, targets: &[&str], wanted: impl Fn(&ReplicaPhase) -> bool) -> bool {
     let Setup {
         runner,
         inventory,

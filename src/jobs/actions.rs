@@ -1,0 +1,288 @@
+//! Lifecycle actions on one key (enable, disable, schedule or cancel deletion, promote to
+//! primary): the call, a fresh DescribeKey so the cell shows the new state, and for a promotion a
+//! watcher that follows both keys through `Updating` until every Region agrees on the new primary.
+//! Each action is recorded in the session's audit trail.
+
+use std::collections::HashMap;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use poll_promise::Promise;
+
+use super::inventory::Inventory;
+use super::replicate::Backoff;
+use super::runner::{Panicked, Runner};
+use crate::domain::lifecycle::KeyAction;
+use crate::domain::{KeyInfo, KeyState, MrkId, Problem, ProblemKind, Region, Role};
+use crate::kms::{KmsError, RegionClient};
+
+type Outcome = Result<Result<Vec<KeyInfo>, KmsError>, Panicked>;
+
+/// One line of the session's audit trail: what this app did, where, when, with what result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Seconds since the Unix epoch.
+    pub at: i64,
+    pub key_id: MrkId,
+    pub region: Region,
+    pub operation: &'static str,
+    pub result: Result<String, Problem>,
+}
+
+/// Where a lifecycle action stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionPhase {
+    /// The call is in flight.
+    Calling,
+    /// A promotion was accepted; both keys are followed through `Updating`.
+    Following,
+    Done,
+    Failed(Problem),
+}
+
+pub struct ActionJob {
+    pub action: KeyAction,
+    pub phase: ActionPhase,
+    calling: Option<Promise<Outcome>>,
+    following: Option<Promise<Outcome>>,
+}
+
+impl ActionJob {
+    pub fn in_flight(&self) -> bool {
+        matches!(self.phase, ActionPhase::Calling | ActionPhase::Following)
+    }
+}
+
+pub(super) fn now_epoch() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The call, then DescribeKey of the keys it changed.
+async fn call(
+    target: RegionClient,
+    primary: RegionClient,
+    key_id: MrkId,
+    action: KeyAction,
+) -> Result<Vec<KeyInfo>, KmsError> {
+    if action == KeyAction::Promote {
+        // UpdatePrimaryRegion is called on the current primary, naming the new primary's Region.
+        primary
+            .key_action(&key_id, action, Some(target.region().name()))
+            .await?;
+        let (a, b) =
+            futures::try_join!(primary.describe_key(&key_id), target.describe_key(&key_id))?;
+        return Ok(vec![a, b]);
+    }
+    target.key_action(&key_id, action, None).await?;
+    Ok(vec![target.describe_key(&key_id).await?])
+}
+
+/// Polls every related key until none is `Updating` and all name `new_primary` as primary.
+async fn follow_promotion(
+    clients: Vec<RegionClient>,
+    key_id: MrkId,
+    new_primary: Region,
+    backoff: Backoff,
+) -> Result<Vec<KeyInfo>, KmsError> {
+    let started = Instant::now();
+    let mut delay = backoff.first;
+    loop {
+        tokio::time::sleep(delay).await;
+        let keys =
+            futures::future::try_join_all(clients.iter().map(|c| c.describe_key(&key_id))).await?;
+        let settled = keys.iter().all(|k| {
+            k.state != KeyState::Updating
+                && k.multi_region
+                    .as_ref()
+                    .and_then(|c| c.primary.as_ref())
+                    .is_some_and(|p| p.region == new_primary.name())
+        });
+        if settled || started.elapsed() >= backoff.give_up_after {
+            return Ok(keys);
+        }
+        delay = (delay * 2).min(backoff.max);
+    }
+}
+
+fn problem_of(outcome: Outcome) -> Result<Vec<KeyInfo>, Problem> {
+    match outcome {
+        Ok(Ok(keys)) => Ok(keys),
+        Ok(Err(e)) => Err(e.to_problem()),
+        Err(p) => Err(Problem::new(ProblemKind::Other, "", p.to_string())),
+    }
+}
+
+impl Inventory {
+    /// Starts `action` on the key of family `key_id` in `region`. Refused in read-only mode, when
+    /// the domain rules block it, or while an action on that key is in flight (one call per
+    /// click). Returns whether a call started.
+    pub fn act(
+        &mut self,
+        runner: &Runner,
+        key_id: &MrkId,
+        region: Region,
+        action: KeyAction,
+    ) -> bool {
+        if self.read_only {
+            tracing::warn!("read-only mode: refused {} in {region}", action.operation());
+            return false;
+        }
+        let slot = (key_id.clone(), region);
+        if self.actions.get(&slot).is_some_and(ActionJob::in_flight) {
+            return false;
+        }
+        let Some(family) = self.estate.family(key_id) else {
+            return false;
+        };
+        let Some(key) = family.described().find(|k| k.region == region) else {
+            return false;
+        };
+        if let Some(reason) = action.blocker(key, family) {
+            tracing::warn!("{} in {region} refused: {reason}", action.operation());
+            return false;
+        }
+        let primary_region = family
+            .described()
+            .find(|k| k.role() == Role::Primary)
+            .map(|k| k.region)
+            .unwrap_or(region);
+        let promise = runner.spawn(call(
+            self.clients.client(region),
+            self.clients.client(primary_region),
+            key_id.clone(),
+            action,
+        ));
+        self.actions.insert(
+            slot,
+            ActionJob {
+                action,
+                phase: ActionPhase::Calling,
+                calling: Some(promise),
+                following: None,
+            },
+        );
+        true
+    }
+
+    pub fn action_job(&self, key_id: &MrkId, region: Region) -> Option<&ActionJob> {
+        self.actions.get(&(key_id.clone(), region))
+    }
+
+    pub fn actions_in_flight(&self) -> usize {
+        self.actions.values().filter(|j| j.in_flight()).count()
+    }
+
+    /// This session's audit trail for one family, oldest first.
+    pub fn history_for(&self, key_id: &MrkId) -> impl Iterator<Item = &HistoryEntry> {
+        self.history.iter().filter(move |h| &h.key_id == key_id)
+    }
+
+    pub(super) fn record(
+        &mut self,
+        key_id: &MrkId,
+        region: Region,
+        operation: &'static str,
+        result: Result<String, Problem>,
+    ) {
+        self.history.push(HistoryEntry {
+            at: now_epoch(),
+            key_id: key_id.clone(),
+            region,
+            operation,
+            result,
+        });
+    }
+
+    pub(super) fn poll_actions(&mut self, runner: &Runner) -> bool {
+        let mut changed = false;
+        let mut follow: Vec<(MrkId, Region)> = Vec::new();
+        let mut finished: Vec<(MrkId, Region, &'static str, Result<String, Problem>)> = Vec::new();
+        let mut fresh: Vec<KeyInfo> = Vec::new();
+        for ((key_id, region), job) in self.actions.iter_mut() {
+            if let Some(p) = job.calling.take() {
+                match p.try_take() {
+                    Err(pending) => job.calling = Some(pending),
+                    Ok(outcome) => {
+                        changed = true;
+                        match problem_of(outcome) {
+                            Ok(keys) => {
+                                let states: Vec<String> = keys
+                                    .iter()
+                                    .map(|k| format!("{} {}", k.region, k.state))
+                                    .collect();
+                                finished.push((
+                                    key_id.clone(),
+                                    *region,
+                                    job.action.operation(),
+                                    Ok(states.join(", ")),
+                                ));
+                                fresh.extend(keys);
+                                if job.action == KeyAction::Promote {
+                                    job.phase = ActionPhase::Following;
+                                    follow.push((key_id.clone(), *region));
+                                } else {
+                                    job.phase = ActionPhase::Done;
+                                }
+                            }
+                            Err(problem) => {
+                                finished.push((
+                                    key_id.clone(),
+                                    *region,
+                                    job.action.operation(),
+                                    Err(problem.clone()),
+                                ));
+                                job.phase = ActionPhase::Failed(problem);
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(p) = job.following.take() {
+                match p.try_take() {
+                    Err(pending) => job.following = Some(pending),
+                    Ok(outcome) => {
+                        changed = true;
+                        match problem_of(outcome) {
+                            Ok(keys) => {
+                                fresh.extend(keys);
+                                job.phase = ActionPhase::Done;
+                            }
+                            Err(problem) => job.phase = ActionPhase::Failed(problem),
+                        }
+                    }
+                }
+            }
+        }
+        for key in fresh {
+            self.estate.upsert_key(key);
+        }
+        for (key_id, region, operation, result) in finished {
+            self.record(&key_id, region, operation, result);
+        }
+        for (key_id, new_primary) in follow {
+            // Every scanned Region that holds a key of the family: all their configurations must
+            // name the new primary before the promotion counts as done.
+            let regions: Vec<Region> = self
+                .estate
+                .family(&key_id)
+                .map(|f| f.described().map(|k| k.region).collect())
+                .unwrap_or_default();
+            let clients = regions.iter().map(|r| self.clients.client(*r)).collect();
+            let promise = runner.spawn(follow_promotion(
+                clients,
+                key_id.clone(),
+                new_primary,
+                self.backoff,
+            ));
+            if let Some(job) = self.actions.get_mut(&(key_id, new_primary)) {
+                job.following = Some(promise);
+            }
+        }
+        changed
+    }
+}
+
+/// The action table type, for the inventory.
+pub(super) type Actions = HashMap<(MrkId, Region), ActionJob>;
