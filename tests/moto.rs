@@ -455,3 +455,44 @@ fn a_replica_made_by_the_app_on_moto_shows_in_a_fresh_scan() {
         Cell::Primary(_)
     ));
 }
+
+/// Enable/disable and schedule/cancel deletion of a replica on moto. (moto answers
+/// UpdatePrimaryRegion with HTTP 500, not implemented: promotion is tested on the simulator only.)
+#[test]
+fn lifecycle_actions_on_a_moto_replica_change_its_state() {
+    use kms_replica_console::domain::lifecycle::KeyAction;
+    use kms_replica_console::jobs::ActionPhase;
+
+    let moto = Moto::start();
+    let runner = Runner::new().unwrap();
+    let seeded = seed(&moto, &runner);
+    let mut inventory = Inventory::new(moto.clients(), REGIONS.iter().map(|r| region(r)).collect());
+    inventory.refresh(&runner);
+    inventory.wait_all();
+    let family = id(&seeded.replicated);
+    let eu = region("eu-west-1");
+
+    let mut act_and_read = |action: KeyAction| -> String {
+        assert!(
+            inventory.act(&runner, &family, eu, action),
+            "{action} starts"
+        );
+        assert!(runner.wait_until(Duration::from_secs(30), || {
+            inventory.poll(&runner);
+            inventory
+                .action_job(&family, eu)
+                .is_some_and(|j| !matches!(j.phase, ActionPhase::Calling))
+        }));
+        match inventory.estate().cell(&family, eu) {
+            Cell::Replica(k) => k.state.to_string(),
+            other => panic!("expected the replica, got {other:?}"),
+        }
+    };
+    assert_eq!(act_and_read(KeyAction::Disable), "Disabled");
+    assert_eq!(act_and_read(KeyAction::Enable), "Enabled");
+    assert_eq!(
+        act_and_read(KeyAction::ScheduleDeletion { days: 7 }),
+        "PendingDeletion"
+    );
+    assert_eq!(act_and_read(KeyAction::CancelDeletion), "Disabled");
+}

@@ -52,7 +52,8 @@ impl ActionJob {
     }
 }
 
-pub(super) fn now_epoch() -> i64 {
+/// The wall clock in seconds since the Unix epoch (for the audit trail and expiry checks).
+pub fn now_epoch() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

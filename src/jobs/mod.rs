@@ -9,7 +9,7 @@ mod replications;
 mod runner;
 mod scan;
 
-pub use actions::{ActionJob, ActionPhase, HistoryEntry};
+pub use actions::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use replicate::{Backoff, REPLICATE_SPACING, Replicated, Settled};
 pub use runner::{Panicked, Repaint, Runner, no_repaint};

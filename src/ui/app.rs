@@ -5,6 +5,7 @@
 
 use egui::{RichText, Ui};
 
+use super::action_dialog::ActionDialog;
 use super::command::Command;
 use super::grid::{self, GridContext};
 use super::region_chooser::RegionChooser;
@@ -29,6 +30,7 @@ pub struct App {
     options: AppOptions,
     selected: Option<MrkId>,
     replicate: Option<ReplicateDialog>,
+    confirm: Option<ActionDialog>,
     started: bool,
 }
 
@@ -48,12 +50,17 @@ impl App {
             options,
             selected: None,
             replicate: None,
+            confirm: None,
             started: false,
         }
     }
 
     pub fn inventory(&self) -> &Inventory {
         &self.inventory
+    }
+
+    pub fn is_confirmation_open(&self) -> bool {
+        self.confirm.is_some()
     }
 
     pub fn is_replicate_dialog_open(&self) -> bool {
@@ -114,6 +121,16 @@ impl App {
         {
             self.replicate = None;
         }
+        if let Some(dialog) = &mut self.confirm
+            && !dialog.show(
+                ui.ctx(),
+                &self.inventory,
+                self.options.read_only,
+                &mut commands,
+            )
+        {
+            self.confirm = None;
+        }
         let grid_context = GridContext {
             selected: self.selected.as_ref(),
             read_only: self.options.read_only,
@@ -141,6 +158,14 @@ impl App {
             }
             Command::RetryReplicate(id, region) => {
                 self.inventory.retry_replicate(&self.runner, &id, region);
+            }
+            Command::ConfirmAction(id, region, action) => {
+                if !self.options.read_only {
+                    self.confirm = Some(ActionDialog::new(id, region, action));
+                }
+            }
+            Command::Act(id, region, action) => {
+                self.inventory.act(&self.runner, &id, region, action);
             }
         }
     }

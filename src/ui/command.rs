@@ -1,6 +1,7 @@
 //! What the panels ask the app to do. Panels never mutate deep state; the app applies commands in
 //! one place, which keeps "who changed what" answerable and UI tests simple.
 
+use crate::domain::lifecycle::KeyAction;
 use crate::domain::{MrkId, Region, ReplicateRequest};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,4 +18,8 @@ pub enum Command {
     Replicate(Vec<ReplicateRequest>),
     /// Retry a failed replication for one Region.
     RetryReplicate(MrkId, Region),
+    /// Ask for confirmation of a lifecycle action on the family's key in a Region.
+    ConfirmAction(MrkId, Region, KeyAction),
+    /// Make the lifecycle call (already confirmed by the user).
+    Act(MrkId, Region, KeyAction),
 }

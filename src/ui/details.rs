@@ -5,10 +5,14 @@
 use egui::{RichText, Ui};
 
 use super::command::Command;
-use super::grid::replicate_button;
+use super::grid::{key_menu, replicate_button};
 use crate::domain::key::format_utc;
-use crate::domain::{Cell, KeyState, MrkId};
+use crate::domain::lifecycle::{material_note, pending_note};
+use crate::domain::{Cell, MrkId};
 use crate::jobs::{Inventory, ReplicaPhase};
+
+/// Imported material expiring within this many days is flagged.
+const EXPIRY_WARNING_DAYS: i64 = 30;
 
 pub fn show(
     ui: &mut Ui,
@@ -35,10 +39,14 @@ pub fn show(
     if let Some(primary) = family.primary_region() {
         ui.label(format!("Primary Region: {primary}"));
     }
+    if let Some(origin) = family.described().next().map(|k| k.origin.clone()) {
+        ui.label(format!("Origin: {origin}"));
+    }
     if replicate_button(ui, estate, id, read_only).clicked() {
         commands.push(Command::OpenReplicate(id.clone()));
     }
     ui.separator();
+    let now = crate::jobs::now_epoch();
     egui::ScrollArea::vertical().show(ui, |ui| {
         for region in estate.regions() {
             let key = match estate.cell(id, *region) {
@@ -58,13 +66,19 @@ pub fn show(
             if !key.description.is_empty() {
                 ui.label(RichText::new(format!("Description: {}", key.description)).small());
             }
-            if key.state == KeyState::PendingImport {
-                ui.colored_label(
-                    ui.visuals().warn_fg_color,
-                    "PendingImport: import the same key material as the primary's into this \
-                     replica (with its own import token) before it can be used.",
-                );
+            if let Some(note) = pending_note(key, family) {
+                ui.colored_label(ui.visuals().warn_fg_color, note);
             }
+            if let Some((flagged, note)) = material_note(key, now, EXPIRY_WARNING_DAYS) {
+                if flagged {
+                    ui.colored_label(ui.visuals().warn_fg_color, note);
+                } else {
+                    ui.label(RichText::new(note).small());
+                }
+            }
+            ui.menu_button(format!("Actions in {region}"), |ui| {
+                key_menu(ui, inventory, id, *region, read_only, commands);
+            });
             if let Some(job) = inventory.replica_job(id, *region) {
                 if job.adopted {
                     ui.label("This replica already existed: the app adopted it instead of creating another.");
@@ -89,6 +103,28 @@ pub fn show(
                 }
             }
             ui.add_space(6.0);
+        }
+        ui.separator();
+        ui.strong("What this app did to the family in this session");
+        let mut any = false;
+        for entry in inventory.history_for(id) {
+            any = true;
+            let result = match &entry.result {
+                Ok(text) => text.clone(),
+                Err(p) => format!("failed: {p}"),
+            };
+            ui.label(
+                RichText::new(format!(
+                    "{} {} in {}: {result}",
+                    format_utc(entry.at),
+                    entry.operation,
+                    entry.region
+                ))
+                .small(),
+            );
+        }
+        if !any {
+            ui.label(RichText::new("Nothing yet.").small().weak());
         }
     });
 }

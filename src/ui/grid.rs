@@ -9,8 +9,9 @@ use egui_extras::{Column, TableBuilder};
 use super::badge;
 use super::command::Command;
 use crate::domain::key::format_utc;
+use crate::domain::lifecycle::KeyAction;
 use crate::domain::{Cell, Estate, KeyInfo, KeyState, MrkId, Region, RegionStatus, Role};
-use crate::jobs::{Inventory, ReplicaPhase};
+use crate::jobs::{ActionPhase, Inventory, ReplicaPhase};
 
 /// Two lines: the key ID, then its alias and key spec.
 const ROW_HEIGHT: f32 = 38.0;
@@ -85,28 +86,23 @@ fn table(
                     return;
                 };
                 row.set_selected(ctx.selected == Some(id));
-                row.col(|ui| family_label(ui, id, family));
+                let (_, label) = row.col(|ui| family_label(ui, id, family));
+                label.context_menu(|ui| family_menu(ui, estate, id, ctx.read_only, commands));
                 for region in regions {
                     let column_failed = matches!(estate.status(*region), RegionStatus::Failed(_));
-                    row.col(|ui| {
+                    let (_, cell) = row.col(|ui| {
                         cell_ui(ui, estate.cell(id, *region), *region, column_failed);
                         job_overlay(ui, inventory, id, *region, ctx.read_only, commands);
                     });
+                    cell.context_menu(|ui| {
+                        family_menu(ui, estate, id, ctx.read_only, commands);
+                        ui.separator();
+                        key_menu(ui, inventory, id, *region, ctx.read_only, commands);
+                    });
                 }
-                let response = row.response();
-                if response.clicked() {
+                if row.response().clicked() {
                     commands.push(Command::Select(Some(id.clone())));
                 }
-                response.context_menu(|ui| {
-                    if replicate_button(ui, estate, id, ctx.read_only).clicked() {
-                        commands.push(Command::OpenReplicate(id.clone()));
-                        ui.close();
-                    }
-                    if ui.button("Details").clicked() {
-                        commands.push(Command::Select(Some(id.clone())));
-                        ui.close();
-                    }
-                });
             });
         });
 }
@@ -146,6 +142,74 @@ pub fn replicate_button(
     }
 }
 
+/// The family's own actions: Replicate… and Details.
+fn family_menu(
+    ui: &mut Ui,
+    estate: &Estate,
+    id: &MrkId,
+    read_only: bool,
+    commands: &mut Vec<Command>,
+) {
+    if replicate_button(ui, estate, id, read_only).clicked() {
+        commands.push(Command::OpenReplicate(id.clone()));
+        ui.close();
+    }
+    if ui.button("Details").clicked() {
+        commands.push(Command::Select(Some(id.clone())));
+        ui.close();
+    }
+}
+
+/// The lifecycle actions on the family's key in `region`, each enabled only when KMS would
+/// accept it, with the reason on hover otherwise.
+pub fn key_menu(
+    ui: &mut Ui,
+    inventory: &Inventory,
+    id: &MrkId,
+    region: Region,
+    read_only: bool,
+    commands: &mut Vec<Command>,
+) {
+    let estate = inventory.estate();
+    let Some(family) = estate.family(id) else {
+        return;
+    };
+    let Some(key) = family.described().find(|k| k.region == region) else {
+        ui.label(RichText::new(format!("No key of this family in {region}.")).weak());
+        return;
+    };
+    let busy = inventory
+        .action_job(id, region)
+        .is_some_and(|j| j.in_flight());
+    for action in [
+        KeyAction::Enable,
+        KeyAction::Disable,
+        KeyAction::ScheduleDeletion {
+            days: crate::domain::lifecycle::DEFAULT_DELETION_DAYS,
+        },
+        KeyAction::CancelDeletion,
+        KeyAction::Promote,
+    ] {
+        let blocker = if read_only {
+            Some("Read-only mode: no call that changes a key is made.".to_string())
+        } else if busy {
+            Some("A call on this key is in flight.".into())
+        } else {
+            action.blocker(key, family)
+        };
+        let label = format!("{action} in {region}…");
+        let response = ui.add_enabled(blocker.is_none(), egui::Button::new(label));
+        let response = match blocker {
+            Some(reason) => response.on_disabled_hover_text(reason),
+            None => response,
+        };
+        if response.clicked() {
+            commands.push(Command::ConfirmAction(id.clone(), region, action));
+            ui.close();
+        }
+    }
+}
+
 /// A replication under way or failed in this cell: a spinner, or the error and a Retry.
 fn job_overlay(
     ui: &mut Ui,
@@ -155,6 +219,25 @@ fn job_overlay(
     read_only: bool,
     commands: &mut Vec<Command>,
 ) {
+    if let Some(job) = inventory.action_job(id, region) {
+        match &job.phase {
+            ActionPhase::Calling => {
+                ui.spinner()
+                    .on_hover_text(format!("{} in flight", job.action.operation()));
+            }
+            ActionPhase::Following => {
+                ui.spinner()
+                    .on_hover_text("Following both keys until every Region names the new primary");
+            }
+            ActionPhase::Failed(problem) => {
+                badge::problem_badge(ui, problem.kind).on_hover_text(format!(
+                    "{} in {region} failed: {problem}",
+                    job.action.operation()
+                ));
+            }
+            ActionPhase::Done => {}
+        }
+    }
     let Some(job) = inventory.replica_job(id, region) else {
         return;
     };

@@ -1,6 +1,7 @@
 //! egui only: reads state, draws it, and turns clicks into commands. Never calls the SDK, never
 //! waits on the network.
 
+mod action_dialog;
 mod app;
 pub mod badge;
 mod command;

@@ -93,7 +93,7 @@ impl ReplicateDialog {
             .vscroll(true)
             .show(ctx, |ui| {
                 outcome = match &self.step {
-                    Step::Edit => self.edit(ui, inventory, read_only),
+                    Step::Edit => self.edit(ui, inventory, read_only, commands),
                     Step::Confirm(_) => self.confirm(ui, read_only, commands),
                 };
             });
@@ -120,7 +120,13 @@ impl ReplicateDialog {
         status
     }
 
-    fn edit(&mut self, ui: &mut Ui, inventory: &Inventory, read_only: bool) -> Outcome {
+    fn edit(
+        &mut self,
+        ui: &mut Ui,
+        inventory: &Inventory,
+        read_only: bool,
+        commands: &mut Vec<Command>,
+    ) -> Outcome {
         let estate = inventory.estate();
         ui.label(format!(
             "Primary in {}. ReplicateKey creates one replica per Region; KMS copies the key \
@@ -142,7 +148,7 @@ impl ReplicateDialog {
 
         ui.separator();
         ui.strong("Target Regions");
-        self.targets(ui, estate, inventory);
+        self.targets(ui, estate, inventory, read_only, commands);
 
         let differences = self.draft.differences(&self.props);
         let flag = |ui: &mut Ui, field: Field| {
@@ -313,7 +319,14 @@ impl ReplicateDialog {
         outcome
     }
 
-    fn targets(&mut self, ui: &mut Ui, estate: &Estate, inventory: &Inventory) {
+    fn targets(
+        &mut self,
+        ui: &mut Ui,
+        estate: &Estate,
+        inventory: &Inventory,
+        read_only: bool,
+        commands: &mut Vec<Command>,
+    ) {
         let partition = self.draft.primary_region.partition();
         egui::Grid::new("replicate-targets")
             .num_columns(3)
@@ -347,17 +360,39 @@ impl ReplicateDialog {
                     }
                 }
             });
-        let held: Vec<String> = Region::all_in(partition)
+        let held: Vec<(Region, TargetStatus)> = Region::all_in(partition)
             .filter(|r| *r != self.draft.primary_region)
-            .filter_map(|r| {
-                let s = self.status(estate, inventory, r);
-                (!s.selectable()).then(|| format!("{r}: {}", s.reason().unwrap_or_default()))
-            })
+            .map(|r| (r, self.status(estate, inventory, r)))
+            .filter(|(_, s)| !s.selectable())
             .collect();
         if !held.is_empty() {
             ui.collapsing(format!("{} Regions not offered", held.len()), |ui| {
-                for line in held {
-                    ui.label(RichText::new(line).small());
+                for (region, status) in held {
+                    ui.horizontal(|ui| {
+                        ui.label(
+                            RichText::new(format!(
+                                "{region}: {}",
+                                status.reason().unwrap_or_default()
+                            ))
+                            .small(),
+                        );
+                        // A replica waiting to be deleted blocks the Region: offer to keep it.
+                        if status == TargetStatus::PendingDeletion
+                            && ui
+                                .add_enabled(
+                                    !read_only,
+                                    egui::Button::new(format!("Cancel deletion in {region}…"))
+                                        .small(),
+                                )
+                                .clicked()
+                        {
+                            commands.push(Command::ConfirmAction(
+                                self.draft.key_id.clone(),
+                                region,
+                                crate::domain::lifecycle::KeyAction::CancelDeletion,
+                            ));
+                        }
+                    });
                 }
             });
         }

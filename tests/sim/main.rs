@@ -9,5 +9,6 @@ mod bad_input;
 mod conformance;
 mod harness;
 mod lifecycle;
+mod lifecycle_ui;
 mod replicate;
 mod replicate_ui;

@@ -15,15 +15,15 @@ use crate::support::{self, region};
 
 const CREATING_FOR: f64 = 120.0;
 
-struct Ui {
-    harness: Harness<'static, App>,
-    sim: Sim,
-    key_id: String,
+pub struct Ui {
+    pub harness: Harness<'static, App>,
+    pub sim: Sim,
+    pub key_id: String,
 }
 
 /// The app over us-east-1, eu-west-1, eu-west-2, with one primary in us-east-1 that has its own
 /// policy, tags, description and alias (so the console and the API disagree on all four).
-fn start(read_only: bool) -> Ui {
+pub fn start(read_only: bool) -> Ui {
     let runner = Runner::new().unwrap();
     let config = SimConfig {
         delays: Delays {
@@ -84,7 +84,7 @@ fn start(read_only: bool) -> Ui {
 impl Ui {
     /// Steps frames, waiting for background jobs between them, until `done` holds and nothing is
     /// in flight any more that `done` depends on.
-    fn settle(&mut self, mut done: impl FnMut(&App) -> bool) {
+    pub fn settle(&mut self, mut done: impl FnMut(&App) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let before = self.harness.state().runner().finished_count();
@@ -104,7 +104,7 @@ impl Ui {
         }
     }
 
-    fn state_in(&self, r: &str) -> Option<KeyState> {
+    pub fn state_in(&self, r: &str) -> Option<KeyState> {
         let id = MrkId::parse(&self.key_id).unwrap();
         match self
             .harness

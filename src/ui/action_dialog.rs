@@ -1,0 +1,105 @@
+//! The confirmation of a lifecycle action: what the call will do, in words; the deletion waiting
+//! period; and, for deletion, the Region typed by hand before the button unlocks.
+
+use egui::RichText;
+
+use super::command::Command;
+use crate::domain::lifecycle::{
+    DEFAULT_DELETION_DAYS, KeyAction, MAX_DELETION_DAYS, MIN_DELETION_DAYS, confirmation_word,
+};
+use crate::domain::{MrkId, Region};
+use crate::jobs::Inventory;
+
+pub struct ActionDialog {
+    key_id: MrkId,
+    region: Region,
+    action: KeyAction,
+    days: i32,
+    typed: String,
+}
+
+impl ActionDialog {
+    pub fn new(key_id: MrkId, region: Region, action: KeyAction) -> ActionDialog {
+        ActionDialog {
+            key_id,
+            region,
+            action,
+            days: match action {
+                KeyAction::ScheduleDeletion { days } => days,
+                _ => DEFAULT_DELETION_DAYS,
+            },
+            typed: String::new(),
+        }
+    }
+
+    /// Returns false when the dialog should close.
+    pub fn show(
+        &mut self,
+        ctx: &egui::Context,
+        inventory: &Inventory,
+        read_only: bool,
+        commands: &mut Vec<Command>,
+    ) -> bool {
+        let estate = inventory.estate();
+        let Some(family) = estate.family(&self.key_id) else {
+            return false;
+        };
+        let Some(key) = family.described().find(|k| k.region == self.region) else {
+            return false;
+        };
+        if let KeyAction::ScheduleDeletion { .. } = self.action {
+            self.action = KeyAction::ScheduleDeletion { days: self.days };
+        }
+        let mut keep = true;
+        let modal = egui::Modal::new(egui::Id::unique("key-action-confirmation")).show(ctx, |ui| {
+            ui.set_max_width(520.0);
+            ui.heading(format!("{} in {}?", self.action, self.region));
+            ui.label(RichText::new(key.arn.as_str()).monospace().small());
+            if let KeyAction::ScheduleDeletion { .. } = self.action {
+                ui.add(
+                    egui::Slider::new(&mut self.days, MIN_DELETION_DAYS..=MAX_DELETION_DAYS)
+                        .text("days of waiting period"),
+                );
+            }
+            ui.label(self.action.consequence(key, family));
+            let word = confirmation_word(key);
+            let typed_ok = if self.action.needs_typed_confirmation() {
+                ui.label(format!("Type {word} to confirm:"));
+                ui.add(egui::TextEdit::singleline(&mut self.typed).id_salt("typed-confirmation"))
+                    .widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Typed confirmation")
+                    });
+                self.typed.trim() == word
+            } else {
+                true
+            };
+            let blocker = if read_only {
+                Some("read-only mode: no call that changes a key is made".to_string())
+            } else if inventory
+                .action_job(&self.key_id, self.region)
+                .is_some_and(|j| j.in_flight())
+            {
+                Some("a call on this key is already in flight".into())
+            } else {
+                self.action.blocker(key, family)
+            };
+            if let Some(reason) = &blocker {
+                ui.colored_label(ui.visuals().error_fg_color, reason);
+            }
+            ui.horizontal(|ui| {
+                let confirm = ui.add_enabled(
+                    blocker.is_none() && typed_ok,
+                    egui::Button::new(format!("Confirm: {}", self.action.operation())),
+                );
+                if confirm.clicked() {
+                    commands.push(Command::Act(self.key_id.clone(), self.region, self.action));
+                    keep = false;
+                }
+                if ui.button("Cancel").clicked() {
+                    keep = false;
+                }
+            });
+        });
+        keep && !modal.should_close()
+    }
+}

@@ -1,0 +1,91 @@
+//! Lifecycle actions through the real `App`: the confirmation steps (a typed Region before a
+//! deletion) and read-only mode (the actions are there, disabled, with the reason).
+
+use egui_kittest::kittest::{NodeT, Queryable};
+use kms_replica_console::domain::KeyState;
+
+use crate::replicate_ui::{Ui, start};
+
+fn open_actions(ui: &mut Ui, region: &str) {
+    ui.harness.get_by_label(&ui.key_id.clone()).click();
+    ui.harness.run_steps(8);
+    ui.harness
+        .get_by_label(&format!("Actions in {region}"))
+        .click_accesskit();
+    ui.harness.run_steps(8);
+}
+
+#[test]
+fn scheduling_deletion_needs_the_region_typed_before_the_call_is_made() {
+    let mut ui = start(false);
+    open_actions(&mut ui, "us-east-1");
+    ui.harness
+        .get_by_label("Schedule deletion in us-east-1…")
+        .click_accesskit();
+    ui.harness.run_steps(8);
+    ui.harness.get_by_label("Schedule deletion in us-east-1?");
+    let confirm = ui.harness.get_by_label("Confirm: ScheduleKeyDeletion");
+    assert!(
+        confirm.accesskit_node().is_disabled(),
+        "locked until the Region is typed"
+    );
+
+    ui.harness.get_by_label("Typed confirmation").focus();
+    ui.harness.run_steps(1);
+    ui.harness
+        .get_by_label("Typed confirmation")
+        .type_text("us-east-1");
+    ui.harness.run_steps(8);
+    let confirm = ui.harness.get_by_label("Confirm: ScheduleKeyDeletion");
+    assert!(!confirm.accesskit_node().is_disabled());
+    confirm.click_accesskit();
+    ui.settle(|app| app.inventory().actions_in_flight() == 0);
+
+    assert_eq!(ui.state_in("us-east-1"), Some(KeyState::PendingDeletion));
+    assert_eq!(
+        ui.sim.stats()["requests"]["us-east-1"]["ScheduleKeyDeletion"],
+        1
+    );
+    ui.harness
+        .get_by_label_contains("ScheduleKeyDeletion in us-east-1: us-east-1 PendingDeletion");
+}
+
+#[test]
+fn disabling_asks_for_confirmation_and_cancel_makes_no_call() {
+    let mut ui = start(false);
+    open_actions(&mut ui, "us-east-1");
+    ui.harness
+        .get_by_label("Disable in us-east-1…")
+        .click_accesskit();
+    ui.harness.run_steps(8);
+    ui.harness
+        .get_by_label_contains("DisableKey in us-east-1: every cryptographic use");
+    ui.harness.get_by_label("Cancel").click_accesskit();
+    ui.harness.run_steps(8);
+    assert!(ui.harness.query_by_label("Disable in us-east-1?").is_none());
+    assert!(
+        ui.sim.stats()["requests"]["us-east-1"]
+            .get("DisableKey")
+            .is_none()
+    );
+    assert_eq!(ui.state_in("us-east-1"), Some(KeyState::Enabled));
+}
+
+#[test]
+fn read_only_mode_shows_every_action_disabled_with_the_reason() {
+    let mut ui = start(true);
+    open_actions(&mut ui, "us-east-1");
+    for label in [
+        "Disable in us-east-1…",
+        "Schedule deletion in us-east-1…",
+        "Make primary in us-east-1…",
+    ] {
+        let item = ui.harness.get_by_label(label);
+        assert!(item.accesskit_node().is_disabled(), "{label}");
+    }
+    // The reason is the disabled item's tooltip, which shows once the pointer has rested on it.
+    ui.harness.get_by_label("Disable in us-east-1…").hover();
+    ui.harness.run_steps(60);
+    ui.harness
+        .get_by_label("Read-only mode: no call that changes a key is made.");
+}
