@@ -3,10 +3,12 @@
 //! No I/O, no SDK, no egui here: everything is unit-tested and fast, and both the GUI and the
 //! headless audit read the same values.
 
+pub mod audit;
 pub mod estate;
 pub mod key;
 pub mod lifecycle;
 pub mod policy;
+pub mod policy_compare;
 pub mod problem;
 pub mod region;
 pub mod replicate;

@@ -1,0 +1,533 @@
+//! The audit: coverage against a baseline, drift of what KMS does not synchronise between a
+//! primary and its replicas, and states that need attention — each a finding with a severity and
+//! a sentence a person can act on.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+
+use super::estate::{Estate, Family, RegionStatus};
+use super::key::{KeyInfo, KeyState, MrkId, Role, format_utc};
+use super::lifecycle::{material_note, pending_note};
+use super::policy_compare::{Grant, compare, is_default_policy};
+use super::region::Region;
+use super::tags::Tag;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        })
+    }
+}
+
+/// What kind of finding, for filtering and for the report's stable schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    MissingRequiredRegion,
+    RegionNotAllowed,
+    NoReplicas,
+    PolicyDrift,
+    DefaultPolicyReplica,
+    TagDrift,
+    DescriptionDrift,
+    AliasDrift,
+    DisabledReplica,
+    PendingDeletion,
+    PendingReplicaDeletion,
+    PendingImport,
+    MaterialExpiry,
+    RegionUnreadable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub kind: FindingKind,
+    /// `None` for a finding about a whole Region.
+    pub key_id: Option<MrkId>,
+    pub region: Option<Region>,
+    pub message: String,
+}
+
+/// Which Regions must hold (and may hold) a family's keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Baseline {
+    pub require_regions: Vec<Region>,
+    /// `None`: any Region is allowed.
+    pub allow_regions: Option<Vec<Region>>,
+    pub rules: Vec<BaselineRule>,
+}
+
+/// Extra required Regions for the families whose alias or tag matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaselineRule {
+    /// An alias pattern with `*` wildcards, e.g. `alias/payments-*`.
+    pub alias: Option<String>,
+    /// `key=value` (value may use `*`), matched against the primary's tags.
+    pub tag: Option<String>,
+    pub require_regions: Vec<Region>,
+}
+
+/// The per-key properties the audit fetches: policy and tags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyProps {
+    pub policy: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+pub type PropsMap = HashMap<(MrkId, Region), KeyProps>;
+
+/// Audit settings besides the baseline.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditOptions {
+    /// Imported material expiring within this many days is a finding.
+    pub expiry_days: i64,
+    /// Seconds since the Unix epoch.
+    pub now: i64,
+}
+
+/// `*` matches any run of characters.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else {
+                return false;
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else if let Some(pos) = rest.find(part) {
+            rest = &rest[pos + part.len()..];
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+impl BaselineRule {
+    fn matches(&self, family: &Family, primary_tags: Option<&[Tag]>) -> bool {
+        let alias_ok = self.alias.as_ref().is_none_or(|pattern| {
+            family
+                .described()
+                .flat_map(|k| family.aliases_in(k.region))
+                .any(|a| wildcard_match(pattern, a))
+        });
+        let tag_ok = self.tag.as_ref().is_none_or(|spec| {
+            let (key, value) = spec.split_once('=').unwrap_or((spec.as_str(), "*"));
+            primary_tags
+                .unwrap_or(&[])
+                .iter()
+                .any(|t| t.key == key && wildcard_match(value, &t.value))
+        });
+        alias_ok && tag_ok
+    }
+}
+
+/// Every finding for the estate.
+pub fn audit(
+    estate: &Estate,
+    props: &PropsMap,
+    baseline: &Baseline,
+    options: AuditOptions,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for region in estate.regions() {
+        if let RegionStatus::Failed(problem) = estate.status(*region) {
+            findings.push(Finding {
+                severity: Severity::High,
+                kind: FindingKind::RegionUnreadable,
+                key_id: None,
+                region: Some(*region),
+                message: format!(
+                    "{region} could not be read ({problem}): its keys are not audited."
+                ),
+            });
+        }
+    }
+    for (id, family) in estate.families() {
+        family_findings(id, family, props, baseline, options, &mut findings);
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.key_id.cmp(&b.key_id))
+            .then_with(|| a.region.cmp(&b.region))
+    });
+    findings
+}
+
+fn push(
+    out: &mut Vec<Finding>,
+    severity: Severity,
+    kind: FindingKind,
+    id: &MrkId,
+    region: Option<Region>,
+    message: String,
+) {
+    out.push(Finding {
+        severity,
+        kind,
+        key_id: Some(id.clone()),
+        region,
+        message,
+    });
+}
+
+fn family_findings(
+    id: &MrkId,
+    family: &Family,
+    props: &PropsMap,
+    baseline: &Baseline,
+    options: AuditOptions,
+    out: &mut Vec<Finding>,
+) {
+    let keys: Vec<&KeyInfo> = family.described().collect();
+    let primary = keys.iter().copied().find(|k| k.role() == Role::Primary);
+    let primary_props = primary.and_then(|p| props.get(&(id.clone(), p.region)));
+    let label = family
+        .first_alias()
+        .map(|a| format!("{id} ({a})"))
+        .unwrap_or_else(|| id.to_string());
+
+    // Coverage.
+    let present: BTreeSet<String> = keys
+        .iter()
+        .map(|k| k.region.name().to_string())
+        .chain(keys.iter().flat_map(|k| {
+            k.multi_region.iter().flat_map(|c| {
+                c.replicas
+                    .iter()
+                    .map(|r| r.region.clone())
+                    .chain(c.primary.iter().map(|p| p.region.clone()))
+            })
+        }))
+        .collect();
+    let mut required: BTreeSet<Region> = baseline.require_regions.iter().copied().collect();
+    for rule in &baseline.rules {
+        if rule.matches(family, primary_props.and_then(|p| p.tags.as_deref())) {
+            required.extend(rule.require_regions.iter().copied());
+        }
+    }
+    for region in required {
+        if !present.contains(region.name()) {
+            push(
+                out,
+                Severity::High,
+                FindingKind::MissingRequiredRegion,
+                id,
+                Some(region),
+                format!("{label} has no key in {region}, a required Region: replicate it there."),
+            );
+        }
+    }
+    if let Some(allowed) = &baseline.allow_regions {
+        for k in &keys {
+            if !allowed.contains(&k.region) {
+                push(
+                    out,
+                    Severity::High,
+                    FindingKind::RegionNotAllowed,
+                    id,
+                    Some(k.region),
+                    format!(
+                        "{label} has a {} in {}, which is not an allowed Region: schedule its deletion or allow the Region.",
+                        k.role().to_string().to_lowercase(),
+                        k.region
+                    ),
+                );
+            }
+        }
+    }
+    if present.len() <= 1 {
+        push(
+            out,
+            Severity::Low,
+            FindingKind::NoReplicas,
+            id,
+            primary.map(|p| p.region),
+            format!(
+                "{label} is a multi-Region key with no replicas: replicate it, or use a single-Region key."
+            ),
+        );
+    }
+
+    // States.
+    for k in &keys {
+        match k.state {
+            KeyState::PendingDeletion => push(
+                out,
+                Severity::High,
+                FindingKind::PendingDeletion,
+                id,
+                Some(k.region),
+                format!(
+                    "The {} of {label} in {} is pending deletion ({}): cancel the deletion if it is still needed.",
+                    k.role().to_string().to_lowercase(),
+                    k.region,
+                    pending_note(k, family).unwrap_or_default()
+                ),
+            ),
+            KeyState::PendingReplicaDeletion => push(
+                out,
+                Severity::Medium,
+                FindingKind::PendingReplicaDeletion,
+                id,
+                Some(k.region),
+                format!(
+                    "The primary of {label} in {} is scheduled for deletion and {}: it is deleted only after them.",
+                    k.region,
+                    pending_note(k, family).unwrap_or_default()
+                ),
+            ),
+            _ => {}
+        }
+        if let Some((true, note)) = material_note(k, options.now, options.expiry_days) {
+            let (severity, kind) = if k.state == KeyState::PendingImport {
+                (Severity::Medium, FindingKind::PendingImport)
+            } else if note.contains("expired") {
+                (Severity::High, FindingKind::MaterialExpiry)
+            } else {
+                (Severity::Medium, FindingKind::MaterialExpiry)
+            };
+            push(
+                out,
+                severity,
+                kind,
+                id,
+                Some(k.region),
+                format!("{label} in {}: {note}.", k.region),
+            );
+        }
+    }
+
+    // Drift of what KMS does not synchronise, replica by replica.
+    let Some(primary) = primary else {
+        return;
+    };
+    for replica in keys.iter().filter(|k| k.role() == Role::Replica) {
+        let r = replica.region;
+        if primary.state == KeyState::Enabled && replica.state == KeyState::Disabled {
+            push(
+                out,
+                Severity::Medium,
+                FindingKind::DisabledReplica,
+                id,
+                Some(r),
+                format!(
+                    "The replica of {label} in {r} is Disabled while its primary is Enabled: requests in {r} fail."
+                ),
+            );
+        }
+        if replica.description != primary.description {
+            push(
+                out,
+                Severity::Info,
+                FindingKind::DescriptionDrift,
+                id,
+                Some(r),
+                format!(
+                    "The description of {label} in {r} (\"{}\") differs from the primary's (\"{}\").",
+                    replica.description, primary.description
+                ),
+            );
+        }
+        let primary_aliases: BTreeSet<&String> = family.aliases_in(primary.region).iter().collect();
+        let replica_aliases: BTreeSet<&String> = family.aliases_in(r).iter().collect();
+        let missing: Vec<&&String> = primary_aliases.difference(&replica_aliases).collect();
+        if !missing.is_empty() {
+            push(
+                out,
+                Severity::Low,
+                FindingKind::AliasDrift,
+                id,
+                Some(r),
+                format!(
+                    "{label} in {r} lacks the alias{} {} that the primary has: code using {} there fails.",
+                    if missing.len() == 1 { "" } else { "es" },
+                    missing
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if missing.len() == 1 { "it" } else { "them" }
+                ),
+            );
+        }
+        let replica_props = props.get(&(id.clone(), r));
+        if let (Some(pt), Some(rt)) = (
+            primary_props.and_then(|p| p.tags.as_ref()),
+            replica_props.and_then(|p| p.tags.as_ref()),
+        ) && let Some(text) = tag_drift(pt, rt)
+        {
+            push(
+                out,
+                Severity::Low,
+                FindingKind::TagDrift,
+                id,
+                Some(r),
+                format!("Tags of {label} in {r} differ from the primary's: {text}."),
+            );
+        }
+        if let (Some(pp), Some(rp)) = (
+            primary_props.and_then(|p| p.policy.as_deref()),
+            replica_props.and_then(|p| p.policy.as_deref()),
+        ) {
+            policy_findings(out, id, &label, r, pp, rp, replica.arn.as_str());
+        }
+    }
+}
+
+fn account_of(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4)
+}
+
+fn policy_findings(
+    out: &mut Vec<Finding>,
+    id: &MrkId,
+    label: &str,
+    r: Region,
+    primary: &str,
+    replica: &str,
+    replica_arn: &str,
+) {
+    if is_default_policy(replica) && !is_default_policy(primary) {
+        push(
+            out,
+            Severity::Medium,
+            FindingKind::DefaultPolicyReplica,
+            id,
+            Some(r),
+            format!(
+                "The replica of {label} in {r} runs on the default key policy (the account root gets kms:*, so any IAM policy can grant use) while its primary has a custom policy: put the primary's policy on it."
+            ),
+        );
+        return;
+    }
+    let Ok(diff) = compare(primary, replica) else {
+        return;
+    };
+    let own_account = account_of(replica_arn);
+    let looser = |g: &Grant| {
+        g.is_public()
+            || g.principal_account()
+                .is_some_and(|a| Some(a) != own_account)
+    };
+    let extra_allows: Vec<&Grant> = diff
+        .only_in_replica
+        .iter()
+        .filter(|g| g.is_allow())
+        .collect();
+    let missing_denies: Vec<&Grant> = diff
+        .only_in_primary
+        .iter()
+        .filter(|g| !g.is_allow())
+        .collect();
+    let weaker: Vec<&Grant> = extra_allows
+        .iter()
+        .chain(missing_denies.iter())
+        .copied()
+        .collect();
+    if !weaker.is_empty() {
+        let severity = if weaker.iter().any(|g| looser(g)) {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let list: Vec<String> = extra_allows
+            .iter()
+            .map(|g| g.to_string())
+            .chain(missing_denies.iter().map(|g| format!("(no) {g}")))
+            .collect();
+        push(
+            out,
+            severity,
+            FindingKind::PolicyDrift,
+            id,
+            Some(r),
+            format!(
+                "The key policy of {label} in {r} grants what the primary's does not: {}.",
+                list.join("; ")
+            ),
+        );
+    }
+    let stricter: Vec<String> = diff
+        .only_in_primary
+        .iter()
+        .filter(|g| g.is_allow())
+        .chain(diff.only_in_replica.iter().filter(|g| !g.is_allow()))
+        .map(|g| g.to_string())
+        .collect();
+    if !stricter.is_empty() {
+        push(
+            out,
+            Severity::Low,
+            FindingKind::PolicyDrift,
+            id,
+            Some(r),
+            format!(
+                "The key policy of {label} in {r} lacks grants the primary's has (applications may fail there): {}.",
+                stricter.join("; ")
+            ),
+        );
+    }
+}
+
+fn tag_drift(primary: &[Tag], replica: &[Tag]) -> Option<String> {
+    let p: HashMap<&str, &str> = primary
+        .iter()
+        .map(|t| (t.key.as_str(), t.value.as_str()))
+        .collect();
+    let r: HashMap<&str, &str> = replica
+        .iter()
+        .map(|t| (t.key.as_str(), t.value.as_str()))
+        .collect();
+    let mut parts = Vec::new();
+    let mut keys: BTreeSet<&str> = p.keys().copied().collect();
+    keys.extend(r.keys().copied());
+    for k in keys {
+        match (p.get(k), r.get(k)) {
+            (Some(a), Some(b)) if a != b => {
+                parts.push(format!("{k} changed from \"{a}\" to \"{b}\""))
+            }
+            (Some(_), None) => parts.push(format!("{k} removed")),
+            (None, Some(b)) => parts.push(format!("{k}=\"{b}\" added")),
+            _ => {}
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The highest severity among `findings`, for `--fail-on`.
+pub fn worst(findings: &[Finding]) -> Option<Severity> {
+    findings.iter().map(|f| f.severity).max()
+}
+
+/// Human date for a report header.
+pub fn report_time(now: i64) -> String {
+    format_utc(now)
+}
+
+#[cfg(test)]
+#[path = "audit_tests.rs"]
+mod tests;

@@ -1,0 +1,296 @@
+//! Specifications of the audit's findings.
+
+use super::*;
+use crate::domain::estate::{KeyEntry, RegionScan};
+use crate::domain::key::{MultiRegionConfig, RelatedKey};
+
+const ID: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
+const CUSTOM: &str = r#"{"Statement": [
+  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#;
+const DEFAULT: &str = r#"{"Id": "key-default-1", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+
+fn region(name: &str) -> Region {
+    name.parse().unwrap()
+}
+
+fn id() -> MrkId {
+    MrkId::parse(ID).unwrap()
+}
+
+fn key(r: &str, role: Role, state: KeyState, description: &str) -> KeyInfo {
+    let arn = |r: &str| format!("arn:aws:kms:{r}:111122223333:key/{ID}");
+    KeyInfo {
+        key_id: id(),
+        region: region(r),
+        arn: arn(r),
+        state,
+        enabled: true,
+        description: description.into(),
+        key_spec: "SYMMETRIC_DEFAULT".into(),
+        key_usage: "ENCRYPT_DECRYPT".into(),
+        origin: "AWS_KMS".into(),
+        created: None,
+        deletion_date: None,
+        valid_to: None,
+        expiration_model: None,
+        multi_region: Some(MultiRegionConfig {
+            role,
+            primary: Some(RelatedKey {
+                arn: arn("us-east-1"),
+                region: "us-east-1".into(),
+            }),
+            replicas: vec![RelatedKey {
+                arn: arn("eu-west-1"),
+                region: "eu-west-1".into(),
+            }],
+        }),
+    }
+}
+
+/// A primary in us-east-1 (alias/payments) and a replica in eu-west-1; `replica` adjusts it.
+fn estate(replica: KeyInfo, replica_alias: bool) -> Estate {
+    let mut estate = Estate::new(vec![
+        region("us-east-1"),
+        region("eu-west-1"),
+        region("ap-southeast-2"),
+    ]);
+    estate.apply_scan(
+        region("us-east-1"),
+        RegionScan {
+            keys: vec![KeyEntry::Described(Box::new(key(
+                "us-east-1",
+                Role::Primary,
+                KeyState::Enabled,
+                "payments",
+            )))],
+            aliases: vec![("alias/payments".into(), ID.into())],
+        },
+    );
+    estate.apply_scan(
+        region("eu-west-1"),
+        RegionScan {
+            keys: vec![KeyEntry::Described(Box::new(replica))],
+            aliases: if replica_alias {
+                vec![("alias/payments".into(), ID.into())]
+            } else {
+                vec![]
+            },
+        },
+    );
+    estate.apply_scan(region("ap-southeast-2"), RegionScan::default());
+    estate
+}
+
+fn props(primary_policy: &str, replica_policy: &str, replica_tags: Vec<Tag>) -> PropsMap {
+    let mut map = PropsMap::new();
+    map.insert(
+        (id(), region("us-east-1")),
+        KeyProps {
+            policy: Some(primary_policy.into()),
+            tags: Some(vec![Tag::new("env", "prod"), Tag::new("team", "payments")]),
+        },
+    );
+    map.insert(
+        (id(), region("eu-west-1")),
+        KeyProps {
+            policy: Some(replica_policy.into()),
+            tags: Some(replica_tags),
+        },
+    );
+    map
+}
+
+const OPTIONS: AuditOptions = AuditOptions {
+    expiry_days: 30,
+    now: 0,
+};
+
+fn clean_replica() -> KeyInfo {
+    key("eu-west-1", Role::Replica, KeyState::Enabled, "payments")
+}
+
+fn same_tags() -> Vec<Tag> {
+    vec![Tag::new("team", "payments"), Tag::new("env", "prod")]
+}
+
+fn kinds(findings: &[Finding]) -> Vec<FindingKind> {
+    findings.iter().map(|f| f.kind).collect()
+}
+
+#[test]
+fn a_replica_identical_to_its_primary_has_no_findings() {
+    let findings = audit(
+        &estate(clean_replica(), true),
+        &props(CUSTOM, CUSTOM, same_tags()),
+        &Baseline::default(),
+        OPTIONS,
+    );
+    assert_eq!(findings, []);
+}
+
+#[test]
+fn a_family_missing_from_a_required_region_is_high() {
+    let baseline = Baseline {
+        require_regions: vec![region("ap-southeast-2")],
+        ..Baseline::default()
+    };
+    let findings = audit(
+        &estate(clean_replica(), true),
+        &props(CUSTOM, CUSTOM, same_tags()),
+        &baseline,
+        OPTIONS,
+    );
+    assert_eq!(kinds(&findings), [FindingKind::MissingRequiredRegion]);
+    assert_eq!(findings[0].severity, Severity::High);
+    assert_eq!(findings[0].region, Some(region("ap-southeast-2")));
+}
+
+#[test]
+fn a_rule_requires_regions_only_for_families_whose_alias_matches() {
+    let rule = |pattern: &str| Baseline {
+        rules: vec![BaselineRule {
+            alias: Some(pattern.into()),
+            tag: None,
+            require_regions: vec![region("ap-southeast-2")],
+        }],
+        ..Baseline::default()
+    };
+    let p = props(CUSTOM, CUSTOM, same_tags());
+    assert_eq!(
+        audit(
+            &estate(clean_replica(), true),
+            &p,
+            &rule("alias/pay*"),
+            OPTIONS
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        audit(
+            &estate(clean_replica(), true),
+            &p,
+            &rule("alias/ledger*"),
+            OPTIONS
+        )
+        .len(),
+        0
+    );
+}
+
+#[test]
+fn a_replica_outside_the_allowed_regions_is_high() {
+    let baseline = Baseline {
+        allow_regions: Some(vec![region("us-east-1")]),
+        ..Baseline::default()
+    };
+    let findings = audit(
+        &estate(clean_replica(), true),
+        &props(CUSTOM, CUSTOM, same_tags()),
+        &baseline,
+        OPTIONS,
+    );
+    assert_eq!(kinds(&findings), [FindingKind::RegionNotAllowed]);
+}
+
+#[test]
+fn a_replica_on_the_default_policy_under_a_custom_primary_is_its_own_finding() {
+    let findings = audit(
+        &estate(clean_replica(), true),
+        &props(CUSTOM, DEFAULT, same_tags()),
+        &Baseline::default(),
+        OPTIONS,
+    );
+    assert_eq!(kinds(&findings), [FindingKind::DefaultPolicyReplica]);
+}
+
+#[test]
+fn a_replica_granting_another_account_is_high_policy_drift() {
+    let replica_policy = CUSTOM.replace(
+        r#""Action": "kms:Decrypt", "Resource": "*"}"#,
+        r#""Action": "kms:Decrypt", "Resource": "*"}, {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "kms:*", "Resource": "*"}"#,
+    );
+    let findings = audit(
+        &estate(clean_replica(), true),
+        &props(CUSTOM, &replica_policy, same_tags()),
+        &Baseline::default(),
+        OPTIONS,
+    );
+    assert_eq!(kinds(&findings), [FindingKind::PolicyDrift]);
+    assert_eq!(findings[0].severity, Severity::High);
+    assert!(
+        findings[0]
+            .message
+            .contains("arn:aws:iam::444455556666:root"),
+        "{}",
+        findings[0].message
+    );
+}
+
+#[test]
+fn tags_description_alias_and_disabled_state_drift_are_each_reported() {
+    let mut replica = key(
+        "eu-west-1",
+        Role::Replica,
+        KeyState::Disabled,
+        "something else",
+    );
+    replica.enabled = false;
+    let tags = vec![Tag::new("env", "staging")];
+    let findings = audit(
+        &estate(replica, false),
+        &props(CUSTOM, CUSTOM, tags),
+        &Baseline::default(),
+        OPTIONS,
+    );
+    let mut got = kinds(&findings);
+    got.sort_by_key(|k| format!("{k:?}"));
+    assert_eq!(
+        got,
+        [
+            FindingKind::AliasDrift,
+            FindingKind::DescriptionDrift,
+            FindingKind::DisabledReplica,
+            FindingKind::TagDrift
+        ]
+    );
+    let tag_finding = findings
+        .iter()
+        .find(|f| f.kind == FindingKind::TagDrift)
+        .unwrap();
+    assert!(
+        tag_finding
+            .message
+            .contains("env changed from \"prod\" to \"staging\"")
+    );
+    assert!(tag_finding.message.contains("team removed"));
+}
+
+#[test]
+fn a_replica_pending_deletion_is_high_with_its_date() {
+    let mut replica = key(
+        "eu-west-1",
+        Role::Replica,
+        KeyState::PendingDeletion,
+        "payments",
+    );
+    replica.deletion_date = Some(86_400);
+    let findings = audit(
+        &estate(replica, true),
+        &props(CUSTOM, CUSTOM, same_tags()),
+        &Baseline::default(),
+        OPTIONS,
+    );
+    assert_eq!(kinds(&findings), [FindingKind::PendingDeletion]);
+    assert!(findings[0].message.contains("1970-01-02"));
+}
+
+#[test]
+fn wildcards_match_like_shell_globs() {
+    assert!(wildcard_match("alias/pay*", "alias/payments"));
+    assert!(wildcard_match("*ments", "alias/payments"));
+    assert!(wildcard_match("a*b*c", "a-x-b-y-c"));
+    assert!(!wildcard_match("alias/pay*", "alias/ledger"));
+    assert!(wildcard_match("exact", "exact") && !wildcard_match("exact", "exactly"));
+}
