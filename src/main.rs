@@ -6,11 +6,13 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kms_replica_console::domain::audit::{AuditOptions, Baseline, Severity, worst};
 use kms_replica_console::domain::region::parse_region_list;
 use kms_replica_console::domain::{Region, RegionStatus};
-use kms_replica_console::jobs::{Inventory, Runner};
+use kms_replica_console::jobs::Runner;
+use kms_replica_console::jobs::{self, now_epoch};
 use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
-use kms_replica_console::report::coverage_report;
+use kms_replica_console::report::{Format as ReportFormat, audit_report};
 use kms_replica_console::sim::{DEMO_REGIONS, FaultRule, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
 
@@ -110,13 +112,31 @@ impl SimArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Scan headless and print every multi-Region key family with its cell per Region.
+    /// Scan headless, audit coverage, drift and states, and print the report.
+    ///
+    /// Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on a usage error or
+    /// when a Region could not be read (each Region's error is named on stderr).
     Audit {
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
         /// Write the report here instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+        /// Exit with status 1 when a finding of this severity or higher is found.
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        fail_on: Option<FailOn>,
+        /// Regions every family must have a key in.
+        #[arg(long, value_name = "r1,r2,…")]
+        require_regions: Option<String>,
+        /// Regions keys may be in; a key elsewhere is a finding.
+        #[arg(long, value_name = "r1,r2,…")]
+        allow_regions: Option<String>,
+        /// A TOML baseline (required and allowed Regions, per-key rules by alias or tag).
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<std::path::PathBuf>,
+        /// Imported key material expiring within this many days is a finding.
+        #[arg(long, value_name = "DAYS", default_value_t = 30)]
+        expiry_days: i64,
     },
     /// Run the embedded KMS simulator alone, for the AWS CLI, boto3 or any other client.
     Sim {
@@ -134,6 +154,26 @@ enum Command {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Format {
     Json,
+    Csv,
+    Md,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOn {
+    High,
+    Medium,
+    Low,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::High => Severity::High,
+            FailOn::Medium => Severity::Medium,
+            FailOn::Low => Severity::Low,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -195,8 +235,28 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let clients = runner.block_on(KmsClients::connect(&settings));
     match cli.command {
         None => run_gui(runner, clients, regions, &cli, connection),
-        Some(Command::Audit { format, output }) => {
-            run_audit(runner, clients, regions, format, output)
+        Some(Command::Audit {
+            format,
+            output,
+            fail_on,
+            require_regions,
+            allow_regions,
+            baseline,
+            expiry_days,
+        }) => {
+            let baseline = load_baseline(
+                baseline.as_deref(),
+                require_regions.as_deref(),
+                allow_regions.as_deref(),
+            )?;
+            let settings = AuditSettings {
+                format,
+                output,
+                fail_on,
+                baseline,
+                expiry_days,
+            };
+            audit_command(runner, clients, regions, settings)
         }
         Some(Command::Sim { .. }) => Ok(ExitCode::SUCCESS),
     }
@@ -269,27 +329,78 @@ fn run_gui(
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_audit(
+/// The baseline from `--baseline`, with `--require-regions` and `--allow-regions` added.
+fn load_baseline(
+    file: Option<&std::path::Path>,
+    require: Option<&str>,
+    allow: Option<&str>,
+) -> Result<Baseline, String> {
+    let mut baseline = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
+            Baseline::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => Baseline::default(),
+    };
+    if let Some(spec) = require {
+        let regions = parse_region_list(spec).map_err(|e| format!("--require-regions: {e}"))?;
+        baseline.require_regions.extend(regions);
+    }
+    if let Some(spec) = allow {
+        let regions = parse_region_list(spec).map_err(|e| format!("--allow-regions: {e}"))?;
+        baseline.allow_regions = Some(regions);
+    }
+    Ok(baseline)
+}
+
+struct AuditSettings {
+    format: Format,
+    output: Option<std::path::PathBuf>,
+    fail_on: Option<FailOn>,
+    baseline: Baseline,
+    expiry_days: i64,
+}
+
+fn audit_command(
     runner: Runner,
     clients: KmsClients,
     regions: Vec<Region>,
-    format: Format,
-    output: Option<std::path::PathBuf>,
+    settings: AuditSettings,
 ) -> Result<ExitCode, String> {
-    let mut inventory = Inventory::new(clients, regions);
-    inventory.refresh(&runner);
-    inventory.wait_all();
-    let estate = inventory.estate();
-    let text = match format {
-        Format::Json => serde_json::to_string_pretty(&coverage_report(estate))
-            .map_err(|e| format!("cannot render the report: {e}"))?,
+    let now = now_epoch();
+    let options = AuditOptions {
+        expiry_days: settings.expiry_days,
+        now,
     };
-    match output {
-        Some(path) => std::fs::write(&path, text + "\n")
+    let outcome = jobs::run_audit(&runner, clients, regions, &settings.baseline, options);
+    let estate = &outcome.estate;
+    let highest = worst(&outcome.findings);
+    let not_compared = outcome
+        .not_compared
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let findings = outcome.findings.clone();
+    let report = audit_report(estate, findings, not_compared, now);
+    let format = match settings.format {
+        Format::Json => ReportFormat::Json,
+        Format::Csv => ReportFormat::Csv,
+        Format::Md => ReportFormat::Markdown,
+        Format::Html => ReportFormat::Html,
+    };
+    let text = report
+        .render(format)
+        .map_err(|e| format!("cannot render the report: {e}"))?;
+    match settings.output {
+        Some(path) => std::fs::write(&path, text)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
-            writeln!(out, "{text}").map_err(|e| format!("cannot write the report: {e}"))?;
+            write!(out, "{text}").map_err(|e| format!("cannot write the report: {e}"))?;
+            if !text.ends_with('\n') {
+                writeln!(out).map_err(|e| format!("cannot write the report: {e}"))?;
+            }
         }
     }
     let mut failed = false;
@@ -300,9 +411,12 @@ fn run_audit(
         }
     }
     // A pipeline must not pass on an incomplete picture.
-    Ok(if failed {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
+    if failed {
+        return Ok(ExitCode::from(2));
+    }
+    let threshold = settings.fail_on.map(FailOn::severity);
+    Ok(match (threshold, highest) {
+        (Some(t), Some(h)) if h >= t => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     })
 }

@@ -496,3 +496,56 @@ fn lifecycle_actions_on_a_moto_replica_change_its_state() {
     );
     assert_eq!(act_and_read(KeyAction::CancelDeletion), "Disabled");
 }
+
+#[test]
+fn drift_seeded_on_a_moto_replica_is_found_by_the_audit() {
+    use kms_replica_console::domain::audit::{AuditOptions, Baseline, FindingKind};
+
+    let moto = Moto::start();
+    let runner = Runner::new().unwrap();
+    let seeded = seed(&moto, &runner);
+    let eu = moto.seed_client("eu-west-1");
+    let key = seeded.replicated.clone();
+    runner.block_on(async {
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"},{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:Decrypt","Resource":"*"}]}"#;
+        eu.put_key_policy().key_id(&key).policy(policy).policy_name("default").send().await.unwrap();
+        let tag = aws_sdk_kms::types::Tag::builder().tag_key("owner").tag_value("someone-else").build().unwrap();
+        eu.tag_resource().key_id(&key).tags(tag).send().await.unwrap();
+        eu.update_key_description().key_id(&key).description("edited in eu-west-1").send().await.unwrap();
+    });
+
+    let outcome = kms_replica_console::jobs::run_audit(
+        &runner,
+        moto.clients(),
+        REGIONS.iter().map(|r| region(r)).collect(),
+        &Baseline::default(),
+        AuditOptions {
+            expiry_days: 30,
+            now: 0,
+        },
+    );
+    let about_eu: Vec<FindingKind> = outcome
+        .findings
+        .iter()
+        .filter(|f| {
+            f.key_id.as_ref().map(|k| k.as_str()) == Some(key.as_str())
+                && f.region == Some(region("eu-west-1"))
+        })
+        .map(|f| f.kind)
+        .collect();
+    for kind in [
+        FindingKind::PolicyDrift,
+        FindingKind::TagDrift,
+        FindingKind::DescriptionDrift,
+    ] {
+        assert!(about_eu.contains(&kind), "{kind:?} not in {about_eu:?}");
+    }
+    let ap_drift = outcome.findings.iter().any(|f| {
+        f.region == Some(region("ap-southeast-2"))
+            && matches!(
+                f.kind,
+                FindingKind::PolicyDrift | FindingKind::TagDrift | FindingKind::DescriptionDrift
+            )
+    });
+    assert!(!ap_drift, "the untouched replica has no drift");
+}

@@ -531,3 +531,102 @@ pub fn report_time(now: i64) -> String {
 #[cfg(test)]
 #[path = "audit_tests.rs"]
 mod tests;
+
+/// A baseline file that cannot be used, with what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BaselineError {
+    #[error("the baseline is not valid TOML: {0}")]
+    Toml(String),
+    #[error("the baseline names {0}")]
+    Region(#[from] super::region::UnknownRegion),
+    #[error("rule {0} needs an alias or a tag to match")]
+    EmptyRule(usize),
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineFile {
+    #[serde(default)]
+    require_regions: Vec<String>,
+    allow_regions: Option<Vec<String>>,
+    #[serde(default, rename = "rule")]
+    rules: Vec<RuleFile>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    alias: Option<String>,
+    tag: Option<String>,
+    #[serde(default)]
+    require_regions: Vec<String>,
+}
+
+fn regions(names: &[String]) -> Result<Vec<Region>, super::region::UnknownRegion> {
+    names.iter().map(|n| n.parse()).collect()
+}
+
+impl Baseline {
+    /// Reads a baseline:
+    ///
+    /// ```toml
+    /// require_regions = ["us-east-1", "eu-west-1"]
+    /// allow_regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+    /// [[rule]]
+    /// alias = "alias/payments-*"     # or: tag = "data-class=confidential"
+    /// require_regions = ["ap-southeast-2"]
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Baseline, BaselineError> {
+        let file: BaselineFile =
+            toml::from_str(text).map_err(|e| BaselineError::Toml(e.to_string()))?;
+        let mut rules = Vec::new();
+        for (i, rule) in file.rules.into_iter().enumerate() {
+            if rule.alias.is_none() && rule.tag.is_none() {
+                return Err(BaselineError::EmptyRule(i + 1));
+            }
+            rules.push(BaselineRule {
+                alias: rule.alias,
+                tag: rule.tag,
+                require_regions: regions(&rule.require_regions)?,
+            });
+        }
+        Ok(Baseline {
+            require_regions: regions(&file.require_regions)?,
+            allow_regions: file.allow_regions.as_deref().map(regions).transpose()?,
+            rules,
+        })
+    }
+}
+
+#[cfg(test)]
+mod baseline_tests {
+    use super::*;
+
+    #[test]
+    fn a_baseline_file_gives_required_allowed_and_rules() {
+        let b = Baseline::from_toml(
+            "require_regions = [\"us-east-1\"]\nallow_regions = [\"us-east-1\", \"eu-west-1\"]\n\
+             [[rule]]\ntag = \"data-class=confidential\"\nrequire_regions = [\"eu-west-1\"]\n",
+        )
+        .unwrap();
+        assert_eq!(b.require_regions.len(), 1);
+        assert_eq!(b.allow_regions.map(|a| a.len()), Some(2));
+        assert_eq!(b.rules[0].tag.as_deref(), Some("data-class=confidential"));
+    }
+
+    #[test]
+    fn an_unknown_region_or_an_empty_rule_is_refused() {
+        assert!(matches!(
+            Baseline::from_toml("require_regions = [\"mars-1\"]"),
+            Err(BaselineError::Region(_))
+        ));
+        assert_eq!(
+            Baseline::from_toml("[[rule]]\nrequire_regions = []"),
+            Err(BaselineError::EmptyRule(1))
+        );
+        assert!(matches!(
+            Baseline::from_toml("require = 1"),
+            Err(BaselineError::Toml(_))
+        ));
+    }
+}

@@ -43,16 +43,92 @@ impl Grant {
     }
 }
 
+/// KMS action names as AWS spells them, for reports (grants compare lower-cased).
+const KMS_ACTIONS: &[&str] = &[
+    "CancelKeyDeletion",
+    "ConnectCustomKeyStore",
+    "CreateAlias",
+    "CreateCustomKeyStore",
+    "CreateGrant",
+    "CreateKey",
+    "Decrypt",
+    "DeleteAlias",
+    "DeleteCustomKeyStore",
+    "DeleteImportedKeyMaterial",
+    "DeriveSharedSecret",
+    "DescribeCustomKeyStores",
+    "DescribeKey",
+    "DisableKey",
+    "DisableKeyRotation",
+    "DisconnectCustomKeyStore",
+    "EnableKey",
+    "EnableKeyRotation",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKey*",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateMac",
+    "GenerateRandom",
+    "GetKeyPolicy",
+    "GetKeyRotationStatus",
+    "GetParametersForImport",
+    "GetPublicKey",
+    "ImportKeyMaterial",
+    "ListAliases",
+    "ListGrants",
+    "ListKeyPolicies",
+    "ListKeyRotations",
+    "ListKeys",
+    "ListResourceTags",
+    "ListRetirableGrants",
+    "PutKeyPolicy",
+    "ReEncrypt*",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "ReplicateKey",
+    "RetireGrant",
+    "RevokeGrant",
+    "RotateKeyOnDemand",
+    "ScheduleKeyDeletion",
+    "Sign",
+    "TagResource",
+    "UntagResource",
+    "UpdateAlias",
+    "UpdateCustomKeyStore",
+    "UpdateKeyDescription",
+    "UpdatePrimaryRegion",
+    "Verify",
+    "VerifyMac",
+];
+
+/// `kms:generatedatakey*` → `kms:GenerateDataKey*`; other services' actions stay as they are.
+fn display_action(action: &str) -> String {
+    let (not, rest) = match action.strip_prefix("not ") {
+        Some(r) => ("not ", r),
+        None => ("", action),
+    };
+    match rest
+        .strip_prefix("kms:")
+        .and_then(|name| KMS_ACTIONS.iter().find(|a| a.eq_ignore_ascii_case(name)))
+    {
+        Some(canonical) => format!("{not}kms:{canonical}"),
+        None => format!("{not}{rest}"),
+    }
+}
+
 impl fmt::Display for Grant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let principal = self
             .principal
             .strip_prefix("AWS:")
             .unwrap_or(&self.principal);
+        let action = display_action(&self.action);
         write!(
             f,
-            "{} {} to {} on {}",
-            self.effect, self.action, principal, self.resource
+            "{} {action} to {principal} on {}",
+            self.effect, self.resource
         )?;
         if !self.condition.is_empty() {
             write!(f, " when {}", self.condition)?;

@@ -3,6 +3,7 @@
 //! Nothing here draws; nothing here names the SDK (that is `kms`).
 
 mod actions;
+mod audit;
 mod inventory;
 mod replicate;
 mod replications;
@@ -10,6 +11,7 @@ mod runner;
 mod scan;
 
 pub use actions::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
+pub use audit::{AUDIT_CONCURRENCY, AuditOutcome, audit_targets, fetch_audit_props, run_audit};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use replicate::{Backoff, REPLICATE_SPACING, Replicated, Settled};
 pub use runner::{Panicked, Repaint, Runner, no_repaint};

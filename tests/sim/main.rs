@@ -5,6 +5,7 @@
 mod support;
 
 mod app_on_sim;
+mod audit;
 mod bad_input;
 mod conformance;
 mod harness;
