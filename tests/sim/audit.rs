@@ -129,7 +129,7 @@ fn a_required_region_makes_every_family_without_a_key_there_a_high_finding() {
         })
         .count();
     assert_eq!(missing.len(), without_eu);
-    assert!(missing.len() > 0);
+    assert!(!missing.is_empty());
 }
 
 #[test]
