@@ -165,4 +165,9 @@ impl Inventory {
     pub(super) fn clients(&self) -> &KmsClients {
         &self.clients
     }
+
+    /// The clients, for background work started outside the inventory (the GUI's audit).
+    pub fn clients_handle(&self) -> KmsClients {
+        self.clients.clone()
+    }
 }

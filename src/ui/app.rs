@@ -5,11 +5,16 @@
 
 use egui::{RichText, Ui};
 
+use std::collections::HashMap;
+
 use super::action_dialog::ActionDialog;
+use super::audit_panel::AuditPanel;
 use super::command::Command;
 use super::grid::{self, GridContext};
 use super::region_chooser::RegionChooser;
 use super::replicate_dialog::{Outcome, ReplicateDialog};
+use crate::domain::Cell;
+use crate::domain::audit::Severity;
 use crate::domain::{MrkId, PrimaryProps, Region, RegionStatus, Role};
 use crate::jobs::{Inventory, Runner};
 use crate::kms::KmsClients;
@@ -31,6 +36,7 @@ pub struct App {
     selected: Option<MrkId>,
     replicate: Option<ReplicateDialog>,
     confirm: Option<ActionDialog>,
+    audit: AuditPanel,
     started: bool,
 }
 
@@ -51,12 +57,24 @@ impl App {
             selected: None,
             replicate: None,
             confirm: None,
+            audit: AuditPanel::default(),
             started: false,
         }
     }
 
     pub fn inventory(&self) -> &Inventory {
         &self.inventory
+    }
+
+    /// The last audit's findings (empty before the first audit).
+    pub fn findings(&self) -> &[crate::domain::audit::Finding] {
+        &self.audit.findings
+    }
+
+    /// How many families the grid shows under the current filters.
+    pub fn shown_families(&self) -> usize {
+        self.filtered_rows()
+            .map_or(self.inventory.estate().family_count(), |rows| rows.len())
     }
 
     pub fn is_confirmation_open(&self) -> bool {
@@ -90,20 +108,35 @@ impl App {
             self.inventory.refresh(&self.runner);
             self.started = true;
         }
-        self.inventory.poll(&self.runner);
+        if self.inventory.poll(&self.runner) && !self.audit.findings.is_empty() {
+            // Keys changed (a scan, a replica, an action): findings follow without refetching.
+            self.audit.recompute(&self.inventory);
+        }
+        self.audit.poll(&self.inventory);
 
         let mut commands = Vec::new();
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &mut commands));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        if self.audit.open {
+            egui::Panel::bottom("findings")
+                .resizable(true)
+                .default_size(220.0)
+                .show(ui, |ui| self.audit.show(ui, &self.inventory, &mut commands));
+        }
         if let Some(id) = &self.selected {
             egui::Panel::right("details")
                 .default_size(380.0)
                 .show(ui, |ui| {
+                    let audit = super::details::AuditView {
+                        findings: self.audit.for_family(id).collect(),
+                        props: &self.audit.props,
+                    };
                     super::details::show(
                         ui,
                         &self.inventory,
                         id,
                         self.options.read_only,
+                        &audit,
                         &mut commands,
                     )
                 });
@@ -131,9 +164,13 @@ impl App {
         {
             self.confirm = None;
         }
+        let markers = self.finding_markers();
+        let rows = self.filtered_rows();
         let grid_context = GridContext {
             selected: self.selected.as_ref(),
             read_only: self.options.read_only,
+            rows: rows.as_deref(),
+            markers: &markers,
         };
         egui::CentralPanel::default().show(ui, |ui| {
             grid::show(ui, &self.inventory, &grid_context, &mut commands)
@@ -167,7 +204,58 @@ impl App {
             Command::Act(id, region, action) => {
                 self.inventory.act(&self.runner, &id, region, action);
             }
+            Command::RunAudit => self.audit.start(&self.runner, &self.inventory),
+            Command::ExportAudit(path, format) => {
+                let report = crate::report::audit_report(
+                    self.inventory.estate(),
+                    self.audit.findings.clone(),
+                    self.audit.not_compared.clone(),
+                    crate::jobs::now_epoch(),
+                );
+                self.audit.export_result = Some(
+                    report
+                        .render(format)
+                        .and_then(|text| std::fs::write(&path, text).map_err(|e| e.to_string()))
+                        .map(|()| format!("Saved {path}"))
+                        .map_err(|e| format!("Could not save {path}: {e}")),
+                );
+            }
         }
+    }
+
+    /// Worst severity and count of findings per family, for the grid's markers.
+    fn finding_markers(&self) -> HashMap<MrkId, (Severity, usize)> {
+        let mut markers: HashMap<MrkId, (Severity, usize)> = HashMap::new();
+        for f in &self.audit.findings {
+            if let Some(id) = &f.key_id {
+                let entry = markers.entry(id.clone()).or_insert((f.severity, 0));
+                entry.0 = entry.0.max(f.severity);
+                entry.1 += 1;
+            }
+        }
+        markers
+    }
+
+    /// The families the grid shows under the audit panel's filters, or `None` for all.
+    fn filtered_rows(&self) -> Option<Vec<MrkId>> {
+        let missing_in = self.audit.missing_in;
+        let only_with = self.audit.only_with_findings && self.audit.open;
+        if missing_in.is_none() && !only_with {
+            return None;
+        }
+        let estate = self.inventory.estate();
+        Some(
+            estate
+                .families()
+                .filter(|(id, _)| !only_with || self.audit.for_family(id).next().is_some())
+                .filter(|(id, _)| {
+                    missing_in.is_none_or(|r| {
+                        !matches!(estate.cell(id, r), Cell::Primary(_) | Cell::Replica(_))
+                    })
+                })
+                .map(|(id, _)| id.clone())
+                .collect(),
+        )
     }
 
     /// Opens the Replicate dialog with what the scan knows of the primary, and starts reading its
@@ -221,6 +309,15 @@ impl App {
                 }
                 if ui.button("Regions…").clicked() {
                     self.chooser.open_with(self.inventory.estate().regions());
+                }
+                let audit = ui
+                    .add_enabled(!self.inventory.is_scanning(), egui::Button::new("Audit"))
+                    .on_hover_text(
+                        "Compare every replica with its primary (policy, tags, description, \
+                         aliases, state) and list what needs attention",
+                    );
+                if audit.clicked() {
+                    commands.push(Command::RunAudit);
                 }
             });
         });

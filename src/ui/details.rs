@@ -11,6 +11,12 @@ use crate::domain::lifecycle::{material_note, pending_note};
 use crate::domain::{Cell, MrkId};
 use crate::jobs::{Inventory, ReplicaPhase};
 
+/// What the last audit says about the shown family.
+pub struct AuditView<'a> {
+    pub findings: Vec<&'a crate::domain::audit::Finding>,
+    pub props: &'a crate::domain::audit::PropsMap,
+}
+
 /// Imported material expiring within this many days is flagged.
 const EXPIRY_WARNING_DAYS: i64 = 30;
 
@@ -19,6 +25,7 @@ pub fn show(
     inventory: &Inventory,
     id: &MrkId,
     read_only: bool,
+    audit: &AuditView<'_>,
     commands: &mut Vec<Command>,
 ) {
     let estate = inventory.estate();
@@ -45,8 +52,24 @@ pub fn show(
     if replicate_button(ui, estate, id, read_only).clicked() {
         commands.push(Command::OpenReplicate(id.clone()));
     }
+    if !audit.findings.is_empty() {
+        ui.separator();
+        ui.strong(format!("Findings ({})", audit.findings.len()));
+        for f in &audit.findings {
+            ui.label(
+                RichText::new(format!("{}: {}", f.severity, f.message))
+                    .small()
+                    .color(super::audit_panel::severity_colour(f.severity)),
+            );
+        }
+    }
     ui.separator();
     let now = crate::jobs::now_epoch();
+    let primary_policy = family
+        .described()
+        .find(|k| k.role() == crate::domain::Role::Primary)
+        .and_then(|p| audit.props.get(&(id.clone(), p.region)))
+        .and_then(|p| p.policy.clone());
     egui::ScrollArea::vertical().show(ui, |ui| {
         for region in estate.regions() {
             let key = match estate.cell(id, *region) {
@@ -75,6 +98,19 @@ pub fn show(
                 } else {
                     ui.label(RichText::new(note).small());
                 }
+            }
+            let replica_policy = audit
+                .props
+                .get(&(id.clone(), *region))
+                .and_then(|p| p.policy.as_deref());
+            if key.role() == crate::domain::Role::Replica
+                && let (Some(primary), Some(replica)) = (primary_policy.as_deref(), replica_policy)
+                && crate::domain::policy_compare::compare(primary, replica)
+                    .is_ok_and(|d| !d.is_empty())
+            {
+                ui.collapsing(format!("Policy in {region} differs from the primary's"), |ui| {
+                    super::policy_editor::diff(ui, primary, replica);
+                });
             }
             ui.menu_button(format!("Actions in {region}"), |ui| {
                 key_menu(ui, inventory, id, *region, read_only, commands);

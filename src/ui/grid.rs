@@ -3,11 +3,14 @@
 //! Only the rows in view are laid out (`TableBody::rows`), so the cost of a frame follows the
 //! window's height, not the size of the estate.
 
+use std::collections::HashMap;
+
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::badge;
 use super::command::Command;
+use crate::domain::audit::Severity;
 use crate::domain::key::format_utc;
 use crate::domain::lifecycle::KeyAction;
 use crate::domain::{Cell, Estate, KeyInfo, KeyState, MrkId, Region, RegionStatus, Role};
@@ -22,6 +25,10 @@ const REGION_COLUMN_WIDTH: f32 = 128.0;
 pub struct GridContext<'a> {
     pub selected: Option<&'a MrkId>,
     pub read_only: bool,
+    /// The families to show, when a filter is on; `None` shows all.
+    pub rows: Option<&'a [MrkId]>,
+    /// Worst finding severity and count per family, after an audit.
+    pub markers: &'a HashMap<MrkId, (Severity, usize)>,
 }
 
 /// Draws the grid of `inventory`'s estate; clicks and menu choices become commands.
@@ -81,12 +88,32 @@ fn table(
             }
         })
         .body(|body| {
-            body.rows(ROW_HEIGHT, estate.family_count(), |mut row| {
-                let Some((id, family)) = estate.family_at(row.index()) else {
+            let count = ctx.rows.map_or(estate.family_count(), <[MrkId]>::len);
+            body.rows(ROW_HEIGHT, count, |mut row| {
+                let found = match ctx.rows {
+                    Some(rows) => rows
+                        .get(row.index())
+                        .and_then(|id| estate.family(id).map(|f| (id, f))),
+                    None => estate.family_at(row.index()),
+                };
+                let Some((id, family)) = found else {
                     return;
                 };
                 row.set_selected(ctx.selected == Some(id));
-                let (_, label) = row.col(|ui| family_label(ui, id, family));
+                let marker = ctx.markers.get(id).copied();
+                let (_, label) = row.col(|ui| {
+                    family_label(ui, id, family);
+                    if let Some((severity, n)) = marker {
+                        ui.label(
+                            RichText::new(format!("{n} {severity}"))
+                                .small()
+                                .color(super::audit_panel::severity_colour(severity)),
+                        )
+                        .on_hover_text(format!(
+                            "{n} findings, worst {severity}: see the details panel"
+                        ));
+                    }
+                });
                 label.context_menu(|ui| family_menu(ui, estate, id, ctx.read_only, commands));
                 for region in regions {
                     let column_failed = matches!(estate.status(*region), RegionStatus::Failed(_));

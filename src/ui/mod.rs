@@ -3,6 +3,7 @@
 
 mod action_dialog;
 mod app;
+mod audit_panel;
 pub mod badge;
 mod command;
 mod details;

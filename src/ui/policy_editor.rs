@@ -64,7 +64,7 @@ pub fn show(ui: &mut Ui, text: &mut String, primary: Option<&str>, show_diff: &m
 }
 
 /// The primary's policy on the left, this one on the right, line by line.
-fn diff(ui: &mut Ui, primary: &str, edited: &str) {
+pub fn diff(ui: &mut Ui, primary: &str, edited: &str) {
     // Compare formatted forms when both parse, so layout differences do not show as changes.
     let left = format_policy(primary).unwrap_or_else(|_| primary.to_string());
     let right = format_policy(edited).unwrap_or_else(|_| edited.to_string());

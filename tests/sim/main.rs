@@ -6,6 +6,7 @@ mod support;
 
 mod app_on_sim;
 mod audit;
+mod audit_ui;
 mod bad_input;
 mod conformance;
 mod harness;
