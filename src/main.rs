@@ -206,6 +206,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let mut settings = ConnectSettings {
         profile: cli.profile.clone(),
         endpoint_url: cli.endpoint_url.clone(),
+        fallback_region: regions.first().map(|r| r.name().to_string()),
         ..ConnectSettings::default()
     };
     let mut connection = connection_label(&cli);
@@ -223,6 +224,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         if cli.regions.is_none() {
             regions = demo_regions();
         }
+        settings.fallback_region = regions.first().map(|r| r.name().to_string());
         connection = format!(
             "DEMO: simulated KMS, account {} at {}",
             sim.account_id(),

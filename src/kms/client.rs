@@ -26,6 +26,11 @@ pub struct ConnectSettings {
     /// Fixed credentials for endpoints that are not AWS (the demo simulator); `None` uses the
     /// profile or the default chain.
     pub static_credentials: Option<StaticCredentials>,
+    /// The Region used when neither `AWS_REGION` nor the profile names one (the app passes the
+    /// first scanned Region). Every KMS client sets its own Region anyway; this one only serves
+    /// the credential providers (STS, SSO) and keeps the SDK from asking the instance metadata
+    /// service.
+    pub fallback_region: Option<String>,
 }
 
 /// An access key pair. `Debug` never shows the secret, so settings can be logged safely.
@@ -71,6 +76,7 @@ impl Default for ConnectSettings {
             timeouts: Timeouts::default(),
             max_attempts: 3,
             static_credentials: None,
+            fallback_region: None,
         }
     }
 }
@@ -94,6 +100,18 @@ impl ConnectSettings {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .timeout_config(self.timeout_config())
             .retry_config(self.retry_config());
+        if let Some(fallback) = &self.fallback_region {
+            let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
+            if let Some(profile) = &self.profile {
+                profile_region = profile_region.profile_name(profile);
+            }
+            let chain = aws_config::meta::region::RegionProviderChain::first_try(
+                aws_config::environment::region::EnvironmentVariableRegionProvider::new(),
+            )
+            .or_else(profile_region.build())
+            .or_else(SdkRegion::new(fallback.clone()));
+            loader = loader.region(chain);
+        }
         if let Some(profile) = &self.profile {
             loader = loader.profile_name(profile);
         }
@@ -148,6 +166,7 @@ mod tests {
     fn loaded_configuration_has_explicit_timeouts_and_bounded_retries() {
         let settings = ConnectSettings {
             endpoint_url: Some("http://127.0.0.1:9".into()),
+            fallback_region: Some("eu-west-1".into()),
             ..ConnectSettings::default()
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
