@@ -236,7 +236,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     };
     let clients = runner.block_on(KmsClients::connect(&settings));
     match cli.command {
-        None => run_gui(runner, clients, regions, &cli, connection),
+        None => run_gui(runner, clients, regions, &cli, connection, settings),
         Some(Command::Audit {
             format,
             output,
@@ -306,6 +306,7 @@ fn run_gui(
     regions: Vec<Region>,
     cli: &Cli,
     connection: String,
+    settings: ConnectSettings,
 ) -> Result<ExitCode, String> {
     let options = AppOptions {
         read_only: cli.read_only,
@@ -325,7 +326,11 @@ fn run_gui(
     eframe::run_native(
         "kms-replica-console",
         native,
-        Box::new(move |_cc| Ok(Box::new(App::new(runner, clients, regions, options)))),
+        Box::new(move |_cc| {
+            Ok(Box::new(
+                App::new(runner, clients, regions, options).with_reload(settings),
+            ))
+        }),
     )
     .map_err(|e| format!("cannot open the window: {e}"))?;
     Ok(ExitCode::SUCCESS)

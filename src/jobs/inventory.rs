@@ -166,6 +166,13 @@ impl Inventory {
         &self.clients
     }
 
+    /// Swaps in freshly built clients (after credentials were renewed) and rescans. The estate,
+    /// the jobs and the audit trail are kept.
+    pub fn set_clients(&mut self, runner: &Runner, clients: KmsClients) {
+        self.clients = clients;
+        self.refresh(runner);
+    }
+
     /// The clients, for background work started outside the inventory (the GUI's audit).
     pub fn clients_handle(&self) -> KmsClients {
         self.clients.clone()

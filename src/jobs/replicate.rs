@@ -71,19 +71,66 @@ pub async fn replicate_one(
             created,
             adopted: false,
         }),
-        Err(KmsError::AlreadyExists { .. }) => {
-            let replica = target.describe_key(&request.key_id).await?;
-            Ok(Replicated {
-                created: ReplicaCreated {
-                    replica,
-                    replica_policy: None,
-                    replica_tags: None,
-                },
-                adopted: true,
-            })
-        }
+        Err(KmsError::AlreadyExists { .. }) => adopt(&target, &request).await,
+        // The answer was lost (dropped connection, timeout, 500): KMS may have acted. Look in the
+        // target Region before anyone retries, so a retry never makes a second replica and a
+        // replica that exists is never reported as a failure.
+        Err(e) if outcome_unknown(&e) => match adopt(&target, &request).await {
+            Ok(found) => Ok(found),
+            Err(_) => Err(e),
+        },
         Err(e) => Err(e),
     }
+}
+
+/// Errors after which KMS may or may not have acted.
+fn outcome_unknown(e: &KmsError) -> bool {
+    match e {
+        KmsError::Unreachable { .. } | KmsError::Timeout { .. } | KmsError::Other { .. } => true,
+        KmsError::Service { code, .. } => code == "KMSInternalException",
+        _ => false,
+    }
+}
+
+/// Failures that say nothing about the key, only that this attempt did not get through.
+pub(super) fn transient(e: &KmsError) -> bool {
+    match e {
+        KmsError::Unreachable { .. } | KmsError::Timeout { .. } | KmsError::Throttled { .. } => {
+            true
+        }
+        KmsError::Service { code, .. } => code == "KMSInternalException",
+        _ => false,
+    }
+}
+
+/// DescribeKey that rides out a few transient failures beyond the SDK's own retries, for the
+/// answers that decide what the user is told.
+async fn describe_patiently(target: &RegionClient, key_id: &MrkId) -> Result<KeyInfo, KmsError> {
+    let mut delay = Duration::from_millis(100);
+    let mut tries = 0;
+    loop {
+        match target.describe_key(key_id).await {
+            Err(e) if transient(&e) && tries < 4 => {
+                tries += 1;
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Describes the replica that is already in the target Region.
+async fn adopt(target: &RegionClient, request: &ReplicateRequest) -> Result<Replicated, KmsError> {
+    let replica = describe_patiently(target, &request.key_id).await?;
+    Ok(Replicated {
+        created: ReplicaCreated {
+            replica,
+            replica_policy: None,
+            replica_tags: None,
+        },
+        adopted: true,
+    })
 }
 
 /// What the watcher ends with.
@@ -108,7 +155,15 @@ pub async fn watch_replica(
     let mut delay = backoff.first;
     loop {
         tokio::time::sleep(delay).await;
-        let replica = target.describe_key(&key_id).await?;
+        let replica = match target.describe_key(&key_id).await {
+            Ok(replica) => replica,
+            // A lost poll is not a lost replica: poll again, within the same time budget.
+            Err(e) if transient(&e) && started.elapsed() < backoff.give_up_after => {
+                delay = (delay * 2).min(backoff.max);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let transient = matches!(replica.state, KeyState::Creating | KeyState::Updating);
         let gave_up = transient && started.elapsed() >= backoff.give_up_after;
         if !transient || gave_up {

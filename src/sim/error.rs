@@ -59,6 +59,12 @@ impl Fault {
     pub fn missing_auth(message: impl Into<String>) -> Fault {
         Fault::client("MissingAuthenticationTokenException", message)
     }
+    pub fn expired_token() -> Fault {
+        Fault::client(
+            "ExpiredTokenException",
+            "The security token included in the request is expired",
+        )
+    }
     pub fn throttling() -> Fault {
         Fault::client("ThrottlingException", "Rate exceeded")
     }

@@ -24,7 +24,7 @@ use std::time::Duration;
 pub use config::{FaultKind, FaultRule, SimConfig};
 pub use model::Delays;
 pub use ops::MUTATING;
-pub use seed::{DEMO_REGIONS, Seed};
+pub use seed::{DEMO_REGIONS, SCALE_REGIONS, Seed};
 
 /// A running simulator. Dropping it stops accepting connections.
 pub struct Sim {
@@ -71,6 +71,25 @@ impl Sim {
 
     pub fn reset_stats(&self) {
         self.shared.reset_stats();
+    }
+
+    /// Makes every call signed with these access key IDs fail with ExpiredTokenException, as
+    /// when a session's credentials expire (an empty list renews them).
+    pub fn set_expired_keys(&self, keys: Vec<String>) {
+        *self
+            .shared
+            .expired_keys
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = keys;
+    }
+
+    /// Replaces the fault rules in force (tests turn faults on after seeding a ground truth).
+    pub fn set_faults(&self, faults: Vec<FaultRule>) {
+        *self
+            .shared
+            .faults
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = faults;
     }
 }
 

@@ -14,19 +14,80 @@ use super::model::{DAY, Kms};
 pub enum Seed {
     Empty,
     Demo,
+    /// `families` multi-Region families spread over the first `regions` commercial Regions with
+    /// mixed coverage, plus as many single-Region keys as noise.
+    Scale {
+        regions: usize,
+        families: usize,
+    },
 }
 
 impl FromStr for Seed {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "empty" => Ok(Seed::Empty),
-            "demo" => Ok(Seed::Demo),
-            other => Err(format!("unknown seed '{other}': expected demo or empty")),
+        match s.split(':').collect::<Vec<_>>()[..] {
+            ["empty"] => Ok(Seed::Empty),
+            ["demo"] => Ok(Seed::Demo),
+            ["scale", r, f] => {
+                let regions: usize = r
+                    .parse()
+                    .map_err(|_| format!("seed '{s}': REGIONS must be a number"))?;
+                let families: usize = f
+                    .parse()
+                    .map_err(|_| format!("seed '{s}': FAMILIES must be a number"))?;
+                if !(1..=SCALE_REGIONS.len()).contains(&regions) {
+                    return Err(format!(
+                        "seed '{s}': REGIONS must be 1 to {}",
+                        SCALE_REGIONS.len()
+                    ));
+                }
+                Ok(Seed::Scale { regions, families })
+            }
+            _ => Err(format!(
+                "unknown seed '{s}': expected demo, empty or scale:REGIONS:FAMILIES"
+            )),
         }
     }
 }
+
+/// The Regions a scale seed uses, in order: the 17 default ones first.
+pub const SCALE_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+];
 
 /// The Regions the demo estate uses, in the order families cycle through them.
 pub const DEMO_REGIONS: &[&str] = &[
@@ -89,6 +150,46 @@ pub fn apply(seed: Seed, kms: &mut Kms, now: f64) {
     match seed {
         Seed::Empty => {}
         Seed::Demo => demo(kms, now - 2.0 * DAY),
+        Seed::Scale { regions, families } => scale(kms, regions, families, now - 2.0 * DAY),
+    }
+}
+
+/// Many families, deterministic coverage: each family has a primary and 0 to 3 replicas.
+fn scale(kms: &mut Kms, regions: usize, families: usize, at: f64) {
+    let regions = &SCALE_REGIONS[..regions.min(SCALE_REGIONS.len())];
+    let mut rng = fastrand::Rng::with_seed(34);
+    for i in 0..families {
+        let primary = regions[i % regions.len()];
+        let created = call(
+            kms,
+            "CreateKey",
+            primary,
+            json!({ "MultiRegion": true, "Description": format!("family {i}") }),
+            at,
+        );
+        let Some(id) = created["KeyMetadata"]["KeyId"].as_str().map(str::to_string) else {
+            continue;
+        };
+        let replicas = rng.usize(0..4).min(regions.len() - 1);
+        for k in 1..=replicas {
+            let target = regions[(i + k * 7) % regions.len()];
+            if target != primary {
+                call(
+                    kms,
+                    "ReplicateKey",
+                    primary,
+                    json!({ "KeyId": id, "ReplicaRegion": target }),
+                    at,
+                );
+            }
+        }
+        call(
+            kms,
+            "CreateKey",
+            regions[(i * 3) % regions.len()],
+            json!({}),
+            at,
+        );
     }
 }
 

@@ -42,6 +42,10 @@ fn bump(map: &mut BTreeMap<String, BTreeMap<String, u64>>, region: &str, op: &st
 /// Everything a request handler needs, shared by all connections.
 pub struct Shared {
     pub config: SimConfig,
+    /// The fault rules in force; starts as `config.faults`, changeable while running.
+    pub faults: std::sync::RwLock<Vec<super::config::FaultRule>>,
+    /// Access key IDs whose session has "expired": every call signed with one is refused.
+    pub expired_keys: std::sync::RwLock<Vec<String>>,
     pub clock: SimClock,
     pub kms: Mutex<Kms>,
     quotas: Quotas,
@@ -66,6 +70,8 @@ impl Shared {
     pub fn new(config: SimConfig, kms: Kms) -> Shared {
         Shared {
             clock: SimClock::new(config.clock_speed),
+            faults: std::sync::RwLock::new(config.faults.clone()),
+            expired_keys: std::sync::RwLock::default(),
             config,
             kms: Mutex::new(kms),
             quotas: Quotas::default(),
@@ -88,8 +94,9 @@ impl Shared {
 
     fn pick_fault(&self, region: &str, op: &str) -> Option<FaultKind> {
         let fault = self
-            .config
             .faults
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
             .iter()
             .find(|f| f.matches(region, op) && fastrand::f64() < f.rate)
             .map(|f| f.kind);
@@ -147,12 +154,24 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
             "Missing or unknown X-Amz-Target header: expected TrentService.<Operation>.",
         )));
     };
-    let Some(region) = req
+    let authorization = req
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(region_from_authorization)
-    else {
+        .unwrap_or("")
+        .to_string();
+    let expired = access_key_from_authorization(&authorization).is_some_and(|key| {
+        shared
+            .expired_keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|k| k == key)
+    });
+    if expired {
+        return Ok(fault_response(&Fault::expired_token()));
+    }
+    let Some(region) = region_from_authorization(&authorization) else {
         return Ok(fault_response(&Fault::missing_auth(
             "Missing Authentication Token: the request carries no SigV4 credential scope.",
         )));
@@ -243,7 +262,8 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
     })
 }
 
-/// `/_sim/stats`, `/_sim/stats/reset`, `/_sim/clock`, `/_sim/clock/advance?seconds=N`.
+/// `/_sim/stats`, `/_sim/stats/reset`, `/_sim/clock`, `/_sim/clock/advance?seconds=N`,
+/// `/_sim/credentials/expire?key=AKID`, `/_sim/credentials/renew`.
 fn admin(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
     let path = req.uri().path();
     let query = req.uri().query().unwrap_or("");
@@ -253,6 +273,30 @@ fn admin(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
         }
         (&Method::POST, "/_sim/stats/reset") => {
             shared.reset_stats();
+            json_response(StatusCode::OK, "{}".into())
+        }
+        (&Method::POST, "/_sim/credentials/expire") => {
+            match query.split('&').find_map(|kv| kv.strip_prefix("key=")) {
+                Some(key) if !key.is_empty() => {
+                    shared
+                        .expired_keys
+                        .write()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(key.to_string());
+                    json_response(StatusCode::OK, "{}".into())
+                }
+                _ => json_response(
+                    StatusCode::BAD_REQUEST,
+                    json!({ "message": "expected ?key=ACCESS_KEY_ID" }).to_string(),
+                ),
+            }
+        }
+        (&Method::POST, "/_sim/credentials/renew") => {
+            shared
+                .expired_keys
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .clear();
             json_response(StatusCode::OK, "{}".into())
         }
         (&Method::GET, "/_sim/clock") => json_response(
@@ -284,6 +328,12 @@ fn admin(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
             json!({ "message": format!("no admin route {} {path}", req.method()) }).to_string(),
         ),
     }
+}
+
+/// The access key ID of a SigV4 `Authorization` header.
+pub fn access_key_from_authorization(header: &str) -> Option<&str> {
+    let credential = header.split("Credential=").nth(1)?;
+    credential.split('/').next().filter(|k| !k.is_empty())
 }
 
 /// The Region of a SigV4 `Authorization` header: `Credential=AKID/DATE/REGION/kms/aws4_request`.

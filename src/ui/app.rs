@@ -17,7 +17,7 @@ use crate::domain::Cell;
 use crate::domain::audit::Severity;
 use crate::domain::{MrkId, PrimaryProps, Region, RegionStatus, Role};
 use crate::jobs::{Inventory, Runner};
-use crate::kms::KmsClients;
+use crate::kms::{ConnectSettings, KmsClients};
 
 /// What the user chose on the command line.
 #[derive(Debug, Clone, Default)]
@@ -37,6 +37,9 @@ pub struct App {
     replicate: Option<ReplicateDialog>,
     confirm: Option<ActionDialog>,
     audit: AuditPanel,
+    /// How to rebuild the clients when credentials are renewed; `None` when they were given.
+    reload: Option<ConnectSettings>,
+    reloading: Option<poll_promise::Promise<Result<KmsClients, crate::jobs::Panicked>>>,
     started: bool,
 }
 
@@ -58,12 +61,20 @@ impl App {
             replicate: None,
             confirm: None,
             audit: AuditPanel::default(),
+            reload: None,
+            reloading: None,
             started: false,
         }
     }
 
     pub fn inventory(&self) -> &Inventory {
         &self.inventory
+    }
+
+    /// Lets "Reload credentials" rebuild the clients from these settings.
+    pub fn with_reload(mut self, settings: ConnectSettings) -> App {
+        self.reload = Some(settings);
+        self
     }
 
     /// The last audit's findings (empty before the first audit).
@@ -113,9 +124,21 @@ impl App {
             self.audit.recompute(&self.inventory);
         }
         self.audit.poll(&self.inventory);
+        if let Some(promise) = self.reloading.take() {
+            match promise.try_take() {
+                Err(pending) => self.reloading = Some(pending),
+                Ok(Ok(clients)) => self.inventory.set_clients(&self.runner, clients),
+                Ok(Err(p)) => tracing::error!("reloading credentials: {p}"),
+            }
+        }
 
         let mut commands = Vec::new();
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &mut commands));
+        if let Some(problem) = self.credentials_problem() {
+            egui::Panel::top("credentials-banner").show(ui, |ui| {
+                self.credentials_banner(ui, &problem, &mut commands)
+            });
+        }
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         if self.audit.open {
             egui::Panel::bottom("findings")
@@ -204,6 +227,16 @@ impl App {
             Command::Act(id, region, action) => {
                 self.inventory.act(&self.runner, &id, region, action);
             }
+            Command::ReloadCredentials => {
+                if let Some(settings) = self.reload.clone()
+                    && self.reloading.is_none()
+                {
+                    self.reloading = Some(
+                        self.runner
+                            .spawn(async move { KmsClients::connect(&settings).await }),
+                    );
+                }
+            }
             Command::RunAudit => self.audit.start(&self.runner, &self.inventory),
             Command::ExportAudit(path, format) => {
                 let report = crate::report::audit_report(
@@ -221,6 +254,58 @@ impl App {
                 );
             }
         }
+    }
+
+    /// The first Region whose scan failed because of credentials, with the problem.
+    fn credentials_problem(&self) -> Option<(Region, crate::domain::Problem)> {
+        let estate = self.inventory.estate();
+        estate
+            .regions()
+            .iter()
+            .find_map(|r| match estate.status(*r) {
+                RegionStatus::Failed(p) if p.kind == crate::domain::ProblemKind::Credentials => {
+                    Some((*r, p.clone()))
+                }
+                _ => None,
+            })
+    }
+
+    fn credentials_banner(
+        &self,
+        ui: &mut Ui,
+        (region, problem): &(Region, crate::domain::Problem),
+        commands: &mut Vec<Command>,
+    ) {
+        let who = self
+            .reload
+            .as_ref()
+            .and_then(|s| s.profile.clone())
+            .or_else(|| std::env::var("AWS_PROFILE").ok())
+            .map(|p| format!("profile {p}"))
+            .unwrap_or_else(|| "the default credential chain".into());
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!(
+                    "Credentials from {who} were rejected in {region} ({problem}). Renew them \
+                     (for example aws sso login), then reload: nothing on screen is lost."
+                ),
+            );
+            let reloading = self.reloading.is_some();
+            let button = ui
+                .add_enabled(
+                    self.reload.is_some() && !reloading,
+                    egui::Button::new("Reload credentials"),
+                )
+                .on_disabled_hover_text(if reloading {
+                    "Reloading…"
+                } else {
+                    "These credentials were given on start-up and cannot be reloaded."
+                });
+            if button.clicked() {
+                commands.push(Command::ReloadCredentials);
+            }
+        });
     }
 
     /// Worst severity and count of findings per family, for the grid's markers.

@@ -22,6 +22,8 @@ pub enum Command {
     ConfirmAction(MrkId, Region, KeyAction),
     /// Make the lifecycle call (already confirmed by the user).
     Act(MrkId, Region, KeyAction),
+    /// Rebuild the KMS clients from the profile or credential chain, then rescan.
+    ReloadCredentials,
     /// Run the audit on what the grid shows.
     RunAudit,
     /// Save the audit report to this file in this format.

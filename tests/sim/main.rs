@@ -9,6 +9,8 @@ mod audit;
 mod audit_ui;
 mod bad_input;
 mod conformance;
+mod credentials_ui;
+mod faults;
 mod harness;
 mod lifecycle;
 mod lifecycle_ui;

@@ -1,0 +1,75 @@
+//! Expired credentials: a banner that names where they came from and what to do, and a reload
+//! that rebuilds the clients without restarting the app or losing what is on screen.
+
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kms_replica_console::jobs::Runner;
+use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
+use kms_replica_console::sim::{Seed, Sim, SimConfig};
+use kms_replica_console::ui::{App, AppOptions};
+
+use crate::support::{self, TEST_ACCESS_KEY, TEST_SECRET_KEY, region};
+
+#[test]
+fn expired_credentials_show_a_banner_and_reloading_recovers_the_grid() {
+    let runner = Runner::new().unwrap();
+    let sim = runner
+        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
+        .unwrap();
+    let us = support::client_in(&support::sdk_config(&sim.endpoint()), "us-east-1");
+    let id = runner.block_on(async {
+        us.create_key()
+            .multi_region(true)
+            .send()
+            .await
+            .unwrap()
+            .key_metadata()
+            .unwrap()
+            .key_id()
+            .to_string()
+    });
+    sim.set_expired_keys(vec![TEST_ACCESS_KEY.into()]);
+
+    let settings = ConnectSettings {
+        endpoint_url: Some(sim.endpoint()),
+        static_credentials: Some(StaticCredentials {
+            access_key_id: TEST_ACCESS_KEY.into(),
+            secret_access_key: TEST_SECRET_KEY.into(),
+        }),
+        fallback_region: Some("us-east-1".into()),
+        max_attempts: 1,
+        ..ConnectSettings::default()
+    };
+    let clients = runner.block_on(KmsClients::connect(&settings));
+    let regions = vec![region("us-east-1"), region("eu-west-1")];
+    let app = App::new(runner, clients, regions, AppOptions::default()).with_reload(settings);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 700.0))
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    harness.step();
+    assert!(harness.state().runner().wait_idle(Duration::from_secs(30)));
+    harness.run_steps(3);
+
+    harness.get_by_label_contains("were rejected in us-east-1 (ExpiredTokenException");
+    assert!(harness.query_by_label(&id).is_none(), "nothing to show yet");
+    assert!(
+        !format!("{:?}", harness.root()).contains(TEST_SECRET_KEY),
+        "the secret never reaches the UI"
+    );
+
+    sim.set_expired_keys(vec![]); // the user renewed the session
+    harness.get_by_label("Reload credentials").click_accesskit();
+    harness.run_steps(2);
+    assert!(harness.state().runner().wait_idle(Duration::from_secs(30)));
+    harness.run_steps(2);
+    assert!(harness.state().runner().wait_idle(Duration::from_secs(30)));
+    harness.run_steps(3);
+
+    harness.get_by_label(&id);
+    assert!(
+        harness.query_by_label_contains("were rejected").is_none(),
+        "the banner is gone"
+    );
+}
