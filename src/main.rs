@@ -53,7 +53,8 @@ struct SimArgs {
     /// `off` none.
     #[arg(long, value_name = "aws|off")]
     quotas: Option<QuotaMode>,
-    /// Inject faults: KIND:RATE[:REGION[:OPERATION]], KIND one of internal, hang, drop, throttle.
+    /// Inject faults: KIND:RATE[:REGION[:OPERATION]], KIND one of internal, hang, drop, throttle,
+    /// deny.
     #[arg(long, value_name = "SPEC")]
     fault: Vec<FaultRule>,
     /// Seconds a new replica stays `Creating` (demo default: 6).

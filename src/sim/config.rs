@@ -16,6 +16,8 @@ pub enum FaultKind {
     Drop,
     /// `ThrottlingException`, whatever the quota says.
     Throttle,
+    /// `AccessDeniedException`, as when IAM denies the caller in one Region.
+    Deny,
 }
 
 /// A fault injected into a share of the requests, optionally only in one Region or operation.
@@ -47,9 +49,10 @@ impl FromStr for FaultRule {
             Some("hang") => FaultKind::Hang,
             Some("drop") => FaultKind::Drop,
             Some("throttle") => FaultKind::Throttle,
+            Some("deny") => FaultKind::Deny,
             _ => {
                 return Err(format!(
-                    "fault '{s}': the kind must be internal, hang, drop or throttle"
+                    "fault '{s}': the kind must be internal, hang, drop, throttle or deny"
                 ));
             }
         };

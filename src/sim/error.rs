@@ -59,6 +59,14 @@ impl Fault {
     pub fn missing_auth(message: impl Into<String>) -> Fault {
         Fault::client("MissingAuthenticationTokenException", message)
     }
+    pub fn access_denied(operation: &str) -> Fault {
+        Fault::client(
+            "AccessDeniedException",
+            format!(
+                "User: arn:aws:iam::111122223333:user/tester is not authorized to perform: kms:{operation}"
+            ),
+        )
+    }
     pub fn expired_token() -> Fault {
         Fault::client(
             "ExpiredTokenException",

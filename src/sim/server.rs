@@ -228,6 +228,7 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
     match fault {
         Some(FaultKind::Internal) => return Ok(fault_response(&Fault::internal())),
         Some(FaultKind::Throttle) => return Ok(fault_response(&Fault::throttling())),
+        Some(FaultKind::Deny) => return Ok(fault_response(&Fault::access_denied(&op))),
         Some(FaultKind::Hang) => {
             tokio::time::sleep(HANG_FOR).await;
             return Ok(fault_response(&Fault::internal()));

@@ -11,6 +11,7 @@ mod bad_input;
 mod conformance;
 mod credentials_ui;
 mod faults;
+mod hardening;
 mod harness;
 mod lifecycle;
 mod lifecycle_ui;
