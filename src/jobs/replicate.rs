@@ -83,10 +83,14 @@ pub async fn replicate_one(
     }
 }
 
-/// Errors after which KMS may or may not have acted.
+/// Errors after which KMS may or may not have acted. Throttling is one: the SDK retries, so a
+/// final ThrottlingException can follow an earlier attempt whose answer was lost after KMS acted.
 fn outcome_unknown(e: &KmsError) -> bool {
     match e {
-        KmsError::Unreachable { .. } | KmsError::Timeout { .. } | KmsError::Other { .. } => true,
+        KmsError::Unreachable { .. }
+        | KmsError::Timeout { .. }
+        | KmsError::Other { .. }
+        | KmsError::Throttled { .. } => true,
         KmsError::Service { code, .. } => code == "KMSInternalException",
         _ => false,
     }

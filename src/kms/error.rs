@@ -92,7 +92,9 @@ impl KmsError {
                 region,
                 detail: DisplayErrorContext(&err).to_string(),
             },
-            SdkError::DispatchFailure(failure) if failure.is_io() => KmsError::Unreachable {
+            // Any other failure to get a request through (refused, reset, closed before the
+            // answer) says nothing about KMS's state, only that the exchange did not complete.
+            SdkError::DispatchFailure(failure) if !failure.is_user() => KmsError::Unreachable {
                 region,
                 detail: DisplayErrorContext(&err).to_string(),
             },

@@ -206,6 +206,9 @@ fn replicating_to_five_regions_under_faults_shows_exactly_what_kms_did() {
                 (exists, phase) => {
                     wrong += 1;
                     eprintln!("{t}: replica exists={exists} but the app shows {phase:?}");
+                    if let Some(ReplicaPhase::Failed(p)) = &phase {
+                        eprintln!("  the error shown: {p}");
+                    }
                 }
             }
         }
