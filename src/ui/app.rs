@@ -188,12 +188,14 @@ impl App {
             self.confirm = None;
         }
         let markers = self.finding_markers();
+        let cell_markers = self.cell_markers();
         let rows = self.filtered_rows();
         let grid_context = GridContext {
             selected: self.selected.as_ref(),
             read_only: self.options.read_only,
             rows: rows.as_deref(),
             markers: &markers,
+            cell_markers: &cell_markers,
         };
         egui::CentralPanel::default().show(ui, |ui| {
             grid::show(ui, &self.inventory, &grid_context, &mut commands)
@@ -208,7 +210,13 @@ impl App {
         match command {
             Command::Refresh => self.inventory.refresh(&self.runner),
             Command::SetRegions(regions) => self.inventory.set_regions(&self.runner, regions),
-            Command::Select(id) => self.selected = id,
+            Command::Select(id) => {
+                if let Some(id) = &id {
+                    // The details panel shows each key's policy and tags: fetched on demand.
+                    self.audit.fetch_family(&self.runner, &self.inventory, id);
+                }
+                self.selected = id;
+            }
             Command::OpenReplicate(id) => self.open_replicate(id),
             Command::Replicate(requests) => {
                 if let Some(first) = requests.first() {
@@ -316,6 +324,18 @@ impl App {
                 let entry = markers.entry(id.clone()).or_insert((f.severity, 0));
                 entry.0 = entry.0.max(f.severity);
                 entry.1 += 1;
+            }
+        }
+        markers
+    }
+
+    /// Worst severity of the findings about each family's key in each Region.
+    fn cell_markers(&self) -> HashMap<(MrkId, Region), Severity> {
+        let mut markers: HashMap<(MrkId, Region), Severity> = HashMap::new();
+        for f in &self.audit.findings {
+            if let (Some(id), Some(region)) = (&f.key_id, f.region) {
+                let entry = markers.entry((id.clone(), region)).or_insert(f.severity);
+                *entry = (*entry).max(f.severity);
             }
         }
         markers

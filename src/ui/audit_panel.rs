@@ -18,6 +18,8 @@ type Fetch = Promise<Result<(PropsMap, Vec<KmsError>), Panicked>>;
 pub struct AuditPanel {
     pub open: bool,
     fetching: Option<Fetch>,
+    /// The details panel's lazy fetch of one family's policies and tags.
+    family_fetch: Option<Fetch>,
     pub props: PropsMap,
     pub findings: Vec<Finding>,
     pub not_compared: Vec<String>,
@@ -60,6 +62,13 @@ impl AuditPanel {
 
     /// Folds a finished fetch into findings.
     pub fn poll(&mut self, inventory: &Inventory) {
+        if let Some(promise) = self.family_fetch.take() {
+            match promise.try_take() {
+                Err(pending) => self.family_fetch = Some(pending),
+                Ok(Ok((props, _))) => self.props.extend(props),
+                Ok(Err(p)) => tracing::error!("{p}"),
+            }
+        }
         let Some(promise) = self.fetching.take() else {
             return;
         };
@@ -88,6 +97,25 @@ impl AuditPanel {
             &Baseline::default(),
             options,
         );
+    }
+
+    /// Fetches the policy and tags of one family's keys for its details panel, unless known.
+    pub fn fetch_family(&mut self, runner: &Runner, inventory: &Inventory, id: &MrkId) {
+        if self.family_fetch.is_some() {
+            return;
+        }
+        let Some(family) = inventory.estate().family(id) else {
+            return;
+        };
+        let targets: Vec<(MrkId, Region)> = family
+            .described()
+            .map(|k| (id.clone(), k.region))
+            .filter(|slot| !self.props.contains_key(slot))
+            .collect();
+        if !targets.is_empty() {
+            self.family_fetch =
+                Some(runner.spawn(fetch_audit_props(inventory.clients_handle(), targets)));
+        }
     }
 
     /// Findings about one family.

@@ -99,10 +99,21 @@ pub fn show(
                     ui.label(RichText::new(note).small());
                 }
             }
-            let replica_policy = audit
-                .props
-                .get(&(id.clone(), *region))
-                .and_then(|p| p.policy.as_deref());
+            let props = audit.props.get(&(id.clone(), *region));
+            let replica_policy = props.and_then(|p| p.policy.as_deref());
+            if let Some(tags) = props.and_then(|p| p.tags.as_ref()) {
+                let text: Vec<String> = tags.iter().map(|t| format!("{}={}", t.key, t.value)).collect();
+                ui.label(RichText::new(format!("Tags: {}", if text.is_empty() { "none".into() } else { text.join(", ") })).small());
+            }
+            let aliases = family.aliases_in(*region);
+            if !aliases.is_empty() {
+                ui.label(RichText::new(format!("Aliases: {}", aliases.join(", "))).small());
+            }
+            if let Some(policy) = replica_policy {
+                ui.collapsing(format!("Key policy in {region}"), |ui| {
+                    ui.label(RichText::new(policy).monospace().small());
+                });
+            }
             if key.role() == crate::domain::Role::Replica
                 && let (Some(primary), Some(replica)) = (primary_policy.as_deref(), replica_policy)
                 && crate::domain::policy_compare::compare(primary, replica)

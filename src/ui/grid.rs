@@ -29,6 +29,8 @@ pub struct GridContext<'a> {
     pub rows: Option<&'a [MrkId]>,
     /// Worst finding severity and count per family, after an audit.
     pub markers: &'a HashMap<MrkId, (Severity, usize)>,
+    /// Worst finding severity per family and Region.
+    pub cell_markers: &'a HashMap<(MrkId, Region), Severity>,
 }
 
 /// Draws the grid of `inventory`'s estate; clicks and menu choices become commands.
@@ -120,6 +122,14 @@ fn table(
                     let (_, cell) = row.col(|ui| {
                         cell_ui(ui, estate.cell(id, *region), *region, column_failed);
                         job_overlay(ui, inventory, id, *region, ctx.read_only, commands);
+                        if let Some(severity) = ctx.cell_markers.get(&(id.clone(), *region)) {
+                            ui.label(
+                                RichText::new(severity.to_string())
+                                    .small()
+                                    .color(super::audit_panel::severity_colour(*severity)),
+                            )
+                            .on_hover_text("Audit findings here: see the findings panel");
+                        }
                     });
                     cell.context_menu(|ui| {
                         family_menu(ui, estate, id, ctx.read_only, commands);
