@@ -19,17 +19,7 @@ const CONCURRENCY: usize = 16;
 const REQUESTS: usize = 2_000;
 
 fn setup_key(runner: &Runner, client: &aws_sdk_kms::Client) -> String {
-    runner.block_on(async {
-        client
-            .create_key()
-            .multi_region(true)
-            .send()
-            .await
-            .expect("CreateKey succeeds")
-            .key_metadata()
-            .map(|m| m.key_id().to_string())
-            .expect("CreateKey returns metadata")
-    })
+    runner.block_on(support::create_mrk(client))
 }
 
 /// DescribeKey requests per second with `CONCURRENCY` in flight.

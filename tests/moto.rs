@@ -260,16 +260,7 @@ struct Observed {
 async fn happy_path(config: aws_config::SdkConfig, settle: impl Fn()) -> Observed {
     let client = |r: &str| support::client_in(&config, r);
     let (us, eu) = (client("us-east-1"), client("eu-west-1"));
-    let id = us
-        .create_key()
-        .multi_region(true)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata()
-        .unwrap()
-        .key_id()
-        .to_string();
+    let id = support::create_mrk(&us).await;
     for target in ["eu-west-1", "ap-southeast-2"] {
         // Key IDs only: moto answers 500 to ReplicateKey with a key ARN.
         us.replicate_key()

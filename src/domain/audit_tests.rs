@@ -2,9 +2,8 @@
 
 use super::*;
 use crate::domain::estate::{KeyEntry, RegionScan};
-use crate::domain::key::{MultiRegionConfig, RelatedKey};
 
-const ID: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
+use crate::domain::test_keys::ID;
 const CUSTOM: &str = r#"{"Statement": [
   {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
   {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#;
@@ -19,32 +18,10 @@ fn id() -> MrkId {
 }
 
 fn key(r: &str, role: Role, state: KeyState, description: &str) -> KeyInfo {
-    let arn = |r: &str| format!("arn:aws:kms:{r}:111122223333:key/{ID}");
     KeyInfo {
-        key_id: id(),
-        region: region(r),
-        arn: arn(r),
-        state,
-        enabled: true,
         description: description.into(),
-        key_spec: "SYMMETRIC_DEFAULT".into(),
-        key_usage: "ENCRYPT_DECRYPT".into(),
-        origin: "AWS_KMS".into(),
-        created: None,
-        deletion_date: None,
-        valid_to: None,
-        expiration_model: None,
-        multi_region: Some(MultiRegionConfig {
-            role,
-            primary: Some(RelatedKey {
-                arn: arn("us-east-1"),
-                region: "us-east-1".into(),
-            }),
-            replicas: vec![RelatedKey {
-                arn: arn("eu-west-1"),
-                region: "eu-west-1".into(),
-            }],
-        }),
+        state,
+        ..crate::domain::test_keys::key(r, role, "us-east-1", &["eu-west-1"])
     }
 }
 

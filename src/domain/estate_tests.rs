@@ -1,48 +1,19 @@
 //! Specifications of how scan results become families and cells.
 
 use super::*;
-use crate::domain::key::{KeyState, MultiRegionConfig, RelatedKey};
 use crate::domain::problem::ProblemKind;
-
-const ID: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
 
 fn region(name: &str) -> Region {
     name.parse().unwrap()
 }
 
-fn arn(r: &str) -> String {
-    format!("arn:aws:kms:{r}:111122223333:key/{ID}")
-}
-
-fn related(r: &str) -> RelatedKey {
-    RelatedKey {
-        arn: arn(r),
-        region: r.to_string(),
-    }
-}
+use crate::domain::test_keys::{ID, arn};
 
 /// A described key of the family `ID` in `r`, with `primary` and `replicas` as its configuration.
 fn key(r: &str, role: Role, primary: &str, replicas: &[&str]) -> KeyEntry {
-    KeyEntry::Described(Box::new(KeyInfo {
-        key_id: MrkId::parse(ID).unwrap(),
-        region: region(r),
-        arn: arn(r),
-        state: KeyState::Enabled,
-        enabled: true,
-        description: String::new(),
-        key_spec: "SYMMETRIC_DEFAULT".into(),
-        key_usage: "ENCRYPT_DECRYPT".into(),
-        origin: "AWS_KMS".into(),
-        created: Some(0),
-        deletion_date: None,
-        valid_to: None,
-        expiration_model: None,
-        multi_region: Some(MultiRegionConfig {
-            role,
-            primary: Some(related(primary)),
-            replicas: replicas.iter().map(|r| related(r)).collect(),
-        }),
-    }))
+    KeyEntry::Described(Box::new(crate::domain::test_keys::key(
+        r, role, primary, replicas,
+    )))
 }
 
 fn scan(keys: Vec<KeyEntry>) -> RegionScan {

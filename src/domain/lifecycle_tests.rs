@@ -2,45 +2,12 @@
 
 use super::*;
 use crate::domain::estate::{Estate, KeyEntry, RegionScan};
-use crate::domain::key::{MrkId, MultiRegionConfig, RelatedKey};
+use crate::domain::key::MrkId;
 
-const ID: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
-
-fn region(name: &str) -> Region {
-    name.parse().unwrap()
-}
+use crate::domain::test_keys::ID;
 
 fn key(r: &str, role: Role, state: KeyState) -> KeyInfo {
-    let arn = |r: &str| format!("arn:aws:kms:{r}:111122223333:key/{ID}");
-    KeyInfo {
-        key_id: MrkId::parse(ID).unwrap(),
-        region: region(r),
-        arn: arn(r),
-        state,
-        enabled: true,
-        description: String::new(),
-        key_spec: "SYMMETRIC_DEFAULT".into(),
-        key_usage: "ENCRYPT_DECRYPT".into(),
-        origin: "AWS_KMS".into(),
-        created: None,
-        deletion_date: None,
-        valid_to: None,
-        expiration_model: None,
-        multi_region: Some(MultiRegionConfig {
-            role,
-            primary: Some(RelatedKey {
-                arn: arn("us-east-1"),
-                region: "us-east-1".into(),
-            }),
-            replicas: ["eu-west-1", "ap-southeast-2"]
-                .iter()
-                .map(|r| RelatedKey {
-                    arn: arn(r),
-                    region: r.to_string(),
-                })
-                .collect(),
-        }),
-    }
+    crate::domain::test_keys::key_in_state(r, role, state)
 }
 
 fn family(keys: Vec<KeyInfo>) -> Family {

@@ -13,6 +13,8 @@ pub mod problem;
 pub mod region;
 pub mod replicate;
 pub mod tags;
+#[cfg(test)]
+pub(crate) mod test_keys;
 
 pub use estate::{Cell, Estate, Family, KeyEntry, RegionScan, RegionStatus};
 pub use key::{KeyInfo, KeyState, MrkId, MultiRegionConfig, RelatedKey, Role};

@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::domain::estate::RegionScan;
-use crate::domain::key::{KeyInfo, MultiRegionConfig, RelatedKey};
+use crate::domain::key::KeyInfo;
 
-const ID: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
+use crate::domain::test_keys::ID;
 const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"app","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"kms:Decrypt","Resource":"*"}]}"#;
 
 fn region(name: &str) -> Region {
@@ -207,32 +207,8 @@ fn bypassing_the_lockout_check_is_spelled_out_in_the_calls() {
 }
 
 fn described(r: &str, role: Role, state: KeyState) -> KeyEntry {
-    KeyEntry::Described(Box::new(KeyInfo {
-        key_id: MrkId::parse(ID).unwrap(),
-        region: region(r),
-        arn: format!("arn:aws:kms:{r}:111122223333:key/{ID}"),
-        state,
-        enabled: true,
-        description: String::new(),
-        key_spec: "SYMMETRIC_DEFAULT".into(),
-        key_usage: "ENCRYPT_DECRYPT".into(),
-        origin: "AWS_KMS".into(),
-        created: None,
-        deletion_date: None,
-        valid_to: None,
-        expiration_model: None,
-        multi_region: Some(MultiRegionConfig {
-            role,
-            primary: Some(RelatedKey {
-                arn: format!("arn:aws:kms:us-east-1:111122223333:key/{ID}"),
-                region: "us-east-1".into(),
-            }),
-            replicas: vec![RelatedKey {
-                arn: format!("arn:aws:kms:ap-south-1:111122223333:key/{ID}"),
-                region: "ap-south-1".into(),
-            }],
-        }),
-    }))
+    let key = crate::domain::test_keys::key(r, role, "us-east-1", &["ap-south-1"]);
+    KeyEntry::Described(Box::new(KeyInfo { state, ..key }))
 }
 
 #[test]

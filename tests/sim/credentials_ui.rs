@@ -19,17 +19,7 @@ fn expired_credentials_show_a_banner_and_reloading_recovers_the_grid() {
         .block_on(Sim::start(SimConfig::default(), Seed::Empty))
         .unwrap();
     let us = support::client_in(&support::sdk_config(&sim.endpoint()), "us-east-1");
-    let id = runner.block_on(async {
-        us.create_key()
-            .multi_region(true)
-            .send()
-            .await
-            .unwrap()
-            .key_metadata()
-            .unwrap()
-            .key_id()
-            .to_string()
-    });
+    let id = runner.block_on(async { support::create_mrk(&us).await });
     sim.set_expired_keys(vec![TEST_ACCESS_KEY.into()]);
 
     let settings = ConnectSettings {

@@ -145,18 +145,7 @@ fn replicating_to_five_regions_under_faults_shows_exactly_what_kms_did() {
         sim.set_faults(vec![]);
         let client =
             crate::support::client_in(&crate::support::sdk_config(&sim.endpoint()), "us-east-1");
-        let id = runner.block_on(async {
-            client
-                .create_key()
-                .multi_region(true)
-                .send()
-                .await
-                .unwrap()
-                .key_metadata()
-                .unwrap()
-                .key_id()
-                .to_string()
-        });
+        let id = runner.block_on(async { crate::support::create_mrk(&client).await });
         let key_id = kms_replica_console::domain::MrkId::parse(&id).unwrap();
         let mut inventory = Inventory::new(clients(&runner, &sim), regions.clone());
         inventory.set_backoff(Backoff {

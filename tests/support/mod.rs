@@ -110,6 +110,19 @@ pub async fn load_sdk_config(endpoint: &str, operation_timeout: Duration) -> Sdk
         .await
 }
 
+/// Creates a multi-Region primary with nothing else set; returns its key ID.
+pub async fn create_mrk(client: &aws_sdk_kms::Client) -> String {
+    client
+        .create_key()
+        .multi_region(true)
+        .send()
+        .await
+        .expect("CreateKey succeeds")
+        .key_metadata()
+        .map(|m| m.key_id().to_string())
+        .expect("CreateKey returns metadata")
+}
+
 /// A raw SDK client for `region` from a loaded configuration.
 pub fn client_in(config: &SdkConfig, region: &str) -> aws_sdk_kms::Client {
     let conf = aws_sdk_kms::config::Builder::from(config)

@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 use super::{check_editable, invalid_state, optional, page};
 use crate::sim::error::{Fault, OpResult};
 use crate::sim::model::{Family, Key, Kms, State, new_key_id};
-use crate::sim::regions::partition_of;
 use crate::sim::validate;
 
 const KEY_SPECS: &[&str] = &[
@@ -37,17 +36,7 @@ const KEY_USAGES: &[&str] = &[
 
 impl Kms {
     pub(super) fn create_key(&mut self, region: &str, input: &Value, now: f64) -> OpResult {
-        let partition = partition_of(region).unwrap_or("aws");
-        let policy = match optional(input, "Policy") {
-            Some(p) => {
-                validate::policy(p)?;
-                p.to_string()
-            }
-            None => validate::default_policy(partition, &self.account),
-        };
-        let description = optional(input, "Description").unwrap_or("");
-        validate::description(description)?;
-        let tags = validate::tags(input.get("Tags"))?;
+        let props = self.new_key_props(region, input)?;
         let key_spec = optional(input, "KeySpec")
             .or_else(|| optional(input, "CustomerMasterKeySpec"))
             .unwrap_or("SYMMETRIC_DEFAULT");
@@ -86,7 +75,7 @@ impl Kms {
             id: id.clone(),
             region: region.to_string(),
             created: now,
-            description: description.to_string(),
+            description: props.description,
             key_spec: key_spec.to_string(),
             key_usage: key_usage.to_string(),
             origin: origin.to_string(),
@@ -95,8 +84,8 @@ impl Kms {
             } else {
                 State::Enabled
             },
-            policy,
-            tags: tags.into_iter().collect(),
+            policy: props.policy,
+            tags: props.tags,
             multi_region,
             deletion_date: None,
             pending_window_days: None,

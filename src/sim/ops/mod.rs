@@ -83,6 +83,35 @@ impl Kms {
     }
 }
 
+/// The per-key properties CreateKey and ReplicateKey both take, checked as KMS does: the Policy
+/// (the default key policy of `region`'s partition when omitted), Description and Tags.
+pub struct NewKeyProps {
+    pub policy: String,
+    pub description: String,
+    pub tags: Vec<super::validate::Tag>,
+}
+
+impl Kms {
+    fn new_key_props(&self, region: &str, input: &Value) -> Result<NewKeyProps, Fault> {
+        let partition = super::regions::partition_of(region).unwrap_or("aws");
+        let policy = match optional(input, "Policy") {
+            Some(p) => {
+                super::validate::policy(p)?;
+                p.to_string()
+            }
+            None => super::validate::default_policy(partition, &self.account),
+        };
+        let description = optional(input, "Description").unwrap_or("");
+        super::validate::description(description)?;
+        let tags = super::validate::tags(input.get("Tags"))?;
+        Ok(NewKeyProps {
+            policy,
+            description: description.to_string(),
+            tags,
+        })
+    }
+}
+
 /// A required string field; KMS answers a missing one with a ValidationException.
 pub fn required<'a>(input: &'a Value, field: &str) -> Result<&'a str, Fault> {
     input.get(field).and_then(Value::as_str).ok_or_else(|| {

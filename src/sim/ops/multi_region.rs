@@ -2,11 +2,10 @@
 
 use serde_json::{Value, json};
 
-use super::{invalid_state, optional, required};
+use super::{invalid_state, required};
 use crate::sim::error::{Fault, OpResult};
 use crate::sim::model::{Key, Kms, State};
 use crate::sim::regions::{matches_region_pattern, partition_of};
-use crate::sim::validate;
 
 impl Kms {
     pub(super) fn replicate_key(&mut self, region: &str, input: &Value, now: f64) -> OpResult {
@@ -37,24 +36,18 @@ impl Kms {
                 existing.arn
             )));
         }
-        let partition = partition_of(target).unwrap_or("aws");
-        let policy = match optional(input, "Policy") {
-            Some(p) => {
-                validate::policy(p)?;
-                p.to_string()
-            }
-            None => validate::default_policy(partition, &self.account),
-        };
-        let description = optional(input, "Description").unwrap_or("");
-        validate::description(description)?;
-        let tags = validate::tags(input.get("Tags"))?;
+        let super::NewKeyProps {
+            policy,
+            description,
+            tags,
+        } = self.new_key_props(target, input)?;
 
         let replica = Key {
             arn: self.key_arn(target, &id),
             id: id.clone(),
             region: target.to_string(),
             created: now,
-            description: description.to_string(),
+            description,
             state: State::Creating,
             policy: policy.clone(),
             tags: tags.clone(),
