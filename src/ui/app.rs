@@ -40,6 +40,8 @@ pub struct App {
     /// How to rebuild the clients when credentials are renewed; `None` when they were given.
     reload: Option<ConnectSettings>,
     reloading: Option<poll_promise::Promise<Result<KmsClients, crate::jobs::Panicked>>>,
+    /// The grid's search: families whose key ID or any alias contains it (case-insensitive).
+    search: String,
     started: bool,
 }
 
@@ -63,6 +65,7 @@ impl App {
             audit: AuditPanel::default(),
             reload: None,
             reloading: None,
+            search: String::new(),
             started: false,
         }
     }
@@ -345,13 +348,24 @@ impl App {
     fn filtered_rows(&self) -> Option<Vec<MrkId>> {
         let missing_in = self.audit.missing_in;
         let only_with = self.audit.only_with_findings && self.audit.open;
-        if missing_in.is_none() && !only_with {
+        let search = self.search.trim().to_lowercase();
+        if missing_in.is_none() && !only_with && search.is_empty() {
             return None;
         }
         let estate = self.inventory.estate();
         Some(
             estate
                 .families()
+                .filter(|(id, family)| {
+                    search.is_empty()
+                        || id.as_str().to_lowercase().contains(&search)
+                        || estate.regions().iter().any(|r| {
+                            family
+                                .aliases_in(*r)
+                                .iter()
+                                .any(|a| a.to_lowercase().contains(&search))
+                        })
+                })
                 .filter(|(id, _)| !only_with || self.audit.for_family(id).next().is_some())
                 .filter(|(id, _)| {
                     missing_in.is_none_or(|r| {
@@ -396,6 +410,13 @@ impl App {
     fn toolbar(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             ui.heading("KMS multi-Region keys");
+            ui.separator();
+            ui.add(
+                egui::TextEdit::singleline(&mut self.search)
+                    .hint_text("Search key ID or alias")
+                    .desired_width(200.0),
+            )
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search"));
             ui.separator();
             ui.label(RichText::new(&self.options.connection).weak());
             if self.options.read_only {
