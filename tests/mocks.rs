@@ -228,3 +228,68 @@ fn a_region_that_never_answers_ends_in_timed_out_not_hanging() {
     }
     drop(accepted);
 }
+
+/// No credentials anywhere in the chain: the Region says so (Credentials, which the GUI turns into
+/// its banner), not "unreachable".
+#[test]
+fn a_region_scanned_without_any_credentials_fails_as_a_credentials_problem() {
+    let runner = Runner::new().unwrap();
+    let config = runner.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_sdk_kms::config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:9")
+            .no_credentials()
+            .load(),
+    );
+    let mut inventory = Inventory::new(
+        KmsClients::from_sdk_config(config),
+        vec![region("us-east-1")],
+    );
+    inventory.refresh(&runner);
+    inventory.wait_all();
+    match inventory.estate().status(region("us-east-1")) {
+        RegionStatus::Failed(p) => {
+            assert_eq!(p.kind, ProblemKind::Credentials, "{p}");
+            assert_eq!(p.code, "NoCredentials");
+        }
+        other => panic!("expected a credentials failure, got {other:?}"),
+    }
+}
+
+/// While every call hangs, the UI keeps drawing frames (each `step` returns) and shows the
+/// Regions as still listing; nothing waits on the network on the UI thread.
+#[test]
+fn the_ui_keeps_drawing_while_every_call_hangs() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use kms_replica_console::ui::{App, AppOptions};
+
+    let runner = Runner::new().unwrap();
+    let listener = runner
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let _held = runner.spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let config = support::sdk_config_with(&endpoint, Duration::from_secs(30));
+    let app = App::new(
+        runner,
+        KmsClients::from_sdk_config(config),
+        vec![region("us-east-1"), region("eu-west-1")],
+        AppOptions::default(),
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(900.0, 500.0))
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    for _ in 0..30 {
+        harness.step();
+    }
+    // The calls cannot end before their 30-second timeout: 30 frames drawn with the scans still
+    // in flight prove that no frame waited for them.
+    assert!(harness.state().inventory().is_scanning());
+    assert_eq!(harness.query_all_by_label("listing…").count(), 2);
+}

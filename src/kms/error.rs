@@ -83,6 +83,30 @@ impl KmsError {
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
         R: Debug,
     {
+        if matches!(
+            err,
+            SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_)
+        ) {
+            let detail = DisplayErrorContext(&err).to_string();
+            // Identity resolution fails before anything is sent; the SDK reports it as a
+            // dispatch failure whose source is CredentialsNotLoaded.
+            if [
+                "CredentialsNotLoaded",
+                "NoIdentityResolver",
+                "no credentials",
+            ]
+            .iter()
+            .any(|m| detail.contains(m))
+            {
+                return KmsError::Credentials {
+                    region,
+                    code: "NoCredentials".into(),
+                    message: "no usable credentials in the profile, environment, SSO cache or \
+                              instance role"
+                        .into(),
+                };
+            }
+        }
         match &err {
             SdkError::TimeoutError(_) => KmsError::Timeout {
                 region,
@@ -98,18 +122,10 @@ impl KmsError {
                 region,
                 detail: DisplayErrorContext(&err).to_string(),
             },
-            SdkError::ConstructionFailure(_) => {
-                let detail = DisplayErrorContext(&err).to_string();
-                if detail.contains("credentials") {
-                    KmsError::Credentials {
-                        region,
-                        code: "NoCredentials".into(),
-                        message: detail,
-                    }
-                } else {
-                    KmsError::Other { region, detail }
-                }
-            }
+            SdkError::ConstructionFailure(_) => KmsError::Other {
+                region,
+                detail: DisplayErrorContext(&err).to_string(),
+            },
             SdkError::ServiceError(service) => {
                 let e = service.err();
                 let code = e.code().unwrap_or("UnknownError").to_string();
