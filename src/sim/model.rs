@@ -105,6 +105,20 @@ pub struct Kms {
     pub families: HashMap<String, Family>,
     /// `(Region, alias name)` → alias.
     pub aliases: BTreeMap<(String, String), Alias>,
+    /// Time-driven transitions ahead, ordered by when they are due (milliseconds, rounded up):
+    /// keys Creating, PendingDeletion or with expiring material, and families whose primary is
+    /// changing. `settle` pops only what is due, so a request costs the same with ten keys or a
+    /// hundred thousand.
+    watched_keys: BTreeSet<(u64, String, String)>,
+    watched_families: BTreeSet<(u64, String)>,
+}
+
+fn due_ms(at: f64) -> u64 {
+    (at * 1000.0).ceil().max(0.0) as u64
+}
+
+fn now_ms(now: f64) -> u64 {
+    (now * 1000.0).floor().max(0.0) as u64
 }
 
 impl Kms {
@@ -115,7 +129,20 @@ impl Kms {
             keys: BTreeMap::new(),
             families: HashMap::new(),
             aliases: BTreeMap::new(),
+            watched_keys: BTreeSet::new(),
+            watched_families: BTreeSet::new(),
         }
+    }
+
+    /// Marks a key whose state may change at `at` (simulated seconds).
+    pub fn watch_key(&mut self, region: &str, id: &str, at: f64) {
+        self.watched_keys
+            .insert((due_ms(at), region.to_string(), id.to_string()));
+    }
+
+    /// Marks a family whose primary Region change completes at `at`.
+    pub fn watch_family(&mut self, id: &str, at: f64) {
+        self.watched_families.insert((due_ms(at), id.to_string()));
     }
 
     pub fn key_arn(&self, region: &str, id: &str) -> String {
@@ -265,7 +292,15 @@ impl Kms {
 
     fn settle_once(&mut self, now: f64) -> bool {
         let mut changed = false;
-        for key in self.keys.values_mut() {
+        let limit = now_ms(now);
+        while let Some((due, region, id)) = self.watched_keys.first().cloned() {
+            if due > limit {
+                break;
+            }
+            self.watched_keys.pop_first();
+            let Some(key) = self.keys.get_mut(&(region.clone(), id.clone())) else {
+                continue;
+            };
             if key.state == State::Creating && key.ready_at.is_some_and(|t| t <= now) {
                 key.ready_at = None;
                 key.state = if key.origin == "EXTERNAL" {
@@ -284,16 +319,29 @@ impl Kms {
                 key.state = State::PendingImport;
                 changed = true;
             }
+            if key.state == State::PendingDeletion
+                && let Some(date) = key.deletion_date.filter(|d| *d <= now)
+            {
+                self.delete_key(&region, &id, date);
+                changed = true;
+            }
         }
-        let swaps: Vec<(String, String)> = self
-            .families
-            .iter()
-            .filter_map(|(id, f)| match &f.pending_primary {
-                Some((region, at)) if *at <= now => Some((id.clone(), region.clone())),
-                _ => None,
-            })
-            .collect();
-        for (id, new_primary) in swaps {
+        while let Some((due, id)) = self.watched_families.first().cloned() {
+            if due > limit {
+                break;
+            }
+            self.watched_families.pop_first();
+            let Some((new_primary, at)) = self
+                .families
+                .get(&id)
+                .and_then(|f| f.pending_primary.clone())
+            else {
+                continue;
+            };
+            if at > now {
+                self.watch_family(&id, at);
+                continue;
+            }
             let old_primary = self
                 .families
                 .get(&id)
@@ -310,19 +358,6 @@ impl Kms {
                 f.primary_region = new_primary;
                 f.pending_primary = None;
             }
-            changed = true;
-        }
-        let due: Vec<(String, String, f64)> = self
-            .keys
-            .values()
-            .filter(|k| k.state == State::PendingDeletion)
-            .filter_map(|k| {
-                let date = k.deletion_date?;
-                (date <= now).then(|| (k.region.clone(), k.id.clone(), date))
-            })
-            .collect();
-        for (region, id, date) in due {
-            self.delete_key(&region, &id, date);
             changed = true;
         }
         changed
@@ -350,8 +385,10 @@ impl Kms {
             && primary.state == State::PendingReplicaDeletion
         {
             let days = primary.pending_window_days.unwrap_or(30);
+            let date = when + days as f64 * DAY;
             primary.state = State::PendingDeletion;
-            primary.deletion_date = Some(when + days as f64 * DAY);
+            primary.deletion_date = Some(date);
+            self.watch_key(&primary_region, id, date);
         }
     }
 }

@@ -53,6 +53,9 @@ impl Kms {
             out["DeletionDate"] = json!(date);
         }
         out["KeyState"] = json!(key.state.as_str());
+        if let Some(date) = out.get("DeletionDate").and_then(Value::as_f64) {
+            self.watch_key(region, &id, date);
+        }
         Ok(out)
     }
 

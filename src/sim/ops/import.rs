@@ -99,6 +99,9 @@ impl Kms {
         }
         key.expiration_model = Some(model.to_string());
         key.valid_to = valid_to;
+        if let Some(at) = valid_to {
+            self.watch_key(region, &id, at);
+        }
         Ok(json!({}))
     }
 }

@@ -63,7 +63,8 @@ impl Kms {
             family.regions.insert(target.to_string());
         }
         let metadata = self.metadata(&replica);
-        self.keys.insert((target.to_string(), id), replica);
+        self.keys.insert((target.to_string(), id.clone()), replica);
+        self.watch_key(target, &id, now + self.delays.replica_creation);
         let mut out = json!({ "ReplicaKeyMetadata": metadata, "ReplicaPolicy": policy });
         // Real KMS leaves ReplicaTags out when no tags were given.
         if input.get("Tags").is_some() {
@@ -151,6 +152,7 @@ impl Kms {
         if let Some(f) = self.families.get_mut(&id) {
             f.pending_primary = Some((new_primary.to_string(), now + self.delays.update_primary));
         }
+        self.watch_family(&id, now + self.delays.update_primary);
         Ok(json!({}))
     }
 }
