@@ -5,9 +5,9 @@
 mod support;
 
 use kms_replica_console::jobs::{Inventory, Runner};
-use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
+use kms_replica_console::kms::{ConnectSettings, KmsClients};
 use kms_replica_console::sim::{SCALE_REGIONS, Seed, Sim, SimConfig};
-use support::{TEST_ACCESS_KEY, TEST_SECRET_KEY, region};
+use support::region;
 
 /// Resident set size of this process, in bytes.
 fn rss() -> u64 {
@@ -40,14 +40,8 @@ fn five_hundred_scans_under_faults_keep_memory_flat() {
         ))
         .unwrap();
     let settings = ConnectSettings {
-        endpoint_url: Some(sim.endpoint()),
-        static_credentials: Some(StaticCredentials {
-            access_key_id: TEST_ACCESS_KEY.into(),
-            secret_access_key: TEST_SECRET_KEY.into(),
-        }),
-        fallback_region: Some("us-east-1".into()),
         max_attempts: 1,
-        ..ConnectSettings::default()
+        ..support::connect_settings(&sim.endpoint())
     };
     let clients = runner.block_on(KmsClients::connect(&settings));
     let regions: Vec<_> = SCALE_REGIONS[..4].iter().map(|r| region(r)).collect();

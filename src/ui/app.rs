@@ -5,8 +5,6 @@
 
 use egui::{RichText, Ui};
 
-use std::collections::HashMap;
-
 use super::action_dialog::ActionDialog;
 use super::audit_panel::AuditPanel;
 use super::command::Command;
@@ -14,7 +12,6 @@ use super::grid::{self, GridContext};
 use super::region_chooser::RegionChooser;
 use super::replicate_dialog::{Outcome, ReplicateDialog};
 use crate::domain::Cell;
-use crate::domain::audit::Severity;
 use crate::domain::{MrkId, PrimaryProps, Region, RegionStatus, Role};
 use crate::jobs::{Inventory, Runner};
 use crate::kms::{ConnectSettings, KmsClients};
@@ -190,15 +187,13 @@ impl App {
         {
             self.confirm = None;
         }
-        let markers = self.finding_markers();
-        let cell_markers = self.cell_markers();
         let rows = self.filtered_rows();
         let grid_context = GridContext {
             selected: self.selected.as_ref(),
             read_only: self.options.read_only,
             rows: rows.as_deref(),
-            markers: &markers,
-            cell_markers: &cell_markers,
+            markers: &self.audit.family_markers,
+            cell_markers: &self.audit.cell_markers,
         };
         egui::CentralPanel::default().show(ui, |ui| {
             grid::show(ui, &self.inventory, &grid_context, &mut commands)
@@ -319,31 +314,6 @@ impl App {
         });
     }
 
-    /// Worst severity and count of findings per family, for the grid's markers.
-    fn finding_markers(&self) -> HashMap<MrkId, (Severity, usize)> {
-        let mut markers: HashMap<MrkId, (Severity, usize)> = HashMap::new();
-        for f in &self.audit.findings {
-            if let Some(id) = &f.key_id {
-                let entry = markers.entry(id.clone()).or_insert((f.severity, 0));
-                entry.0 = entry.0.max(f.severity);
-                entry.1 += 1;
-            }
-        }
-        markers
-    }
-
-    /// Worst severity of the findings about each family's key in each Region.
-    fn cell_markers(&self) -> HashMap<(MrkId, Region), Severity> {
-        let mut markers: HashMap<(MrkId, Region), Severity> = HashMap::new();
-        for f in &self.audit.findings {
-            if let (Some(id), Some(region)) = (&f.key_id, f.region) {
-                let entry = markers.entry((id.clone(), region)).or_insert(f.severity);
-                *entry = (*entry).max(f.severity);
-            }
-        }
-        markers
-    }
-
     /// The families the grid shows under the audit panel's filters, or `None` for all.
     fn filtered_rows(&self) -> Option<Vec<MrkId>> {
         let missing_in = self.audit.missing_in;
@@ -366,7 +336,7 @@ impl App {
                                 .any(|a| a.to_lowercase().contains(&search))
                         })
                 })
-                .filter(|(id, _)| !only_with || self.audit.for_family(id).next().is_some())
+                .filter(|(id, _)| !only_with || self.audit.family_markers.contains_key(*id))
                 .filter(|(id, _)| {
                     missing_in.is_none_or(|r| {
                         !matches!(estate.cell(id, r), Cell::Primary(_) | Cell::Replica(_))

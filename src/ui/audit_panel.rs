@@ -1,6 +1,8 @@
 //! The findings panel: run the audit on what the grid shows, counts by severity, the findings
 //! (click one to open its family), the grid filters, and export of the report to a file.
 
+use std::collections::HashMap;
+
 use egui::{Color32, RichText, Ui};
 use poll_promise::Promise;
 
@@ -22,6 +24,10 @@ pub struct AuditPanel {
     family_fetch: Option<Fetch>,
     pub props: PropsMap,
     pub findings: Vec<Finding>,
+    /// Worst severity and count of findings per family, built with `findings` for the grid.
+    pub family_markers: HashMap<MrkId, (Severity, usize)>,
+    /// Worst severity of the findings per family and Region.
+    pub cell_markers: HashMap<(MrkId, Region), Severity>,
     pub not_compared: Vec<String>,
     /// Show only the families that have findings.
     pub only_with_findings: bool,
@@ -97,6 +103,26 @@ impl AuditPanel {
             &Baseline::default(),
             options,
         );
+        self.family_markers.clear();
+        self.cell_markers.clear();
+        for f in &self.findings {
+            let Some(id) = &f.key_id else {
+                continue;
+            };
+            let family = self
+                .family_markers
+                .entry(id.clone())
+                .or_insert((f.severity, 0));
+            family.0 = family.0.max(f.severity);
+            family.1 += 1;
+            if let Some(region) = f.region {
+                let cell = self
+                    .cell_markers
+                    .entry((id.clone(), region))
+                    .or_insert(f.severity);
+                *cell = (*cell).max(f.severity);
+            }
+        }
     }
 
     /// Fetches the policy and tags of one family's keys for its details panel, unless known.

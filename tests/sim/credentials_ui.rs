@@ -6,7 +6,7 @@ use std::time::Duration;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kms_replica_console::jobs::Runner;
-use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
+use kms_replica_console::kms::{ConnectSettings, KmsClients};
 use kms_replica_console::sim::{Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
 
@@ -23,14 +23,8 @@ fn expired_credentials_show_a_banner_and_reloading_recovers_the_grid() {
     sim.set_expired_keys(vec![TEST_ACCESS_KEY.into()]);
 
     let settings = ConnectSettings {
-        endpoint_url: Some(sim.endpoint()),
-        static_credentials: Some(StaticCredentials {
-            access_key_id: TEST_ACCESS_KEY.into(),
-            secret_access_key: TEST_SECRET_KEY.into(),
-        }),
-        fallback_region: Some("us-east-1".into()),
         max_attempts: 1,
-        ..ConnectSettings::default()
+        ..support::connect_settings(&sim.endpoint())
     };
     let clients = runner.block_on(KmsClients::connect(&settings));
     let regions = vec![region("us-east-1"), region("eu-west-1")];

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use kms_replica_console::domain::{Cell, Estate, Region, RegionStatus, ReplicateRequest};
 use kms_replica_console::jobs::{Backoff, Inventory, ReplicaPhase, Runner};
-use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials, Timeouts};
+use kms_replica_console::kms::{ConnectSettings, KmsClients, Timeouts};
 use kms_replica_console::sim::{Delays, FaultRule, SCALE_REGIONS, Seed, Sim, SimConfig};
 
-use crate::support::{TEST_ACCESS_KEY, TEST_SECRET_KEY, region};
+use crate::support::region;
 
 const REPEATS: usize = 20;
 
@@ -29,19 +29,13 @@ fn one_in_five(operation: Option<&str>) -> Vec<FaultRule> {
 /// costs a fraction of a second.
 fn clients(runner: &Runner, sim: &Sim) -> KmsClients {
     let settings = ConnectSettings {
-        endpoint_url: Some(sim.endpoint()),
-        static_credentials: Some(StaticCredentials {
-            access_key_id: TEST_ACCESS_KEY.into(),
-            secret_access_key: TEST_SECRET_KEY.into(),
-        }),
-        fallback_region: Some("us-east-1".into()),
         timeouts: Timeouts {
             connect: Duration::from_secs(2),
             attempt: Duration::from_millis(250),
             operation: Duration::from_secs(5),
         },
         max_attempts: 3,
-        ..ConnectSettings::default()
+        ..crate::support::connect_settings(&sim.endpoint())
     };
     runner.block_on(KmsClients::connect(&settings))
 }

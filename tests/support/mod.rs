@@ -110,6 +110,20 @@ pub async fn load_sdk_config(endpoint: &str, operation_timeout: Duration) -> Sdk
         .await
 }
 
+/// The app's own connection settings for a loopback endpoint, signed with the static test
+/// credentials (so the real `ConnectSettings::load` path is what the test exercises).
+pub fn connect_settings(endpoint: &str) -> kms_replica_console::kms::ConnectSettings {
+    kms_replica_console::kms::ConnectSettings {
+        endpoint_url: Some(endpoint.to_string()),
+        static_credentials: Some(kms_replica_console::kms::StaticCredentials {
+            access_key_id: TEST_ACCESS_KEY.into(),
+            secret_access_key: TEST_SECRET_KEY.into(),
+        }),
+        fallback_region: Some("us-east-1".into()),
+        ..kms_replica_console::kms::ConnectSettings::default()
+    }
+}
+
 /// Creates a multi-Region primary with nothing else set; returns its key ID.
 pub async fn create_mrk(client: &aws_sdk_kms::Client) -> String {
     client
