@@ -53,6 +53,10 @@ struct SimArgs {
     /// `off` none.
     #[arg(long, value_name = "aws|off")]
     quotas: Option<QuotaMode>,
+    /// With quotas on, the share of each quota left to this app (0–1): other callers in the
+    /// simulated account use the rest, so the scan meets throttling it must ride out.
+    #[arg(long, value_name = "SHARE", default_value_t = 1.0)]
+    quota_share: f64,
     /// Inject faults: KIND:RATE[:REGION[:OPERATION]], KIND one of internal, hang, drop, throttle,
     /// deny.
     #[arg(long, value_name = "SPEC")]
@@ -100,6 +104,7 @@ impl SimArgs {
                 0
             })),
             quotas: self.quotas.map(|q| q == QuotaMode::Aws).unwrap_or(demo),
+            quota_share: self.quota_share,
             faults: self.fault.clone(),
             disabled_regions: if self.disable_region.is_empty() && demo {
                 vec!["me-south-1".into()]

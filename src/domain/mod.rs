@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod policy;
 pub mod policy_compare;
 pub mod problem;
+pub mod quota;
 pub mod region;
 pub mod replicate;
 pub mod tags;

@@ -5,14 +5,17 @@
 mod actions;
 mod audit;
 mod inventory;
+mod pace;
+mod paced;
 mod replicate;
 mod replications;
 mod runner;
 mod scan;
 
 pub use actions::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
-pub use audit::{AUDIT_CONCURRENCY, AuditOutcome, audit_targets, fetch_audit_props, run_audit};
+pub use audit::{AuditOutcome, audit_targets, fetch_audit_props, run_audit};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
+pub use paced::{PaceReport, run_paced};
 pub use replicate::{Backoff, REPLICATE_SPACING, Replicated, Settled};
 pub use runner::{Panicked, Repaint, Runner, no_repaint};
-pub use scan::{DESCRIBE_CONCURRENCY, ScanProgress, scan_region};
+pub use scan::{ScanProgress, scan_region};

@@ -1,18 +1,16 @@
 //! The scan of one Region: ListKeys (all pages) and ListAliases, then DescribeKey of every `mrk-`
-//! key with bounded concurrency, reported as progress while it runs.
+//! key, paced to the Region's DescribeKey quota, reported as progress while it runs.
+//!
+//! Those are the only calls a scan makes: the minimum that fills the grid. Policies and tags are
+//! read later, for the keys that need them (audit, details, replicate dialog).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use futures::StreamExt;
-
+use super::paced::run_paced;
 use super::runner::Repaint;
-use crate::domain::{KeyEntry, MrkId, RegionScan};
+use crate::domain::{KeyEntry, KeyInfo, MrkId, RegionScan, quota};
 use crate::kms::{KmsError, RegionClient};
-
-/// DescribeKey calls in flight per Region. Far below the 2,000/s quota even at low latency,
-/// while turning a thousand keys into a few seconds rather than minutes.
-pub const DESCRIBE_CONCURRENCY: usize = 16;
 
 /// How far a Region's scan has got; shared with the UI, which reads it every frame.
 #[derive(Debug, Default)]
@@ -46,24 +44,35 @@ pub async fn scan_region(
     progress.listing_done.store(true, Ordering::Release);
     repaint();
 
-    let client = &client;
-    let keys: Vec<Option<KeyEntry>> = futures::stream::iter(ids)
-        .map(|id| describe_one(client, id))
-        .buffer_unordered(DESCRIBE_CONCURRENCY)
-        .inspect(|_| {
+    let paced = client.single_attempt();
+    let mut keys = Vec::with_capacity(ids.len());
+    let report = run_paced(
+        quota::DESCRIBE_KEY,
+        ids,
+        |id| {
+            let client = &paced;
+            async move { client.describe_key(&id).await }
+        },
+        |id, result| {
+            keys.extend(entry(id, result));
             progress.described.fetch_add(1, Ordering::AcqRel);
             repaint();
-        })
-        .collect()
-        .await;
-    Ok(RegionScan {
-        keys: keys.into_iter().flatten().collect(),
-        aliases,
-    })
+        },
+    )
+    .await;
+    if report.throttles > 0 {
+        tracing::info!(
+            "{}: {} DescribeKey calls throttled and sent again; pace ended at {:.0}/s",
+            client.region(),
+            report.throttles,
+            report.final_rate
+        );
+    }
+    Ok(RegionScan { keys, aliases })
 }
 
-async fn describe_one(client: &RegionClient, id: MrkId) -> Option<KeyEntry> {
-    match client.describe_key(&id).await {
+fn entry(id: MrkId, result: Result<KeyInfo, KmsError>) -> Option<KeyEntry> {
+    match result {
         Ok(info) => Some(KeyEntry::Described(Box::new(info))),
         // Deleted between ListKeys and DescribeKey: it is simply not there any more.
         Err(KmsError::NotFound { .. }) => None,

@@ -31,6 +31,21 @@ impl RegionClient {
         self.region
     }
 
+    /// The same client with the SDK's retries turned off, for calls paced by the caller: a
+    /// throttle must reach the pace that caused it, not be retried blindly underneath it.
+    pub fn single_attempt(&self) -> RegionClient {
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+            .build();
+        RegionClient {
+            region: self.region,
+            client: Client::from_conf(config),
+        }
+    }
+
     pub(super) fn sdk(&self) -> &Client {
         &self.client
     }

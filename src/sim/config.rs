@@ -93,6 +93,9 @@ pub struct SimConfig {
     pub latency: Duration,
     /// Enforce the AWS default request quotas per Region and operation.
     pub quotas: bool,
+    /// With `quotas`, the share of each quota left to the client (1.0: all of it); the account's
+    /// other callers are imagined to use the rest.
+    pub quota_share: f64,
     pub faults: Vec<FaultRule>,
     /// Opt-in Regions the simulated account has not enabled: every call there is refused.
     pub disabled_regions: Vec<String>,
@@ -113,6 +116,7 @@ impl Default for SimConfig {
             clock_speed: 1.0,
             latency: Duration::ZERO,
             quotas: false,
+            quota_share: 1.0,
             faults: Vec::new(),
             disabled_regions: Vec::new(),
             max_body_bytes: 1 << 20,

@@ -24,15 +24,31 @@ struct Bucket {
     last: Instant,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Quotas {
     buckets: Mutex<HashMap<(String, String), Bucket>>,
+    /// The share of each quota left to the client under test: the account's other callers are
+    /// imagined to use the rest.
+    share: f64,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas::with_share(1.0)
+    }
 }
 
 impl Quotas {
+    pub fn with_share(share: f64) -> Quotas {
+        Quotas {
+            buckets: Mutex::default(),
+            share: share.clamp(0.001, 1.0),
+        }
+    }
+
     /// Takes `cost` requests' worth from the bucket of `(region, operation)`; false means throttle.
     pub fn take(&self, region: &str, operation: &str, cost: f64) -> bool {
-        let rate = aws_default_rate(operation);
+        let rate = aws_default_rate(operation) * self.share;
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let bucket = buckets
@@ -65,5 +81,14 @@ mod tests {
             .count();
         assert_eq!(granted, 5);
         assert!(quotas.take("eu-west-1", "ReplicateKey", 1.0), "per Region");
+    }
+
+    #[test]
+    fn a_share_of_the_quota_leaves_only_that_share() {
+        let quotas = Quotas::with_share(0.5);
+        let granted = (0..3000)
+            .filter(|_| quotas.take("us-east-1", "DescribeKey", 1.0))
+            .count();
+        assert!((1000..1010).contains(&granted), "{granted} granted");
     }
 }

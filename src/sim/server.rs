@@ -69,12 +69,12 @@ type HttpResponse = Response<Full<Bytes>>;
 impl Shared {
     pub fn new(config: SimConfig, kms: Kms) -> Shared {
         Shared {
+            quotas: Quotas::with_share(config.quota_share),
             clock: SimClock::new(config.clock_speed),
             faults: std::sync::RwLock::new(config.faults.clone()),
             expired_keys: std::sync::RwLock::default(),
             config,
             kms: Mutex::new(kms),
-            quotas: Quotas::default(),
             stats: Mutex::default(),
         }
     }

@@ -17,3 +17,4 @@ mod lifecycle;
 mod lifecycle_ui;
 mod replicate;
 mod replicate_ui;
+mod scan_pace;
