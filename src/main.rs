@@ -13,7 +13,7 @@ use kms_replica_console::jobs::Runner;
 use kms_replica_console::jobs::{self, now_epoch};
 use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
 use kms_replica_console::report::{Format as ReportFormat, audit_report};
-use kms_replica_console::sim::{DEMO_REGIONS, FaultRule, Seed, Sim, SimConfig};
+use kms_replica_console::sim::{DEMO_REGIONS, FaultRule, SCALE_REGIONS, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
 
 /// See and drive AWS KMS multi-Region key replication across every Region at once.
@@ -46,6 +46,10 @@ struct Cli {
 /// Knobs of the embedded simulator, for `--demo` and `sim`.
 #[derive(Debug, Clone, clap::Args)]
 struct SimArgs {
+    /// The estate to start with: demo, empty, or scale:REGIONS:FAMILIES (families spread over
+    /// that many Regions with mixed coverage, plus as many single-Region keys as noise).
+    #[arg(long, default_value = "demo", value_name = "demo|empty|scale:R:F")]
+    seed: Seed,
     /// Added latency per request, in milliseconds (demo default: 25).
     #[arg(long, value_name = "N")]
     latency_ms: Option<u64>,
@@ -106,7 +110,7 @@ impl SimArgs {
             quotas: self.quotas.map(|q| q == QuotaMode::Aws).unwrap_or(demo),
             quota_share: self.quota_share,
             faults: self.fault.clone(),
-            disabled_regions: if self.disable_region.is_empty() && demo {
+            disabled_regions: if self.disable_region.is_empty() && demo && self.seed == Seed::Demo {
                 vec!["me-south-1".into()]
             } else {
                 self.disable_region.clone()
@@ -149,9 +153,6 @@ enum Command {
         /// Port on 127.0.0.1 (0 picks a free one).
         #[arg(long, default_value_t = 4566)]
         port: u16,
-        /// The estate to start with: demo or empty.
-        #[arg(long, default_value = "demo")]
-        seed: Seed,
         #[command(flatten)]
         knobs: SimArgs,
     },
@@ -202,8 +203,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let runner = Runner::new().map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    if let Some(Command::Sim { port, seed, knobs }) = &cli.command {
-        return run_sim(&runner, knobs.config(false, *port), *seed);
+    if let Some(Command::Sim { port, knobs }) = &cli.command {
+        return run_sim(&runner, knobs.config(false, *port), knobs.seed);
     }
     let mut regions = match &cli.regions {
         Some(spec) => parse_region_list(spec).map_err(|e| e.to_string())?,
@@ -219,7 +220,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     // The demo's simulator lives as long as this function: the GUI or audit runs inside it.
     let _demo = if cli.demo {
         let sim = runner
-            .block_on(Sim::start(cli.sim.config(true, 0), Seed::Demo))
+            .block_on(Sim::start(cli.sim.config(true, 0), cli.sim.seed))
             .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
         settings.endpoint_url = Some(sim.endpoint());
         settings.profile = None;
@@ -228,7 +229,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             secret_access_key: "demo-secret-not-a-real-key".into(),
         });
         if cli.regions.is_none() {
-            regions = demo_regions();
+            regions = seeded_regions(cli.sim.seed);
         }
         settings.fallback_region = regions.first().map(|r| r.name().to_string());
         connection = format!(
@@ -270,10 +271,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-/// The demo estate's Regions, plus the opt-in Region it has not enabled, in column order.
-fn demo_regions() -> Vec<Region> {
-    let mut names: Vec<&str> = DEMO_REGIONS.to_vec();
-    names.push("me-south-1");
+/// The Regions a seed puts keys in, in column order; the demo estate's include the opt-in Region
+/// it has not enabled.
+fn seeded_regions(seed: Seed) -> Vec<Region> {
+    let mut names: Vec<&str> = match seed {
+        Seed::Scale { regions, .. } => SCALE_REGIONS.iter().take(regions).copied().collect(),
+        Seed::Demo | Seed::Empty => DEMO_REGIONS.to_vec(),
+    };
+    if seed == Seed::Demo {
+        names.push("me-south-1");
+    }
     Region::all()
         .filter(|r| names.contains(&r.name()))
         .collect()

@@ -160,6 +160,9 @@ pub struct Estate {
     families: BTreeMap<MrkId, Family>,
     /// Family IDs in display order, kept beside the map so a row can be reached by index.
     order: Vec<MrkId>,
+    /// Bumped by every change, so views derived from the estate (filtered, sorted rows) know
+    /// when to recompute instead of recomputing every frame.
+    revision: u64,
 }
 
 impl Estate {
@@ -183,6 +186,7 @@ impl Estate {
 
     /// Changes the column set. Data of Regions that are dropped is forgotten; new ones start `Waiting`.
     pub fn set_regions(&mut self, regions: Vec<Region>) {
+        self.revision += 1;
         let keep: BTreeSet<Region> = regions.iter().copied().collect();
         for family in self.families.values_mut() {
             family.keys.retain(|r, _| keep.contains(r));
@@ -201,11 +205,13 @@ impl Estate {
     }
 
     pub fn mark_scanning(&mut self, region: Region) {
+        self.revision += 1;
         self.status.insert(region, RegionStatus::Scanning);
     }
 
     /// Replaces everything known about `region` with a fresh scan.
     pub fn apply_scan(&mut self, region: Region, scan: RegionScan) {
+        self.revision += 1;
         for family in self.families.values_mut() {
             family.keys.remove(&region);
             family.aliases.remove(&region);
@@ -235,6 +241,7 @@ impl Estate {
     /// Puts one key, as DescribeKey or ReplicateKey just returned it, into its family and Region
     /// (a new replica appears at once, `Creating`).
     pub fn upsert_key(&mut self, info: KeyInfo) {
+        self.revision += 1;
         let region = info.region;
         let id = info.key_id.clone();
         self.families
@@ -247,6 +254,7 @@ impl Estate {
 
     /// Records an alias created by the app, so the grid labels it without a rescan.
     pub fn add_alias(&mut self, region: Region, id: &MrkId, alias: String) {
+        self.revision += 1;
         if let Some(family) = self.families.get_mut(id) {
             let list = family.aliases.entry(region).or_default();
             if !list.contains(&alias) {
@@ -259,12 +267,18 @@ impl Estate {
     /// Records that `region` could not be scanned. Its earlier data stays in memory but every
     /// cell of the column shows the problem, because the current state there is unknown.
     pub fn apply_failure(&mut self, region: Region, problem: Problem) {
+        self.revision += 1;
         self.status.insert(region, RegionStatus::Failed(problem));
     }
 
     fn prune(&mut self) {
         self.families.retain(|_, f| !f.is_empty());
         self.order = self.families.keys().cloned().collect();
+    }
+
+    /// Changes whenever anything in the estate changes.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     pub fn family_count(&self) -> usize {

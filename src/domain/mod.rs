@@ -13,6 +13,7 @@ pub mod problem;
 pub mod quota;
 pub mod region;
 pub mod replicate;
+pub mod rows;
 pub mod tags;
 #[cfg(test)]
 pub(crate) mod test_keys;

@@ -1,14 +1,14 @@
 //! The audit's fetches: key policies and tags of the keys whose drift is compared, paced per
 //! Region, and nothing else.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
+use super::fetch::fetch_each;
 use super::inventory::Inventory;
-use super::paced::run_paced;
 use super::runner::Runner;
 use crate::domain::audit::{AuditOptions, Baseline, Finding, KeyProps, PropsMap, audit};
-use crate::domain::{Estate, MrkId, Region, Role, quota};
-use crate::kms::{KmsClients, KmsError, RegionClient};
+use crate::domain::{Estate, MrkId, Region, Role, Tag, quota};
+use crate::kms::{KmsClients, KmsError};
 
 /// What a headless audit found.
 pub struct AuditOutcome {
@@ -67,60 +67,26 @@ pub async fn fetch_audit_props(
     clients: KmsClients,
     targets: Vec<(MrkId, Region)>,
 ) -> (PropsMap, Vec<KmsError>) {
-    let mut by_region: BTreeMap<Region, Vec<MrkId>> = BTreeMap::new();
-    for (id, region) in targets {
-        by_region.entry(region).or_default().push(id);
-    }
-    let per_region = by_region.into_iter().map(|(region, ids)| {
-        let client = clients.client(region).single_attempt();
-        async move { fetch_region(&client, ids).await }
-    });
-    let mut props = PropsMap::new();
-    let mut errors = Vec::new();
-    for (region_props, region_errors) in futures::future::join_all(per_region).await {
-        props.extend(region_props);
-        errors.extend(region_errors);
-    }
-    (props, errors)
-}
-
-async fn fetch_region(client: &RegionClient, ids: Vec<MrkId>) -> (PropsMap, Vec<KmsError>) {
-    let region = client.region();
-    let mut policies = HashMap::new();
-    let mut tags = HashMap::new();
-    let mut errors = Vec::new();
-    let mut policy_errors = Vec::new();
-    futures::join!(
-        run_paced(
+    let (policies, mut tags) = futures::join!(
+        fetch_each(
+            &clients,
+            targets.clone(),
             quota::GET_KEY_POLICY,
-            ids.clone(),
-            |id| async move { client.key_policy(&id).await },
-            |id, result| match result {
-                Ok(policy) => {
-                    policies.insert(id, policy);
-                }
-                Err(e) => policy_errors.push(e),
-            },
+            |client, id| async move { client.key_policy(&id).await },
         ),
-        run_paced(
+        fetch_each(
+            &clients,
+            targets,
             quota::LIST_RESOURCE_TAGS,
-            ids,
-            |id| async move { client.tags(&id).await },
-            |id, result| match result {
-                Ok(list) => {
-                    tags.insert(id, list);
-                }
-                Err(e) => errors.push(e),
-            },
+            |client, id| async move { client.tags(&id).await },
         ),
     );
-    errors.extend(policy_errors);
     let mut props = PropsMap::new();
-    for (id, policy) in policies {
+    for (slot, policy) in policies.values {
         // A key counts as compared only when both its policy and its tags were read.
-        if let Some(tags) = tags.remove(&id) {
+        if let Some(tags) = tags.values.remove(&slot) {
             props.insert(
-                (id, region),
+                slot,
                 KeyProps {
                     policy: Some(policy),
                     tags: Some(tags),
@@ -128,5 +94,27 @@ async fn fetch_region(client: &RegionClient, ids: Vec<MrkId>) -> (PropsMap, Vec<
             );
         }
     }
+    let mut errors = policies.errors;
+    errors.extend(tags.errors);
     (props, errors)
+}
+
+/// The tags of each family's primary, for the grid's tag filter.
+pub async fn fetch_primary_tags(
+    clients: KmsClients,
+    primaries: Vec<(MrkId, Region)>,
+) -> (HashMap<MrkId, Vec<Tag>>, Vec<KmsError>) {
+    let fetched = fetch_each(
+        &clients,
+        primaries,
+        quota::LIST_RESOURCE_TAGS,
+        |client, id| async move { client.tags(&id).await },
+    )
+    .await;
+    let tags = fetched
+        .values
+        .into_iter()
+        .map(|((id, _), tags)| (id, tags))
+        .collect();
+    (tags, fetched.errors)
 }

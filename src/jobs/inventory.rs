@@ -71,6 +71,11 @@ impl Inventory {
         &self.estate
     }
 
+    /// Replaces the estate wholesale (a saved or synthetic one); jobs in flight keep running.
+    pub fn set_estate(&mut self, estate: Estate) {
+        self.estate = estate;
+    }
+
     /// Changes the scanned Regions and scans the ones that are new.
     pub fn set_regions(&mut self, runner: &Runner, regions: Vec<Region>) {
         let new: Vec<Region> = regions

@@ -4,6 +4,7 @@
 
 mod actions;
 mod audit;
+mod fetch;
 mod inventory;
 mod pace;
 mod paced;
@@ -13,7 +14,7 @@ mod runner;
 mod scan;
 
 pub use actions::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
-pub use audit::{AuditOutcome, audit_targets, fetch_audit_props, run_audit};
+pub use audit::{AuditOutcome, audit_targets, fetch_audit_props, fetch_primary_tags, run_audit};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use paced::{PaceReport, run_paced};
 pub use replicate::{Backoff, REPLICATE_SPACING, Replicated, Settled};

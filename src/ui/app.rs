@@ -8,10 +8,10 @@ use egui::{RichText, Ui};
 use super::action_dialog::ActionDialog;
 use super::audit_panel::AuditPanel;
 use super::command::Command;
+use super::filter_bar::FilterBar;
 use super::grid::{self, GridContext};
 use super::region_chooser::RegionChooser;
 use super::replicate_dialog::{Outcome, ReplicateDialog};
-use crate::domain::Cell;
 use crate::domain::{MrkId, PrimaryProps, Region, RegionStatus, Role};
 use crate::jobs::{Inventory, Runner};
 use crate::kms::{ConnectSettings, KmsClients};
@@ -37,9 +37,13 @@ pub struct App {
     /// How to rebuild the clients when credentials are renewed; `None` when they were given.
     reload: Option<ConnectSettings>,
     reloading: Option<poll_promise::Promise<Result<KmsClients, crate::jobs::Panicked>>>,
-    /// The grid's search: families whose key ID or any alias contains it (case-insensitive).
-    search: String,
+    /// Search, filters and sort of the grid's rows.
+    filters: FilterBar,
+    /// The audit results the filters last took tags from.
+    audit_seen: u64,
     started: bool,
+    /// False when the app was handed an estate to show (benchmarks, tests): no scan on start.
+    scan_on_start: bool,
 }
 
 impl App {
@@ -62,9 +66,19 @@ impl App {
             audit: AuditPanel::default(),
             reload: None,
             reloading: None,
-            search: String::new(),
+            filters: FilterBar::default(),
+            audit_seen: 0,
             started: false,
+            scan_on_start: true,
         }
+    }
+
+    /// Shows `estate` as if it had been scanned, without scanning on start (Refresh still
+    /// scans). For benchmarks and tests that need a large estate without an endpoint.
+    pub fn with_estate(mut self, estate: crate::domain::Estate) -> App {
+        self.inventory.set_estate(estate);
+        self.scan_on_start = false;
+        self
     }
 
     pub fn inventory(&self) -> &Inventory {
@@ -84,8 +98,12 @@ impl App {
 
     /// How many families the grid shows under the current filters.
     pub fn shown_families(&self) -> usize {
-        self.filtered_rows()
-            .map_or(self.inventory.estate().family_count(), |rows| rows.len())
+        self.filters.shown(self.inventory.estate())
+    }
+
+    /// The families the grid shows, in order.
+    pub fn shown_rows(&self) -> Vec<MrkId> {
+        self.filters.shown_rows(self.inventory.estate())
     }
 
     pub fn is_confirmation_open(&self) -> bool {
@@ -116,7 +134,9 @@ impl App {
             let ctx = ui.ctx().clone();
             self.runner
                 .set_repaint(std::sync::Arc::new(move || ctx.request_repaint()));
-            self.inventory.refresh(&self.runner);
+            if self.scan_on_start {
+                self.inventory.refresh(&self.runner);
+            }
             self.started = true;
         }
         if self.inventory.poll(&self.runner) && !self.audit.findings.is_empty() {
@@ -124,6 +144,12 @@ impl App {
             self.audit.recompute(&self.inventory);
         }
         self.audit.poll(&self.inventory);
+        if self.audit.revision != self.audit_seen {
+            self.audit_seen = self.audit.revision;
+            self.filters
+                .absorb_audit_props(self.inventory.estate(), &self.audit.props);
+        }
+        self.filters.poll();
         if let Some(promise) = self.reloading.take() {
             match promise.try_take() {
                 Err(pending) => self.reloading = Some(pending),
@@ -139,6 +165,10 @@ impl App {
                 self.credentials_banner(ui, &problem, &mut commands)
             });
         }
+        egui::Panel::top("filters").show(ui, |ui| {
+            self.filters
+                .show(ui, self.inventory.estate(), &mut commands)
+        });
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         if self.audit.open {
             egui::Panel::bottom("findings")
@@ -187,11 +217,19 @@ impl App {
         {
             self.confirm = None;
         }
-        let rows = self.filtered_rows();
+        self.filters.query.missing_in = self.audit.missing_in;
+        self.filters.query.only_with_findings = self.audit.only_with_findings && self.audit.open;
+        let sort = (self.filters.query.sort, self.filters.query.descending);
+        let rows = self.filters.rows(
+            self.inventory.estate(),
+            &self.audit.family_markers,
+            self.audit.revision,
+        );
         let grid_context = GridContext {
             selected: self.selected.as_ref(),
             read_only: self.options.read_only,
-            rows: rows.as_deref(),
+            rows,
+            sort,
             markers: &self.audit.family_markers,
             cell_markers: &self.audit.cell_markers,
         };
@@ -204,7 +242,9 @@ impl App {
         }
     }
 
-    fn apply(&mut self, command: Command) {
+    /// Carries out one command, as if the UI had emitted it (benchmarks and tests act as the
+    /// user this way when the widget is not the point).
+    pub fn apply(&mut self, command: Command) {
         match command {
             Command::Refresh => self.inventory.refresh(&self.runner),
             Command::SetRegions(regions) => self.inventory.set_regions(&self.runner, regions),
@@ -243,6 +283,8 @@ impl App {
                     );
                 }
             }
+            Command::ReadTags => self.filters.read_tags(&self.runner, &self.inventory),
+            Command::Sort(key) => self.filters.sort_by(key),
             Command::RunAudit => self.audit.start(&self.runner, &self.inventory),
             Command::ExportAudit(path, format) => {
                 let report = crate::report::audit_report(
@@ -314,39 +356,6 @@ impl App {
         });
     }
 
-    /// The families the grid shows under the audit panel's filters, or `None` for all.
-    fn filtered_rows(&self) -> Option<Vec<MrkId>> {
-        let missing_in = self.audit.missing_in;
-        let only_with = self.audit.only_with_findings && self.audit.open;
-        let search = self.search.trim().to_lowercase();
-        if missing_in.is_none() && !only_with && search.is_empty() {
-            return None;
-        }
-        let estate = self.inventory.estate();
-        Some(
-            estate
-                .families()
-                .filter(|(id, family)| {
-                    search.is_empty()
-                        || id.as_str().to_lowercase().contains(&search)
-                        || estate.regions().iter().any(|r| {
-                            family
-                                .aliases_in(*r)
-                                .iter()
-                                .any(|a| a.to_lowercase().contains(&search))
-                        })
-                })
-                .filter(|(id, _)| !only_with || self.audit.family_markers.contains_key(*id))
-                .filter(|(id, _)| {
-                    missing_in.is_none_or(|r| {
-                        !matches!(estate.cell(id, r), Cell::Primary(_) | Cell::Replica(_))
-                    })
-                })
-                .map(|(id, _)| id.clone())
-                .collect(),
-        )
-    }
-
     /// Opens the Replicate dialog with what the scan knows of the primary, and starts reading its
     /// policy and tags (what the console would copy).
     fn open_replicate(&mut self, id: MrkId) {
@@ -380,13 +389,6 @@ impl App {
     fn toolbar(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             ui.heading("KMS multi-Region keys");
-            ui.separator();
-            ui.add(
-                egui::TextEdit::singleline(&mut self.search)
-                    .hint_text("Search key ID or alias")
-                    .desired_width(200.0),
-            )
-            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search"));
             ui.separator();
             ui.label(RichText::new(&self.options.connection).weak());
             if self.options.read_only {

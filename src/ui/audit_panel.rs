@@ -29,6 +29,8 @@ pub struct AuditPanel {
     /// Worst severity of the findings per family and Region.
     pub cell_markers: HashMap<(MrkId, Region), Severity>,
     pub not_compared: Vec<String>,
+    /// Bumped whenever `findings` (and their markers) are recomputed.
+    pub revision: u64,
     /// Show only the families that have findings.
     pub only_with_findings: bool,
     /// Show only the families with no key in this Region.
@@ -103,6 +105,7 @@ impl AuditPanel {
             &Baseline::default(),
             options,
         );
+        self.revision += 1;
         self.family_markers.clear();
         self.cell_markers.clear();
         for f in &self.findings {

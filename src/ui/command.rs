@@ -26,6 +26,10 @@ pub enum Command {
     ReloadCredentials,
     /// Run the audit on what the grid shows.
     RunAudit,
+    /// Read the tags of every family primary whose tags are not known (for the tag filter).
+    ReadTags,
+    /// Sort the grid by this; the same key again reverses the order.
+    Sort(crate::domain::rows::SortKey),
     /// Save the audit report to this file in this format.
     ExportAudit(String, crate::report::Format),
 }

@@ -13,6 +13,7 @@ use super::command::Command;
 use crate::domain::audit::Severity;
 use crate::domain::key::format_utc;
 use crate::domain::lifecycle::KeyAction;
+use crate::domain::rows::SortKey;
 use crate::domain::{Cell, Estate, KeyInfo, KeyState, MrkId, Region, RegionStatus, Role};
 use crate::jobs::{ActionPhase, Inventory, ReplicaPhase};
 
@@ -25,8 +26,10 @@ const REGION_COLUMN_WIDTH: f32 = 128.0;
 pub struct GridContext<'a> {
     pub selected: Option<&'a MrkId>,
     pub read_only: bool,
-    /// The families to show, when a filter is on; `None` shows all.
+    /// The families to show, in order, when a filter or sort is on; `None` shows all.
     pub rows: Option<&'a [MrkId]>,
+    /// What the rows are sorted by, and whether descending (for the header arrows).
+    pub sort: (SortKey, bool),
     /// Worst finding severity and count per family, after an audit.
     pub markers: &'a HashMap<MrkId, (Severity, usize)>,
     /// Worst finding severity per family and Region.
@@ -83,10 +86,10 @@ fn table(
         )
         .header(40.0, |mut header| {
             header.col(|ui| {
-                ui.strong("Key family");
+                sort_button(ui, "Key family", SortKey::KeyId, ctx.sort, commands);
             });
             for region in regions {
-                header.col(|ui| region_header(ui, inventory, estate, *region));
+                header.col(|ui| region_header(ui, inventory, estate, *region, ctx, commands));
             }
         })
         .body(|body| {
@@ -247,7 +250,14 @@ pub fn key_menu(
     }
 }
 
-/// A replication under way or failed in this cell: a spinner, or the error and a Retry.
+/// A key being followed until it settles. Still, not a spinner: a watcher polls every few
+/// seconds for minutes, and an animation would repaint the window sixty times a second for it.
+fn following(ui: &mut Ui) -> egui::Response {
+    ui.label(RichText::new("following…").small().weak())
+}
+
+/// A replication under way or failed in this cell: a spinner while the call is in flight, a
+/// quiet "following…" while the new key settles, or the error and a Retry.
 fn job_overlay(
     ui: &mut Ui,
     inventory: &Inventory,
@@ -263,7 +273,7 @@ fn job_overlay(
                     .on_hover_text(format!("{} in flight", job.action.operation()));
             }
             ActionPhase::Following => {
-                ui.spinner()
+                following(ui)
                     .on_hover_text("Following both keys until every Region names the new primary");
             }
             ActionPhase::Failed(problem) => {
@@ -283,7 +293,7 @@ fn job_overlay(
             ui.spinner().on_hover_text("ReplicateKey in flight");
         }
         ReplicaPhase::Watching => {
-            ui.spinner()
+            following(ui)
                 .on_hover_text("Following the new replica with DescribeKey until it is usable");
         }
         ReplicaPhase::Failed(problem) => {
@@ -338,14 +348,44 @@ fn family_hover(family: &crate::domain::Family) -> String {
     lines.join("\n")
 }
 
-fn region_header(ui: &mut Ui, inventory: &Inventory, estate: &Estate, region: Region) {
+/// A column title that sorts by its column when clicked (again: reversed), with an arrow when
+/// it is the sort.
+fn sort_button(
+    ui: &mut Ui,
+    title: &str,
+    key: SortKey,
+    (sort, descending): (SortKey, bool),
+    commands: &mut Vec<Command>,
+) {
+    let arrow = match (sort == key, descending) {
+        (false, _) => "",
+        (true, false) => " · asc",
+        (true, true) => " · desc",
+    };
+    let button = egui::Button::new(RichText::new(format!("{title}{arrow}")).strong()).frame(false);
+    let response = ui
+        .add(button)
+        .on_hover_text(format!("Sort by {}", key.label().to_lowercase()));
+    if response.clicked() {
+        commands.push(Command::Sort(key));
+    }
+}
+
+fn region_header(
+    ui: &mut Ui,
+    inventory: &Inventory,
+    estate: &Estate,
+    region: Region,
+    ctx: &GridContext<'_>,
+    commands: &mut Vec<Command>,
+) {
     ui.vertical(|ui| {
         let name = if region.is_opt_in() {
             format!("{region} (opt-in)")
         } else {
             region.to_string()
         };
-        ui.strong(name);
+        sort_button(ui, &name, SortKey::Region(region), ctx.sort, commands);
         match (estate.status(region), inventory.progress(region)) {
             (_, Some(progress)) => {
                 ui.horizontal(|ui| {

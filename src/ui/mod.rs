@@ -7,6 +7,7 @@ mod audit_panel;
 pub mod badge;
 mod command;
 mod details;
+mod filter_bar;
 mod grid;
 mod policy_editor;
 mod region_chooser;

@@ -128,3 +128,98 @@ fn searching_by_alias_narrows_the_grid_to_that_family() {
         "other families are hidden"
     );
 }
+
+/// The demo app after its scans, in a window wide enough for the filter bar.
+fn settled_demo_app() -> (Sim, Harness<'static, App>) {
+    let runner = Runner::new().unwrap();
+    let (sim, clients) = demo(&runner);
+    let app = App::new(runner, clients, demo_regions(), AppOptions::default());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 900.0))
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    harness.step();
+    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    harness.run_steps(3);
+    (sim, harness)
+}
+
+#[test]
+fn the_tag_filter_reads_the_primaries_tags_on_request_and_keeps_matching_families() {
+    let (_sim, mut harness) = settled_demo_app();
+    harness.get_by_label("Tag filter").focus();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Tag filter")
+        .type_text("team=payments-team");
+    harness.run_steps(3);
+    // Tags are not part of the scan: nothing matches until they are read.
+    assert_eq!(harness.state().shown_families(), 0);
+
+    harness
+        .get_by_label_contains("Read tags of")
+        .click_accesskit();
+    harness.run_steps(2);
+    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    harness.run_steps(3);
+
+    assert_eq!(harness.state().shown_families(), 1);
+    assert!(harness.query_by_label_contains("Read tags of").is_none());
+    assert!(
+        harness
+            .query_all_by_label_contains("alias/payments")
+            .count()
+            >= 1
+    );
+}
+
+#[test]
+fn clicking_a_region_header_puts_the_families_with_a_primary_there_first() {
+    let (_sim, mut harness) = settled_demo_app();
+    let region = support::region("eu-west-1");
+    let estate = harness.state().inventory().estate().clone();
+    let with_primary = estate
+        .families()
+        .filter(|(id, _)| matches!(estate.cell(id, region), Cell::Primary(_)))
+        .count();
+    assert!(with_primary > 0 && with_primary < estate.family_count());
+
+    harness.get_by_label("eu-west-1").click_accesskit();
+    harness.run_steps(3);
+
+    let rows = harness.state().shown_rows();
+    assert_eq!(rows.len(), estate.family_count(), "sorting hides nothing");
+    assert!(
+        rows[..with_primary]
+            .iter()
+            .all(|id| matches!(estate.cell(id, region), Cell::Primary(_))),
+        "primaries in eu-west-1 come first"
+    );
+    harness.get_by_label("eu-west-1 · asc");
+    harness.get_by_label("eu-west-1 · asc").click_accesskit();
+    harness.run_steps(3);
+    let reversed = harness.state().shown_rows();
+    assert!(matches!(
+        estate.cell(&reversed[reversed.len() - 1], region),
+        Cell::Primary(_)
+    ));
+}
+
+#[test]
+fn the_state_filter_keeps_only_families_with_a_key_in_that_state() {
+    let (_sim, mut harness) = settled_demo_app();
+    let estate = harness.state().inventory().estate().clone();
+    let disabled = estate
+        .families()
+        .filter(|(_, f)| f.described().any(|k| k.state == KeyState::Disabled))
+        .count();
+    assert!(disabled > 0 && disabled < estate.family_count());
+
+    harness.get_by_label("State").click_accesskit();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Disabled")
+        .click_accesskit();
+    harness.run_steps(3);
+
+    assert_eq!(harness.state().shown_families(), disabled);
+}

@@ -1,0 +1,265 @@
+//! The grid's filter bar (search, state, tag, sort) and the rows it selects, cached.
+//!
+//! Why cached: selecting and sorting 10,000 families takes a few milliseconds, too much to repeat
+//! every frame; the rows are recomputed only when the query, the estate or the facts behind the
+//! filters (tags, findings) change.
+
+use std::collections::HashMap;
+
+use egui::{RichText, Ui};
+use poll_promise::Promise;
+
+use super::command::Command;
+use crate::domain::audit::{PropsMap, Severity};
+use crate::domain::rows::{RowFacts, RowQuery, SortKey, TagFilter, select_rows};
+use crate::domain::{Estate, KeyState, MrkId, Region, Role, Tag};
+use crate::jobs::{Inventory, Panicked, Runner, fetch_primary_tags};
+use crate::kms::KmsError;
+
+type TagsFetch = Promise<Result<(HashMap<MrkId, Vec<Tag>>, Vec<KmsError>), Panicked>>;
+
+const STATES: [KeyState; 8] = [
+    KeyState::Creating,
+    KeyState::Enabled,
+    KeyState::Disabled,
+    KeyState::PendingDeletion,
+    KeyState::PendingReplicaDeletion,
+    KeyState::PendingImport,
+    KeyState::Updating,
+    KeyState::Unavailable,
+];
+
+/// What the rows were computed from.
+#[derive(PartialEq)]
+struct Inputs {
+    query: RowQuery,
+    estate: u64,
+    findings: u64,
+    tags: u64,
+}
+
+#[derive(Default)]
+pub struct FilterBar {
+    pub query: RowQuery,
+    tag_text: String,
+    /// Tags of each family's primary, as far as they have been read (tag filter, audit).
+    tags: HashMap<MrkId, Vec<Tag>>,
+    tags_revision: u64,
+    fetching: Option<TagsFetch>,
+    tag_errors: usize,
+    cached: Option<(Inputs, Option<Vec<MrkId>>)>,
+}
+
+impl FilterBar {
+    /// Folds a finished tag fetch in.
+    pub fn poll(&mut self) {
+        if let Some(promise) = self.fetching.take() {
+            match promise.try_take() {
+                Err(pending) => self.fetching = Some(pending),
+                Ok(Ok((tags, errors))) => {
+                    self.tags.extend(tags);
+                    self.tag_errors = errors.len();
+                    self.tags_revision += 1;
+                }
+                Ok(Err(panicked)) => tracing::error!("reading tags: {panicked}"),
+            }
+        }
+    }
+
+    /// Takes the primaries' tags the audit read, so the tag filter needs no second fetch.
+    pub fn absorb_audit_props(&mut self, estate: &Estate, props: &PropsMap) {
+        let mut added = false;
+        for ((id, region), key) in props {
+            let (Some(tags), Some(family)) = (&key.tags, estate.family(id)) else {
+                continue;
+            };
+            if family.primary_region().as_deref() == Some(region.name()) {
+                self.tags.insert(id.clone(), tags.clone());
+                added = true;
+            }
+        }
+        if added {
+            self.tags_revision += 1;
+        }
+    }
+
+    /// Reads the tags of every family primary whose tags are not known yet.
+    pub fn read_tags(&mut self, runner: &Runner, inventory: &Inventory) {
+        if self.fetching.is_some() {
+            return;
+        }
+        let primaries = self.unknown_primaries(inventory.estate());
+        self.fetching =
+            Some(runner.spawn(fetch_primary_tags(inventory.clients_handle(), primaries)));
+    }
+
+    fn unknown_primaries(&self, estate: &Estate) -> Vec<(MrkId, Region)> {
+        estate
+            .families()
+            .filter(|(id, _)| !self.tags.contains_key(*id))
+            .filter_map(|(id, family)| {
+                let primary = family.described().find(|k| k.role() == Role::Primary)?;
+                Some((id.clone(), primary.region))
+            })
+            .collect()
+    }
+
+    /// Sorts by `key`; the same key again reverses the order.
+    pub fn sort_by(&mut self, key: SortKey) {
+        if self.query.sort == key {
+            self.query.descending = !self.query.descending;
+        } else {
+            self.query.sort = key;
+            self.query.descending = false;
+        }
+    }
+
+    /// The families to show, in order; `None` when it is every family in the estate's order.
+    pub fn rows(
+        &mut self,
+        estate: &Estate,
+        markers: &HashMap<MrkId, (Severity, usize)>,
+        findings_revision: u64,
+    ) -> Option<&[MrkId]> {
+        let inputs = Inputs {
+            query: self.query.clone(),
+            estate: estate.revision(),
+            findings: findings_revision,
+            tags: self.tags_revision,
+        };
+        if self.cached.as_ref().is_none_or(|(was, _)| *was != inputs) {
+            let rows = (!inputs.query.is_identity()).then(|| {
+                let findings = |id: &MrkId| markers.contains_key(id);
+                let facts = RowFacts {
+                    tags: &self.tags,
+                    findings: &findings,
+                };
+                select_rows(estate, &inputs.query, &facts)
+            });
+            self.cached = Some((inputs, rows));
+        }
+        self.cached.as_ref().and_then(|(_, rows)| rows.as_deref())
+    }
+
+    /// How many families the last drawn frame showed.
+    pub fn shown(&self, estate: &Estate) -> usize {
+        match &self.cached {
+            Some((_, Some(rows))) => rows.len(),
+            _ => estate.family_count(),
+        }
+    }
+
+    /// The families the last drawn frame showed, in order.
+    pub fn shown_rows(&self, estate: &Estate) -> Vec<MrkId> {
+        match &self.cached {
+            Some((_, Some(rows))) => rows.clone(),
+            _ => estate.families().map(|(id, _)| id.clone()).collect(),
+        }
+    }
+
+    /// Search, state, tag and sort controls, in one row above the grid.
+    pub fn show(&mut self, ui: &mut Ui, estate: &Estate, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.query.search)
+                    .hint_text("Search key ID or alias")
+                    .desired_width(200.0),
+            )
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search"));
+            ui.separator();
+            self.state_choice(ui);
+            ui.separator();
+            self.tag_field(ui, estate, commands);
+            ui.separator();
+            self.sort_choice(ui, estate);
+        });
+    }
+
+    fn state_choice(&mut self, ui: &mut Ui) {
+        let shown = self
+            .query
+            .state
+            .as_ref()
+            .map_or("any state".to_string(), |s| s.to_string());
+        egui::ComboBox::from_label("State")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.query.state, None, "any state");
+                for state in STATES {
+                    let label = state.to_string();
+                    ui.selectable_value(&mut self.query.state, Some(state), label);
+                }
+            });
+    }
+
+    fn tag_field(&mut self, ui: &mut Ui, estate: &Estate, commands: &mut Vec<Command>) {
+        ui.label("Tag");
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut self.tag_text)
+                .hint_text("key or key=value")
+                .desired_width(140.0),
+        );
+        edit.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Tag filter"));
+        if edit.changed() {
+            self.query.tag = TagFilter::parse(&self.tag_text);
+        }
+        if self.query.tag.is_none() {
+            return;
+        }
+        if self.fetching.is_some() {
+            ui.spinner();
+            ui.small("reading tags…");
+            return;
+        }
+        let unknown = self.unknown_primaries(estate).len();
+        if unknown > 0 {
+            let read = ui
+                .button(format!("Read tags of {unknown} primaries"))
+                .on_hover_text(
+                    "The scan does not read tags (one ListResourceTags call per key). The \
+                     filter matches the families whose tags are known; read the rest now.",
+                );
+            if read.clicked() {
+                commands.push(Command::ReadTags);
+            }
+        }
+        if self.tag_errors > 0 {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                RichText::new(format!("{} unreadable", self.tag_errors)).small(),
+            )
+            .on_hover_text("ListResourceTags failed for these keys; they never match the filter.");
+        }
+    }
+
+    fn sort_choice(&mut self, ui: &mut Ui, estate: &Estate) {
+        let mut sort = self.query.sort;
+        egui::ComboBox::from_label("Sort by")
+            .selected_text(sort.label())
+            .show_ui(ui, |ui| {
+                for key in [SortKey::KeyId, SortKey::Alias, SortKey::Coverage] {
+                    ui.selectable_value(&mut sort, key, key.label());
+                }
+                for region in estate.regions() {
+                    let key = SortKey::Region(*region);
+                    ui.selectable_value(&mut sort, key, key.label());
+                }
+            });
+        if sort != self.query.sort {
+            self.query.sort = sort;
+            self.query.descending = false;
+        }
+        let arrow = if self.query.descending {
+            "descending"
+        } else {
+            "ascending"
+        };
+        if ui
+            .button(arrow)
+            .on_hover_text("Reverse the order")
+            .clicked()
+        {
+            self.query.descending = !self.query.descending;
+        }
+    }
+}
