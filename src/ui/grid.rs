@@ -1,7 +1,7 @@
 //! The coverage grid: one row per multi-Region key family, one column per Region.
 //!
-//! Only the rows in view are laid out (`TableBody::rows`), so the cost of a frame follows the
-//! window's height, not the size of the estate.
+//! Only the rows in view are laid out (`TableBody::rows`), and in them only the columns in view,
+//! so the cost of a frame follows the window's size, not the size of the estate.
 
 use std::collections::HashMap;
 
@@ -89,7 +89,11 @@ fn table(
                 sort_button(ui, "Key family", SortKey::KeyId, ctx.sort, commands);
             });
             for region in regions {
-                header.col(|ui| region_header(ui, inventory, estate, *region, ctx, commands));
+                header.col(|ui| {
+                    if ui.is_rect_visible(ui.max_rect()) {
+                        region_header(ui, inventory, estate, *region, ctx, commands);
+                    }
+                });
             }
         })
         .body(|body| {
@@ -122,7 +126,13 @@ fn table(
                 label.context_menu(|ui| family_menu(ui, estate, id, ctx.read_only, commands));
                 for region in regions {
                     let column_failed = matches!(estate.status(*region), RegionStatus::Failed(_));
+                    let mut visible = false;
                     let (_, cell) = row.col(|ui| {
+                        // Columns scrolled out of view are allocated but not laid out.
+                        visible = ui.is_rect_visible(ui.max_rect());
+                        if !visible {
+                            return;
+                        }
                         cell_ui(ui, estate.cell(id, *region), *region, column_failed);
                         job_overlay(ui, inventory, id, *region, ctx.read_only, commands);
                         if let Some(severity) = ctx.cell_markers.get(&(id.clone(), *region)) {
@@ -134,11 +144,13 @@ fn table(
                             .on_hover_text("Audit findings here: see the findings panel");
                         }
                     });
-                    cell.context_menu(|ui| {
-                        family_menu(ui, estate, id, ctx.read_only, commands);
-                        ui.separator();
-                        key_menu(ui, inventory, id, *region, ctx.read_only, commands);
-                    });
+                    if visible {
+                        cell.context_menu(|ui| {
+                            family_menu(ui, estate, id, ctx.read_only, commands);
+                            ui.separator();
+                            key_menu(ui, inventory, id, *region, ctx.read_only, commands);
+                        });
+                    }
                 }
                 if row.response().clicked() {
                     commands.push(Command::Select(Some(id.clone())));
