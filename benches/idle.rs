@@ -103,7 +103,10 @@ impl EventLoop {
         let deadline = Instant::now() + limit;
         let mut frames = 0;
         while !done(app) {
-            assert!(Instant::now() < deadline, "the app did not get there in {limit:?}");
+            assert!(
+                Instant::now() < deadline,
+                "the app did not get there in {limit:?}"
+            );
             frames += self.run_until(app, Instant::now() + Duration::from_millis(50));
         }
         frames
@@ -190,7 +193,11 @@ fn main() {
             .find(|k| k.region == target)
             .map(|k| k.state == KeyState::Creating)
     });
-    assert_eq!(still_creating, Some(true), "the replica was Creating all along");
+    assert_eq!(
+        still_creating,
+        Some(true),
+        "the replica was Creating all along"
+    );
     let polls = sim.stats()["requests"][target.name()]["DescribeKey"]
         .as_u64()
         .unwrap_or(0);

@@ -33,8 +33,9 @@ fn main() {
         .iter()
         .map(|r| r.parse().expect("a known Region"))
         .collect();
-    let clients =
-        runner.block_on(KmsClients::connect(&support::connect_settings(&sim.endpoint)));
+    let clients = runner.block_on(KmsClients::connect(&support::connect_settings(
+        &sim.endpoint,
+    )));
     let before = common::peak_rss();
 
     // The first scan is the one the figure is about; criterion then times a few more.
