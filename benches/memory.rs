@@ -42,7 +42,7 @@ fn main() {
     let started = Instant::now();
     let mut inventory = Inventory::new(clients.clone(), regions.clone());
     inventory.refresh(&runner);
-    inventory.wait_all();
+    inventory.wait_all(&runner);
     let first = started.elapsed();
     let estate = inventory.estate().clone();
     drop(inventory);
@@ -57,7 +57,7 @@ fn main() {
         b.iter(|| {
             let mut inventory = Inventory::new(clients.clone(), regions.clone());
             inventory.refresh(&runner);
-            inventory.wait_all();
+            inventory.wait_all(&runner);
             inventory.estate().family_count()
         })
     });

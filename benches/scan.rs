@@ -64,7 +64,7 @@ fn pages(n: usize) -> usize {
 fn scan(runner: &Runner, clients: &KmsClients, regions: &[Region]) -> Estate {
     let mut inventory = Inventory::new(clients.clone(), regions.to_vec());
     inventory.refresh(runner);
-    inventory.wait_all();
+    inventory.wait_all(runner);
     inventory.estate().clone()
 }
 

@@ -20,7 +20,9 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use kms_replica_console::domain::{KeyEntry, ProblemKind, RegionStatus};
-use kms_replica_console::jobs::{Inventory, Runner, ScanProgress, no_repaint, scan_region};
+use kms_replica_console::jobs::{
+    Inventory, Runner, ScanKind, ScanOutcome, ScanProgress, no_repaint, scan_region,
+};
 use kms_replica_console::kms::{KmsClients, KmsError, RegionClient};
 use support::region;
 
@@ -74,11 +76,16 @@ fn kms_error(code: &str, message: &str) -> Response {
 fn scan(client: Client) -> Result<kms_replica_console::domain::RegionScan, KmsError> {
     let runner = Runner::new().unwrap();
     let client = RegionClient::new(region("eu-west-1"), client);
-    runner.block_on(scan_region(
+    let outcome = runner.block_on(scan_region(
         client,
+        ScanKind::Full,
         Arc::new(ScanProgress::default()),
         no_repaint(),
-    ))
+    ))?;
+    match outcome {
+        ScanOutcome::Full(scan) => Ok(scan),
+        ScanOutcome::Changes(_) => unreachable!("a full scan was asked for"),
+    }
 }
 
 #[test]
@@ -218,7 +225,7 @@ fn a_region_that_never_answers_ends_in_timed_out_not_hanging() {
     let mut inventory = Inventory::new(clients, vec![region("eu-west-1"), region("us-east-1")]);
 
     inventory.refresh(&runner);
-    inventory.wait_all();
+    inventory.wait_all(&runner);
 
     for r in ["eu-west-1", "us-east-1"] {
         match inventory.estate().status(region(r)) {
@@ -246,7 +253,7 @@ fn a_region_scanned_without_any_credentials_fails_as_a_credentials_problem() {
         vec![region("us-east-1")],
     );
     inventory.refresh(&runner);
-    inventory.wait_all();
+    inventory.wait_all(&runner);
     match inventory.estate().status(region("us-east-1")) {
         RegionStatus::Failed(p) => {
             assert_eq!(p.kind, ProblemKind::Credentials, "{p}");

@@ -81,7 +81,7 @@ fn seed(moto: &Moto, runner: &Runner) -> Seeded {
 fn scan(moto: &Moto, runner: &Runner) -> Estate {
     let mut inventory = Inventory::new(moto.clients(), REGIONS.iter().map(|r| region(r)).collect());
     inventory.refresh(runner);
-    inventory.wait_all();
+    inventory.wait_all(runner);
     inventory.estate().clone()
 }
 
@@ -412,7 +412,7 @@ fn a_replica_made_by_the_app_on_moto_shows_in_a_fresh_scan() {
         give_up_after: Duration::from_secs(30),
     });
     inventory.refresh(&runner);
-    inventory.wait_all();
+    inventory.wait_all(&runner);
     let family = id(&seeded.lonely);
     assert_eq!(
         inventory.estate().cell(&family, region("us-east-1")),
@@ -459,7 +459,7 @@ fn lifecycle_actions_on_a_moto_replica_change_its_state() {
     let seeded = seed(&moto, &runner);
     let mut inventory = Inventory::new(moto.clients(), REGIONS.iter().map(|r| region(r)).collect());
     inventory.refresh(&runner);
-    inventory.wait_all();
+    inventory.wait_all(&runner);
     let family = id(&seeded.replicated);
     let eu = region("eu-west-1");
 

@@ -49,7 +49,7 @@ fn five_hundred_scans_under_faults_keep_memory_flat() {
     for cycle in 1..=500 {
         let mut inventory = Inventory::new(clients.clone(), regions.clone());
         inventory.refresh(&runner);
-        inventory.wait_all();
+        inventory.wait_all(&runner);
         if cycle == 50 {
             at_50 = rss();
         }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::key::{KeyInfo, MrkId, Role};
+use super::key::{KeyInfo, KeyState, MrkId, Role};
 use super::problem::Problem;
 use super::region::Region;
 
@@ -50,6 +50,23 @@ pub struct RegionScan {
     pub keys: Vec<KeyEntry>,
     /// `(alias name, target key ID)` from ListAliases, for labelling rows.
     pub aliases: Vec<(String, String)>,
+}
+
+/// What "Refresh changes" found in one Region: the whole listing, fresh descriptions of only the
+/// keys that may have changed, and the aliases.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegionRescan {
+    /// Every `mrk-` key ID listed (minus those found deleted when described).
+    pub listed: Vec<MrkId>,
+    pub described: Vec<KeyEntry>,
+    pub aliases: Vec<(String, String)>,
+}
+
+/// Whether a refresh may skip describing this key again: only settled Enabled and Disabled keys
+/// do not change on their own. Everything else (Creating, Updating, Pending…, Unavailable,
+/// unreadable) is described again.
+pub fn is_settled(entry: &KeyEntry) -> bool {
+    matches!(entry, KeyEntry::Described(info) if matches!(info.state, KeyState::Enabled | KeyState::Disabled))
 }
 
 /// A family's cell in one Region: what the grid draws.
@@ -220,21 +237,53 @@ impl Estate {
             let family = self.families.entry(entry.key_id().clone()).or_default();
             family.keys.insert(region, entry);
         }
-        for (alias, target) in scan.aliases {
-            let Some(id) = MrkId::parse(&target) else {
-                continue;
-            };
-            // Aliases of keys the scan did not describe cannot label a row.
-            if let Some(family) = self.families.get_mut(&id) {
-                family.aliases.entry(region).or_default().push(alias);
-            }
-        }
-        for family in self.families.values_mut() {
-            if let Some(list) = family.aliases.get_mut(&region) {
-                list.sort();
-            }
-        }
+        self.fold_aliases(region, scan.aliases);
         self.status.insert(region, RegionStatus::Scanned);
+        self.prune();
+    }
+
+    /// The keys of `region` a refresh need not describe again (see `is_settled`).
+    pub fn settled_in(&self, region: Region) -> BTreeSet<MrkId> {
+        self.families
+            .iter()
+            .filter(|(_, f)| f.entry(region).is_some_and(is_settled))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Folds a "Refresh changes" of `region` in: keys no longer listed go, fresh descriptions
+    /// replace old ones, the others are kept as they were. Returns the families that gained or
+    /// lost a key in this Region: their other keys' multi-Region configuration is stale now.
+    pub fn apply_rescan(&mut self, region: Region, rescan: RegionRescan) -> Vec<MrkId> {
+        self.revision += 1;
+        let listed: BTreeSet<&MrkId> = rescan.listed.iter().collect();
+        let mut changed = Vec::new();
+        for (id, family) in &mut self.families {
+            if family.keys.contains_key(&region) && !listed.contains(id) {
+                family.keys.remove(&region);
+                changed.push(id.clone());
+            }
+            family.aliases.remove(&region);
+        }
+        for entry in rescan.described {
+            let id = entry.key_id().clone();
+            let family = self.families.entry(id.clone()).or_default();
+            if family.keys.insert(region, entry).is_none() {
+                changed.push(id);
+            }
+        }
+        self.fold_aliases(region, rescan.aliases);
+        self.status.insert(region, RegionStatus::Scanned);
+        self.prune();
+        changed
+    }
+
+    /// Forgets one key (DescribeKey said it no longer exists).
+    pub fn remove_key(&mut self, id: &MrkId, region: Region) {
+        self.revision += 1;
+        if let Some(family) = self.families.get_mut(id) {
+            family.keys.remove(&region);
+        }
         self.prune();
     }
 
@@ -250,6 +299,23 @@ impl Estate {
             .keys
             .insert(region, KeyEntry::Described(Box::new(info)));
         self.prune();
+    }
+
+    fn fold_aliases(&mut self, region: Region, aliases: Vec<(String, String)>) {
+        for (alias, target) in aliases {
+            let Some(id) = MrkId::parse(&target) else {
+                continue;
+            };
+            // Aliases of keys the scan did not describe cannot label a row.
+            if let Some(family) = self.families.get_mut(&id) {
+                family.aliases.entry(region).or_default().push(alias);
+            }
+        }
+        for family in self.families.values_mut() {
+            if let Some(list) = family.aliases.get_mut(&region) {
+                list.sort();
+            }
+        }
     }
 
     /// Records an alias created by the app, so the grid labels it without a rescan.

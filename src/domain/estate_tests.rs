@@ -217,3 +217,35 @@ fn dropping_a_region_forgets_its_keys() {
     assert_eq!(estate.family_count(), 0);
     assert_eq!(estate.regions(), &[region("us-east-1")]);
 }
+
+#[test]
+fn a_rescan_keeps_settled_keys_replaces_fresh_ones_and_drops_unlisted_ones() {
+    let mut estate = three_region_estate();
+    let other = MrkId::parse("mrk-00000000000000000000000000000002").unwrap();
+    let mut other_key = crate::domain::test_keys::key("eu-west-1", Role::Primary, "eu-west-1", &[]);
+    other_key.key_id = other.clone();
+    estate.apply_scan(
+        region("eu-west-1"),
+        scan(vec![
+            key("eu-west-1", Role::Replica, "us-east-1", &[]),
+            KeyEntry::Described(Box::new(other_key)),
+        ]),
+    );
+    assert!(estate.settled_in(region("eu-west-1")).contains(&id()));
+
+    // `other` was deleted; `ID` is still listed and was not described again.
+    let changed = estate.apply_rescan(
+        region("eu-west-1"),
+        RegionRescan {
+            listed: vec![id()],
+            described: vec![],
+            aliases: vec![],
+        },
+    );
+    assert_eq!(changed, vec![other.clone()]);
+    assert!(matches!(
+        estate.cell(&id(), region("eu-west-1")),
+        Cell::Replica(_)
+    ));
+    assert!(estate.family(&other).is_none());
+}

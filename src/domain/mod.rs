@@ -18,7 +18,7 @@ pub mod tags;
 #[cfg(test)]
 pub(crate) mod test_keys;
 
-pub use estate::{Cell, Estate, Family, KeyEntry, RegionScan, RegionStatus};
+pub use estate::{Cell, Estate, Family, KeyEntry, RegionRescan, RegionScan, RegionStatus};
 pub use key::{KeyInfo, KeyState, MrkId, MultiRegionConfig, RelatedKey, Role};
 pub use problem::{Problem, ProblemKind};
 pub use region::{Partition, Region, UnknownRegion};

@@ -28,7 +28,7 @@ pub fn run_audit(
 ) -> AuditOutcome {
     let mut inventory = Inventory::new(clients.clone(), regions);
     inventory.refresh(runner);
-    inventory.wait_all();
+    inventory.wait_all(runner);
     let estate = inventory.estate().clone();
     let targets = audit_targets(&estate, baseline);
     let (props, not_compared) = runner.block_on(fetch_audit_props(clients, targets));

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
 use super::paced::run_paced;
-use crate::domain::{MrkId, Region};
+use crate::domain::{KeyInfo, MrkId, Region, quota};
 use crate::kms::{KmsClients, KmsError, RegionClient};
 
 /// What a fetch read, per (key, Region), and what it could not.
@@ -58,4 +58,29 @@ where
         fetched.errors.extend(errors);
     }
     fetched
+}
+
+/// DescribeKey of each target, paced per Region: `Some` with the key, `None` when KMS says it
+/// no longer exists. Keys that cannot be read now are left out (the estate keeps what it had).
+pub async fn describe_each(
+    clients: KmsClients,
+    targets: Vec<(MrkId, Region)>,
+) -> Vec<((MrkId, Region), Option<KeyInfo>)> {
+    let fetched = fetch_each(
+        &clients,
+        targets,
+        quota::DESCRIBE_KEY,
+        |client, id| async move {
+            match client.describe_key(&id).await {
+                Ok(info) => Ok(Some(info)),
+                Err(KmsError::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        },
+    )
+    .await;
+    for e in &fetched.errors {
+        tracing::warn!("{e}");
+    }
+    fetched.values.into_iter().collect()
 }

@@ -11,13 +11,15 @@ use poll_promise::Promise;
 
 use super::replicate::Backoff;
 use super::runner::{Panicked, Runner};
-use super::scan::{ScanProgress, scan_region};
-use crate::domain::{Estate, MrkId, Problem, ProblemKind, Region, RegionScan};
+use super::scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
+use crate::domain::{Estate, KeyInfo, MrkId, Problem, ProblemKind, Region, RegionStatus};
 use crate::kms::{KmsClients, KmsError};
 
 pub use super::replications::{ReplicaJob, ReplicaPhase};
 
-type ScanResult = Result<Result<RegionScan, KmsError>, Panicked>;
+type ScanResult = Result<Result<ScanOutcome, KmsError>, Panicked>;
+/// Fresh DescribeKey answers for keys of families whose Regions changed: `None` = deleted.
+type FollowUp = Promise<Result<Vec<((MrkId, Region), Option<KeyInfo>)>, Panicked>>;
 
 struct RegionJob {
     promise: Promise<ScanResult>,
@@ -30,6 +32,8 @@ pub struct Inventory {
     pub(super) clients: KmsClients,
     pub(super) estate: Estate,
     scans: HashMap<Region, RegionJob>,
+    /// Re-descriptions of families whose Regions changed during a "Refresh changes".
+    follow_ups: Vec<FollowUp>,
     pub(super) replications: HashMap<(MrkId, Region), ReplicaJob>,
     pub(super) actions: super::actions::Actions,
     /// What this app did in this session, oldest first.
@@ -45,6 +49,7 @@ impl Inventory {
             clients,
             estate: Estate::new(regions),
             scans: HashMap::new(),
+            follow_ups: Vec::new(),
             replications: HashMap::new(),
             actions: HashMap::new(),
             history: Vec::new(),
@@ -86,21 +91,40 @@ impl Inventory {
         self.scans.retain(|r, _| regions.contains(r));
         self.estate.set_regions(regions);
         for region in new {
-            self.start(runner, region);
+            self.start(runner, region, ScanKind::Full);
         }
     }
 
-    /// Rescans every Region.
+    /// Rescans every Region, describing every key again.
     pub fn refresh(&mut self, runner: &Runner) {
         for region in self.estate.regions().to_vec() {
-            self.start(runner, region);
+            self.start(runner, region, ScanKind::Full);
         }
     }
 
-    fn start(&mut self, runner: &Runner, region: Region) {
+    /// Lists every Region again but describes only what may have changed: new keys, keys in a
+    /// state that moves on its own (Creating, Updating, Pending…), keys that could not be read,
+    /// and, afterwards, the other keys of families that gained or lost a Region. A Region that
+    /// was not scanned successfully is scanned in full.
+    ///
+    /// Settled Enabled and Disabled keys are not read again: a change made to one elsewhere
+    /// (disabled from the console, say) shows only after a full `refresh`. KMS offers no change
+    /// marker that would make this safe, which is why both exist.
+    pub fn refresh_changes(&mut self, runner: &Runner) {
+        for region in self.estate.regions().to_vec() {
+            let kind = match self.estate.status(region) {
+                RegionStatus::Scanned => ScanKind::Changes(self.estate.settled_in(region)),
+                _ => ScanKind::Full,
+            };
+            self.start(runner, region, kind);
+        }
+    }
+
+    fn start(&mut self, runner: &Runner, region: Region, kind: ScanKind) {
         let progress = Arc::new(ScanProgress::default());
         let future = scan_region(
             self.clients.client(region),
+            kind,
             progress.clone(),
             runner.repaint_hook(),
         );
@@ -111,13 +135,14 @@ impl Inventory {
 
     /// Folds every finished job into the estate. Returns whether anything changed.
     pub fn poll(&mut self, runner: &Runner) -> bool {
-        let scans = self.poll_scans();
+        let scans = self.poll_scans(runner);
+        let follow_ups = self.poll_follow_ups();
         let replications = self.poll_replications(runner);
         let actions = self.poll_actions(runner);
-        scans || replications || actions
+        scans || follow_ups || replications || actions
     }
 
-    fn poll_scans(&mut self) -> bool {
+    fn poll_scans(&mut self, runner: &Runner) -> bool {
         let finished: Vec<Region> = self
             .scans
             .iter()
@@ -128,31 +153,99 @@ impl Inventory {
             if let Some(job) = self.scans.remove(region)
                 && let Ok(result) = job.promise.try_take()
             {
-                self.apply(*region, result);
+                let changed = self.apply(*region, result);
+                self.follow_up(runner, *region, changed);
             }
         }
         !finished.is_empty()
     }
 
-    /// Blocks until every scan has finished, then folds them in (headless use only).
-    pub fn wait_all(&mut self) {
-        for (region, job) in std::mem::take(&mut self.scans) {
-            let result = job.promise.block_and_take();
-            self.apply(region, result);
+    /// Describes again, in the other Regions, the keys of families that gained or lost a key in
+    /// `region`: their multi-Region configuration (who is primary, where the replicas are) is
+    /// stale.
+    fn follow_up(&mut self, runner: &Runner, region: Region, changed: Vec<MrkId>) {
+        let targets: Vec<(MrkId, Region)> = changed
+            .iter()
+            .filter_map(|id| Some((id, self.estate.family(id)?)))
+            .flat_map(|(id, family)| {
+                family
+                    .described()
+                    .filter(|k| k.region != region)
+                    .map(|k| (id.clone(), k.region))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if targets.is_empty() {
+            return;
+        }
+        let clients = self.clients.clone();
+        self.follow_ups
+            .push(runner.spawn(super::fetch::describe_each(clients, targets)));
+    }
+
+    fn apply_follow_up(&mut self, answers: Vec<((MrkId, Region), Option<KeyInfo>)>) {
+        for ((id, region), answer) in answers {
+            match answer {
+                Some(info) => self.estate.upsert_key(info),
+                None => self.estate.remove_key(&id, region),
+            }
         }
     }
 
-    fn apply(&mut self, region: Region, result: ScanResult) {
+    fn poll_follow_ups(&mut self) -> bool {
+        let mut changed = false;
+        for promise in std::mem::take(&mut self.follow_ups) {
+            match promise.try_take() {
+                Err(pending) => self.follow_ups.push(pending),
+                Ok(Ok(answers)) => {
+                    changed = true;
+                    self.apply_follow_up(answers);
+                }
+                Ok(Err(panicked)) => tracing::error!("re-describing changed families: {panicked}"),
+            }
+        }
+        changed
+    }
+
+    /// Blocks until every scan has finished, then folds them in (headless use only).
+    pub fn wait_all(&mut self, runner: &Runner) {
+        let mut changed = Vec::new();
+        for (region, job) in std::mem::take(&mut self.scans) {
+            let result = job.promise.block_and_take();
+            changed.push((region, self.apply(region, result)));
+        }
+        // Follow-ups start once every Region's keys are in: they need the whole family.
+        for (region, ids) in changed {
+            self.follow_up(runner, region, ids);
+        }
+        for promise in std::mem::take(&mut self.follow_ups) {
+            if let Ok(answers) = promise.block_and_take() {
+                self.apply_follow_up(answers);
+            }
+        }
+    }
+
+    /// Folds one Region's scan in; returns the families whose Regions changed (a "Refresh
+    /// changes" only; a full scan re-describes everything anyway).
+    fn apply(&mut self, region: Region, result: ScanResult) -> Vec<MrkId> {
         match result {
-            Ok(Ok(scan)) => self.estate.apply_scan(region, scan),
+            Ok(Ok(ScanOutcome::Full(scan))) => {
+                self.estate.apply_scan(region, scan);
+                Vec::new()
+            }
+            Ok(Ok(ScanOutcome::Changes(rescan))) => self.estate.apply_rescan(region, rescan),
             Ok(Err(e)) => {
                 tracing::warn!("scan failed: {e}");
                 self.estate.apply_failure(region, e.to_problem());
+                Vec::new()
             }
-            Err(panicked) => self.estate.apply_failure(
-                region,
-                Problem::new(ProblemKind::Other, "", panicked.to_string()),
-            ),
+            Err(panicked) => {
+                self.estate.apply_failure(
+                    region,
+                    Problem::new(ProblemKind::Other, "", panicked.to_string()),
+                );
+                Vec::new()
+            }
         }
     }
 
@@ -164,7 +257,7 @@ impl Inventory {
     }
 
     pub fn is_scanning(&self) -> bool {
-        !self.scans.is_empty()
+        !self.scans.is_empty() || !self.follow_ups.is_empty()
     }
 
     pub(super) fn clients(&self) -> &KmsClients {

@@ -19,4 +19,4 @@ pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use paced::{PaceReport, run_paced};
 pub use replicate::{Backoff, REPLICATE_SPACING, Replicated, Settled};
 pub use runner::{Panicked, Repaint, Runner, no_repaint};
-pub use scan::{ScanProgress, scan_region};
+pub use scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};

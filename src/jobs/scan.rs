@@ -1,15 +1,17 @@
 //! The scan of one Region: ListKeys (all pages) and ListAliases, then DescribeKey of every `mrk-`
-//! key, paced to the Region's DescribeKey quota, reported as progress while it runs.
+//! key (or, for "Refresh changes", only of the keys that may have changed), paced to the
+//! Region's DescribeKey quota, reported as progress while it runs.
 //!
 //! Those are the only calls a scan makes: the minimum that fills the grid. Policies and tags are
 //! read later, for the keys that need them (audit, details, replicate dialog).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::paced::run_paced;
 use super::runner::Repaint;
-use crate::domain::{KeyEntry, KeyInfo, MrkId, RegionScan, quota};
+use crate::domain::{KeyEntry, KeyInfo, MrkId, RegionRescan, RegionScan, quota};
 use crate::kms::{KmsError, RegionClient};
 
 /// How far a Region's scan has got; shared with the UI, which reads it every frame.
@@ -32,29 +34,60 @@ impl ScanProgress {
     }
 }
 
+/// What a Region's scan is asked to do.
+#[derive(Debug, Clone)]
+pub enum ScanKind {
+    /// Describe every multi-Region key listed.
+    Full,
+    /// Describe only the keys listed that are not in this set (see `domain::estate::is_settled`).
+    Changes(BTreeSet<MrkId>),
+}
+
+/// What a scan brought back, by kind.
+#[derive(Debug)]
+pub enum ScanOutcome {
+    Full(RegionScan),
+    Changes(RegionRescan),
+}
+
 /// Scans one Region. Fails as a whole only if listing fails; a key that cannot be described
 /// becomes a `KeyEntry::Failed` so the rest of the Region is still shown.
 pub async fn scan_region(
     client: RegionClient,
+    kind: ScanKind,
     progress: Arc<ScanProgress>,
     repaint: Repaint,
-) -> Result<RegionScan, KmsError> {
-    let (ids, aliases) = futures::try_join!(client.list_mrk_ids(), client.list_aliases())?;
-    progress.listed.store(ids.len(), Ordering::Release);
+) -> Result<ScanOutcome, KmsError> {
+    let (listed, aliases) = futures::try_join!(client.list_mrk_ids(), client.list_aliases())?;
+    let to_describe: Vec<MrkId> = match &kind {
+        ScanKind::Full => listed.clone(),
+        ScanKind::Changes(settled) => listed
+            .iter()
+            .filter(|id| !settled.contains(*id))
+            .cloned()
+            .collect(),
+    };
+    progress.listed.store(to_describe.len(), Ordering::Release);
     progress.listing_done.store(true, Ordering::Release);
     repaint();
 
     let paced = client.single_attempt();
-    let mut keys = Vec::with_capacity(ids.len());
+    let mut keys = Vec::with_capacity(to_describe.len());
+    let mut gone = BTreeSet::new();
     let report = run_paced(
         quota::DESCRIBE_KEY,
-        ids,
+        to_describe,
         |id| {
             let client = &paced;
             async move { client.describe_key(&id).await }
         },
         |id, result| {
-            keys.extend(entry(id, result));
+            match entry(id.clone(), result) {
+                Some(entry) => keys.push(entry),
+                None => {
+                    gone.insert(id);
+                }
+            }
             progress.described.fetch_add(1, Ordering::AcqRel);
             repaint();
         },
@@ -68,7 +101,14 @@ pub async fn scan_region(
             report.final_rate
         );
     }
-    Ok(RegionScan { keys, aliases })
+    Ok(match kind {
+        ScanKind::Full => ScanOutcome::Full(RegionScan { keys, aliases }),
+        ScanKind::Changes(_) => ScanOutcome::Changes(RegionRescan {
+            listed: listed.into_iter().filter(|id| !gone.contains(id)).collect(),
+            described: keys,
+            aliases,
+        }),
+    })
 }
 
 fn entry(id: MrkId, result: Result<KeyInfo, KmsError>) -> Option<KeyEntry> {

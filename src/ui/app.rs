@@ -247,6 +247,7 @@ impl App {
     pub fn apply(&mut self, command: Command) {
         match command {
             Command::Refresh => self.inventory.refresh(&self.runner),
+            Command::RefreshChanges => self.inventory.refresh_changes(&self.runner),
             Command::SetRegions(regions) => self.inventory.set_regions(&self.runner, regions),
             Command::Select(id) => {
                 if let Some(id) = &id {
@@ -402,8 +403,20 @@ impl App {
                 );
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("Refresh").clicked() {
+                let full = ui
+                    .button("Refresh")
+                    .on_hover_text("List and describe every key in every chosen Region again.");
+                if full.clicked() {
                     commands.push(Command::Refresh);
+                }
+                let changes = ui.button("Refresh changes").on_hover_text(
+                    "List every Region again, but describe only new keys, keys in a changing \
+                     state (Creating, Updating, Pending…), keys that could not be read, and \
+                     families that gained or lost a Region. Settled Enabled and Disabled keys \
+                     are not read again: a change made to one elsewhere shows after Refresh.",
+                );
+                if changes.clicked() {
+                    commands.push(Command::RefreshChanges);
                 }
                 if ui.button("Regions…").clicked() {
                     self.chooser.open_with(self.inventory.estate().regions());

@@ -6,8 +6,10 @@ use crate::domain::{MrkId, Region, ReplicateRequest};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Rescan every chosen Region.
+    /// Rescan every chosen Region, describing every key again.
     Refresh,
+    /// List every Region again and describe only what may have changed.
+    RefreshChanges,
     /// Scan these Regions from now on (new ones are scanned at once).
     SetRegions(Vec<Region>),
     /// Show (or hide) a family's details panel.

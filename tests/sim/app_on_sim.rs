@@ -40,7 +40,7 @@ fn the_demo_estate_scans_into_forty_families_with_its_awkward_states() {
     let (_sim, clients) = demo(&runner);
     let mut inventory = Inventory::new(clients, demo_regions());
     inventory.refresh(&runner);
-    inventory.wait_all();
+    inventory.wait_all(&runner);
     let estate = inventory.estate();
 
     assert_eq!(estate.family_count(), 40);

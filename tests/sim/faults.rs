@@ -43,7 +43,7 @@ fn clients(runner: &Runner, sim: &Sim) -> KmsClients {
 fn scan(runner: &Runner, clients: KmsClients, regions: &[Region]) -> Estate {
     let mut inventory = Inventory::new(clients, regions.to_vec());
     inventory.refresh(runner);
-    inventory.wait_all();
+    inventory.wait_all(runner);
     inventory.estate().clone()
 }
 
@@ -148,7 +148,7 @@ fn replicating_to_five_regions_under_faults_shows_exactly_what_kms_did() {
             give_up_after: Duration::from_secs(20),
         });
         inventory.refresh(&runner);
-        inventory.wait_all();
+        inventory.wait_all(&runner);
 
         let mut faults = one_in_five(Some("ReplicateKey"));
         faults.extend(one_in_five(Some("DescribeKey")));

@@ -97,7 +97,7 @@ fn a_primary_with_replicas_waits_then_goes_pending_deletion_when_they_are_gone()
 
     s.sim.advance_clock(Duration::from_secs_f64(8.0 * DAY));
     s.inventory.refresh(&s.runner);
-    s.inventory.wait_all();
+    s.inventory.wait_all(&s.runner);
     assert_eq!(state(&s, "us-east-1"), Some(KeyState::PendingDeletion));
     assert_eq!(
         s.inventory.estate().cell(&s.key_id, region("eu-west-1")),

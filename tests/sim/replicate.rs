@@ -71,7 +71,7 @@ pub fn setup(faults: Vec<FaultRule>) -> Setup {
         give_up_after: Duration::from_secs(60),
     });
     inventory.refresh(&runner);
-    inventory.wait_all();
+    inventory.wait_all(&runner);
     Setup {
         runner,
         sim,

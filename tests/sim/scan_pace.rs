@@ -22,7 +22,7 @@ fn scan(runner: &Runner, sim: &Sim, regions: &[Region]) -> Estate {
     let clients = runner.block_on(KmsClients::connect(&settings));
     let mut inventory = Inventory::new(clients, regions.to_vec());
     inventory.refresh(runner);
-    inventory.wait_all();
+    inventory.wait_all(runner);
     inventory.estate().clone()
 }
 
@@ -166,5 +166,85 @@ fn assert_same_keys_and_no_throttle(truth: &Estate, estate: &Estate, regions: &[
                 Some(KeyEntry::Failed { problem, .. }) if problem.kind == ProblemKind::Throttled
             ))),
         "no cell shows a throttle"
+    );
+}
+
+#[test]
+fn refresh_changes_describes_only_new_keys_and_keys_that_move_on_their_own() {
+    let runner = Runner::new().unwrap();
+    let sim = start(&runner, SimConfig::default(), 2, 300);
+    let regions: Vec<Region> = SCALE_REGIONS[..2].iter().map(|r| region(r)).collect();
+    let settings = crate::support::connect_settings(&sim.endpoint());
+    let clients = runner.block_on(KmsClients::connect(&settings));
+    let mut inventory = Inventory::new(clients, regions.clone());
+    inventory.refresh(&runner);
+    inventory.wait_all(&runner);
+    let unsettled: usize = regions
+        .iter()
+        .map(|r| {
+            let all = keys_in(inventory.estate(), *r);
+            all - inventory.estate().settled_in(*r).len()
+        })
+        .sum();
+
+    // One new multi-Region key appears in the first Region.
+    let config = runner.block_on(crate::support::load_sdk_config(
+        &sim.endpoint(),
+        std::time::Duration::from_secs(10),
+    ));
+    let client = crate::support::client_in(&config, regions[0].name());
+    let new_id = runner.block_on(crate::support::create_mrk(&client));
+    sim.reset_stats();
+
+    inventory.refresh_changes(&runner);
+    inventory.wait_all(&runner);
+    let stats = sim.stats();
+    let described: u64 = regions
+        .iter()
+        .map(|r| count(&stats, "requests", *r, "DescribeKey"))
+        .sum();
+    assert_eq!(described, unsettled as u64 + 1);
+    let new_id = MrkId::parse(&new_id).unwrap();
+    assert!(matches!(
+        inventory.estate().cell(&new_id, regions[0]),
+        Cell::Primary(_)
+    ));
+}
+
+#[test]
+fn refresh_changes_rereads_the_primary_of_a_family_that_gained_a_replica_elsewhere() {
+    let runner = Runner::new().unwrap();
+    let h = runner.block_on(crate::harness::SimHarness::start());
+    let id = runner.block_on(h.primary("us-east-1"));
+    let regions = vec![region("us-east-1"), region("eu-west-1")];
+    let settings = crate::support::connect_settings(&h.sim.endpoint());
+    let clients = runner.block_on(KmsClients::connect(&settings));
+    let mut inventory = Inventory::new(clients, regions.clone());
+    inventory.refresh(&runner);
+    inventory.wait_all(&runner);
+
+    // Replicated from somewhere else (the console, a script): the app did not see it happen.
+    runner.block_on(h.replica(&id, "us-east-1", "eu-west-1"));
+    inventory.refresh_changes(&runner);
+    inventory.wait_all(&runner);
+
+    let id = MrkId::parse(&id).unwrap();
+    let estate = inventory.estate();
+    assert!(matches!(
+        estate.cell(&id, region("eu-west-1")),
+        Cell::Replica(_)
+    ));
+    let Cell::Primary(primary) = estate.cell(&id, region("us-east-1")) else {
+        panic!("the primary is still shown");
+    };
+    let replicas: Vec<&str> = primary
+        .multi_region
+        .as_ref()
+        .map(|c| c.replicas.iter().map(|r| r.region.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        replicas,
+        ["eu-west-1"],
+        "the primary's configuration was read again"
     );
 }
