@@ -121,6 +121,18 @@ fn measure(criterion: &mut Criterion, regions: usize, families: usize) -> String
     let Some((wall, estate, stats)) = runs.last() else {
         return String::new();
     };
+    // "Refresh changes" right after a full scan: listing pages plus the keys that move on their
+    // own, against the full scan's requests.
+    let mut inventory = Inventory::new(clients.clone(), regions.clone());
+    inventory.refresh(&runner);
+    inventory.wait_all(&runner);
+    std::thread::sleep(Duration::from_secs(1));
+    sim.reset_stats();
+    let started = Instant::now();
+    inventory.refresh_changes(&runner);
+    inventory.wait_all(&runner);
+    let changes_wall = started.elapsed();
+    let changes_requests = common::total(&sim.stats(), "requests", None);
     let mut minimum = 0;
     let mut bound = Duration::ZERO;
     for (region, size) in regions.iter().zip(&sizes) {
@@ -145,7 +157,9 @@ fn measure(criterion: &mut Criterion, regions: usize, families: usize) -> String
          wall / bound = {:.2} (last run {:.2} s, best of {} runs {:.2} s, bound {:.2} s)\n  \
          requests / minimum = {:.2} ({requests} / {minimum})\n  \
          ThrottlingExceptions seen = {throttled} (in all {} runs: {})\n  \
-         CPU in the last run: app {:.2} s ({:.0} µs per request), simulator {:.2} s, on {cores} cores",
+         CPU in the last run: app {:.2} s ({:.0} µs per request), simulator {:.2} s, on {cores} cores\n  \
+         Refresh changes after it: {changes_requests} requests = {:.3} of the full scan's, \
+         wall {:.2} s = {:.2} of the full scan's",
         estate.family_count(),
         estate
             .families()
@@ -164,6 +178,9 @@ fn measure(criterion: &mut Criterion, regions: usize, families: usize) -> String
         cpu.0.as_secs_f64(),
         cpu.0.as_secs_f64() * 1e6 / requests.max(1) as f64,
         cpu.1.as_secs_f64(),
+        changes_requests as f64 / requests.max(1) as f64,
+        changes_wall.as_secs_f64(),
+        changes_wall.as_secs_f64() / wall.as_secs_f64(),
     )
 }
 

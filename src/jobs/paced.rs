@@ -234,8 +234,9 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn a_transient_failure_is_retried_twice_then_reported() {
+    /// Runs one call that always fails with `error`; returns how many times it was made and
+    /// what the caller was given.
+    fn always_failing(error: KmsError) -> (u32, Vec<Result<u32, KmsError>>) {
         let calls = Mutex::new(0);
         let mut results = Vec::new();
         runtime().block_on(run_paced(
@@ -243,16 +244,21 @@ mod tests {
             vec![1u32],
             |_| {
                 *calls.lock().unwrap() += 1;
-                async {
-                    Err::<u32, _>(KmsError::Unreachable {
-                        region: region(),
-                        detail: "connection reset".into(),
-                    })
-                }
+                let error = error.clone();
+                async move { Err::<u32, _>(error) }
             },
             |_, r| results.push(r),
         ));
-        assert_eq!(*calls.lock().unwrap(), TRANSIENT_ATTEMPTS);
+        (calls.into_inner().unwrap(), results)
+    }
+
+    #[test]
+    fn a_transient_failure_is_retried_twice_then_reported() {
+        let (calls, results) = always_failing(KmsError::Unreachable {
+            region: region(),
+            detail: "connection reset".into(),
+        });
+        assert_eq!(calls, TRANSIENT_ATTEMPTS);
         assert!(matches!(
             results.as_slice(),
             [Err(KmsError::Unreachable { .. })]
@@ -261,24 +267,12 @@ mod tests {
 
     #[test]
     fn a_lasting_error_is_not_retried() {
-        let calls = Mutex::new(0);
-        let mut results = Vec::new();
-        runtime().block_on(run_paced(
-            10_000.0,
-            vec![1u32],
-            |_| {
-                *calls.lock().unwrap() += 1;
-                async {
-                    Err::<u32, _>(KmsError::AccessDenied {
-                        region: region(),
-                        code: "AccessDeniedException".into(),
-                        message: "no".into(),
-                    })
-                }
-            },
-            |_, r| results.push(r),
-        ));
-        assert_eq!(*calls.lock().unwrap(), 1);
+        let (calls, results) = always_failing(KmsError::AccessDenied {
+            region: region(),
+            code: "AccessDeniedException".into(),
+            message: "no".into(),
+        });
+        assert_eq!(calls, 1);
         assert_eq!(results.len(), 1);
     }
 

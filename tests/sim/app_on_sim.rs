@@ -97,15 +97,7 @@ fn the_app_shows_a_region_that_is_not_enabled_as_an_error_column_not_as_absent()
 
 #[test]
 fn searching_by_alias_narrows_the_grid_to_that_family() {
-    let runner = Runner::new().unwrap();
-    let (_sim, clients) = demo(&runner);
-    let app = App::new(runner, clients, demo_regions(), AppOptions::default());
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1600.0, 900.0))
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    harness.step();
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
-    harness.run_steps(3);
+    let (_sim, mut harness) = settled_demo_app();
     assert_eq!(harness.state().shown_families(), 40);
 
     harness.get_by_label("Search").focus();
