@@ -133,6 +133,11 @@ impl Family {
             .map(String::as_str)
     }
 
+    /// Every alias of the family, in every Region.
+    pub fn all_aliases(&self) -> impl Iterator<Item = &str> {
+        self.aliases.values().flatten().map(String::as_str)
+    }
+
     pub fn aliases_in(&self, region: Region) -> &[String] {
         self.aliases.get(&region).map(Vec::as_slice).unwrap_or(&[])
     }

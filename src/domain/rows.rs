@@ -7,8 +7,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::estate::{Cell, Estate, Family};
-use super::key::{KeyState, MrkId};
+use super::estate::{Cell, Estate, Family, KeyEntry};
+use super::key::{KeyState, MrkId, Role};
 use super::region::Region;
 use super::tags::Tag;
 
@@ -112,7 +112,7 @@ pub fn select_rows(estate: &Estate, query: &RowQuery, facts: &RowFacts<'_>) -> V
     let search = query.search.trim().to_lowercase();
     let mut rows: Vec<(&MrkId, &Family)> = estate
         .families()
-        .filter(|(id, family)| search.is_empty() || matches_search(estate, id, family, &search))
+        .filter(|(id, family)| search.is_empty() || matches_search(id, family, &search))
         .filter(|(_, family)| {
             query
                 .state
@@ -136,8 +136,10 @@ pub fn select_rows(estate: &Estate, query: &RowQuery, facts: &RowFacts<'_>) -> V
     match query.sort {
         SortKey::KeyId => {}
         SortKey::Alias => rows.sort_by(|a, b| by_alias(a.1, b.1)),
-        SortKey::Coverage => rows.sort_by_key(|(_, f)| std::cmp::Reverse(f.described().count())),
-        SortKey::Region(region) => rows.sort_by_key(|(id, _)| cell_rank(estate.cell(id, region))),
+        SortKey::Coverage => {
+            rows.sort_by_cached_key(|(_, f)| std::cmp::Reverse(f.described().count()))
+        }
+        SortKey::Region(region) => rows.sort_by_cached_key(|(_, f)| cell_rank(f, region)),
     }
     if query.descending {
         rows.reverse();
@@ -145,14 +147,10 @@ pub fn select_rows(estate: &Estate, query: &RowQuery, facts: &RowFacts<'_>) -> V
     rows.into_iter().map(|(id, _)| id.clone()).collect()
 }
 
-fn matches_search(estate: &Estate, id: &MrkId, family: &Family, search: &str) -> bool {
+/// Aliases of Regions no longer scanned were dropped with them, so every alias left counts.
+fn matches_search(id: &MrkId, family: &Family, search: &str) -> bool {
     contains_lowercase(id.as_str(), search)
-        || estate.regions().iter().any(|r| {
-            family
-                .aliases_in(*r)
-                .iter()
-                .any(|a| contains_lowercase(a, search))
-        })
+        || family.all_aliases().any(|a| contains_lowercase(a, search))
 }
 
 /// `haystack.to_lowercase().contains(needle)` without allocating for ASCII text (key IDs and
@@ -175,14 +173,15 @@ fn by_alias(a: &Family, b: &Family) -> Ordering {
     }
 }
 
-fn cell_rank(cell: Cell<'_>) -> u8 {
-    match cell {
-        Cell::Primary(_) => 0,
-        Cell::Replica(_) => 1,
-        Cell::Reported { .. } => 2,
-        Cell::Unknown(_) => 3,
-        Cell::Scanning => 4,
-        Cell::Absent => 5,
+/// The order of a Region's cells when sorting by that Region, from the family alone (a whole
+/// Region that failed ranks every family alike, so its status does not matter here).
+fn cell_rank(family: &Family, region: Region) -> u8 {
+    match family.entry(region) {
+        Some(KeyEntry::Described(k)) if k.role() == Role::Primary => 0,
+        Some(KeyEntry::Described(_)) => 1,
+        Some(KeyEntry::Failed { .. }) => 3,
+        None if family.reported_in(region).is_some() => 2,
+        None => 4,
     }
 }
 
