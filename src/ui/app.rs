@@ -446,9 +446,17 @@ impl App {
             .filter(|r| self.inventory.progress(**r).is_some())
             .count();
         ui.horizontal(|ui| {
+            let shown = self.filters.shown(estate);
+            let families = if shown == estate.family_count() {
+                count(estate.family_count(), "key family", "key families")
+            } else {
+                format!(
+                    "{shown} of {} shown",
+                    count(estate.family_count(), "key family", "key families")
+                )
+            };
             ui.label(format!(
-                "{} · {}",
-                count(estate.family_count(), "key family", "key families"),
+                "{families} · {}",
                 count(regions.len(), "Region", "Regions")
             ));
             if scanning > 0 {
