@@ -5,11 +5,13 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::domain::{Cell, KeyState, ProblemKind, Region, RegionStatus};
-use kms_replica_console::jobs::{Inventory, Runner};
+use kms_replica_console::domain::{
+    Cell, KeyState, ProblemKind, Region, RegionStatus, ReplicateRequest, Role,
+};
+use kms_replica_console::jobs::{Inventory, ReplicaPhase, Runner};
 use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
-use kms_replica_console::ui::{App, AppOptions};
+use kms_replica_console::ui::{App, AppOptions, Command};
 
 use crate::support;
 
@@ -214,4 +216,57 @@ fn the_state_filter_keeps_only_families_with_a_key_in_that_state() {
     harness.run_steps(3);
 
     assert_eq!(harness.state().shown_families(), disabled);
+}
+
+#[test]
+fn a_replica_being_followed_does_not_keep_the_window_repainting() {
+    let (_sim, mut harness) = settled_demo_app();
+    let estate = harness.state().inventory().estate().clone();
+    let (id, primary, target) = estate
+        .families()
+        .find_map(|(id, family)| {
+            let primary = family
+                .described()
+                .find(|k| k.role() == Role::Primary && k.state == KeyState::Enabled)?;
+            let target = estate
+                .regions()
+                .iter()
+                .find(|r| !r.is_opt_in() && matches!(estate.cell(id, **r), Cell::Absent))?;
+            Some((id.clone(), primary.region, *target))
+        })
+        .expect("the demo has a family to replicate");
+    harness
+        .state_mut()
+        .apply(Command::Replicate(vec![ReplicateRequest {
+            key_id: id.clone(),
+            primary_region: primary,
+            target,
+            policy: None,
+            description: None,
+            tags: None,
+            bypass_lockout: false,
+            alias: None,
+        }]));
+    // Frames fold finished jobs in; between them, wait for the next job to finish.
+    let watching = |app: &App| {
+        app.inventory()
+            .replica_job(&id, target)
+            .is_some_and(|job| job.phase == ReplicaPhase::Watching)
+    };
+    for _ in 0..20 {
+        let before = harness.state().runner().finished_count();
+        harness.step();
+        if watching(harness.state()) {
+            break;
+        }
+        let runner = harness.state().runner();
+        runner.wait_until(Duration::from_secs(5), || runner.finished_count() > before);
+    }
+    assert!(watching(harness.state()), "ReplicateKey answered");
+
+    // `run` fails if frames keep asking for more frames (a spinner would).
+    let frames = harness.run();
+    assert!(frames < 10, "{frames} frames to settle");
+    harness.get_by_label("following…");
+    assert!(harness.query_all_by_label("Creating").count() >= 1);
 }
