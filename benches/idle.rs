@@ -16,7 +16,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use kms_replica_console::domain::{Cell, KeyState, MrkId, Region, ReplicateRequest, Role};
+use kms_replica_console::domain::{KeyState, Region};
 use kms_replica_console::jobs::{ReplicaPhase, Runner};
 use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Delays, Seed, Sim, SimConfig};
@@ -113,34 +113,6 @@ impl EventLoop {
     }
 }
 
-/// A family with an Enabled primary and a Region (without opt-in trouble) where it has no key.
-fn replication_target(app: &App) -> Option<ReplicateRequest> {
-    let estate = app.inventory().estate();
-    estate.families().find_map(|(id, family)| {
-        let primary = family
-            .described()
-            .find(|k| k.role() == Role::Primary && k.state == KeyState::Enabled)?;
-        let target = estate
-            .regions()
-            .iter()
-            .find(|r| !r.is_opt_in() && matches!(estate.cell(id, **r), Cell::Absent))?;
-        Some(request(id, primary.region, *target))
-    })
-}
-
-fn request(id: &MrkId, primary: Region, target: Region) -> ReplicateRequest {
-    ReplicateRequest {
-        key_id: id.clone(),
-        primary_region: primary,
-        target,
-        policy: None,
-        description: None,
-        tags: None,
-        bypass_lockout: false,
-        alias: None,
-    }
-}
-
 fn main() {
     let sim_runner = Runner::new().expect("a runtime");
     let config = SimConfig {
@@ -175,7 +147,7 @@ fn main() {
     let idle_window = Duration::from_secs(5);
     let idle_frames = event_loop.run_until(&mut app, Instant::now() + idle_window);
 
-    let Some(request) = replication_target(&app) else {
+    let Some(request) = support::replication_candidate(app.inventory().estate()) else {
         panic!("the demo estate has a family to replicate");
     };
     let (id, target) = (request.key_id.clone(), request.target);

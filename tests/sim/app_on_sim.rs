@@ -5,9 +5,7 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::domain::{
-    Cell, KeyState, ProblemKind, Region, RegionStatus, ReplicateRequest, Role,
-};
+use kms_replica_console::domain::{Cell, KeyState, ProblemKind, Region, RegionStatus};
 use kms_replica_console::jobs::{Inventory, ReplicaPhase, Runner};
 use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
@@ -221,32 +219,10 @@ fn the_state_filter_keeps_only_families_with_a_key_in_that_state() {
 #[test]
 fn a_replica_being_followed_does_not_keep_the_window_repainting() {
     let (_sim, mut harness) = settled_demo_app();
-    let estate = harness.state().inventory().estate().clone();
-    let (id, primary, target) = estate
-        .families()
-        .find_map(|(id, family)| {
-            let primary = family
-                .described()
-                .find(|k| k.role() == Role::Primary && k.state == KeyState::Enabled)?;
-            let target = estate
-                .regions()
-                .iter()
-                .find(|r| !r.is_opt_in() && matches!(estate.cell(id, **r), Cell::Absent))?;
-            Some((id.clone(), primary.region, *target))
-        })
+    let request = support::replication_candidate(harness.state().inventory().estate())
         .expect("the demo has a family to replicate");
-    harness
-        .state_mut()
-        .apply(Command::Replicate(vec![ReplicateRequest {
-            key_id: id.clone(),
-            primary_region: primary,
-            target,
-            policy: None,
-            description: None,
-            tags: None,
-            bypass_lockout: false,
-            alias: None,
-        }]));
+    let (id, target) = (request.key_id.clone(), request.target);
+    harness.state_mut().apply(Command::Replicate(vec![request]));
     // Frames fold finished jobs in; between them, wait for the next job to finish.
     let watching = |app: &App| {
         app.inventory()

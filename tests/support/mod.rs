@@ -164,3 +164,30 @@ fn wait_for_port(port: u16, timeout: Duration) {
     }
     panic!("moto did not listen on port {port} within {timeout:?}");
 }
+
+/// A ReplicateKey with every API default, for a family whose primary is Enabled, to a Region
+/// (not an opt-in one) where the family has no key; `None` if the estate has no such family.
+pub fn replication_candidate(
+    estate: &kms_replica_console::domain::Estate,
+) -> Option<kms_replica_console::domain::ReplicateRequest> {
+    use kms_replica_console::domain::{Cell, KeyState, ReplicateRequest, Role};
+    estate.families().find_map(|(id, family)| {
+        let primary = family
+            .described()
+            .find(|k| k.role() == Role::Primary && k.state == KeyState::Enabled)?;
+        let target = estate
+            .regions()
+            .iter()
+            .find(|r| !r.is_opt_in() && matches!(estate.cell(id, **r), Cell::Absent))?;
+        Some(ReplicateRequest {
+            key_id: id.clone(),
+            primary_region: primary.region,
+            target: *target,
+            policy: None,
+            description: None,
+            tags: None,
+            bypass_lockout: false,
+            alias: None,
+        })
+    })
+}
