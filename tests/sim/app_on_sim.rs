@@ -246,3 +246,39 @@ fn a_replica_being_followed_does_not_keep_the_window_repainting() {
     harness.get_by_label("following…");
     assert!(harness.query_all_by_label("Creating").count() >= 1);
 }
+
+#[test]
+fn refresh_changes_reads_only_the_keys_that_may_have_changed() {
+    let (sim, mut harness) = settled_demo_app();
+    let estate = harness.state().inventory().estate().clone();
+    let unsettled: usize = estate
+        .regions()
+        .iter()
+        .filter(|r| estate.status(**r) == &RegionStatus::Scanned)
+        .map(|r| {
+            let keys = estate
+                .families()
+                .filter(|(_, f)| f.entry(*r).is_some())
+                .count();
+            keys - estate.settled_in(*r).len()
+        })
+        .sum();
+    let total: usize = estate.families().map(|(_, f)| f.described().count()).sum();
+    assert!(unsettled > 0 && unsettled < total);
+    sim.reset_stats();
+
+    harness.get_by_label("Refresh changes").click_accesskit();
+    harness.step();
+    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    harness.run_steps(3);
+
+    let stats = sim.stats();
+    let described: u64 = stats["requests"]
+        .as_object()
+        .into_iter()
+        .flat_map(|regions| regions.values())
+        .filter_map(|ops| ops["DescribeKey"].as_u64())
+        .sum();
+    assert_eq!(described, unsettled as u64);
+    assert_eq!(harness.state().inventory().estate().family_count(), 40);
+}
