@@ -59,13 +59,17 @@ pub async fn scan_region(
     repaint: Repaint,
 ) -> Result<ScanOutcome, KmsError> {
     let (listed, aliases) = futures::try_join!(client.list_mrk_ids(), client.list_aliases())?;
-    let to_describe: Vec<MrkId> = match &kind {
-        ScanKind::Full => listed.clone(),
-        ScanKind::Changes(settled) => listed
-            .iter()
-            .filter(|id| !settled.contains(*id))
-            .cloned()
-            .collect(),
+    // A full scan describes everything listed; "changes" keeps the listing to drop deleted keys.
+    let (to_describe, listed) = match &kind {
+        ScanKind::Full => (listed, Vec::new()),
+        ScanKind::Changes(settled) => {
+            let fresh = listed
+                .iter()
+                .filter(|id| !settled.contains(*id))
+                .cloned()
+                .collect();
+            (fresh, listed)
+        }
     };
     progress.listed.store(to_describe.len(), Ordering::Release);
     progress.listing_done.store(true, Ordering::Release);
@@ -82,11 +86,12 @@ pub async fn scan_region(
             async move { client.describe_key(&id).await }
         },
         |id, result| {
-            match entry(id.clone(), result) {
-                Some(entry) => keys.push(entry),
-                None => {
+            match result {
+                // Deleted between ListKeys and DescribeKey: it is simply not there any more.
+                Err(KmsError::NotFound { .. }) => {
                     gone.insert(id);
                 }
+                result => keys.push(entry(id, result)),
             }
             progress.described.fetch_add(1, Ordering::AcqRel);
             repaint();
@@ -111,17 +116,15 @@ pub async fn scan_region(
     })
 }
 
-fn entry(id: MrkId, result: Result<KeyInfo, KmsError>) -> Option<KeyEntry> {
+fn entry(id: MrkId, result: Result<KeyInfo, KmsError>) -> KeyEntry {
     match result {
-        Ok(info) => Some(KeyEntry::Described(Box::new(info))),
-        // Deleted between ListKeys and DescribeKey: it is simply not there any more.
-        Err(KmsError::NotFound { .. }) => None,
+        Ok(info) => KeyEntry::Described(Box::new(info)),
         Err(e) => {
             tracing::warn!("{e}");
-            Some(KeyEntry::Failed {
+            KeyEntry::Failed {
                 key_id: id,
                 problem: e.to_problem(),
-            })
+            }
         }
     }
 }

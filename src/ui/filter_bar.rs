@@ -48,6 +48,9 @@ pub struct FilterBar {
     fetching: Option<TagsFetch>,
     tag_errors: usize,
     cached: Option<(Inputs, Option<Vec<MrkId>>)>,
+    /// How many primaries' tags are unknown, for the estate and tags revisions it was counted at
+    /// (the button shows it every frame; counting walks every family).
+    unknown_count: Option<((u64, u64), usize)>,
 }
 
 impl FilterBar {
@@ -211,7 +214,15 @@ impl FilterBar {
             ui.small("reading tags…");
             return;
         }
-        let unknown = self.unknown_primaries(estate).len();
+        let at = (estate.revision(), self.tags_revision);
+        let unknown = match self.unknown_count {
+            Some((counted_at, n)) if counted_at == at => n,
+            _ => {
+                let n = self.unknown_primaries(estate).len();
+                self.unknown_count = Some((at, n));
+                n
+            }
+        };
         if unknown > 0 {
             let read = ui
                 .button(format!("Read tags of {unknown} primaries"))
