@@ -2,16 +2,19 @@
 //!
 //! Only this file turns errors into text and exit statuses.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kms_replica_console::domain::Region;
 use kms_replica_console::domain::audit::{AuditOptions, Baseline, Severity, worst};
-use kms_replica_console::domain::region::parse_region_list;
-use kms_replica_console::domain::{Region, RegionStatus};
+use kms_replica_console::domain::region::{parse_region_list, single_partition};
 use kms_replica_console::jobs::Runner;
 use kms_replica_console::jobs::{self, now_epoch};
-use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
+use kms_replica_console::kms::{
+    CallerIdentity, ConnectSettings, KmsClients, StaticCredentials, check_endpoint_url,
+    endpoint_from_env,
+};
 use kms_replica_console::report::{Format as ReportFormat, audit_report};
 use kms_replica_console::sim::{DEMO_REGIONS, FaultRule, SCALE_REGIONS, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
@@ -144,8 +147,9 @@ enum Command {
         /// A TOML baseline (required and allowed Regions, per-key rules by alias or tag).
         #[arg(long, value_name = "FILE")]
         baseline: Option<std::path::PathBuf>,
-        /// Imported key material expiring within this many days is a finding.
-        #[arg(long, value_name = "DAYS", default_value_t = 30)]
+        /// Imported key material expiring within this many days is a finding (0–36500).
+        #[arg(long, value_name = "DAYS", default_value_t = 30,
+              value_parser = clap::value_parser!(i64).range(0..=36_500))]
         expiry_days: i64,
     },
     /// Run the embedded KMS simulator alone, for the AWS CLI, boto3 or any other client.
@@ -184,14 +188,25 @@ impl FailOn {
 }
 
 fn main() -> ExitCode {
+    // Before anything opens a file or socket: a closed descriptor 1 would be reused by the
+    // first one, and the report would go there.
+    let stdout_open = stdout_is_open();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a CI log or a file.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
+    if !stdout_open && matches!(&cli.command, Some(Command::Audit { output: None, .. })) {
+        eprintln!(
+            "error: standard output is closed: the report would go nowhere (give --output FILE)"
+        );
+        return ExitCode::from(2);
+    }
     match run(cli) {
         Ok(code) => code,
         Err(message) => {
@@ -210,6 +225,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(spec) => parse_region_list(spec).map_err(|e| e.to_string())?,
         None => Region::default_scan_set(),
     };
+    single_partition(&regions).map_err(|e| format!("--regions: {e}"))?;
+    check_endpoints(&cli)?;
     let mut settings = ConnectSettings {
         profile: cli.profile.clone(),
         endpoint_url: cli.endpoint_url.clone(),
@@ -242,8 +259,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         None
     };
     let clients = runner.block_on(KmsClients::connect(&settings));
+    let strict = cli.command.is_some();
+    let identity = identify(&runner, &clients, settings.profile.as_deref(), strict)?;
     match cli.command {
-        None => run_gui(runner, clients, regions, &cli, connection, settings),
+        None => {
+            let who = identity
+                .map(|id| id.arn)
+                .unwrap_or_else(|| "identity unknown".into());
+            let connection = format!("{who} · {connection}");
+            run_gui(runner, clients, regions, &cli, connection, settings, &who)
+        }
         Some(Command::Audit {
             format,
             output,
@@ -264,10 +289,49 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 fail_on,
                 baseline,
                 expiry_days,
+                identity,
             };
             audit_command(runner, clients, regions, settings)
         }
-        Some(Command::Sim { .. }) => Ok(ExitCode::SUCCESS),
+        // Dispatched before any client was built.
+        Some(Command::Sim { .. }) => Err("the simulator was not started".into()),
+    }
+}
+
+/// `--endpoint-url` and the environment's endpoint variables, checked before any client is
+/// built: a URL the SDK cannot use is a usage error, never a panic or a silent port 80.
+fn check_endpoints(cli: &Cli) -> Result<(), String> {
+    if let Some(url) = &cli.endpoint_url {
+        check_endpoint_url("--endpoint-url", url).map_err(|e| e.to_string())?;
+    }
+    if !cli.demo {
+        endpoint_from_env(|name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Who the clients sign as. An explicit `--profile` that gives no credentials is an error
+/// (never a fall-back to other credentials), and so is having no credentials at all when
+/// `strict` (the headless audit: nothing could be read); otherwise an unknown identity is
+/// said, not hidden (the GUI opens with its credentials banner and Reload credentials).
+fn identify(
+    runner: &Runner,
+    clients: &KmsClients,
+    profile: Option<&str>,
+    strict: bool,
+) -> Result<Option<CallerIdentity>, String> {
+    if profile.is_some() {
+        runner
+            .block_on(clients.check_credentials(profile))
+            .map_err(|e| e.to_string())?;
+    }
+    match runner.block_on(clients.caller_identity()) {
+        Ok(identity) => Ok(Some(identity)),
+        Err(e) if strict && e.is_credentials() => Err(e.to_string()),
+        Err(e) => {
+            eprintln!("warning: the identity in use is unknown: {e}");
+            Ok(None)
+        }
     }
 }
 
@@ -320,15 +384,17 @@ fn run_gui(
     cli: &Cli,
     connection: String,
     settings: ConnectSettings,
+    identity: &str,
 ) -> Result<ExitCode, String> {
     let options = AppOptions {
         read_only: cli.read_only,
         connection,
     };
+    // The title names the identity in use, so the account being acted on is always in view.
     let title = if cli.demo {
-        "KMS Replica Console — DEMO (simulated KMS, no AWS account)"
+        format!("KMS Replica Console — DEMO (simulated KMS, no AWS account) — {identity}")
     } else {
-        "KMS Replica Console"
+        format!("KMS Replica Console — {identity}")
     };
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -380,6 +446,38 @@ struct AuditSettings {
     fail_on: Option<FailOn>,
     baseline: Baseline,
     expiry_days: i64,
+    identity: Option<CallerIdentity>,
+}
+
+/// Whether the report has somewhere to go. A closed descriptor 1 (`audit >&-`) does not look
+/// closed from inside: Rust's start-up code reopens it on /dev/null, read-write, and writes
+/// then vanish. A shell's `> /dev/null` opens it write-only, so read-write /dev/null on 1 is
+/// the sign of a descriptor that was closed (Linux; elsewhere assume it is open).
+fn stdout_is_open() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let target = std::fs::read_link("/proc/self/fd/1");
+        let Ok(target) = target else {
+            return false;
+        };
+        if target != std::path::Path::new("/dev/null") {
+            return true;
+        }
+        let flags = std::fs::read_to_string("/proc/self/fdinfo/1")
+            .ok()
+            .and_then(|info| {
+                info.lines()
+                    .find_map(|l| l.strip_prefix("flags:"))
+                    .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+            });
+        const O_ACCMODE: u32 = 0o3;
+        const O_RDWR: u32 = 0o2;
+        flags.is_none_or(|f| f & O_ACCMODE != O_RDWR)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        true
+    }
 }
 
 fn audit_command(
@@ -396,13 +494,14 @@ fn audit_command(
     let outcome = jobs::run_audit(&runner, clients, regions, &settings.baseline, options);
     let estate = &outcome.estate;
     let highest = worst(&outcome.findings);
-    let not_compared = outcome
-        .not_compared
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let findings = outcome.findings.clone();
-    let report = audit_report(estate, findings, not_compared, now);
+    let not_audited = outcome.not_audited.clone();
+    let mut report = audit_report(estate, outcome.findings.clone(), not_audited.clone(), now);
+    if let Some(identity) = &settings.identity {
+        report.identity = Some(identity.arn.clone());
+        report
+            .account
+            .get_or_insert_with(|| identity.account.clone());
+    }
     let format = match settings.format {
         Format::Json => ReportFormat::Json,
         Format::Csv => ReportFormat::Csv,
@@ -423,15 +522,19 @@ fn audit_command(
             }
         }
     }
-    let mut failed = false;
-    for region in estate.regions() {
-        if let RegionStatus::Failed(problem) = estate.status(*region) {
-            eprintln!("error: {region}: {problem}");
-            failed = true;
+    // A pipeline must not pass on an incomplete picture: whatever could not be looked at is
+    // named, and the status is 2 whatever the findings.
+    if !not_audited.is_empty() {
+        const SHOWN: usize = 20;
+        for gap in not_audited.iter().take(SHOWN) {
+            eprintln!("error: not audited: {gap}");
         }
-    }
-    // A pipeline must not pass on an incomplete picture.
-    if failed {
+        if not_audited.len() > SHOWN {
+            eprintln!(
+                "error: … and {} more not audited (all are in the report's not_audited)",
+                not_audited.len() - SHOWN
+            );
+        }
         return Ok(ExitCode::from(2));
     }
     let threshold = settings.fail_on.map(FailOn::severity);

@@ -2,13 +2,13 @@
 //! primary and its replicas, and states that need attention — each a finding with a severity and
 //! a sentence a person can act on.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use super::estate::{Estate, Family, RegionStatus};
 use super::key::{KeyInfo, KeyState, MrkId, Role, format_utc};
 use super::lifecycle::{material_note, pending_note};
-use super::policy_compare::{Grant, compare, is_default_policy};
+use super::policy_compare::{Grant, compare, grants, is_default_policy};
 use super::region::Region;
 use super::tags::Tag;
 
@@ -52,6 +52,10 @@ pub enum FindingKind {
     PendingImport,
     MaterialExpiry,
     RegionUnreadable,
+    /// Listed in a Region but DescribeKey failed: nothing about the key was checked.
+    KeyUnreadable,
+    /// A key policy that lets anyone (`Principal *`, or an Allow with `NotPrincipal`) use the key.
+    PublicAccess,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -166,7 +170,12 @@ pub fn audit(
         }
     }
     for (id, family) in estate.families() {
-        family_findings(id, family, props, baseline, options, &mut findings);
+        let ctx = FamilyContext::new(id, family, props);
+        unreadable_findings(&ctx, &mut findings);
+        coverage_findings(&ctx, baseline, &mut findings);
+        state_findings(&ctx, options, &mut findings);
+        exposure_findings(&ctx, &mut findings);
+        drift_findings(&ctx, &mut findings);
     }
     findings.sort_by(|a, b| {
         b.severity
@@ -175,6 +184,94 @@ pub fn audit(
             .then_with(|| a.region.cmp(&b.region))
     });
     findings
+}
+
+/// A key, or a whole Region, the audit could not look at. Never to be read as "nothing found":
+/// the headless audit exits 2 when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NotAudited {
+    /// `None` when a whole Region could not be read.
+    pub key_id: Option<MrkId>,
+    pub region: Region,
+    pub reason: String,
+}
+
+impl fmt::Display for NotAudited {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.key_id {
+            Some(id) => write!(f, "{id} in {}: {}", self.region, self.reason),
+            None => write!(f, "{}: {}", self.region, self.reason),
+        }
+    }
+}
+
+/// What the audit could not look at: Regions that could not be read, keys that could not be
+/// described, keys whose policy and tags were needed (`needed`) but not read (`problems` says
+/// why, when known), and replicas whose primary was never read, so their drift was not compared.
+pub fn not_audited(
+    estate: &Estate,
+    needed: &[(MrkId, Region)],
+    props: &PropsMap,
+    problems: &HashMap<(MrkId, Region), String>,
+) -> Vec<NotAudited> {
+    let mut out = Vec::new();
+    for region in estate.regions() {
+        if let RegionStatus::Failed(problem) = estate.status(*region) {
+            out.push(NotAudited {
+                key_id: None,
+                region: *region,
+                reason: format!("the Region could not be read ({problem})"),
+            });
+        }
+    }
+    for (id, family) in estate.families() {
+        for (region, problem) in family.unreadable() {
+            if matches!(estate.status(region), RegionStatus::Failed(_)) {
+                continue;
+            }
+            out.push(NotAudited {
+                key_id: Some(id.clone()),
+                region,
+                reason: format!("the key could not be described ({problem})"),
+            });
+        }
+        let has_primary = family.described().any(|k| k.role() == Role::Primary);
+        if !has_primary {
+            let primary_at = family
+                .primary_region()
+                .unwrap_or_else(|| "an unknown Region".into());
+            for replica in family.described() {
+                out.push(NotAudited {
+                    key_id: Some(id.clone()),
+                    region: replica.region,
+                    reason: format!(
+                        "its primary (in {primary_at}) was not read, so its drift was not compared"
+                    ),
+                });
+            }
+        }
+    }
+    for slot in needed {
+        if props.contains_key(slot) {
+            continue;
+        }
+        let why = problems
+            .get(slot)
+            .cloned()
+            .unwrap_or_else(|| "not read".into());
+        out.push(NotAudited {
+            key_id: Some(slot.0.clone()),
+            region: slot.1,
+            reason: format!("its key policy and tags could not be read ({why})"),
+        });
+    }
+    out.sort_by(|a, b| {
+        a.key_id
+            .cmp(&b.key_id)
+            .then_with(|| a.region.cmp(&b.region))
+    });
+    out.dedup();
+    out
 }
 
 fn push(
@@ -194,86 +291,152 @@ fn push(
     });
 }
 
-fn family_findings(
-    id: &MrkId,
-    family: &Family,
-    props: &PropsMap,
-    baseline: &Baseline,
-    options: AuditOptions,
-    out: &mut Vec<Finding>,
-) {
-    let keys: Vec<&KeyInfo> = family.described().collect();
-    let primary = keys.iter().copied().find(|k| k.role() == Role::Primary);
-    let primary_props = primary.and_then(|p| props.get(&(id.clone(), p.region)));
-    let label = family
-        .first_alias()
-        .map(|a| format!("{id} ({a})"))
-        .unwrap_or_else(|| id.to_string());
+/// One family as every section of the audit reads it.
+struct FamilyContext<'a> {
+    id: &'a MrkId,
+    family: &'a Family,
+    props: &'a PropsMap,
+    keys: Vec<&'a KeyInfo>,
+    primary: Option<&'a KeyInfo>,
+    primary_props: Option<&'a KeyProps>,
+    /// `key ID (alias)`, how messages name the family.
+    label: String,
+}
 
-    // Coverage.
-    let present: BTreeSet<String> = keys
-        .iter()
-        .map(|k| k.region.name().to_string())
-        .chain(keys.iter().flat_map(|k| {
-            k.multi_region.iter().flat_map(|c| {
-                c.replicas
-                    .iter()
-                    .map(|r| r.region.clone())
-                    .chain(c.primary.iter().map(|p| p.region.clone()))
-            })
-        }))
-        .collect();
-    let mut required: BTreeSet<Region> = baseline.require_regions.iter().copied().collect();
-    for rule in &baseline.rules {
-        if rule.matches(family, primary_props.and_then(|p| p.tags.as_deref())) {
-            required.extend(rule.require_regions.iter().copied());
+impl<'a> FamilyContext<'a> {
+    fn new(id: &'a MrkId, family: &'a Family, props: &'a PropsMap) -> FamilyContext<'a> {
+        let keys: Vec<&KeyInfo> = family.described().collect();
+        let primary = keys.iter().copied().find(|k| k.role() == Role::Primary);
+        FamilyContext {
+            id,
+            family,
+            props,
+            primary,
+            primary_props: primary.and_then(|p| props.get(&(id.clone(), p.region))),
+            label: family
+                .first_alias()
+                .map(|a| format!("{id} ({a})"))
+                .unwrap_or_else(|| id.to_string()),
+            keys,
         }
     }
-    for region in required {
-        if !present.contains(region.name()) {
-            push(
-                out,
-                Severity::High,
-                FindingKind::MissingRequiredRegion,
-                id,
-                Some(region),
-                format!("{label} has no key in {region}, a required Region: replicate it there."),
-            );
-        }
+
+    fn props_of(&self, region: Region) -> Option<&'a KeyProps> {
+        self.props.get(&(self.id.clone(), region))
     }
-    if let Some(allowed) = &baseline.allow_regions {
-        for k in &keys {
-            if !allowed.contains(&k.region) {
+
+    /// Every Region that holds a key of the family, by the scan (described or not) or by any
+    /// described key's multi-Region configuration (which names Regions outside the scan too),
+    /// with the role when known.
+    fn present(&self) -> BTreeMap<String, Option<Role>> {
+        let mut present: BTreeMap<String, Option<Role>> = BTreeMap::new();
+        for region in self.family.listed_regions() {
+            present.insert(region.name().to_string(), None);
+        }
+        for k in &self.keys {
+            if let Some(c) = &k.multi_region {
+                for r in &c.replicas {
+                    present.insert(r.region.clone(), Some(Role::Replica));
+                }
+                if let Some(p) = &c.primary {
+                    present.insert(p.region.clone(), Some(Role::Primary));
+                }
+            }
+        }
+        for k in &self.keys {
+            present.insert(k.region.name().to_string(), Some(k.role()));
+        }
+        present
+    }
+}
+
+/// Keys listed but not described: each a high finding, since nothing about them was checked.
+fn unreadable_findings(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
+    for (region, problem) in ctx.family.unreadable() {
+        push(
+            out,
+            Severity::High,
+            FindingKind::KeyUnreadable,
+            ctx.id,
+            Some(region),
+            format!(
+                "The key {} in {region} could not be described ({problem}): it is not audited.",
+                ctx.label
+            ),
+        );
+    }
+}
+
+fn coverage_findings(ctx: &FamilyContext<'_>, baseline: &Baseline, out: &mut Vec<Finding>) {
+    let (id, label) = (ctx.id, &ctx.label);
+    let present = ctx.present();
+    // With no key described, the family's Regions are unknown: it is reported as not audited,
+    // never as missing everywhere.
+    if !ctx.keys.is_empty() {
+        let mut required: BTreeSet<Region> = baseline.require_regions.iter().copied().collect();
+        for rule in &baseline.rules {
+            if rule.matches(
+                ctx.family,
+                ctx.primary_props.and_then(|p| p.tags.as_deref()),
+            ) {
+                required.extend(rule.require_regions.iter().copied());
+            }
+        }
+        for region in required {
+            if !present.contains_key(region.name()) {
                 push(
                     out,
                     Severity::High,
-                    FindingKind::RegionNotAllowed,
+                    FindingKind::MissingRequiredRegion,
                     id,
-                    Some(k.region),
+                    Some(region),
                     format!(
-                        "{label} has a {} in {}, which is not an allowed Region: schedule its deletion or allow the Region.",
-                        k.role().to_string().to_lowercase(),
-                        k.region
+                        "{label} has no key in {region}, a required Region: replicate it there."
                     ),
                 );
             }
         }
     }
-    if present.len() <= 1 {
+    if let Some(allowed) = &baseline.allow_regions {
+        for (name, role) in &present {
+            let Ok(region) = name.parse::<Region>() else {
+                continue;
+            };
+            if !allowed.contains(&region) {
+                let what = match role {
+                    Some(role) => role.to_string().to_lowercase(),
+                    None => "key".into(),
+                };
+                push(
+                    out,
+                    Severity::High,
+                    FindingKind::RegionNotAllowed,
+                    id,
+                    Some(region),
+                    format!(
+                        "{label} has a {what} in {region}, which is not an allowed Region: schedule its deletion or allow the Region."
+                    ),
+                );
+            }
+        }
+    }
+    if present.len() <= 1 && !ctx.keys.is_empty() {
         push(
             out,
             Severity::Low,
             FindingKind::NoReplicas,
             id,
-            primary.map(|p| p.region),
+            ctx.primary.map(|p| p.region),
             format!(
                 "{label} is a multi-Region key with no replicas: replicate it, or use a single-Region key."
             ),
         );
     }
+}
 
-    // States.
-    for k in &keys {
+fn state_findings(ctx: &FamilyContext<'_>, options: AuditOptions, out: &mut Vec<Finding>) {
+    let (id, label) = (ctx.id, &ctx.label);
+    for k in &ctx.keys {
         match k.state {
             KeyState::PendingDeletion => push(
                 out,
@@ -285,7 +448,7 @@ fn family_findings(
                     "The {} of {label} in {} is pending deletion ({}): cancel the deletion if it is still needed.",
                     k.role().to_string().to_lowercase(),
                     k.region,
-                    pending_note(k, family).unwrap_or_default()
+                    pending_note(k, ctx.family).unwrap_or_default()
                 ),
             ),
             KeyState::PendingReplicaDeletion => push(
@@ -297,7 +460,7 @@ fn family_findings(
                 format!(
                     "The primary of {label} in {} is scheduled for deletion and {}: it is deleted only after them.",
                     k.region,
-                    pending_note(k, family).unwrap_or_default()
+                    pending_note(k, ctx.family).unwrap_or_default()
                 ),
             ),
             _ => {}
@@ -320,12 +483,49 @@ fn family_findings(
             );
         }
     }
+}
 
-    // Drift of what KMS does not synchronise, replica by replica.
-    let Some(primary) = primary else {
+/// Each key's own policy, judged on its own whatever the primary's says: a grant open to anyone
+/// is high on a primary and a replica alike.
+fn exposure_findings(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
+    for k in &ctx.keys {
+        let Some(policy) = ctx.props_of(k.region).and_then(|p| p.policy.as_deref()) else {
+            continue;
+        };
+        let Ok(grants) = grants(policy) else {
+            continue;
+        };
+        let open: Vec<String> = grants
+            .iter()
+            .filter(|g| g.is_open_to_anyone())
+            .map(ToString::to_string)
+            .collect();
+        if !open.is_empty() {
+            push(
+                out,
+                Severity::High,
+                FindingKind::PublicAccess,
+                ctx.id,
+                Some(k.region),
+                format!(
+                    "The key policy of the {} of {} in {} lets anyone use the key: {}. Limit it to named principals or add a condition on the caller's account or organization.",
+                    k.role().to_string().to_lowercase(),
+                    ctx.label,
+                    k.region,
+                    open.join("; ")
+                ),
+            );
+        }
+    }
+}
+
+/// Drift of what KMS does not synchronise, replica by replica.
+fn drift_findings(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
+    let (id, label) = (ctx.id, &ctx.label);
+    let Some(primary) = ctx.primary else {
         return;
     };
-    for replica in keys.iter().filter(|k| k.role() == Role::Replica) {
+    for replica in ctx.keys.iter().filter(|k| k.role() == Role::Replica) {
         let r = replica.region;
         if primary.state == KeyState::Enabled && replica.state == KeyState::Disabled {
             push(
@@ -352,31 +552,10 @@ fn family_findings(
                 ),
             );
         }
-        let primary_aliases: BTreeSet<&String> = family.aliases_in(primary.region).iter().collect();
-        let replica_aliases: BTreeSet<&String> = family.aliases_in(r).iter().collect();
-        let missing: Vec<&&String> = primary_aliases.difference(&replica_aliases).collect();
-        if !missing.is_empty() {
-            push(
-                out,
-                Severity::Low,
-                FindingKind::AliasDrift,
-                id,
-                Some(r),
-                format!(
-                    "{label} in {r} lacks the alias{} {} that the primary has: code using {} there fails.",
-                    if missing.len() == 1 { "" } else { "es" },
-                    missing
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if missing.len() == 1 { "it" } else { "them" }
-                ),
-            );
-        }
-        let replica_props = props.get(&(id.clone(), r));
+        alias_drift(ctx, primary.region, r, out);
+        let replica_props = ctx.props_of(r);
         if let (Some(pt), Some(rt)) = (
-            primary_props.and_then(|p| p.tags.as_ref()),
+            ctx.primary_props.and_then(|p| p.tags.as_ref()),
             replica_props.and_then(|p| p.tags.as_ref()),
         ) && let Some(text) = tag_drift(pt, rt)
         {
@@ -390,12 +569,39 @@ fn family_findings(
             );
         }
         if let (Some(pp), Some(rp)) = (
-            primary_props.and_then(|p| p.policy.as_deref()),
+            ctx.primary_props.and_then(|p| p.policy.as_deref()),
             replica_props.and_then(|p| p.policy.as_deref()),
         ) {
-            policy_findings(out, id, &label, r, pp, rp, replica.arn.as_str());
+            policy_findings(out, id, label, r, pp, rp, replica.arn.as_str());
         }
     }
+}
+
+fn alias_drift(ctx: &FamilyContext<'_>, primary: Region, r: Region, out: &mut Vec<Finding>) {
+    let primary_aliases: BTreeSet<&String> = ctx.family.aliases_in(primary).iter().collect();
+    let replica_aliases: BTreeSet<&String> = ctx.family.aliases_in(r).iter().collect();
+    let missing: Vec<&&String> = primary_aliases.difference(&replica_aliases).collect();
+    if missing.is_empty() {
+        return;
+    }
+    push(
+        out,
+        Severity::Low,
+        FindingKind::AliasDrift,
+        ctx.id,
+        Some(r),
+        format!(
+            "{} in {r} lacks the alias{} {} that the primary has: code using {} there fails.",
+            ctx.label,
+            if missing.len() == 1 { "" } else { "es" },
+            missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
+        ),
+    );
 }
 
 fn account_of(arn: &str) -> Option<&str> {
@@ -562,6 +768,20 @@ struct RuleFile {
     require_regions: Vec<String>,
 }
 
+/// A parse error quotes the offending line; a line of a generated file can be megabytes long,
+/// so each line of the message is cut to what a person can read.
+fn short_lines(message: &str) -> String {
+    const MAX: usize = 160;
+    message
+        .lines()
+        .map(|line| match line.char_indices().nth(MAX) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn regions(names: &[String]) -> Result<Vec<Region>, super::region::UnknownRegion> {
     names.iter().map(|n| n.parse()).collect()
 }
@@ -578,7 +798,7 @@ impl Baseline {
     /// ```
     pub fn from_toml(text: &str) -> Result<Baseline, BaselineError> {
         let file: BaselineFile =
-            toml::from_str(text).map_err(|e| BaselineError::Toml(e.to_string()))?;
+            toml::from_str(text).map_err(|e| BaselineError::Toml(short_lines(&e.to_string())))?;
         let mut rules = Vec::new();
         for (i, rule) in file.rules.into_iter().enumerate() {
             if rule.alias.is_none() && rule.tag.is_none() {
@@ -628,5 +848,14 @@ mod baseline_tests {
             Baseline::from_toml("require = 1"),
             Err(BaselineError::Toml(_))
         ));
+    }
+
+    #[test]
+    fn a_parse_error_on_a_huge_line_quotes_only_a_readable_part_of_it() {
+        let huge = format!("require_regions = [{}", "[".repeat(200_000));
+        let Err(BaselineError::Toml(message)) = Baseline::from_toml(&huge) else {
+            panic!("a deep array is not a baseline");
+        };
+        assert!(message.len() < 2_000, "{} bytes", message.len());
     }
 }

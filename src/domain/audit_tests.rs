@@ -271,3 +271,175 @@ fn wildcards_match_like_shell_globs() {
     assert!(!wildcard_match("alias/pay*", "alias/ledger"));
     assert!(wildcard_match("exact", "exact") && !wildcard_match("exact", "exactly"));
 }
+
+fn opts() -> AuditOptions {
+    AuditOptions {
+        expiry_days: 30,
+        now: 0,
+    }
+}
+
+const PUBLIC: &str = r#"{"Statement": [
+  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+  {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}"#;
+
+#[test]
+fn a_key_listed_but_not_described_is_a_high_finding_and_not_audited_never_no_replicas() {
+    let mut estate = estate(clean_replica(), true);
+    let denied = crate::domain::Problem::new(
+        crate::domain::ProblemKind::Other,
+        "KMSInternalException",
+        "internal error",
+    );
+    estate.apply_scan(
+        region("eu-west-1"),
+        RegionScan {
+            keys: vec![KeyEntry::Failed {
+                key_id: id(),
+                problem: denied,
+            }],
+            aliases: vec![],
+        },
+    );
+    // The primary's configuration is stale in this test: it names no replica.
+    let mut primary = key("us-east-1", Role::Primary, KeyState::Enabled, "payments");
+    if let Some(c) = primary.multi_region.as_mut() {
+        c.replicas.clear();
+    }
+    estate.upsert_key(primary);
+    let findings = audit(&estate, &PropsMap::new(), &Baseline::default(), opts());
+    assert!(kinds(&findings).contains(&FindingKind::KeyUnreadable));
+    assert!(
+        !kinds(&findings).contains(&FindingKind::NoReplicas),
+        "a listed key in eu-west-1 is a key there: {findings:?}"
+    );
+    let gaps = not_audited(&estate, &[], &PropsMap::new(), &HashMap::new());
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].key_id, Some(id()));
+    assert_eq!(gaps[0].region, region("eu-west-1"));
+    assert!(gaps[0].reason.contains("KMSInternalException"));
+}
+
+#[test]
+fn a_replica_whose_primary_was_not_read_is_not_audited_and_judged_on_its_own_policy() {
+    // Primary in ap-southeast-2, outside the scan; the replica in us-east-1 is public.
+    let mut estate = Estate::new(vec![region("us-east-1"), region("eu-west-1")]);
+    let replica = KeyInfo {
+        state: KeyState::Disabled,
+        ..crate::domain::test_keys::key(
+            "us-east-1",
+            Role::Replica,
+            "ap-southeast-2",
+            &["us-east-1"],
+        )
+    };
+    estate.apply_scan(
+        region("us-east-1"),
+        RegionScan {
+            keys: vec![KeyEntry::Described(Box::new(replica))],
+            aliases: vec![],
+        },
+    );
+    estate.apply_scan(region("eu-west-1"), RegionScan::default());
+    let mut props = PropsMap::new();
+    props.insert(
+        (id(), region("us-east-1")),
+        KeyProps {
+            policy: Some(PUBLIC.into()),
+            tags: Some(vec![]),
+        },
+    );
+    let baseline = Baseline {
+        allow_regions: Some(vec![region("us-east-1"), region("eu-west-1")]),
+        ..Baseline::default()
+    };
+    let findings = audit(&estate, &props, &baseline, opts());
+    let public: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::PublicAccess)
+        .collect();
+    assert_eq!(public.len(), 1, "{findings:?}");
+    assert_eq!(public[0].severity, Severity::High);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.kind == FindingKind::RegionNotAllowed
+                && f.region == Some(region("ap-southeast-2"))
+                && f.message.contains("primary"))
+    );
+    let needed = vec![(id(), region("us-east-1"))];
+    let gaps = not_audited(&estate, &needed, &props, &HashMap::new());
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert!(
+        gaps[0].reason.contains("ap-southeast-2"),
+        "{}",
+        gaps[0].reason
+    );
+}
+
+#[test]
+fn a_public_grant_under_the_default_policy_id_is_reported_as_public() {
+    let public_default_id = PUBLIC.replacen('{', r#"{"Id": "key-default-1", "#, 1);
+    let estate = estate(clean_replica(), true);
+    let findings = audit(
+        &estate,
+        &props(CUSTOM, &public_default_id, same_tags()),
+        &Baseline::default(),
+        opts(),
+    );
+    assert!(!kinds(&findings).contains(&FindingKind::DefaultPolicyReplica));
+    assert!(findings.iter().any(|f| f.kind == FindingKind::PublicAccess
+        && f.region == Some(region("eu-west-1"))
+        && f.severity == Severity::High));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.kind == FindingKind::PolicyDrift && f.severity == Severity::High)
+    );
+}
+
+#[test]
+fn a_not_principal_allow_on_a_replica_rates_as_high_as_principal_star() {
+    let not_principal = CUSTOM.replace(
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:Decrypt", "Resource": "*"}"#,
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:Decrypt", "Resource": "*"},
+           {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "kms:Decrypt", "Resource": "*"}"#,
+    );
+    assert_ne!(not_principal, CUSTOM);
+    let findings = audit(
+        &estate(clean_replica(), true),
+        &props(CUSTOM, &not_principal, same_tags()),
+        &Baseline::default(),
+        opts(),
+    );
+    let drift: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::PolicyDrift)
+        .collect();
+    assert_eq!(drift.len(), 1, "{findings:?}");
+    assert_eq!(drift[0].severity, Severity::High);
+}
+
+#[test]
+fn a_condition_value_written_as_a_one_item_array_is_no_drift() {
+    let with = |value: &str| {
+        format!(
+            r#"{{"Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:role/app"}}, "Action": "kms:Decrypt", "Resource": "*",
+               "Condition": {{"StringEquals": {{"kms:CallerAccount": {value}}}}}}}]}}"#
+        )
+    };
+    let findings = audit(
+        &estate(clean_replica(), true),
+        &props(
+            &with(r#""111122223333""#),
+            &with(r#"["111122223333"]"#),
+            same_tags(),
+        ),
+        &Baseline::default(),
+        opts(),
+    );
+    assert!(
+        !kinds(&findings).contains(&FindingKind::PolicyDrift),
+        "{findings:?}"
+    );
+}

@@ -108,6 +108,19 @@ impl Family {
         })
     }
 
+    /// Every Region where a key of this family was listed, described or not.
+    pub fn listed_regions(&self) -> impl Iterator<Item = Region> + '_ {
+        self.keys.keys().copied()
+    }
+
+    /// Keys that were listed but could not be described, with why.
+    pub fn unreadable(&self) -> impl Iterator<Item = (Region, &Problem)> {
+        self.keys.iter().filter_map(|(r, e)| match e {
+            KeyEntry::Failed { problem, .. } => Some((*r, problem)),
+            KeyEntry::Described(_) => None,
+        })
+    }
+
     /// The primary as a described key says it is: a key that calls itself primary wins, then
     /// the `PrimaryKey` any replica names.
     pub fn primary_region(&self) -> Option<String> {

@@ -37,9 +37,46 @@ impl Grant {
         (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
     }
 
-    /// Anyone at all: `*` as principal.
+    /// Anyone at all: `*` as principal, or an Allow to "everyone except" (`NotPrincipal`), which
+    /// is at least as open.
     pub fn is_public(&self) -> bool {
-        self.principal == "*" || self.principal == "AWS:*"
+        self.principal == "*"
+            || self.principal == "AWS:*"
+            || (self.is_allow() && self.principal.starts_with("not "))
+    }
+
+    /// A public grant whose condition limits it to callers of named accounts, an organization or
+    /// named principals (the AWS-managed-key pattern `kms:CallerAccount`), so it is not open to
+    /// the world.
+    fn is_scoped_by_condition(&self) -> bool {
+        const SCOPING_KEYS: &[&str] = &[
+            "kms:calleraccount",
+            "aws:principalaccount",
+            "aws:principalorgid",
+            "aws:principalorgpaths",
+            "aws:principalarn",
+            "aws:sourceaccount",
+            "aws:sourcearn",
+            "aws:sourceorgid",
+            "aws:userid",
+        ];
+        let Ok(Value::Object(operators)) = serde_json::from_str::<Value>(&self.condition) else {
+            return false;
+        };
+        operators.iter().any(|(operator, keys)| {
+            // A negated or "IfExists" operator does not confine the principal.
+            let op = operator.to_ascii_lowercase();
+            !op.contains("not")
+                && !op.ends_with("ifexists")
+                && keys
+                    .as_object()
+                    .is_some_and(|k| k.keys().any(|key| SCOPING_KEYS.contains(&key.as_str())))
+        })
+    }
+
+    /// Open to anyone: a public Allow that no condition confines to known accounts.
+    pub fn is_open_to_anyone(&self) -> bool {
+        self.is_allow() && self.is_public() && !self.is_scoped_by_condition()
     }
 }
 
@@ -182,7 +219,7 @@ pub fn grants(policy: &str) -> Result<BTreeSet<Grant>, CompareError> {
         };
         let condition = statement
             .get("Condition")
-            .map(|c| c.to_string())
+            .map(canonical_condition)
             .unwrap_or_default();
         for principal in &principals {
             for action in &actions {
@@ -199,6 +236,50 @@ pub fn grants(policy: &str) -> Result<BTreeSet<Grant>, CompareError> {
         }
     }
     Ok(out)
+}
+
+/// The Condition block in one spelling for what IAM reads alike: condition keys are
+/// case-insensitive and a single value equals a one-item array (value order does not matter
+/// either), so `{"StringEquals": {"kms:CallerAccount": "1"}}` and `… ["1"]` are one condition.
+fn canonical_condition(condition: &Value) -> String {
+    let Value::Object(operators) = condition else {
+        return condition.to_string();
+    };
+    let canonical: serde_json::Map<String, Value> = operators
+        .iter()
+        .map(|(operator, keys)| {
+            let keys = match keys {
+                Value::Object(map) => Value::Object(
+                    map.iter()
+                        .map(|(key, values)| {
+                            let mut list: Vec<String> = match values {
+                                Value::Array(items) => items.iter().map(scalar_text).collect(),
+                                one => vec![scalar_text(one)],
+                            };
+                            list.sort();
+                            list.dedup();
+                            (
+                                key.to_ascii_lowercase(),
+                                Value::Array(list.into_iter().map(Value::String).collect()),
+                            )
+                        })
+                        .collect(),
+                ),
+                other => other.clone(),
+            };
+            (operator.clone(), keys)
+        })
+        .collect();
+    // serde_json's map is ordered by key, so the text is canonical.
+    Value::Object(canonical).to_string()
+}
+
+/// A condition value as IAM compares it: `true` and `"true"`, `5` and `"5"` are the same.
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -272,14 +353,10 @@ pub fn compare(primary: &str, replica: &str) -> Result<PolicyDiff, CompareError>
     })
 }
 
-/// The default key policy KMS attaches: account root gets `kms:*`, nothing else.
+/// The default key policy KMS attaches: account root gets `kms:*`, nothing else. Judged by the
+/// statements alone: an `Id` of `key-default-1` says nothing about what a policy grants (anyone
+/// can write it over a policy that grants `Principal *`).
 pub fn is_default_policy(policy: &str) -> bool {
-    let Ok(doc) = serde_json::from_str::<Value>(policy) else {
-        return false;
-    };
-    if doc.get("Id").and_then(Value::as_str) == Some("key-default-1") {
-        return true;
-    }
     grants(policy).is_ok_and(|g| {
         g.len() == 1
             && g.iter().all(|g| {

@@ -67,14 +67,52 @@ fn conditions_are_part_of_a_grant() {
 }
 
 #[test]
-fn the_default_key_policy_is_recognised_by_id_or_by_its_single_grant() {
-    assert!(is_default_policy(
+fn the_default_key_policy_is_recognised_by_its_single_grant_never_by_its_id() {
+    assert!(!is_default_policy(
         r#"{"Id": "key-default-1", "Statement": []}"#
     ));
+    let public_under_default_id = r#"{"Id": "key-default-1", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}"#;
+    assert!(!is_default_policy(public_under_default_id));
     assert!(is_default_policy(
         r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#
     ));
     assert!(!is_default_policy(PRIMARY));
+}
+
+#[test]
+fn an_allow_with_not_principal_is_as_open_as_principal_star() {
+    let policy = r#"{"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#;
+    let grant = grants(policy).unwrap().into_iter().next().unwrap();
+    assert!(grant.is_public());
+    assert!(grant.is_open_to_anyone());
+}
+
+#[test]
+fn a_public_grant_confined_to_the_callers_account_is_not_open_to_anyone() {
+    let scoped = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+        "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333"}}}]}"#;
+    let grant = grants(scoped).unwrap().into_iter().next().unwrap();
+    assert!(grant.is_public());
+    assert!(!grant.is_open_to_anyone());
+    let negated = scoped.replace("StringEquals", "StringNotEquals");
+    let grant = grants(&negated).unwrap().into_iter().next().unwrap();
+    assert!(
+        grant.is_open_to_anyone(),
+        "a negated condition confines nothing"
+    );
+}
+
+#[test]
+fn a_single_condition_value_equals_a_one_item_array_and_keys_ignore_case() {
+    let single = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+        "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333"}}}]}"#;
+    let array = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+        "Condition": {"StringEquals": {"KMS:calleraccount": ["111122223333"]}}}]}"#;
+    assert!(compare(single, array).unwrap().is_empty());
+    let other = array.replace("111122223333", "444455556666");
+    assert!(!compare(single, &other).unwrap().is_empty());
 }
 
 /// Any JSON value, nested a few levels, with the keys a policy uses among others.

@@ -193,9 +193,54 @@ pub fn parse_region_list(spec: &str) -> Result<Vec<Region>, UnknownRegion> {
     Ok(regions)
 }
 
+/// A scan set spanning partitions: credentials, ARNs and endpoints belong to one partition, so
+/// such a scan could not read half its Regions and the report could name only one partition.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the Regions span partitions ({0}): scan one partition at a time")]
+pub struct MixedPartitions(String);
+
+/// The one partition all `regions` belong to.
+pub fn single_partition(regions: &[Region]) -> Result<Option<Partition>, MixedPartitions> {
+    let mut seen: Vec<Partition> = Vec::new();
+    for r in regions {
+        if !seen.contains(&r.partition()) {
+            seen.push(r.partition());
+        }
+    }
+    match seen.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(*one)),
+        many => Err(MixedPartitions(
+            many.iter()
+                .map(|p| {
+                    let names: Vec<&str> = regions
+                        .iter()
+                        .filter(|r| r.partition() == *p)
+                        .map(|r| r.name())
+                        .collect();
+                    format!("{}: {}", p.arn_name(), names.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regions_of_two_partitions_are_refused_naming_both() {
+        let regions = parse_region_list("us-east-1,cn-north-1").unwrap();
+        let err = single_partition(&regions).unwrap_err().to_string();
+        assert!(
+            err.contains("aws: us-east-1") && err.contains("aws-cn: cn-north-1"),
+            "{err}"
+        );
+        let one = parse_region_list("us-east-1,eu-west-1").unwrap();
+        assert_eq!(single_partition(&one), Ok(Some(Partition::Aws)));
+    }
 
     #[test]
     fn default_scan_set_is_the_seventeen_regions_every_account_has() {

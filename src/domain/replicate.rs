@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use super::estate::{Estate, KeyEntry};
 use super::key::{KeyState, MrkId, Role};
 use super::policy::{PolicyError, validate_policy};
+use super::policy_compare::is_default_policy;
 use super::problem::{Problem, ProblemKind};
 use super::region::Region;
 use super::tags::{Tag, TagCheck, check_tags};
@@ -462,13 +463,6 @@ impl Draft {
             })
             .collect())
     }
-}
-
-/// The default key policy KMS attaches carries `Id: key-default-1`.
-fn is_default_policy(policy: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(policy)
-        .ok()
-        .is_some_and(|v| v.get("Id").and_then(|i| i.as_str()) == Some("key-default-1"))
 }
 
 fn same_json(a: Option<&str>, b: Option<&str>) -> bool {

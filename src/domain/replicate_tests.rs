@@ -101,7 +101,7 @@ fn an_empty_primary_description_or_no_tags_make_the_api_default_equal_to_the_con
 #[test]
 fn a_primary_on_the_default_policy_makes_the_api_default_policy_no_difference() {
     let p = PrimaryProps {
-        policy: Some(r#"{"Id":"key-default-1","Statement":[{"Effect":"Allow"}]}"#.into()),
+        policy: Some(r#"{"Id":"key-default-1","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#.into()),
         ..props()
     };
     assert!(!fields(&draft(), &p).contains(&Field::Policy));

@@ -3,10 +3,12 @@
 
 use std::collections::HashMap;
 
-use super::fetch::fetch_each;
+use super::fetch::{describe_each, fetch_each};
 use super::inventory::Inventory;
 use super::runner::Runner;
-use crate::domain::audit::{AuditOptions, Baseline, Finding, KeyProps, PropsMap, audit};
+use crate::domain::audit::{
+    AuditOptions, Baseline, Finding, KeyProps, NotAudited, PropsMap, audit, not_audited,
+};
 use crate::domain::{Estate, MrkId, Region, Role, Tag, quota};
 use crate::kms::{KmsClients, KmsError};
 
@@ -14,11 +16,13 @@ use crate::kms::{KmsClients, KmsError};
 pub struct AuditOutcome {
     pub estate: Estate,
     pub findings: Vec<Finding>,
-    /// Keys whose policy or tags could not be read.
-    pub not_compared: Vec<KmsError>,
+    /// Regions and keys the audit could not look at, with why: the picture is incomplete when
+    /// this is not empty.
+    pub not_audited: Vec<NotAudited>,
 }
 
-/// Scan, fetch what drift needs, and audit: the whole headless pipeline, blocking.
+/// Scan, follow each family's primary outside the scanned Regions, fetch what the audit needs,
+/// and audit: the whole headless pipeline, blocking.
 pub fn run_audit(
     runner: &Runner,
     clients: KmsClients,
@@ -29,44 +33,65 @@ pub fn run_audit(
     let mut inventory = Inventory::new(clients.clone(), regions);
     inventory.refresh(runner);
     inventory.wait_all(runner);
-    let estate = inventory.estate().clone();
-    let targets = audit_targets(&estate, baseline);
-    let (props, not_compared) = runner.block_on(fetch_audit_props(clients, targets));
+    let mut estate = inventory.estate().clone();
+    runner.block_on(follow_primaries(&clients, &mut estate));
+    let targets = audit_targets(&estate);
+    let (props, problems) = runner.block_on(fetch_audit_props(clients, targets.clone()));
     let findings = audit(&estate, &props, baseline, options);
+    let not_audited = not_audited(&estate, &targets, &props, &problems);
     AuditOutcome {
         estate,
         findings,
-        not_compared,
+        not_audited,
     }
 }
 
-/// The keys the audit needs properties of: every key of a family that has a replica to compare,
-/// and the primary of any family when a baseline rule matches on tags.
-pub fn audit_targets(estate: &Estate, baseline: &Baseline) -> Vec<(MrkId, Region)> {
-    let tag_rules = baseline.rules.iter().any(|r| r.tag.is_some());
-    let mut targets = Vec::new();
-    for (id, family) in estate.families() {
-        let keys: Vec<_> = family.described().collect();
-        let has_replica = keys.iter().any(|k| k.role() == Role::Replica);
-        let has_primary = keys.iter().any(|k| k.role() == Role::Primary);
-        for k in keys {
-            if (has_replica && has_primary) || (tag_rules && k.role() == Role::Primary) {
-                targets.push((id.clone(), k.region));
-            }
+/// Primaries that live outside the scanned Regions, named by their replicas' multi-Region
+/// configuration: without them a replica's drift cannot be compared.
+pub fn primaries_outside_scan(estate: &Estate) -> Vec<(MrkId, Region)> {
+    estate
+        .families()
+        .filter(|(_, f)| !f.described().any(|k| k.role() == Role::Primary))
+        .filter_map(|(id, f)| {
+            let region: Region = f.primary_region()?.parse().ok()?;
+            (!estate.regions().contains(&region)).then(|| (id.clone(), region))
+        })
+        .collect()
+}
+
+/// Describes each family's primary where it lives outside the scan and adds it to the estate
+/// (not as a column: the audit reads it, the grid does not show it). One that cannot be read
+/// leaves its replicas not compared, which `not_audited` reports.
+pub async fn follow_primaries(clients: &KmsClients, estate: &mut Estate) {
+    let targets = primaries_outside_scan(estate);
+    if targets.is_empty() {
+        return;
+    }
+    for ((_, _), info) in describe_each(clients.clone(), targets).await {
+        if let Some(info) = info {
+            estate.upsert_key(info);
         }
     }
-    targets
+}
+
+/// The keys the audit reads the policy and tags of: every described key, since each key's own
+/// policy is judged (public access) as well as compared with its primary's.
+pub fn audit_targets(estate: &Estate) -> Vec<(MrkId, Region)> {
+    estate
+        .families()
+        .flat_map(|(id, family)| family.described().map(move |k| (id.clone(), k.region)))
+        .collect()
 }
 
 /// Fetches policy and tags for each target. A key whose properties cannot be read is left out
-/// of the map and its error returned, so the report can say what was not compared.
+/// of the map and the reason returned for it, so the report can say what was not compared.
 ///
 /// Every Region at once, and in each Region GetKeyPolicy and ListResourceTags each paced to
 /// their own quota (1,000 and 2,000 per second).
 pub async fn fetch_audit_props(
     clients: KmsClients,
     targets: Vec<(MrkId, Region)>,
-) -> (PropsMap, Vec<KmsError>) {
+) -> (PropsMap, HashMap<(MrkId, Region), String>) {
     let (policies, mut tags) = futures::join!(
         fetch_each(
             &clients,
@@ -94,9 +119,13 @@ pub async fn fetch_audit_props(
             );
         }
     }
-    let mut errors = policies.errors;
-    errors.extend(tags.errors);
-    (props, errors)
+    let problems = policies
+        .errors
+        .into_iter()
+        .chain(tags.errors)
+        .map(|(slot, e)| (slot, e.to_string()))
+        .collect();
+    (props, problems)
 }
 
 /// The tags of each family's primary, for the grid's tag filter.
@@ -116,5 +145,5 @@ pub async fn fetch_primary_tags(
         .into_iter()
         .map(|((id, _), tags)| (id, tags))
         .collect();
-    (tags, fetched.errors)
+    (tags, fetched.errors.into_iter().map(|(_, e)| e).collect())
 }

@@ -8,10 +8,10 @@ use super::paced::run_paced;
 use crate::domain::{KeyInfo, MrkId, Region, quota};
 use crate::kms::{KmsClients, KmsError, RegionClient};
 
-/// What a fetch read, per (key, Region), and what it could not.
+/// What a fetch read, per (key, Region), and what it could not, per (key, Region) too.
 pub struct Fetched<T> {
     pub values: HashMap<(MrkId, Region), T>,
-    pub errors: Vec<KmsError>,
+    pub errors: Vec<((MrkId, Region), KmsError)>,
 }
 
 /// Calls `call` once per target (more when throttled), every Region at once, each Region paced
@@ -42,7 +42,7 @@ where
                 |id| call(client.clone(), id),
                 |id, result| match result {
                     Ok(value) => values.push(((id, region), value)),
-                    Err(e) => errors.push(e),
+                    Err(e) => errors.push(((id, region), e)),
                 },
             )
             .await;
@@ -79,7 +79,7 @@ pub async fn describe_each(
         },
     )
     .await;
-    for e in &fetched.errors {
+    for (_, e) in &fetched.errors {
         tracing::warn!("{e}");
     }
     fetched.values.into_iter().collect()

@@ -95,10 +95,14 @@ impl Inventory {
         }
     }
 
-    /// Rescans every Region, describing every key again.
+    /// Rescans every Region, describing every key again. A Region whose scan is still running
+    /// is left to finish: one scan per Region at a time, however often this is asked (a second
+    /// scan would double the calls against the same quota and race the first to the estate).
     pub fn refresh(&mut self, runner: &Runner) {
         for region in self.estate.regions().to_vec() {
-            self.start(runner, region, ScanKind::Full);
+            if !self.scans.contains_key(&region) {
+                self.start(runner, region, ScanKind::Full);
+            }
         }
     }
 
@@ -112,6 +116,9 @@ impl Inventory {
     /// marker that would make this safe, which is why both exist.
     pub fn refresh_changes(&mut self, runner: &Runner) {
         for region in self.estate.regions().to_vec() {
+            if self.scans.contains_key(&region) {
+                continue;
+            }
             let kind = match self.estate.status(region) {
                 RegionStatus::Scanned => ScanKind::Changes(self.estate.settled_in(region)),
                 _ => ScanKind::Full,
@@ -266,8 +273,11 @@ impl Inventory {
 
     /// Swaps in freshly built clients (after credentials were renewed) and rescans. The estate,
     /// the jobs and the audit trail are kept.
+    /// New clients (credentials reloaded): scans made with the old ones are abandoned, their
+    /// results never applied, and every Region is scanned again.
     pub fn set_clients(&mut self, runner: &Runner, clients: KmsClients) {
         self.clients = clients;
+        self.scans.clear();
         self.refresh(runner);
     }
 

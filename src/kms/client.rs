@@ -10,6 +10,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_kms::config::Region as SdkRegion;
 
+use super::identity::{CallerIdentity, IdentityError};
 use crate::domain::Region;
 
 /// How to reach KMS: the same knobs as the AWS CLI.
@@ -113,7 +114,14 @@ impl ConnectSettings {
             loader = loader.region(chain);
         }
         if let Some(profile) = &self.profile {
-            loader = loader.profile_name(profile);
+            // The profile's own credentials, never the environment's: the default chain reads
+            // AWS_ACCESS_KEY_ID first, which would sign as someone other than the profile
+            // named on the command line (the AWS CLI lets --profile win too).
+            loader = loader.profile_name(profile).credentials_provider(
+                aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .profile_name(profile)
+                    .build(),
+            );
         }
         if let Some(url) = &self.endpoint_url {
             loader = loader.endpoint_url(url);
@@ -142,6 +150,17 @@ impl KmsClients {
         KmsClients {
             config: settings.load().await,
         }
+    }
+
+    /// Resolves the credentials once: an explicit profile that cannot give any is an error
+    /// before any KMS call.
+    pub async fn check_credentials(&self, profile: Option<&str>) -> Result<(), IdentityError> {
+        super::identity::check_credentials(&self.config, profile).await
+    }
+
+    /// Who these clients sign as (STS GetCallerIdentity at the same endpoint).
+    pub async fn caller_identity(&self) -> Result<CallerIdentity, IdentityError> {
+        super::identity::caller_identity(&self.config).await
     }
 
     /// Wraps a configuration built elsewhere (tests give static credentials this way).

@@ -1,14 +1,19 @@
-//! The only module that talks to AWS KMS (through `aws-sdk-kms`).
+//! The only module that talks to AWS (KMS through `aws-sdk-kms`, and STS for the caller's
+//! identity).
 //!
 //! Above this line nobody knows SDK types, or whether the endpoint is AWS, moto or the simulator.
 
 mod client;
+mod endpoint;
 mod error;
+mod identity;
 mod lifecycle;
 mod region_client;
 mod replicate;
 
 pub use client::{ConnectSettings, KmsClients, StaticCredentials, Timeouts};
+pub use endpoint::{EndpointError, check_endpoint_url, endpoint_from_env};
 pub use error::KmsError;
+pub use identity::{CallerIdentity, IdentityError};
 pub use region_client::RegionClient;
 pub use replicate::ReplicaCreated;

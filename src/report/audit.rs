@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::json::{CoverageReport, coverage_report};
+use super::json::{CellReport, CoverageReport, coverage_report};
 use crate::domain::Estate;
-use crate::domain::audit::{Finding, Severity};
+use crate::domain::audit::{Finding, NotAudited, Severity};
 use crate::domain::key::format_utc;
 
 /// Bump when a field is removed or changes meaning; adding fields keeps the version.
@@ -28,12 +28,18 @@ pub struct AuditReport {
     /// ISO 8601 UTC.
     pub generated_at: String,
     pub account: Option<String>,
+    /// The identity the scan signed as (STS GetCallerIdentity's ARN), when it could be read.
+    pub identity: Option<String>,
     pub partition: Option<String>,
     pub regions_scanned: Vec<String>,
     pub summary: Summary,
     pub findings: Vec<Finding>,
-    /// Keys whose policy or tags could not be read, so their drift was not compared.
+    /// Keys the audit could not look at (not described, policy or tags not read, primary not
+    /// read), one line each naming the key, its Region and why.
     pub not_compared: Vec<String>,
+    /// Everything the audit could not look at, Regions included, as `key_id` (absent for a
+    /// whole Region), `region` and `reason`. Not empty means the picture is incomplete.
+    pub not_audited: Vec<NotAudited>,
     #[serde(flatten)]
     pub coverage: CoverageReport,
 }
@@ -41,9 +47,14 @@ pub struct AuditReport {
 pub fn audit_report(
     estate: &Estate,
     findings: Vec<Finding>,
-    not_compared: Vec<String>,
+    not_audited: Vec<NotAudited>,
     now: i64,
 ) -> AuditReport {
+    let not_compared = not_audited
+        .iter()
+        .filter(|n| n.key_id.is_some())
+        .map(ToString::to_string)
+        .collect();
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let account = estate
         .families()
@@ -53,6 +64,7 @@ pub fn audit_report(
         schema_version: SCHEMA_VERSION,
         generated_at: format_utc(now),
         account,
+        identity: None,
         partition: estate
             .regions()
             .first()
@@ -66,6 +78,7 @@ pub fn audit_report(
         },
         findings,
         not_compared,
+        not_audited,
         coverage: coverage_report(estate),
     }
 }
@@ -134,6 +147,11 @@ impl AuditReport {
         );
         let _ = writeln!(
             md,
+            "| Identity | {} |",
+            md_cell(self.identity.as_deref().unwrap_or("unknown"))
+        );
+        let _ = writeln!(
+            md,
             "| Partition | {} |",
             self.partition.as_deref().unwrap_or("unknown")
         );
@@ -167,15 +185,15 @@ impl AuditReport {
                         .map(|k| format!("`{k}`"))
                         .unwrap_or_default(),
                     f.region.map(|r| r.to_string()).unwrap_or_default(),
-                    f.message.replace('|', "\\|")
+                    md_cell(&f.message)
                 );
             }
             md.push('\n');
         }
-        if !self.not_compared.is_empty() {
-            let _ = writeln!(md, "## Not compared\n");
-            for line in &self.not_compared {
-                let _ = writeln!(md, "- {line}");
+        if !self.not_audited.is_empty() {
+            let _ = writeln!(md, "## Not audited\n");
+            for line in &self.not_audited {
+                let _ = writeln!(md, "- {}", md_cell(&line.to_string()));
             }
             md.push('\n');
         }
@@ -189,17 +207,9 @@ impl AuditReport {
         let _ = writeln!(md, "| Key family | {} |", regions.join(" | "));
         let _ = writeln!(md, "|---|{}", "---|".repeat(regions.len()));
         for family in &self.coverage.families {
-            let cells: Vec<String> = family
-                .cells
-                .iter()
-                .map(|c| match (&c.state, &c.problem) {
-                    (Some(state), _) => format!("{} {state}", c.cell),
-                    (None, Some(p)) => format!("unknown: {}", p.kind.label()),
-                    _ => c.cell.to_string(),
-                })
-                .collect();
+            let cells: Vec<String> = family.cells.iter().map(cell_text).collect();
             let name = match &family.alias {
-                Some(alias) => format!("`{}` {alias}", family.key_id),
+                Some(alias) => format!("`{}` {}", family.key_id, md_cell(alias)),
                 None => format!("`{}`", family.key_id),
             };
             let _ = writeln!(md, "| {name} | {} |", cells.join(" | "));
@@ -208,12 +218,6 @@ impl AuditReport {
     }
 
     fn html(&self) -> String {
-        let escape = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
-        };
         let mut html = String::from(
             "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>KMS multi-Region key audit</title>\
              <style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}\
@@ -222,11 +226,12 @@ impl AuditReport {
         let _ = writeln!(html, "<h1>KMS multi-Region key audit</h1>");
         let _ = writeln!(
             html,
-            "<p>Generated {} · account {} · partition {} · Regions {}</p>",
-            escape(&self.generated_at),
-            escape(self.account.as_deref().unwrap_or("unknown")),
-            escape(self.partition.as_deref().unwrap_or("unknown")),
-            escape(&self.regions_scanned.join(", "))
+            "<p>Generated {} · account {} · identity {} · partition {} · Regions {}</p>",
+            html_text(&self.generated_at),
+            html_text(self.account.as_deref().unwrap_or("unknown")),
+            html_text(self.identity.as_deref().unwrap_or("unknown")),
+            html_text(self.partition.as_deref().unwrap_or("unknown")),
+            html_text(&self.regions_scanned.join(", "))
         );
         let s = &self.summary;
         let _ = writeln!(
@@ -234,6 +239,7 @@ impl AuditReport {
             "<p>{} high, {} medium, {} low, {} info</p>",
             s.high, s.medium, s.low, s.info
         );
+        let _ = writeln!(html, "<h2>Findings</h2>");
         let _ = writeln!(
             html,
             "<table><tr><th>Severity</th><th>Key</th><th>Region</th><th>Finding</th></tr>"
@@ -243,12 +249,140 @@ impl AuditReport {
                 html,
                 "<tr><td class=\"{0}\">{0}</td><td><code>{1}</code></td><td>{2}</td><td>{3}</td></tr>",
                 f.severity,
-                escape(&f.key_id.as_ref().map(|k| k.to_string()).unwrap_or_default()),
+                html_text(&f.key_id.as_ref().map(|k| k.to_string()).unwrap_or_default()),
                 f.region.map(|r| r.to_string()).unwrap_or_default(),
-                escape(&f.message)
+                html_text(&f.message)
             );
+        }
+        html.push_str("</table>\n");
+        if !self.not_audited.is_empty() {
+            let _ = writeln!(html, "<h2>Not audited</h2>\n<ul>");
+            for n in &self.not_audited {
+                let _ = writeln!(html, "<li>{}</li>", html_text(&n.to_string()));
+            }
+            html.push_str("</ul>\n");
+        }
+        let _ = writeln!(html, "<h2>Coverage</h2>\n<table><tr><th>Key family</th>");
+        for r in &self.coverage.regions {
+            let _ = write!(html, "<th>{}</th>", r.region.name());
+        }
+        html.push_str("</tr>\n");
+        for family in &self.coverage.families {
+            let _ = write!(
+                html,
+                "<tr><td><code>{}</code> {}</td>",
+                html_text(&family.key_id),
+                html_text(family.alias.as_deref().unwrap_or(""))
+            );
+            for c in &family.cells {
+                let _ = write!(html, "<td>{}</td>", html_text(&cell_text(c)));
+            }
+            html.push_str("</tr>\n");
         }
         html.push_str("</table>\n</body></html>\n");
         html
+    }
+}
+
+/// What a coverage cell says in the Markdown and HTML reports.
+fn cell_text(c: &CellReport) -> String {
+    match (&c.state, &c.problem) {
+        (Some(state), _) => format!("{} {state}", c.cell),
+        (None, Some(p)) => format!("unknown: {}", p.kind.label()),
+        _ => c.cell.to_string(),
+    }
+}
+
+fn html_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Text made safe for one Markdown table cell: one line (a newline would end the row), no
+/// column break, and no HTML (many Markdown viewers render raw tags, `<script>` included).
+fn md_cell(s: &str) -> String {
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    html_text(&one_line).replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::audit::FindingKind;
+    use crate::domain::estate::{KeyEntry, RegionScan};
+    use crate::domain::test_keys::{ID, key};
+    use crate::domain::{MrkId, Region, Role};
+
+    fn region(name: &str) -> Region {
+        name.parse().unwrap()
+    }
+
+    /// A one-family estate whose alias and a finding's message carry a newline and HTML.
+    fn hostile_report() -> AuditReport {
+        let mut estate = Estate::new(vec![region("us-east-1")]);
+        estate.apply_scan(
+            region("us-east-1"),
+            RegionScan {
+                keys: vec![KeyEntry::Described(Box::new(key(
+                    "us-east-1",
+                    Role::Primary,
+                    "us-east-1",
+                    &[],
+                )))],
+                aliases: vec![("alias/x<img src=x onerror=alert(1)>".into(), ID.into())],
+            },
+        );
+        let id = MrkId::parse(ID).unwrap();
+        let finding = Finding {
+            severity: Severity::Info,
+            kind: FindingKind::DescriptionDrift,
+            key_id: Some(id.clone()),
+            region: Some(region("us-east-1")),
+            message:
+                "The description (\"line one\nline two <script>alert(1)</script> | x\") differs."
+                    .into(),
+        };
+        let gap = NotAudited {
+            key_id: Some(id),
+            region: region("eu-west-1"),
+            reason: "its key policy and tags could not be read (AccessDenied)".into(),
+        };
+        audit_report(&estate, vec![finding], vec![gap], 0)
+    }
+
+    #[test]
+    fn markdown_keeps_one_row_per_finding_and_passes_no_html_through() {
+        let md = hostile_report().render(Format::Markdown).unwrap();
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| info |")).collect();
+        assert_eq!(rows.len(), 1, "{md}");
+        assert!(
+            rows[0].contains("line two"),
+            "the newline did not split the row"
+        );
+        assert!(!md.contains("<script>") && !md.contains("<img"), "{md}");
+        assert!(rows[0].contains("\\|"), "a pipe cannot end the cell");
+    }
+
+    #[test]
+    fn html_has_the_coverage_and_not_audited_sections_of_the_other_formats() {
+        let html = hostile_report().render(Format::Html).unwrap();
+        assert!(html.contains("<h2>Coverage</h2>"), "{html}");
+        assert!(html.contains("<h2>Not audited</h2>"), "{html}");
+        assert!(html.contains("eu-west-1: its key policy and tags could not be read"));
+        assert!(!html.contains("<img") && !html.contains("<script>"));
+    }
+
+    #[test]
+    fn the_json_report_names_each_key_not_audited() {
+        let json: serde_json::Value =
+            serde_json::from_str(&hostile_report().render(Format::Json).unwrap()).unwrap();
+        assert_eq!(json["not_audited"][0]["key_id"], ID);
+        assert_eq!(json["not_audited"][0]["region"], "eu-west-1");
+        assert!(json["not_compared"][0].as_str().unwrap().starts_with(ID));
     }
 }

@@ -124,9 +124,94 @@ impl Default for SimConfig {
     }
 }
 
+impl SimConfig {
+    /// Refuses knobs that would make the simulator lie quietly: a NaN share throttles
+    /// everything, an infinite clock panics, a fault in a Region or operation that does not
+    /// exist never fires.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.quota_share.is_finite() && self.quota_share > 0.0 && self.quota_share <= 1.0) {
+            return Err(format!(
+                "--quota-share {}: expected a share of the quota greater than 0 and at most 1",
+                self.quota_share
+            ));
+        }
+        if !(self.clock_speed.is_finite() && self.clock_speed > 0.0 && self.clock_speed <= 1e6) {
+            return Err(format!(
+                "--clock-speed {}: expected simulated seconds per real second, greater than 0 and at most 1000000",
+                self.clock_speed
+            ));
+        }
+        if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "--account-id '{}': an AWS account ID is 12 digits",
+                self.account_id
+            ));
+        }
+        for rule in &self.faults {
+            if let Some(region) = &rule.region
+                && super::regions::partition_of(region).is_none()
+            {
+                return Err(format!("--fault: unknown Region '{region}'"));
+            }
+            if let Some(op) = &rule.operation
+                && !super::ops::OPERATIONS.contains(&op.as_str())
+            {
+                return Err(format!(
+                    "--fault: the simulator has no operation '{op}' (it answers {})",
+                    super::ops::OPERATIONS.join(", ")
+                ));
+            }
+        }
+        for region in &self.disabled_regions {
+            if super::regions::partition_of(region).is_none() {
+                return Err(format!("--disable-region: unknown Region '{region}'"));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn knobs_that_cannot_be_simulated_are_refused_by_name() {
+        let bad = [
+            SimConfig {
+                quota_share: f64::NAN,
+                ..SimConfig::default()
+            },
+            SimConfig {
+                quota_share: 5.0,
+                ..SimConfig::default()
+            },
+            SimConfig {
+                clock_speed: f64::NAN,
+                ..SimConfig::default()
+            },
+            SimConfig {
+                clock_speed: f64::INFINITY,
+                ..SimConfig::default()
+            },
+            SimConfig {
+                account_id: String::new(),
+                ..SimConfig::default()
+            },
+            SimConfig {
+                faults: vec!["internal:0.5:mars-1".parse().unwrap()],
+                ..SimConfig::default()
+            },
+            SimConfig {
+                faults: vec!["internal:0.5::Frobnicate".parse().unwrap()],
+                ..SimConfig::default()
+            },
+        ];
+        for config in bad {
+            assert!(config.validate().is_err(), "{config:?} was accepted");
+        }
+        assert_eq!(SimConfig::default().validate(), Ok(()));
+    }
 
     #[test]
     fn fault_rules_parse_kind_rate_region_and_operation() {

@@ -50,6 +50,9 @@ impl Fault {
     pub fn serialization(message: impl Into<String>) -> Fault {
         Fault::client("SerializationException", message)
     }
+    pub fn invalid_marker(message: impl Into<String>) -> Fault {
+        Fault::client("InvalidMarkerException", message)
+    }
     pub fn unknown_operation(message: impl Into<String>) -> Fault {
         Fault::client("UnknownOperationException", message)
     }

@@ -1,4 +1,5 @@
-//! An embedded KMS-compatible endpoint: the KMS JSON 1.1 protocol over HTTP on 127.0.0.1, with
+//! An embedded KMS-compatible endpoint: the KMS JSON 1.1 protocol over HTTP on 127.0.0.1 (and
+//! STS GetCallerIdentity, so the identity in use can be named), with
 //! the multi-Region semantics of KMS_FACTS.md — including the transient states (`Creating`,
 //! `Updating`, `PendingReplicaDeletion`, `PendingImport`) that moto does not model.
 //!
@@ -15,6 +16,7 @@ mod quota;
 mod regions;
 mod seed;
 mod server;
+mod sts;
 mod validate;
 
 use std::net::SocketAddr;
@@ -23,7 +25,7 @@ use std::time::Duration;
 
 pub use config::{FaultKind, FaultRule, SimConfig};
 pub use model::Delays;
-pub use ops::MUTATING;
+pub use ops::{MUTATING, OPERATIONS};
 pub use seed::{DEMO_REGIONS, SCALE_REGIONS, Seed};
 
 /// A running simulator. Dropping it stops accepting connections.
@@ -37,6 +39,9 @@ impl Sim {
     /// Binds 127.0.0.1 (port from the config, 0 for a free one), seeds, and starts serving on the
     /// current tokio runtime.
     pub async fn start(config: SimConfig, seed: Seed) -> std::io::Result<Sim> {
+        config
+            .validate()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
         let kms = model::Kms::new(config.account_id.clone(), config.delays);

@@ -143,6 +143,14 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
     if req.uri().path().starts_with("/_sim/") {
         return Ok(admin(req, &shared));
     }
+    let is_form = req
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if is_form && req.headers().get("x-amz-target").is_none() {
+        return Ok(sts(req, &shared).await);
+    }
     let op = req
         .headers()
         .get("x-amz-target")
@@ -263,6 +271,61 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
     })
 }
 
+/// STS in its Query protocol: GetCallerIdentity for the simulated account, refused for an
+/// expired session like every KMS call.
+async fn sts(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
+    let expired = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(access_key_from_authorization)
+        .is_some_and(|key| {
+            shared
+                .expired_keys
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .any(|k| k == key)
+        });
+    let body = Limited::new(req.into_body(), shared.config.max_body_bytes)
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let (status, text) = if expired {
+        (
+            StatusCode::FORBIDDEN,
+            super::sts::error_xml(
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            ),
+        )
+    } else if super::sts::is_get_caller_identity(&body) {
+        (
+            StatusCode::OK,
+            super::sts::caller_identity_xml(
+                &shared.config.account_id,
+                &super::model::new_key_id(false),
+            ),
+        )
+    } else {
+        (
+            StatusCode::BAD_REQUEST,
+            super::sts::error_xml(
+                "InvalidAction",
+                "This simulator answers only the STS action GetCallerIdentity.",
+            ),
+        )
+    };
+    let mut response = Response::new(Full::new(Bytes::from(text)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/xml"),
+    );
+    response
+}
+
 /// `/_sim/stats`, `/_sim/stats/reset`, `/_sim/clock`, `/_sim/clock/advance?seconds=N`,
 /// `/_sim/credentials/expire?key=AKID`, `/_sim/credentials/renew`.
 fn admin(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
@@ -305,14 +368,18 @@ fn admin(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
             json!({ "now": shared.clock.now() }).to_string(),
         ),
         (&Method::POST, "/_sim/clock/advance") => {
+            // At most a century at a time: a clock pushed past what a Duration or the key
+            // dates can hold would panic the handler.
+            const MAX_ADVANCE: f64 = 100.0 * 365.0 * 86_400.0;
             let seconds = query
                 .split('&')
                 .find_map(|kv| kv.strip_prefix("seconds="))
                 .and_then(|v| v.parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s >= 0.0);
+                .filter(|s| s.is_finite() && (0.0..=MAX_ADVANCE).contains(s))
+                .and_then(|s| Duration::try_from_secs_f64(s).ok());
             match seconds {
-                Some(s) => {
-                    shared.clock.advance(Duration::from_secs_f64(s));
+                Some(by) => {
+                    shared.clock.advance(by);
                     json_response(
                         StatusCode::OK,
                         json!({ "now": shared.clock.now() }).to_string(),
@@ -320,7 +387,8 @@ fn admin(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
                 }
                 None => json_response(
                     StatusCode::BAD_REQUEST,
-                    json!({ "message": "expected ?seconds=N with N ≥ 0" }).to_string(),
+                    json!({ "message": "expected ?seconds=N with 0 ≤ N ≤ 3153600000 (a century)" })
+                        .to_string(),
                 ),
             }
         }

@@ -64,9 +64,20 @@ pub fn tags(input: Option<&Value>) -> Result<Vec<Tag>, Fault> {
         .ok_or_else(|| Fault::serialization("Tags must be a list"))?;
     let mut tags = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
-        let key = item.get("TagKey").and_then(Value::as_str).unwrap_or("");
-        let value = item.get("TagValue").and_then(Value::as_str).unwrap_or("");
         let n = i + 1;
+        // Both members are required strings in the service model.
+        let member =
+            |name: &str| {
+                item.get(name).and_then(Value::as_str).ok_or_else(|| {
+                let camel = if name == "TagKey" { "tagKey" } else { "tagValue" };
+                Fault::validation(format!(
+                    "1 validation error detected: Value null at 'tags.{n}.member.{camel}' failed \
+                     to satisfy constraint: Member must not be null"
+                ))
+            })
+            };
+        let key = member("TagKey")?;
+        let value = member("TagValue")?;
         if key.is_empty() || key.chars().count() > 128 {
             return Err(Fault::validation(format!(
                 "1 validation error detected: Value '{key}' at 'tags.{n}.member.tagKey' failed to \

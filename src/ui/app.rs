@@ -291,7 +291,7 @@ impl App {
                 let report = crate::report::audit_report(
                     self.inventory.estate(),
                     self.audit.findings.clone(),
-                    self.audit.not_compared.clone(),
+                    self.audit.not_audited.clone(),
                     crate::jobs::now_epoch(),
                 );
                 self.audit.export_result = Some(
@@ -387,11 +387,45 @@ impl App {
         self.replicate = Some(ReplicateDialog::new(id, region, props, loading));
     }
 
+    /// The actions first, so they stay reachable however narrow the window: the row wraps
+    /// instead of pushing them off its right edge.
     fn toolbar(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
-        ui.horizontal(|ui| {
-            ui.heading("KMS multi-Region keys");
+        ui.horizontal_wrapped(|ui| {
+            let scanning = self.inventory.is_scanning();
+            let busy = "A scan is running: wait for it to finish.";
+            let full = ui
+                .add_enabled(!scanning, egui::Button::new("Refresh"))
+                .on_hover_text("List and describe every key in every chosen Region again.")
+                .on_disabled_hover_text(busy);
+            if full.clicked() {
+                commands.push(Command::Refresh);
+            }
+            let changes = ui
+                .add_enabled(!scanning, egui::Button::new("Refresh changes"))
+                .on_hover_text(
+                    "List every Region again, but describe only new keys, keys in a changing \
+                     state (Creating, Updating, Pending…), keys that could not be read, and \
+                     families that gained or lost a Region. Settled Enabled and Disabled keys \
+                     are not read again: a change made to one elsewhere shows after Refresh.",
+                )
+                .on_disabled_hover_text(busy);
+            if changes.clicked() {
+                commands.push(Command::RefreshChanges);
+            }
+            if ui.button("Regions…").clicked() {
+                self.chooser.open_with(self.inventory.estate().regions());
+            }
+            let audit = ui
+                .add_enabled(!scanning, egui::Button::new("Audit"))
+                .on_hover_text(
+                    "Compare every replica with its primary (policy, tags, description, \
+                     aliases, state) and list what needs attention",
+                )
+                .on_disabled_hover_text(busy);
+            if audit.clicked() {
+                commands.push(Command::RunAudit);
+            }
             ui.separator();
-            ui.label(RichText::new(&self.options.connection).weak());
             if self.options.read_only {
                 ui.label(
                     RichText::new("READ-ONLY")
@@ -402,35 +436,8 @@ impl App {
                     "Started with --read-only: no call that changes a key is offered or made.",
                 );
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let full = ui
-                    .button("Refresh")
-                    .on_hover_text("List and describe every key in every chosen Region again.");
-                if full.clicked() {
-                    commands.push(Command::Refresh);
-                }
-                let changes = ui.button("Refresh changes").on_hover_text(
-                    "List every Region again, but describe only new keys, keys in a changing \
-                     state (Creating, Updating, Pending…), keys that could not be read, and \
-                     families that gained or lost a Region. Settled Enabled and Disabled keys \
-                     are not read again: a change made to one elsewhere shows after Refresh.",
-                );
-                if changes.clicked() {
-                    commands.push(Command::RefreshChanges);
-                }
-                if ui.button("Regions…").clicked() {
-                    self.chooser.open_with(self.inventory.estate().regions());
-                }
-                let audit = ui
-                    .add_enabled(!self.inventory.is_scanning(), egui::Button::new("Audit"))
-                    .on_hover_text(
-                        "Compare every replica with its primary (policy, tags, description, \
-                         aliases, state) and list what needs attention",
-                    );
-                if audit.clicked() {
-                    commands.push(Command::RunAudit);
-                }
-            });
+            ui.heading("KMS multi-Region keys");
+            ui.add(egui::Label::new(RichText::new(&self.options.connection).weak()).truncate());
         });
     }
 

@@ -7,13 +7,14 @@ use egui::{Color32, RichText, Ui};
 use poll_promise::Promise;
 
 use super::command::Command;
-use crate::domain::audit::{AuditOptions, Baseline, Finding, PropsMap, Severity, audit};
+use crate::domain::audit::{
+    AuditOptions, Baseline, Finding, NotAudited, PropsMap, Severity, audit, not_audited,
+};
 use crate::domain::{MrkId, Region};
 use crate::jobs::{Inventory, Panicked, Runner, audit_targets, fetch_audit_props, now_epoch};
-use crate::kms::KmsError;
 use crate::report::Format;
 
-type Fetch = Promise<Result<(PropsMap, Vec<KmsError>), Panicked>>;
+type Fetch = Promise<Result<(PropsMap, HashMap<(MrkId, Region), String>), Panicked>>;
 
 /// The panel's state: the last audit's results and the filters it drives.
 #[derive(Default)]
@@ -28,7 +29,11 @@ pub struct AuditPanel {
     pub family_markers: HashMap<MrkId, (Severity, usize)>,
     /// Worst severity of the findings per family and Region.
     pub cell_markers: HashMap<(MrkId, Region), Severity>,
-    pub not_compared: Vec<String>,
+    /// The keys whose policy and tags the last audit needed, and why those not read were not.
+    targets: Vec<(MrkId, Region)>,
+    problems: HashMap<(MrkId, Region), String>,
+    /// What the audit could not look at: shown, never read as "no findings".
+    pub not_audited: Vec<NotAudited>,
     /// Bumped whenever `findings` (and their markers) are recomputed.
     pub revision: u64,
     /// Show only the families that have findings.
@@ -59,7 +64,8 @@ pub fn severity_colour(severity: Severity) -> Color32 {
 impl AuditPanel {
     /// Starts fetching what the audit needs for the current estate.
     pub fn start(&mut self, runner: &Runner, inventory: &Inventory) {
-        let targets = audit_targets(inventory.estate(), &Baseline::default());
+        let targets = audit_targets(inventory.estate());
+        self.targets = targets.clone();
         self.fetching = Some(runner.spawn(fetch_audit_props(inventory.clients_handle(), targets)));
         self.open = true;
     }
@@ -83,12 +89,12 @@ impl AuditPanel {
         match promise.try_take() {
             Err(pending) => self.fetching = Some(pending),
             Ok(outcome) => {
-                let (props, errors) = outcome.unwrap_or_else(|p| {
+                let (props, problems) = outcome.unwrap_or_else(|p| {
                     tracing::error!("{p}");
-                    (PropsMap::new(), Vec::new())
+                    (PropsMap::new(), HashMap::new())
                 });
                 self.props = props;
-                self.not_compared = errors.iter().map(ToString::to_string).collect();
+                self.problems = problems;
                 self.recompute(inventory);
             }
         }
@@ -104,6 +110,12 @@ impl AuditPanel {
             &self.props,
             &Baseline::default(),
             options,
+        );
+        self.not_audited = not_audited(
+            inventory.estate(),
+            &self.targets,
+            &self.props,
+            &self.problems,
         );
         self.revision += 1;
         self.family_markers.clear();
@@ -258,11 +270,10 @@ impl AuditPanel {
                         }
                     });
                 }
-                for line in &self.not_compared {
+                for gap in &self.not_audited {
                     ui.label(
-                        RichText::new(format!("Not compared: {line}"))
-                            .small()
-                            .weak(),
+                        RichText::new(format!("Not audited: {gap}"))
+                            .color(ui.visuals().warn_fg_color),
                     );
                 }
             });

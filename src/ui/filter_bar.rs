@@ -18,6 +18,13 @@ use crate::kms::KmsError;
 
 type TagsFetch = Promise<Result<(HashMap<MrkId, Vec<Tag>>, Vec<KmsError>), Panicked>>;
 
+/// Longest search text kept: a key ID is 36 characters and an alias at most 256. Typing past it
+/// does nothing, so no amount of typing (or pasting) can grow the layout and search work
+/// without bound (10,000 characters once took the GUI to gigabytes).
+pub const SEARCH_LIMIT: usize = 256;
+/// A tag filter is `key=value`: a key of at most 128 characters and a value of at most 256.
+const TAG_FILTER_LIMIT: usize = 128 + 1 + 256;
+
 const STATES: [KeyState; 8] = [
     KeyState::Creating,
     KeyState::Enabled,
@@ -165,6 +172,7 @@ impl FilterBar {
         ui.horizontal(|ui| {
             ui.add(
                 egui::TextEdit::singleline(&mut self.query.search)
+                    .char_limit(SEARCH_LIMIT)
                     .hint_text("Search key ID or alias")
                     .desired_width(200.0),
             )
@@ -199,6 +207,7 @@ impl FilterBar {
         ui.label("Tag");
         let edit = ui.add(
             egui::TextEdit::singleline(&mut self.tag_text)
+                .char_limit(TAG_FILTER_LIMIT)
                 .hint_text("key or key=value")
                 .desired_width(140.0),
         );

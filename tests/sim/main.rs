@@ -18,3 +18,4 @@ mod lifecycle_ui;
 mod replicate;
 mod replicate_ui;
 mod scan_pace;
+mod trust;

@@ -33,10 +33,90 @@ pub const MUTATING: &[&str] = &[
     "ImportKeyMaterial",
 ];
 
+/// Every operation the simulator answers (fault rules may name only these).
+pub const OPERATIONS: &[&str] = &[
+    "CreateKey",
+    "DescribeKey",
+    "ListKeys",
+    "EnableKey",
+    "DisableKey",
+    "UpdateKeyDescription",
+    "GetKeyPolicy",
+    "PutKeyPolicy",
+    "ListResourceTags",
+    "TagResource",
+    "UntagResource",
+    "ListAliases",
+    "CreateAlias",
+    "DeleteAlias",
+    "ReplicateKey",
+    "UpdatePrimaryRegion",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+    "GetParametersForImport",
+    "ImportKeyMaterial",
+];
+
+/// Request fields and the JSON type the KMS service model gives them. KMS refuses a field of
+/// the wrong type (`"Description": 5`, `"MultiRegion": "yes"`) with a SerializationException
+/// before looking at anything else.
+const STRING_FIELDS: &[&str] = &[
+    "KeyId",
+    "Description",
+    "Policy",
+    "PolicyName",
+    "Marker",
+    "AliasName",
+    "TargetKeyId",
+    "ReplicaRegion",
+    "PrimaryRegion",
+    "KeySpec",
+    "KeyUsage",
+    "CustomerMasterKeySpec",
+    "Origin",
+    "ImportToken",
+    "EncryptedKeyMaterial",
+    "ExpirationModel",
+    "WrappingAlgorithm",
+    "WrappingKeySpec",
+];
+const BOOL_FIELDS: &[&str] = &["MultiRegion", "BypassPolicyLockoutSafetyCheck"];
+const NUMBER_FIELDS: &[&str] = &["Limit", "PendingWindowInDays", "ValidTo"];
+const LIST_FIELDS: &[&str] = &["Tags", "TagKeys"];
+
+fn check_types(input: &Value) -> Result<(), Fault> {
+    let Value::Object(fields) = input else {
+        return Ok(());
+    };
+    for (name, value) in fields {
+        if value.is_null() {
+            continue;
+        }
+        let ok = if STRING_FIELDS.contains(&name.as_str()) {
+            value.is_string()
+        } else if BOOL_FIELDS.contains(&name.as_str()) {
+            value.is_boolean()
+        } else if NUMBER_FIELDS.contains(&name.as_str()) {
+            value.is_number()
+        } else if LIST_FIELDS.contains(&name.as_str()) {
+            value.is_array()
+        } else {
+            true
+        };
+        if !ok {
+            return Err(Fault::serialization(format!(
+                "Start of structure or map found where not expected, or a value of the wrong type for '{name}'."
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl Kms {
     /// Runs one operation in `region` at simulated time `now`.
     pub fn call(&mut self, op: &str, region: &str, input: &Value, now: f64) -> OpResult {
         self.settle(now);
+        check_types(input)?;
         match op {
             "CreateKey" => self.create_key(region, input, now),
             "DescribeKey" => self.describe_key(region, input),
@@ -159,6 +239,9 @@ pub fn check_editable(key: &Key) -> Result<(), Fault> {
 }
 
 /// Pages `items` (already in order) after `Marker`, at most `Limit` of them.
+///
+/// Markers are opaque tokens, as KMS's are: one this simulator did not hand out is an
+/// `InvalidMarkerException`, never a silent skip of keys.
 pub fn page<T: Clone>(
     items: &[(String, T)],
     input: &Value,
@@ -166,16 +249,36 @@ pub fn page<T: Clone>(
     let limit = limit(input)?;
     let start = match optional(input, "Marker") {
         None => 0,
-        Some(marker) => items
-            .iter()
-            .position(|(k, _)| k.as_str() > marker)
-            .unwrap_or(items.len()),
+        Some(marker) => {
+            let after = decode_marker(marker)?;
+            items
+                .iter()
+                .position(|(k, _)| k.as_str() > after.as_str())
+                .unwrap_or(items.len())
+        }
     };
     let slice = &items[start..items.len().min(start + limit)];
     let next = (start + limit < items.len())
-        .then(|| slice.last().map(|(k, _)| k.clone()))
+        .then(|| slice.last().map(|(k, _)| encode_marker(k)))
         .flatten();
     Ok((slice.iter().map(|(_, v)| v.clone()).collect(), next))
+}
+
+const MARKER_PREFIX: &str = "kms-sim-marker:";
+
+fn encode_marker(after: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{MARKER_PREFIX}{after}"))
+}
+
+fn decode_marker(marker: &str) -> Result<String, Fault> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(marker)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix(MARKER_PREFIX).map(str::to_string))
+        .ok_or_else(|| Fault::invalid_marker("The request contains an invalid marker."))
 }
 
 #[cfg(test)]

@@ -38,6 +38,15 @@ impl Kms {
     }
 
     pub(super) fn list_resource_tags(&self, region: &str, input: &Value) -> OpResult {
+        // ListResourceTags takes a Limit of 1–50; a key has at most 50 tags, so one page.
+        if let Some(v) = input.get("Limit").filter(|v| !v.is_null())
+            && !v.as_u64().is_some_and(|n| (1..=50).contains(&n))
+        {
+            return Err(Fault::validation(format!(
+                "1 validation error detected: Value '{v}' at 'limit' failed to satisfy constraint: \
+                 Member must have value between 1 and 50"
+            )));
+        }
         let id = self.target(region, input)?;
         let key = self.get(region, &id)?;
         let tags: Vec<Value> = key
