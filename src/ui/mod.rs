@@ -16,3 +16,4 @@ mod tag_editor;
 
 pub use app::{App, AppOptions};
 pub use command::Command;
+pub use filter_bar::SEARCH_LIMIT;

@@ -80,3 +80,26 @@ impl SimHarness {
             .unwrap_or_default()
     }
 }
+
+/// Steps `harness` until `done` holds: each time it does not, waits for the next background
+/// job to finish (an event, never a sleep), then draws a frame to fold it in. Panics with
+/// `what` if it never holds within a minute.
+pub fn step_until<State>(
+    harness: &mut egui_kittest::Harness<'_, State>,
+    what: &str,
+    runner: impl Fn(&State) -> &kms_replica_console::jobs::Runner,
+    mut done: impl FnMut(&State) -> bool,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let before = runner(harness.state()).finished_count();
+        harness.step();
+        if done(harness.state()) {
+            return;
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        assert!(!left.is_zero(), "waited a minute for: {what}");
+        let r = runner(harness.state());
+        r.wait_until(left, || r.finished_count() > before);
+    }
+}

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod app_limits;
 mod app_on_sim;
 mod audit;
 mod audit_ui;
