@@ -226,11 +226,19 @@ fn the_app_shows_a_moto_key_and_its_state_badge() {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 700.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    harness.step(); // the first frame starts the scans
-    assert!(
-        harness.state().runner().wait_idle(Duration::from_secs(60)),
-        "the scans finish"
-    );
+    // The first frame starts the scans; step until every Region has reported and no scan runs.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let before = harness.state().runner().finished_count();
+        harness.step();
+        let inventory = harness.state().inventory();
+        if inventory.estate().is_settled() && !inventory.is_scanning() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the scans finish");
+        let runner = harness.state().runner();
+        runner.wait_until(Duration::from_secs(10), || runner.finished_count() > before);
+    }
     harness.run();
 
     harness.get_by_label(&seeded.replicated);

@@ -9,7 +9,7 @@ use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions, SEARCH_LIMIT};
 
-use crate::harness::step_until;
+use crate::harness::{scanned, step_until};
 use crate::support;
 
 fn app_on_demo(size: egui::Vec2) -> (Sim, Harness<'static, App>) {
@@ -27,9 +27,7 @@ fn app_on(config: SimConfig, size: egui::Vec2) -> (Sim, Harness<'static, App>) {
     let mut harness = Harness::builder()
         .with_size(size)
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    step_until(&mut harness, "the first scan", App::runner, |app| {
-        app.inventory().estate().is_settled() && !app.inventory().is_scanning()
-    });
+    step_until(&mut harness, "the first scan", scanned);
     (sim, harness)
 }
 
@@ -69,9 +67,7 @@ fn ten_clicks_on_refresh_make_one_scan() {
             "the scan started by the first click is still running at click {click}"
         );
     }
-    step_until(&mut harness, "the refresh to finish", App::runner, |app| {
-        !app.inventory().is_scanning()
-    });
+    step_until(&mut harness, "the refresh to finish", scanned);
     assert_eq!(
         described(&sim),
         keys,

@@ -11,6 +11,7 @@ use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions, Command};
 
+use crate::harness::{scanned, step_until};
 use crate::support;
 
 fn demo_regions() -> Vec<Region> {
@@ -83,8 +84,7 @@ fn the_app_shows_a_region_that_is_not_enabled_as_an_error_column_not_as_absent()
     let mut harness = Harness::builder()
         .with_size(egui::vec2(900.0, 600.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    harness.step();
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    step_until(&mut harness, "the scan", scanned);
     harness.run();
 
     let families = harness.state().inventory().estate().family_count();
@@ -129,8 +129,7 @@ fn settled_demo_app() -> (Sim, Harness<'static, App>) {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 900.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    harness.step();
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    step_until(&mut harness, "the scan", scanned);
     harness.run_steps(3);
     (sim, harness)
 }
@@ -150,8 +149,10 @@ fn the_tag_filter_reads_the_primaries_tags_on_request_and_keeps_matching_familie
     harness
         .get_by_label_contains("Read tags of")
         .click_accesskit();
-    harness.run_steps(2);
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    step_until(&mut harness, "the primaries' tags read", |h| {
+        h.query_by_label_contains("Read tags of").is_none()
+            && h.query_by_label("reading tags…").is_none()
+    });
     harness.run_steps(3);
 
     assert_eq!(harness.state().shown_families(), 1);
@@ -269,7 +270,15 @@ fn refresh_changes_reads_only_the_keys_that_may_have_changed() {
 
     harness.get_by_label("Refresh changes").click_accesskit();
     harness.step();
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    assert!(
+        harness.state().inventory().is_scanning(),
+        "the click started a scan"
+    );
+    step_until(
+        &mut harness,
+        "Refresh changes and its follow-ups to finish",
+        scanned,
+    );
     harness.run_steps(3);
 
     let stats = sim.stats();

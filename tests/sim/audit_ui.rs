@@ -1,8 +1,6 @@
 //! The findings panel through the real `App` on the demo estate: run the audit, see the counts
 //! and findings, filter the grid, export the report.
 
-use std::time::Duration;
-
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kms_replica_console::jobs::Runner;
@@ -10,6 +8,7 @@ use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
 
+use crate::harness::{audited, scanned, step_until};
 use crate::support::{self, region};
 
 fn start() -> (Harness<'static, App>, Sim) {
@@ -23,16 +22,14 @@ fn start() -> (Harness<'static, App>, Sim) {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1800.0, 1200.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    harness.step();
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    step_until(&mut harness, "the scan", scanned);
     harness.run_steps(4);
     (harness, sim)
 }
 
 fn run_audit(harness: &mut Harness<'static, App>) {
     harness.get_by_label("Audit").click_accesskit();
-    harness.run_steps(2);
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    step_until(harness, "the audit's findings", audited);
     harness.run_steps(4);
 }
 

@@ -1,8 +1,6 @@
 //! Expired credentials: a banner that names where they came from and what to do, and a reload
 //! that rebuilds the clients without restarting the app or losing what is on screen.
 
-use std::time::Duration;
-
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kms_replica_console::jobs::Runner;
@@ -10,6 +8,7 @@ use kms_replica_console::kms::{ConnectSettings, KmsClients};
 use kms_replica_console::sim::{Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
 
+use crate::harness::{scanned, step_until};
 use crate::support::{self, TEST_ACCESS_KEY, TEST_SECRET_KEY, region};
 
 #[test]
@@ -32,8 +31,7 @@ fn expired_credentials_show_a_banner_and_reloading_recovers_the_grid() {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 700.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    harness.step();
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(30)));
+    step_until(&mut harness, "the scan", scanned);
     harness.run_steps(3);
 
     harness.get_by_label_contains("were rejected in us-east-1 (ExpiredTokenException");
@@ -45,10 +43,10 @@ fn expired_credentials_show_a_banner_and_reloading_recovers_the_grid() {
 
     sim.set_expired_keys(vec![]); // the user renewed the session
     harness.get_by_label("Reload credentials").click_accesskit();
-    harness.run_steps(2);
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(30)));
-    harness.run_steps(2);
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(30)));
+    let row = id.clone();
+    step_until(&mut harness, "the key's row after the rescan", |h| {
+        scanned(h) && h.query_by_label(&row).is_some()
+    });
     harness.run_steps(3);
 
     harness.get_by_label(&id);

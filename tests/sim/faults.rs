@@ -77,6 +77,7 @@ fn a_scan_with_one_call_in_five_failing_ends_every_region_with_its_data_or_a_nam
     assert!(truth.len() >= 200);
 
     sim.set_faults(one_in_five(None));
+    let faults_before = injected(&sim);
     let (mut lost, mut failed_regions, mut unknown_cells) = (0, 0, 0);
     for _ in 0..REPEATS {
         let estate = scan(&runner, clients(&runner, &sim), &regions);
@@ -110,7 +111,16 @@ fn a_scan_with_one_call_in_five_failing_ends_every_region_with_its_data_or_a_nam
          ended with a named error, {unknown_cells} cells unknown (named error); faults injected: {}",
         sim.stats()["faults"]
     );
+    assert!(
+        injected(&sim) - faults_before >= REPEATS as u64,
+        "faults were injected in the scans (at least one per scan)"
+    );
     assert_eq!(lost, 0, "no key silently missing");
+}
+
+/// Faults the simulator has injected so far, by its own count.
+fn injected(sim: &Sim) -> u64 {
+    sim.stats()["faults"].as_u64().unwrap_or(0)
 }
 
 #[test]
@@ -134,6 +144,7 @@ fn replicating_to_five_regions_under_faults_shows_exactly_what_kms_did() {
     let mut regions: Vec<Region> = vec![region("us-east-1")];
     regions.extend(targets.iter().map(|r| region(r)));
     let (mut created, mut failed, mut wrong) = (0, 0, 0);
+    let mut faults_in_replications = 0;
 
     for _ in 0..REPEATS {
         sim.set_faults(vec![]);
@@ -153,6 +164,7 @@ fn replicating_to_five_regions_under_faults_shows_exactly_what_kms_did() {
         let mut faults = one_in_five(Some("ReplicateKey"));
         faults.extend(one_in_five(Some("DescribeKey")));
         sim.set_faults(faults);
+        let faults_before = injected(&sim);
         let requests = targets
             .iter()
             .map(|t| ReplicateRequest {
@@ -174,6 +186,7 @@ fn replicating_to_five_regions_under_faults_shows_exactly_what_kms_did() {
 
         // The truth, read without faults: what KMS holds in each Region.
         sim.set_faults(vec![]);
+        faults_in_replications += injected(&sim) - faults_before;
         let truth = cells(&scan(&runner, clients(&runner, &sim), &regions));
         for t in targets {
             let exists = truth.contains_key(&(id.clone(), region(t)));
@@ -199,6 +212,10 @@ fn replicating_to_five_regions_under_faults_shows_exactly_what_kms_did() {
     eprintln!(
         "{REPEATS} replications to 5 Regions under 20% faults: {created} replicas shown created, \
          {failed} failures shown (no replica), {wrong} outcomes shown wrong"
+    );
+    assert!(
+        faults_in_replications > 0,
+        "faults were injected into ReplicateKey and DescribeKey"
     );
     assert_eq!(wrong, 0);
 }

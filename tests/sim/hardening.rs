@@ -11,6 +11,7 @@ use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, MUTATING, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
 
+use crate::harness::{audited, scanned, step_until};
 use crate::support::{self, TEST_ACCESS_KEY, TEST_SECRET_KEY, region};
 
 const SESSION_TOKEN: &str = "test-session-token-IQoJb3JpZ2luX2VjEJr";
@@ -73,8 +74,7 @@ fn a_read_only_session_clicking_everywhere_makes_no_mutating_call() {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1800.0, 1200.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    harness.step();
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    step_until(&mut harness, "the scan", scanned);
     harness.run_steps(3);
 
     let first = harness
@@ -86,11 +86,10 @@ fn a_read_only_session_clicking_everywhere_makes_no_mutating_call() {
         .unwrap();
     harness.get_by_label(&first).click();
     harness.run_steps(4);
-    for label in ["Replicate…", "Audit"] {
-        harness.get_by_label(label).click_accesskit();
-        harness.run_steps(4);
-    }
-    assert!(harness.state().runner().wait_idle(Duration::from_secs(60)));
+    harness.get_by_label("Replicate…").click_accesskit();
+    harness.run_steps(4);
+    harness.get_by_label("Audit").click_accesskit();
+    step_until(&mut harness, "the audit's findings", audited);
     harness.run_steps(3);
     let menus: Vec<String> = harness
         .query_all_by_label_contains("Actions in ")
@@ -107,6 +106,8 @@ fn a_read_only_session_clicking_everywhere_makes_no_mutating_call() {
             harness.run_steps(3);
         }
     }
+    // Drain, not a wait for something to appear: any call a click started must have reached
+    // the simulator before its counts are read.
     assert!(harness.state().runner().wait_idle(Duration::from_secs(30)));
 
     let stats = sim.stats();

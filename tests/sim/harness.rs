@@ -81,25 +81,36 @@ impl SimHarness {
     }
 }
 
+/// The real app in a kittest harness.
+pub type AppHarness = egui_kittest::Harness<'static, kms_replica_console::ui::App>;
+
 /// Steps `harness` until `done` holds: each time it does not, waits for the next background
 /// job to finish (an event, never a sleep), then draws a frame to fold it in. Panics with
-/// `what` if it never holds within a minute.
-pub fn step_until<State>(
-    harness: &mut egui_kittest::Harness<'_, State>,
-    what: &str,
-    runner: impl Fn(&State) -> &kms_replica_console::jobs::Runner,
-    mut done: impl FnMut(&State) -> bool,
-) {
+/// `what` if it never holds within a minute. `done` looks at what the frame drew or at the
+/// app's state, never at "nothing in flight right now".
+pub fn step_until(harness: &mut AppHarness, what: &str, mut done: impl FnMut(&AppHarness) -> bool) {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
-        let before = runner(harness.state()).finished_count();
+        let before = harness.state().runner().finished_count();
         harness.step();
-        if done(harness.state()) {
+        if done(harness) {
             return;
         }
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         assert!(!left.is_zero(), "waited a minute for: {what}");
-        let r = runner(harness.state());
-        r.wait_until(left, || r.finished_count() > before);
+        let runner = harness.state().runner();
+        runner.wait_until(left, || runner.finished_count() > before);
     }
+}
+
+/// Every Region's scan has reported (scanned or failed) and none is running.
+pub fn scanned(harness: &AppHarness) -> bool {
+    let inventory = harness.state().inventory();
+    inventory.estate().is_settled() && !inventory.is_scanning()
+}
+
+/// The findings panel is drawn with its results (its button to run again is back).
+pub fn audited(harness: &AppHarness) -> bool {
+    use egui_kittest::kittest::Queryable;
+    harness.query_by_label("Run audit again").is_some()
 }

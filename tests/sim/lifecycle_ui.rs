@@ -39,7 +39,13 @@ fn scheduling_deletion_needs_the_region_typed_before_the_call_is_made() {
     let confirm = ui.harness.get_by_label("Confirm: ScheduleKeyDeletion");
     assert!(!confirm.accesskit_node().is_disabled());
     confirm.click_accesskit();
-    ui.settle(|app| app.inventory().actions_in_flight() == 0);
+    let id = kms_replica_console::domain::MrkId::parse(&ui.key_id).unwrap();
+    ui.settle("the key PendingDeletion", |app| {
+        matches!(
+            app.inventory().estate().cell(&id, "us-east-1".parse().unwrap()),
+            kms_replica_console::domain::Cell::Primary(k) if k.state == KeyState::PendingDeletion
+        )
+    });
 
     assert_eq!(ui.state_in("us-east-1"), Some(KeyState::PendingDeletion));
     assert_eq!(

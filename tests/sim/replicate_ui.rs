@@ -1,7 +1,7 @@
 //! The replicate workflow end to end through the real `App` (egui_kittest) against the simulator:
 //! what a person sees and clicks, with the simulator's clock deciding when replicas are ready.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -11,6 +11,7 @@ use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{Delays, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
 
+use crate::harness::{scanned, step_until};
 use crate::support::{self, region};
 
 const CREATING_FOR: f64 = 120.0;
@@ -68,40 +69,27 @@ pub fn start(read_only: bool) -> Ui {
         max: Duration::from_millis(50),
         give_up_after: Duration::from_secs(60),
     });
-    let mut harness = Harness::builder()
+    let harness = Harness::builder()
         .with_size(egui::vec2(1500.0, 1400.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    harness.step();
     let mut ui = Ui {
         harness,
         sim,
         key_id,
     };
-    ui.settle(|_| true);
+    let row = ui.key_id.clone();
+    step_until(&mut ui.harness, "the scan and the key's row", |h| {
+        scanned(h) && h.query_by_label(&row).is_some()
+    });
     ui
 }
 
 impl Ui {
-    /// Steps frames, waiting for background jobs between them, until `done` holds and nothing is
-    /// in flight any more that `done` depends on.
-    pub fn settle(&mut self, mut done: impl FnMut(&App) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let before = self.harness.state().runner().finished_count();
-            self.harness.step();
-            if done(self.harness.state()) && self.harness.state().runner().in_flight() == 0 {
-                self.harness.run();
-                return;
-            }
-            if done(self.harness.state()) {
-                // Only watchers are left: they never end on their own while replicas are Creating.
-                self.harness.run_steps(2);
-                return;
-            }
-            assert!(Instant::now() < deadline, "the UI did not settle");
-            let runner = self.harness.state().runner();
-            runner.wait_until(Duration::from_secs(5), || runner.finished_count() > before);
-        }
+    /// Steps frames, waiting for background jobs between them, until `done` holds of the app,
+    /// then draws two more frames so what it shows is current.
+    pub fn settle(&mut self, what: &str, mut done: impl FnMut(&App) -> bool) {
+        step_until(&mut self.harness, what, |h| done(h.state()));
+        self.harness.run_steps(2);
     }
 
     pub fn state_in(&self, r: &str) -> Option<KeyState> {
@@ -123,8 +111,18 @@ impl Ui {
         self.harness.get_by_label(&self.key_id).click();
         self.harness.run_steps(2);
         self.harness.get_by_label("Replicate…").click_accesskit();
-        // Reading the primary's policy and tags is a background job.
-        self.settle(|_| true);
+        // Reading the primary's policy and tags is a background job: wait until the dialog
+        // shows them.
+        step_until(
+            &mut self.harness,
+            "the dialog with the primary's properties",
+            |h| {
+                h.query_by_label("Target Regions").is_some()
+                    && h.query_by_label("Reading the primary's policy and tags…")
+                        .is_none()
+            },
+        );
+        self.harness.run_steps(2);
     }
 
     fn flags(&self) -> usize {
@@ -227,7 +225,7 @@ fn replicating_to_two_regions_shows_creating_then_enabled_without_user_action() 
         .click_accesskit();
 
     let id = MrkId::parse(&ui.key_id).unwrap();
-    ui.settle(|app| {
+    ui.settle("both replicas Creating", |app| {
         ["eu-west-1", "eu-west-2"].iter().all(|r| {
             matches!(app.inventory().estate().cell(&id, region(r)),
                 Cell::Replica(k) if k.state == KeyState::Creating)
@@ -241,7 +239,9 @@ fn replicating_to_two_regions_shows_creating_then_enabled_without_user_action() 
 
     ui.sim
         .advance_clock(Duration::from_secs_f64(CREATING_FOR + 1.0));
-    ui.settle(|app| app.inventory().replications_in_flight() == 0);
+    ui.settle("the replicas followed to Enabled", |app| {
+        app.inventory().replications_in_flight() == 0
+    });
     assert_eq!(ui.state_in("eu-west-1"), Some(KeyState::Enabled));
     assert_eq!(ui.state_in("eu-west-2"), Some(KeyState::Enabled));
     assert_eq!(ui.harness.query_all_by_label("Creating").count(), 0);
