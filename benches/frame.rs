@@ -18,7 +18,7 @@ use kms_replica_console::domain::{
     Estate, KeyEntry, KeyInfo, KeyState, MrkId, MultiRegionConfig, Region, RegionScan, RelatedKey,
     Role,
 };
-use kms_replica_console::jobs::Runner;
+use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::SCALE_REGIONS;
 use kms_replica_console::ui::{App, AppOptions};
@@ -97,7 +97,12 @@ fn app(families: usize) -> (App, egui::Context) {
     )));
     let est = estate(families);
     let regions = est.regions().to_vec();
-    let mut app = App::new(runner, clients, regions, AppOptions::default()).with_estate(est);
+    let mut app = App::new(
+        runner,
+        Inventory::new(clients, regions),
+        AppOptions::default(),
+    )
+    .with_estate(est);
     let ctx = egui::Context::default();
     for _ in 0..3 {
         let _ = frame(&ctx, &mut app);

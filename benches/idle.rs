@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use kms_replica_console::domain::{KeyState, Region};
-use kms_replica_console::jobs::{ReplicaPhase, Runner};
+use kms_replica_console::jobs::{Inventory, ReplicaPhase, Runner};
 use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Delays, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions, Command};
@@ -133,7 +133,11 @@ fn main() {
         .iter()
         .map(|r| r.parse().expect("a known Region"))
         .collect();
-    let mut app = App::new(runner, clients, regions, AppOptions::default());
+    let mut app = App::new(
+        runner,
+        Inventory::new(clients, regions),
+        AppOptions::default(),
+    );
     let mut event_loop = EventLoop::new();
 
     // Start-up: scans, then whatever frames egui wants to settle.

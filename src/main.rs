@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kms_replica_console::domain::Region;
 use kms_replica_console::domain::audit::{AuditOptions, Baseline, Severity, worst};
 use kms_replica_console::domain::region::{parse_region_list, single_partition};
-use kms_replica_console::jobs::Runner;
 use kms_replica_console::jobs::{self, now_epoch};
+use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::kms::{
     CallerIdentity, ConnectSettings, KmsClients, StaticCredentials, check_endpoint_url,
     endpoint_from_env,
@@ -406,9 +406,11 @@ fn run_gui(
         "kms-replica-console",
         native,
         Box::new(move |_cc| {
-            Ok(Box::new(
-                App::new(runner, clients, regions, options).with_reload(settings),
-            ))
+            Ok(Box::new(App::new(
+                runner,
+                Inventory::new(clients, regions).with_reload(settings),
+                options,
+            )))
         }),
     )
     .map_err(|e| format!("cannot open the window: {e}"))?;

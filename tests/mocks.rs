@@ -283,12 +283,11 @@ fn the_ui_keeps_drawing_while_every_call_hangs() {
         }
     });
     let config = support::sdk_config_with(&endpoint, Duration::from_secs(30));
-    let app = App::new(
-        runner,
+    let inventory = Inventory::new(
         KmsClients::from_sdk_config(config),
         vec![region("us-east-1"), region("eu-west-1")],
-        AppOptions::default(),
     );
+    let app = App::new(runner, inventory, AppOptions::default());
     let mut harness = Harness::builder()
         .with_size(egui::vec2(900.0, 500.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);

@@ -221,7 +221,11 @@ fn the_app_shows_a_moto_key_and_its_state_badge() {
     let runner = Runner::new().unwrap();
     let seeded = seed(&moto, &runner);
     let regions = REGIONS.iter().map(|r| region(r)).collect();
-    let app = App::new(runner, moto.clients(), regions, AppOptions::default());
+    let app = App::new(
+        runner,
+        Inventory::new(moto.clients(), regions),
+        AppOptions::default(),
+    );
 
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 700.0))

@@ -68,6 +68,15 @@ pub struct Finding {
     pub message: String,
 }
 
+/// The formats an audit report is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Json,
+    Csv,
+    Markdown,
+    Html,
+}
+
 /// Which Regions must hold (and may hold) a family's keys.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Baseline {

@@ -506,3 +506,24 @@ pub fn check_alias_name(name: &str) -> Result<(), String> {
 #[cfg(test)]
 #[path = "replicate_tests.rs"]
 mod tests;
+
+/// Why a family cannot be replicated from here, if it cannot: read-only mode, a primary whose
+/// Region is not scanned, or a primary that is not Enabled (KMS replicates only those).
+pub fn replicate_blocker(estate: &Estate, id: &MrkId, read_only: bool) -> Option<String> {
+    if read_only {
+        return Some("Read-only mode: no call that changes a key is made.".into());
+    }
+    let family = estate.family(id)?;
+    let primary = family.described().find(|k| k.role() == Role::Primary);
+    match primary {
+        None => Some(
+            "The primary's Region is not scanned: add it with Regions… to replicate from it."
+                .into(),
+        ),
+        Some(k) if k.state != KeyState::Enabled => Some(format!(
+            "The primary is {}: KMS replicates only an Enabled primary.",
+            k.state
+        )),
+        Some(_) => None,
+    }
+}

@@ -11,8 +11,9 @@ use poll_promise::Promise;
 use super::inventory::Inventory;
 use super::replicate::Backoff;
 use super::runner::{Panicked, Runner};
+use super::tasks::{problem_of, take_ready};
 use crate::domain::lifecycle::KeyAction;
-use crate::domain::{KeyInfo, KeyState, MrkId, Problem, ProblemKind, Region, Role};
+use crate::domain::{KeyInfo, KeyState, MrkId, Problem, Region, Role};
 use crate::kms::{KmsError, RegionClient};
 
 type Outcome = Result<Result<Vec<KeyInfo>, KmsError>, Panicked>;
@@ -107,14 +108,6 @@ async fn follow_promotion(
     }
 }
 
-fn problem_of(outcome: Outcome) -> Result<Vec<KeyInfo>, Problem> {
-    match outcome {
-        Ok(Ok(keys)) => Ok(keys),
-        Ok(Err(e)) => Err(e.to_problem()),
-        Err(p) => Err(Problem::new(ProblemKind::Other, "", p.to_string())),
-    }
-}
-
 impl Inventory {
     /// Starts `action` on the key of family `key_id` in `region`. Refused in read-only mode, when
     /// the domain rules block it, or while an action on that key is in flight (one call per
@@ -202,57 +195,47 @@ impl Inventory {
         let mut finished: Vec<(MrkId, Region, &'static str, Result<String, Problem>)> = Vec::new();
         let mut fresh: Vec<KeyInfo> = Vec::new();
         for ((key_id, region), job) in self.actions.iter_mut() {
-            if let Some(p) = job.calling.take() {
-                match p.try_take() {
-                    Err(pending) => job.calling = Some(pending),
-                    Ok(outcome) => {
-                        changed = true;
-                        match problem_of(outcome) {
-                            Ok(keys) => {
-                                let states: Vec<String> = keys
-                                    .iter()
-                                    .map(|k| format!("{} {}", k.region, k.state))
-                                    .collect();
-                                finished.push((
-                                    key_id.clone(),
-                                    *region,
-                                    job.action.operation(),
-                                    Ok(states.join(", ")),
-                                ));
-                                fresh.extend(keys);
-                                if job.action == KeyAction::Promote {
-                                    job.phase = ActionPhase::Following;
-                                    follow.push((key_id.clone(), *region));
-                                } else {
-                                    job.phase = ActionPhase::Done;
-                                }
-                            }
-                            Err(problem) => {
-                                finished.push((
-                                    key_id.clone(),
-                                    *region,
-                                    job.action.operation(),
-                                    Err(problem.clone()),
-                                ));
-                                job.phase = ActionPhase::Failed(problem);
-                            }
+            if let Some(outcome) = take_ready(&mut job.calling) {
+                changed = true;
+                match problem_of(outcome) {
+                    Ok(keys) => {
+                        let states: Vec<String> = keys
+                            .iter()
+                            .map(|k| format!("{} {}", k.region, k.state))
+                            .collect();
+                        finished.push((
+                            key_id.clone(),
+                            *region,
+                            job.action.operation(),
+                            Ok(states.join(", ")),
+                        ));
+                        fresh.extend(keys);
+                        if job.action == KeyAction::Promote {
+                            job.phase = ActionPhase::Following;
+                            follow.push((key_id.clone(), *region));
+                        } else {
+                            job.phase = ActionPhase::Done;
                         }
+                    }
+                    Err(problem) => {
+                        finished.push((
+                            key_id.clone(),
+                            *region,
+                            job.action.operation(),
+                            Err(problem.clone()),
+                        ));
+                        job.phase = ActionPhase::Failed(problem);
                     }
                 }
             }
-            if let Some(p) = job.following.take() {
-                match p.try_take() {
-                    Err(pending) => job.following = Some(pending),
-                    Ok(outcome) => {
-                        changed = true;
-                        match problem_of(outcome) {
-                            Ok(keys) => {
-                                fresh.extend(keys);
-                                job.phase = ActionPhase::Done;
-                            }
-                            Err(problem) => job.phase = ActionPhase::Failed(problem),
-                        }
+            if let Some(outcome) = take_ready(&mut job.following) {
+                changed = true;
+                match problem_of(outcome) {
+                    Ok(keys) => {
+                        fresh.extend(keys);
+                        job.phase = ActionPhase::Done;
                     }
+                    Err(problem) => job.phase = ActionPhase::Failed(problem),
                 }
             }
         }

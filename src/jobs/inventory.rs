@@ -2,7 +2,7 @@
 //!
 //! The UI (or the headless audit) calls `refresh` to start scans and `poll` every frame to fold
 //! finished ones into the estate. Each Region lands on its own; a second `refresh` while a
-//! Region is scanning replaces that Region's promise rather than starting a parallel one.
+//! Region is scanning leaves that scan to finish rather than starting a parallel one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,8 +12,9 @@ use poll_promise::Promise;
 use super::replicate::Backoff;
 use super::runner::{Panicked, Runner};
 use super::scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
+use super::tasks::take_ready;
 use crate::domain::{Estate, KeyInfo, MrkId, Problem, ProblemKind, Region, RegionStatus};
-use crate::kms::{KmsClients, KmsError};
+use crate::kms::{ConnectSettings, KmsClients, KmsError};
 
 pub use super::replications::{ReplicaJob, ReplicaPhase};
 
@@ -41,6 +42,8 @@ pub struct Inventory {
     /// Refuses every mutating call, whatever the UI asks.
     pub(super) read_only: bool,
     pub(super) backoff: Backoff,
+    /// How to build the clients again when credentials are renewed; `None` when they were given.
+    reload: Option<ConnectSettings>,
 }
 
 impl Inventory {
@@ -55,7 +58,32 @@ impl Inventory {
             history: Vec::new(),
             read_only: false,
             backoff: Backoff::default(),
+            reload: None,
         }
+    }
+
+    /// Lets "Reload credentials" rebuild the clients from these settings.
+    pub fn with_reload(mut self, settings: ConnectSettings) -> Inventory {
+        self.reload = Some(settings);
+        self
+    }
+
+    pub(super) fn reload_settings(&self) -> Option<&ConnectSettings> {
+        self.reload.as_ref()
+    }
+
+    pub fn can_reload(&self) -> bool {
+        self.reload.is_some()
+    }
+
+    /// Where the credentials come from, in words for the credentials banner (never a secret).
+    pub fn credential_source(&self) -> String {
+        self.reload
+            .as_ref()
+            .and_then(|s| s.profile.clone())
+            .or_else(|| std::env::var("AWS_PROFILE").ok())
+            .map(|p| format!("profile {p}"))
+            .unwrap_or_else(|| "the default credential chain".into())
     }
 
     /// In read-only mode the inventory makes no mutating call at all.
@@ -202,13 +230,16 @@ impl Inventory {
     fn poll_follow_ups(&mut self) -> bool {
         let mut changed = false;
         for promise in std::mem::take(&mut self.follow_ups) {
-            match promise.try_take() {
-                Err(pending) => self.follow_ups.push(pending),
-                Ok(Ok(answers)) => {
+            let mut slot = Some(promise);
+            match take_ready(&mut slot) {
+                None => self.follow_ups.extend(slot),
+                Some(Ok(answers)) => {
                     changed = true;
                     self.apply_follow_up(answers);
                 }
-                Ok(Err(panicked)) => tracing::error!("re-describing changed families: {panicked}"),
+                Some(Err(panicked)) => {
+                    tracing::error!("re-describing changed families: {panicked}")
+                }
             }
         }
         changed
@@ -271,18 +302,12 @@ impl Inventory {
         &self.clients
     }
 
-    /// Swaps in freshly built clients (after credentials were renewed) and rescans. The estate,
-    /// the jobs and the audit trail are kept.
-    /// New clients (credentials reloaded): scans made with the old ones are abandoned, their
-    /// results never applied, and every Region is scanned again.
+    /// Swaps in freshly built clients (after credentials were renewed) and rescans: scans made
+    /// with the old ones are abandoned, their results never applied. The estate, the other jobs
+    /// and the audit trail are kept.
     pub fn set_clients(&mut self, runner: &Runner, clients: KmsClients) {
         self.clients = clients;
         self.scans.clear();
         self.refresh(runner);
-    }
-
-    /// The clients, for background work started outside the inventory (the GUI's audit).
-    pub fn clients_handle(&self) -> KmsClients {
-        self.clients.clone()
     }
 }

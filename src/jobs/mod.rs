@@ -12,6 +12,7 @@ mod replicate;
 mod replications;
 mod runner;
 mod scan;
+mod tasks;
 
 pub use actions::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
 pub use audit::{AuditOutcome, audit_targets, fetch_audit_props, fetch_primary_tags, run_audit};
@@ -20,3 +21,4 @@ pub use paced::{PaceReport, run_paced};
 pub use replicate::{Backoff, REPLICATE_SPACING, Replicated, Settled};
 pub use runner::{Panicked, Repaint, Runner, no_repaint};
 pub use scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
+pub use tasks::{AuditResult, PropsRead, TaskKey, TaskOutput, Tasks, problem_of, take_ready};

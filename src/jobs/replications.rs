@@ -4,9 +4,10 @@
 use poll_promise::Promise;
 
 use super::inventory::Inventory;
-use super::replicate::{Replicated, Settled, fetch_primary_props, replicate_one, watch_replica};
+use super::replicate::{Replicated, Settled, replicate_one, watch_replica};
 use super::runner::{Panicked, Runner};
-use crate::domain::{MrkId, PrimaryProps, Problem, ProblemKind, Region, ReplicateRequest, Tag};
+use super::tasks::{problem_of, take_ready};
+use crate::domain::{MrkId, Problem, Region, ReplicateRequest, Tag};
 use crate::kms::KmsError;
 
 type Outcome<T> = Result<Result<T, KmsError>, Panicked>;
@@ -48,32 +49,7 @@ impl ReplicaJob {
     }
 }
 
-fn problem_of<T>(outcome: Outcome<T>) -> Result<T, Problem> {
-    match outcome {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(e.to_problem()),
-        Err(p) => Err(Problem::new(ProblemKind::Other, "", p.to_string())),
-    }
-}
-
 impl Inventory {
-    /// Fetches the primary's policy and tags (what the console would copy) for the dialog.
-    pub fn fetch_primary_props(
-        &self,
-        runner: &Runner,
-        key_id: &MrkId,
-        primary_region: Region,
-        description: String,
-        alias: Option<String>,
-    ) -> Promise<Outcome<PrimaryProps>> {
-        runner.spawn(fetch_primary_props(
-            self.clients().client(primary_region),
-            key_id.clone(),
-            description,
-            alias,
-        ))
-    }
-
     /// Starts one ReplicateKey per request, spaced to respect the quota. A request whose
     /// (family, Region) already has a call in flight is skipped, so a double click makes one
     /// call. In read-only mode nothing starts. Returns how many calls started.
@@ -153,69 +129,59 @@ impl Inventory {
         let mut to_watch = Vec::new();
         let mut records: Vec<(MrkId, Region, &'static str, Result<String, Problem>)> = Vec::new();
         for (slot, job) in self.replications.iter_mut() {
-            if let Some(promise) = job.replicating.take() {
-                match promise.try_take() {
-                    Err(pending) => job.replicating = Some(pending),
-                    Ok(outcome) => {
-                        changed = true;
-                        match problem_of(outcome) {
-                            Ok(replicated) => {
-                                records.push((
-                                    slot.0.clone(),
-                                    slot.1,
-                                    "ReplicateKey",
-                                    Ok(if replicated.adopted {
-                                        "AlreadyExists: adopted the existing replica".into()
-                                    } else {
-                                        format!("replica {}", replicated.created.replica.state)
-                                    }),
-                                ));
-                                job.adopted = replicated.adopted;
-                                job.replica_policy = replicated.created.replica_policy;
-                                job.replica_tags = replicated.created.replica_tags;
-                                job.phase = ReplicaPhase::Watching;
-                                to_watch.push((slot.clone(), replicated.created.replica));
-                            }
-                            Err(problem) => {
-                                records.push((
-                                    slot.0.clone(),
-                                    slot.1,
-                                    "ReplicateKey",
-                                    Err(problem.clone()),
-                                ));
-                                job.phase = ReplicaPhase::Failed(problem);
-                            }
-                        }
+            if let Some(outcome) = take_ready(&mut job.replicating) {
+                changed = true;
+                match problem_of(outcome) {
+                    Ok(replicated) => {
+                        records.push((
+                            slot.0.clone(),
+                            slot.1,
+                            "ReplicateKey",
+                            Ok(if replicated.adopted {
+                                "AlreadyExists: adopted the existing replica".into()
+                            } else {
+                                format!("replica {}", replicated.created.replica.state)
+                            }),
+                        ));
+                        job.adopted = replicated.adopted;
+                        job.replica_policy = replicated.created.replica_policy;
+                        job.replica_tags = replicated.created.replica_tags;
+                        job.phase = ReplicaPhase::Watching;
+                        to_watch.push((slot.clone(), replicated.created.replica));
+                    }
+                    Err(problem) => {
+                        records.push((
+                            slot.0.clone(),
+                            slot.1,
+                            "ReplicateKey",
+                            Err(problem.clone()),
+                        ));
+                        job.phase = ReplicaPhase::Failed(problem);
                     }
                 }
             }
-            if let Some(promise) = job.watching.take() {
-                match promise.try_take() {
-                    Err(pending) => job.watching = Some(pending),
-                    Ok(outcome) => {
-                        changed = true;
-                        match problem_of(outcome) {
-                            Ok(settled) => {
-                                job.gave_up = settled.gave_up;
-                                job.alias_error = settled.alias_error.map(|e| e.to_problem());
-                                if let Some(alias) = &job.request.alias {
-                                    let result = match &job.alias_error {
-                                        Some(p) => Err(p.clone()),
-                                        None => Ok(alias.clone()),
-                                    };
-                                    records.push((slot.0.clone(), slot.1, "CreateAlias", result));
-                                }
-                                job.phase = ReplicaPhase::Done;
-                                self.estate.upsert_key(settled.replica);
-                                if let (Some(alias), None) = (&job.request.alias, &job.alias_error)
-                                    && !settled.gave_up
-                                {
-                                    self.estate.add_alias(slot.1, &slot.0, alias.clone());
-                                }
-                            }
-                            Err(problem) => job.phase = ReplicaPhase::Failed(problem),
+            if let Some(outcome) = take_ready(&mut job.watching) {
+                changed = true;
+                match problem_of(outcome) {
+                    Ok(settled) => {
+                        job.gave_up = settled.gave_up;
+                        job.alias_error = settled.alias_error.map(|e| e.to_problem());
+                        if let Some(alias) = &job.request.alias {
+                            let result = match &job.alias_error {
+                                Some(p) => Err(p.clone()),
+                                None => Ok(alias.clone()),
+                            };
+                            records.push((slot.0.clone(), slot.1, "CreateAlias", result));
+                        }
+                        job.phase = ReplicaPhase::Done;
+                        self.estate.upsert_key(settled.replica);
+                        if let (Some(alias), None) = (&job.request.alias, &job.alias_error)
+                            && !settled.gave_up
+                        {
+                            self.estate.add_alias(slot.1, &slot.0, alias.clone());
                         }
                     }
+                    Err(problem) => job.phase = ReplicaPhase::Failed(problem),
                 }
             }
         }

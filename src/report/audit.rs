@@ -83,14 +83,8 @@ pub fn audit_report(
     }
 }
 
-/// The output formats of `audit --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Csv,
-    Markdown,
-    Html,
-}
+/// The output formats of `audit --format` (a domain type, so the GUI can name one).
+pub use crate::domain::audit::ReportFormat as Format;
 
 impl AuditReport {
     pub fn render(&self, format: Format) -> Result<String, String> {

@@ -12,9 +12,10 @@ use super::filter_bar::FilterBar;
 use super::grid::{self, GridContext};
 use super::region_chooser::RegionChooser;
 use super::replicate_dialog::{Outcome, ReplicateDialog};
+use crate::domain::audit::{AuditOptions, Baseline};
+use crate::domain::replicate::replicate_blocker;
 use crate::domain::{MrkId, PrimaryProps, Region, RegionStatus, Role};
-use crate::jobs::{Inventory, Runner};
-use crate::kms::{ConnectSettings, KmsClients};
+use crate::jobs::{Inventory, Panicked, Runner, TaskKey, TaskOutput, Tasks, now_epoch};
 
 /// What the user chose on the command line.
 #[derive(Debug, Clone, Default)]
@@ -34,26 +35,21 @@ pub struct App {
     replicate: Option<ReplicateDialog>,
     confirm: Option<ActionDialog>,
     audit: AuditPanel,
-    /// How to rebuild the clients when credentials are renewed; `None` when they were given.
-    reload: Option<ConnectSettings>,
-    reloading: Option<poll_promise::Promise<Result<KmsClients, crate::jobs::Panicked>>>,
+    /// The coverage the estate is held to (required and allowed Regions, rules).
+    baseline: Baseline,
+    /// Every background task the panels asked for, one per kind and subject.
+    tasks: Tasks,
     /// Search, filters and sort of the grid's rows.
     filters: FilterBar,
-    /// The audit results the filters last took tags from.
-    audit_seen: u64,
     started: bool,
     /// False when the app was handed an estate to show (benchmarks, tests): no scan on start.
     scan_on_start: bool,
 }
 
 impl App {
-    pub fn new(
-        runner: Runner,
-        clients: KmsClients,
-        regions: Vec<Region>,
-        options: AppOptions,
-    ) -> App {
-        let mut inventory = Inventory::new(clients, regions);
+    /// The app over `inventory` (its clients, Regions and, for "Reload credentials", its
+    /// connection settings).
+    pub fn new(runner: Runner, mut inventory: Inventory, options: AppOptions) -> App {
         inventory.set_read_only(options.read_only);
         App {
             inventory,
@@ -64,10 +60,9 @@ impl App {
             replicate: None,
             confirm: None,
             audit: AuditPanel::default(),
-            reload: None,
-            reloading: None,
+            baseline: Baseline::default(),
+            tasks: Tasks::default(),
             filters: FilterBar::default(),
-            audit_seen: 0,
             started: false,
             scan_on_start: true,
         }
@@ -85,15 +80,15 @@ impl App {
         &self.inventory
     }
 
-    /// Lets "Reload credentials" rebuild the clients from these settings.
-    pub fn with_reload(mut self, settings: ConnectSettings) -> App {
-        self.reload = Some(settings);
-        self
-    }
-
     /// The last audit's findings (empty before the first audit).
     pub fn findings(&self) -> &[crate::domain::audit::Finding] {
-        &self.audit.findings
+        self.audit.findings()
+    }
+
+    /// Whether a background task of this kind is running (for tests: the findings are being
+    /// computed, a family's properties read, …).
+    pub fn is_running(&self, task: &TaskKey) -> bool {
+        self.tasks.is_running(task)
     }
 
     /// How many families the grid shows under the current filters.
@@ -139,24 +134,11 @@ impl App {
             }
             self.started = true;
         }
-        if self.inventory.poll(&self.runner) && !self.audit.findings.is_empty() {
-            // Keys changed (a scan, a replica, an action): findings follow without refetching.
-            self.audit.recompute(&self.inventory);
+        self.inventory.poll(&self.runner);
+        for (task, outcome) in self.tasks.take_finished() {
+            self.absorb(task, outcome);
         }
-        self.audit.poll(&self.inventory);
-        if self.audit.revision != self.audit_seen {
-            self.audit_seen = self.audit.revision;
-            self.filters
-                .absorb_audit_props(self.inventory.estate(), &self.audit.props);
-        }
-        self.filters.poll();
-        if let Some(promise) = self.reloading.take() {
-            match promise.try_take() {
-                Err(pending) => self.reloading = Some(pending),
-                Ok(Ok(clients)) => self.inventory.set_clients(&self.runner, clients),
-                Ok(Err(p)) => tracing::error!("reloading credentials: {p}"),
-            }
-        }
+        self.refresh_findings();
 
         let mut commands = Vec::new();
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &mut commands));
@@ -165,16 +147,21 @@ impl App {
                 self.credentials_banner(ui, &problem, &mut commands)
             });
         }
+        let reading_tags = self.tasks.is_running(&TaskKey::PrimaryTags);
         egui::Panel::top("filters").show(ui, |ui| {
             self.filters
-                .show(ui, self.inventory.estate(), &mut commands)
+                .show(ui, self.inventory.estate(), reading_tags, &mut commands)
         });
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         if self.audit.open {
             egui::Panel::bottom("findings")
                 .resizable(true)
                 .default_size(220.0)
-                .show(ui, |ui| self.audit.show(ui, &self.inventory, &mut commands));
+                .show(ui, |ui| {
+                    let running = self.tasks.is_running(&TaskKey::AuditProps)
+                        || self.tasks.is_running(&TaskKey::Findings);
+                    self.audit.show(ui, &self.inventory, running, &mut commands)
+                });
         }
         if let Some(id) = &self.selected {
             egui::Panel::right("details")
@@ -182,7 +169,7 @@ impl App {
                 .show(ui, |ui| {
                     let audit = super::details::AuditView {
                         findings: self.audit.for_family(id).collect(),
-                        props: &self.audit.props,
+                        props: self.audit.props(),
                     };
                     super::details::show(
                         ui,
@@ -251,8 +238,13 @@ impl App {
             Command::SetRegions(regions) => self.inventory.set_regions(&self.runner, regions),
             Command::Select(id) => {
                 if let Some(id) = &id {
-                    // The details panel shows each key's policy and tags: fetched on demand.
-                    self.audit.fetch_family(&self.runner, &self.inventory, id);
+                    // The details panel shows each key's policy and tags: read on demand.
+                    self.tasks.read_family_props(
+                        &self.runner,
+                        &self.inventory,
+                        id,
+                        self.audit.props(),
+                    );
                 }
                 self.selected = id;
             }
@@ -275,34 +267,109 @@ impl App {
                 self.inventory.act(&self.runner, &id, region, action);
             }
             Command::ReloadCredentials => {
-                if let Some(settings) = self.reload.clone()
-                    && self.reloading.is_none()
-                {
-                    self.reloading = Some(
-                        self.runner
-                            .spawn(async move { KmsClients::connect(&settings).await }),
-                    );
-                }
+                self.tasks.reload_credentials(&self.runner, &self.inventory);
             }
-            Command::ReadTags => self.filters.read_tags(&self.runner, &self.inventory),
+            Command::ReadTags => {
+                let primaries = self.filters.unknown_primaries(self.inventory.estate());
+                self.tasks
+                    .read_primary_tags(&self.runner, &self.inventory, primaries);
+            }
             Command::Sort(key) => self.filters.sort_by(key),
-            Command::RunAudit => self.audit.start(&self.runner, &self.inventory),
+            Command::RunAudit => {
+                self.audit.open = true;
+                self.audit.has_run = true;
+                self.tasks.read_audit_props(&self.runner, &self.inventory);
+            }
             Command::ExportAudit(path, format) => {
-                let report = crate::report::audit_report(
-                    self.inventory.estate(),
-                    self.audit.findings.clone(),
-                    self.audit.not_audited.clone(),
-                    crate::jobs::now_epoch(),
-                );
-                self.audit.export_result = Some(
-                    report
-                        .render(format)
-                        .and_then(|text| std::fs::write(&path, text).map_err(|e| e.to_string()))
-                        .map(|()| format!("Saved {path}"))
-                        .map_err(|e| format!("Could not save {path}: {e}")),
+                self.audit.export_result = None;
+                self.tasks.export_report(
+                    &self.runner,
+                    self.inventory.estate().clone(),
+                    self.audit.result.clone(),
+                    format,
+                    path,
                 );
             }
         }
+    }
+
+    /// Hands a finished task's result to the state it belongs to.
+    fn absorb(&mut self, task: TaskKey, outcome: Result<TaskOutput, Panicked>) {
+        let output = match outcome {
+            Ok(output) => output,
+            Err(panicked) => {
+                tracing::error!("{task:?}: {panicked}");
+                match task {
+                    TaskKey::PrimaryProps(..) => {
+                        if let Some(dialog) = &mut self.replicate {
+                            dialog.set_primary_props(Err(panicked.to_string()));
+                        }
+                    }
+                    TaskKey::Export(path) => {
+                        self.audit.export_result =
+                            Some(Err(format!("Could not save {path}: {panicked}")))
+                    }
+                    _ => {}
+                }
+                return;
+            }
+        };
+        match (task, output) {
+            (TaskKey::AuditProps, TaskOutput::Props(read)) => {
+                self.audit.absorb_audit_read(read);
+                self.filters
+                    .absorb_audit_props(self.inventory.estate(), self.audit.props());
+            }
+            (TaskKey::FamilyProps(_), TaskOutput::Props(read)) => {
+                self.audit.absorb_family_read(read);
+                self.filters
+                    .absorb_audit_props(self.inventory.estate(), self.audit.props());
+            }
+            (TaskKey::PrimaryProps(id, region), TaskOutput::PrimaryProps(read)) => {
+                if let Some(dialog) = &mut self.replicate
+                    && dialog.primary() == (&id, region)
+                {
+                    dialog.set_primary_props(read);
+                }
+            }
+            (TaskKey::PrimaryTags, TaskOutput::PrimaryTags { tags, unreadable }) => {
+                self.filters.absorb_tags(tags, unreadable);
+            }
+            (TaskKey::Findings, TaskOutput::Findings(result)) => self.audit.set_result(result),
+            (TaskKey::Export(_), TaskOutput::Exported(result)) => {
+                self.audit.export_result = Some(result);
+            }
+            (TaskKey::ReloadCredentials, TaskOutput::Reloaded(clients)) => {
+                self.inventory.set_clients(&self.runner, *clients);
+            }
+            (task, _) => tracing::error!("{task:?} returned what another task returns"),
+        }
+    }
+
+    /// Once the audit has run, its findings follow the estate: computed in the background for
+    /// each new estate revision (a scan, a replica, an action), never on this thread.
+    fn refresh_findings(&mut self) {
+        let busy = self.tasks.is_running(&TaskKey::Findings)
+            || self.tasks.is_running(&TaskKey::AuditProps);
+        if !self.audit.has_run || busy {
+            return;
+        }
+        let estate = self.inventory.estate();
+        if !self.audit.stale && self.audit.result.revision == estate.revision() {
+            return;
+        }
+        self.audit.stale = false;
+        let options = AuditOptions {
+            expiry_days: 30,
+            now: now_epoch(),
+        };
+        self.tasks.compute_findings(
+            &self.runner,
+            estate.clone(),
+            self.audit.read.clone(),
+            self.baseline.clone(),
+            options,
+        );
     }
 
     /// The first Region whose scan failed because of credentials, with the problem.
@@ -325,13 +392,7 @@ impl App {
         (region, problem): &(Region, crate::domain::Problem),
         commands: &mut Vec<Command>,
     ) {
-        let who = self
-            .reload
-            .as_ref()
-            .and_then(|s| s.profile.clone())
-            .or_else(|| std::env::var("AWS_PROFILE").ok())
-            .map(|p| format!("profile {p}"))
-            .unwrap_or_else(|| "the default credential chain".into());
+        let who = self.inventory.credential_source();
         ui.horizontal_wrapped(|ui| {
             ui.colored_label(
                 ui.visuals().error_fg_color,
@@ -340,10 +401,10 @@ impl App {
                      (for example aws sso login), then reload: nothing on screen is lost."
                 ),
             );
-            let reloading = self.reloading.is_some();
+            let reloading = self.tasks.is_running(&TaskKey::ReloadCredentials);
             let button = ui
                 .add_enabled(
-                    self.reload.is_some() && !reloading,
+                    self.inventory.can_reload() && !reloading,
                     egui::Button::new("Reload credentials"),
                 )
                 .on_disabled_hover_text(if reloading {
@@ -360,7 +421,7 @@ impl App {
     /// Opens the Replicate dialog with what the scan knows of the primary, and starts reading its
     /// policy and tags (what the console would copy).
     fn open_replicate(&mut self, id: MrkId) {
-        if grid::replicate_blocker(self.inventory.estate(), &id, self.options.read_only).is_some() {
+        if replicate_blocker(self.inventory.estate(), &id, self.options.read_only).is_some() {
             return;
         }
         let estate = self.inventory.estate();
@@ -377,14 +438,15 @@ impl App {
             tags: None,
             alias: family.aliases_in(region).first().cloned(),
         };
-        let loading = self.inventory.fetch_primary_props(
+        self.tasks.read_primary_props(
             &self.runner,
+            &self.inventory,
             &id,
             region,
             props.description.clone(),
             props.alias.clone(),
         );
-        self.replicate = Some(ReplicateDialog::new(id, region, props, loading));
+        self.replicate = Some(ReplicateDialog::new(id, region, props));
     }
 
     /// The actions first, so they stay reachable however narrow the window: the row wraps

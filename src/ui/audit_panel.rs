@@ -4,37 +4,31 @@
 use std::collections::HashMap;
 
 use egui::{Color32, RichText, Ui};
-use poll_promise::Promise;
 
 use super::command::Command;
-use crate::domain::audit::{
-    AuditOptions, Baseline, Finding, NotAudited, PropsMap, Severity, audit, not_audited,
-};
+use crate::domain::audit::{Finding, PropsMap, ReportFormat, Severity};
 use crate::domain::{MrkId, Region};
-use crate::jobs::{Inventory, Panicked, Runner, audit_targets, fetch_audit_props, now_epoch};
-use crate::report::Format;
+use crate::jobs::{AuditResult, Inventory, PropsRead};
 
-type Fetch = Promise<Result<(PropsMap, HashMap<(MrkId, Region), String>), Panicked>>;
-
-/// The panel's state: the last audit's results and the filters it drives.
+/// The panel's state: what the audit read, what it found, and the filters it drives. It holds
+/// no background work: the app runs the reads and the findings as tasks and hands the results
+/// in.
 #[derive(Default)]
 pub struct AuditPanel {
     pub open: bool,
-    fetching: Option<Fetch>,
-    /// The details panel's lazy fetch of one family's policies and tags.
-    family_fetch: Option<Fetch>,
-    pub props: PropsMap,
-    pub findings: Vec<Finding>,
+    /// The audit was asked for at least once: findings follow the estate from then on.
+    pub has_run: bool,
+    /// Policies and tags read (by the audit, or for one family's details panel).
+    pub read: PropsRead,
+    /// The last findings, and the estate revision they are of.
+    pub result: AuditResult,
+    /// New props arrived: the findings must be computed again whatever the estate revision.
+    pub stale: bool,
     /// Worst severity and count of findings per family, built with `findings` for the grid.
     pub family_markers: HashMap<MrkId, (Severity, usize)>,
     /// Worst severity of the findings per family and Region.
     pub cell_markers: HashMap<(MrkId, Region), Severity>,
-    /// The keys whose policy and tags the last audit needed, and why those not read were not.
-    targets: Vec<(MrkId, Region)>,
-    problems: HashMap<(MrkId, Region), String>,
-    /// What the audit could not look at: shown, never read as "no findings".
-    pub not_audited: Vec<NotAudited>,
-    /// Bumped whenever `findings` (and their markers) are recomputed.
+    /// Bumped whenever the findings (and their markers) or the props change.
     pub revision: u64,
     /// Show only the families that have findings.
     pub only_with_findings: bool,
@@ -45,11 +39,11 @@ pub struct AuditPanel {
     pub export_result: Option<Result<String, String>>,
 }
 
-const FORMATS: [(&str, Format, &str); 4] = [
-    ("JSON", Format::Json, "json"),
-    ("CSV", Format::Csv, "csv"),
-    ("Markdown", Format::Markdown, "md"),
-    ("HTML", Format::Html, "html"),
+const FORMATS: [(&str, ReportFormat, &str); 4] = [
+    ("JSON", ReportFormat::Json, "json"),
+    ("CSV", ReportFormat::Csv, "csv"),
+    ("Markdown", ReportFormat::Markdown, "md"),
+    ("HTML", ReportFormat::Html, "html"),
 ];
 
 pub fn severity_colour(severity: Severity) -> Color32 {
@@ -62,65 +56,36 @@ pub fn severity_colour(severity: Severity) -> Color32 {
 }
 
 impl AuditPanel {
-    /// Starts fetching what the audit needs for the current estate.
-    pub fn start(&mut self, runner: &Runner, inventory: &Inventory) {
-        let targets = audit_targets(inventory.estate());
-        self.targets = targets.clone();
-        self.fetching = Some(runner.spawn(fetch_audit_props(inventory.clients_handle(), targets)));
-        self.open = true;
+    pub fn findings(&self) -> &[Finding] {
+        &self.result.findings
     }
 
-    pub fn is_running(&self) -> bool {
-        self.fetching.is_some()
+    pub fn props(&self) -> &PropsMap {
+        &self.read.props
     }
 
-    /// Folds a finished fetch into findings.
-    pub fn poll(&mut self, inventory: &Inventory) {
-        if let Some(promise) = self.family_fetch.take() {
-            match promise.try_take() {
-                Err(pending) => self.family_fetch = Some(pending),
-                Ok(Ok((props, _))) => self.props.extend(props),
-                Ok(Err(p)) => tracing::error!("{p}"),
-            }
-        }
-        let Some(promise) = self.fetching.take() else {
-            return;
-        };
-        match promise.try_take() {
-            Err(pending) => self.fetching = Some(pending),
-            Ok(outcome) => {
-                let (props, problems) = outcome.unwrap_or_else(|p| {
-                    tracing::error!("{p}");
-                    (PropsMap::new(), HashMap::new())
-                });
-                self.props = props;
-                self.problems = problems;
-                self.recompute(inventory);
-            }
-        }
+    /// The audit's own reads replace what was read before.
+    pub fn absorb_audit_read(&mut self, read: PropsRead) {
+        self.read = read;
+        self.stale = true;
+        self.revision += 1;
     }
 
-    pub fn recompute(&mut self, inventory: &Inventory) {
-        let options = AuditOptions {
-            expiry_days: 30,
-            now: now_epoch(),
-        };
-        self.findings = audit(
-            inventory.estate(),
-            &self.props,
-            &Baseline::default(),
-            options,
-        );
-        self.not_audited = not_audited(
-            inventory.estate(),
-            &self.targets,
-            &self.props,
-            &self.problems,
-        );
+    /// A family's reads (for its details panel) add to what is known.
+    pub fn absorb_family_read(&mut self, read: PropsRead) {
+        self.read.props.extend(read.props);
+        self.read.problems.extend(read.problems);
+        self.stale = true;
+        self.revision += 1;
+    }
+
+    /// Takes findings computed in the background, and rebuilds the grid's markers from them.
+    pub fn set_result(&mut self, result: AuditResult) {
+        self.result = result;
         self.revision += 1;
         self.family_markers.clear();
         self.cell_markers.clear();
-        for f in &self.findings {
+        for f in &self.result.findings {
             let Some(id) = &f.key_id else {
                 continue;
             };
@@ -140,36 +105,25 @@ impl AuditPanel {
         }
     }
 
-    /// Fetches the policy and tags of one family's keys for its details panel, unless known.
-    pub fn fetch_family(&mut self, runner: &Runner, inventory: &Inventory, id: &MrkId) {
-        if self.family_fetch.is_some() {
-            return;
-        }
-        let Some(family) = inventory.estate().family(id) else {
-            return;
-        };
-        let targets: Vec<(MrkId, Region)> = family
-            .described()
-            .map(|k| (id.clone(), k.region))
-            .filter(|slot| !self.props.contains_key(slot))
-            .collect();
-        if !targets.is_empty() {
-            self.family_fetch =
-                Some(runner.spawn(fetch_audit_props(inventory.clients_handle(), targets)));
-        }
-    }
-
     /// Findings about one family.
     pub fn for_family<'a>(&'a self, id: &'a MrkId) -> impl Iterator<Item = &'a Finding> + 'a {
-        self.findings
+        self.result
+            .findings
             .iter()
             .filter(move |f| f.key_id.as_ref() == Some(id))
     }
 
-    pub fn show(&mut self, ui: &mut Ui, inventory: &Inventory, commands: &mut Vec<Command>) {
-        ui.horizontal(|ui| {
+    /// Draws the panel; `running` says whether the audit's reads or findings are under way.
+    pub fn show(
+        &mut self,
+        ui: &mut Ui,
+        inventory: &Inventory,
+        running: bool,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.horizontal_wrapped(|ui| {
             ui.strong("Findings");
-            if self.is_running() {
+            if running {
                 ui.spinner();
                 ui.label("Reading key policies and tags…");
             } else if ui.button("Run audit again").clicked() {
@@ -182,6 +136,7 @@ impl AuditPanel {
                 Severity::Info,
             ] {
                 let n = self
+                    .result
                     .findings
                     .iter()
                     .filter(|f| f.severity == severity)
@@ -217,7 +172,7 @@ impl AuditPanel {
                 self.open = false;
             }
         });
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             egui::ComboBox::from_id_salt("export-format")
                 .selected_text(FORMATS[self.export_format].0)
                 .show_ui(ui, |ui| {
@@ -228,10 +183,12 @@ impl AuditPanel {
             if self.export_path.is_empty() {
                 self.export_path = format!("kms-audit.{}", FORMATS[self.export_format].2);
             }
-            ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(260.0))
-                .widget_info(|| {
-                    egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Report file")
-                });
+            ui.add(
+                egui::TextEdit::singleline(&mut self.export_path)
+                    .char_limit(4096)
+                    .desired_width(260.0),
+            )
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Report file"));
             if ui.button("Save report").clicked() {
                 commands.push(Command::ExportAudit(
                     self.export_path.clone(),
@@ -252,7 +209,7 @@ impl AuditPanel {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                for f in &self.findings {
+                for f in &self.result.findings {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(
                             RichText::new(f.severity.to_string())
@@ -270,7 +227,7 @@ impl AuditPanel {
                         }
                     });
                 }
-                for gap in &self.not_audited {
+                for gap in &self.result.not_audited {
                     ui.label(
                         RichText::new(format!("Not audited: {gap}"))
                             .color(ui.visuals().warn_fg_color),

@@ -33,5 +33,5 @@ pub enum Command {
     /// Sort the grid by this; the same key again reverses the order.
     Sort(crate::domain::rows::SortKey),
     /// Save the audit report to this file in this format.
-    ExportAudit(String, crate::report::Format),
+    ExportAudit(String, crate::domain::audit::ReportFormat),
 }

@@ -7,16 +7,11 @@
 use std::collections::HashMap;
 
 use egui::{RichText, Ui};
-use poll_promise::Promise;
 
 use super::command::Command;
 use crate::domain::audit::{PropsMap, Severity};
 use crate::domain::rows::{RowFacts, RowQuery, SortKey, TagFilter, select_rows};
 use crate::domain::{Estate, KeyState, MrkId, Region, Role, Tag};
-use crate::jobs::{Inventory, Panicked, Runner, fetch_primary_tags};
-use crate::kms::KmsError;
-
-type TagsFetch = Promise<Result<(HashMap<MrkId, Vec<Tag>>, Vec<KmsError>), Panicked>>;
 
 /// Longest search text kept: a key ID is 36 characters and an alias at most 256. Typing past it
 /// does nothing, so no amount of typing (or pasting) can grow the layout and search work
@@ -52,7 +47,6 @@ pub struct FilterBar {
     /// Tags of each family's primary, as far as they have been read (tag filter, audit).
     tags: HashMap<MrkId, Vec<Tag>>,
     tags_revision: u64,
-    fetching: Option<TagsFetch>,
     tag_errors: usize,
     cached: Option<(Inputs, Option<Vec<MrkId>>)>,
     /// How many primaries' tags are unknown, for the estate and tags revisions it was counted at
@@ -61,19 +55,11 @@ pub struct FilterBar {
 }
 
 impl FilterBar {
-    /// Folds a finished tag fetch in.
-    pub fn poll(&mut self) {
-        if let Some(promise) = self.fetching.take() {
-            match promise.try_take() {
-                Err(pending) => self.fetching = Some(pending),
-                Ok(Ok((tags, errors))) => {
-                    self.tags.extend(tags);
-                    self.tag_errors = errors.len();
-                    self.tags_revision += 1;
-                }
-                Ok(Err(panicked)) => tracing::error!("reading tags: {panicked}"),
-            }
-        }
+    /// Folds the primaries' tags read for the filter in.
+    pub fn absorb_tags(&mut self, tags: HashMap<MrkId, Vec<Tag>>, unreadable: usize) {
+        self.tags.extend(tags);
+        self.tag_errors = unreadable;
+        self.tags_revision += 1;
     }
 
     /// Takes the primaries' tags the audit read, so the tag filter needs no second fetch.
@@ -93,17 +79,8 @@ impl FilterBar {
         }
     }
 
-    /// Reads the tags of every family primary whose tags are not known yet.
-    pub fn read_tags(&mut self, runner: &Runner, inventory: &Inventory) {
-        if self.fetching.is_some() {
-            return;
-        }
-        let primaries = self.unknown_primaries(inventory.estate());
-        self.fetching =
-            Some(runner.spawn(fetch_primary_tags(inventory.clients_handle(), primaries)));
-    }
-
-    fn unknown_primaries(&self, estate: &Estate) -> Vec<(MrkId, Region)> {
+    /// The primaries whose tags are not known yet (what "Read tags of N primaries" reads).
+    pub fn unknown_primaries(&self, estate: &Estate) -> Vec<(MrkId, Region)> {
         estate
             .families()
             .filter(|(id, _)| !self.tags.contains_key(*id))
@@ -168,8 +145,15 @@ impl FilterBar {
     }
 
     /// Search, state, tag and sort controls, in one row above the grid.
-    pub fn show(&mut self, ui: &mut Ui, estate: &Estate, commands: &mut Vec<Command>) {
-        ui.horizontal(|ui| {
+    /// `reading_tags`: the primaries' tags are being read.
+    pub fn show(
+        &mut self,
+        ui: &mut Ui,
+        estate: &Estate,
+        reading_tags: bool,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.horizontal_wrapped(|ui| {
             ui.add(
                 egui::TextEdit::singleline(&mut self.query.search)
                     .char_limit(SEARCH_LIMIT)
@@ -180,7 +164,7 @@ impl FilterBar {
             ui.separator();
             self.state_choice(ui);
             ui.separator();
-            self.tag_field(ui, estate, commands);
+            self.tag_field(ui, estate, reading_tags, commands);
             ui.separator();
             self.sort_choice(ui, estate);
         });
@@ -203,7 +187,13 @@ impl FilterBar {
             });
     }
 
-    fn tag_field(&mut self, ui: &mut Ui, estate: &Estate, commands: &mut Vec<Command>) {
+    fn tag_field(
+        &mut self,
+        ui: &mut Ui,
+        estate: &Estate,
+        reading: bool,
+        commands: &mut Vec<Command>,
+    ) {
         ui.label("Tag");
         let edit = ui.add(
             egui::TextEdit::singleline(&mut self.tag_text)
@@ -218,8 +208,8 @@ impl FilterBar {
         if self.query.tag.is_none() {
             return;
         }
-        if self.fetching.is_some() {
-            ui.spinner();
+        if reading {
+            // A still label, not a spinner: a spinner repaints every frame while it shows.
             ui.small("reading tags…");
             return;
         }

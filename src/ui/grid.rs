@@ -13,8 +13,9 @@ use super::command::Command;
 use crate::domain::audit::Severity;
 use crate::domain::key::format_utc;
 use crate::domain::lifecycle::KeyAction;
+use crate::domain::replicate::replicate_blocker;
 use crate::domain::rows::SortKey;
-use crate::domain::{Cell, Estate, KeyInfo, KeyState, MrkId, Region, RegionStatus, Role};
+use crate::domain::{Cell, Estate, KeyInfo, MrkId, Region, RegionStatus, Role};
 use crate::jobs::{ActionPhase, Inventory, ReplicaPhase};
 
 /// Two lines: the key ID, then its alias and key spec.
@@ -157,26 +158,6 @@ fn table(
                 }
             });
         });
-}
-
-/// Why a family cannot be replicated from here, if it cannot.
-pub fn replicate_blocker(estate: &Estate, id: &MrkId, read_only: bool) -> Option<String> {
-    if read_only {
-        return Some("Read-only mode: no call that changes a key is made.".into());
-    }
-    let family = estate.family(id)?;
-    let primary = family.described().find(|k| k.role() == Role::Primary);
-    match primary {
-        None => Some(
-            "The primary's Region is not scanned: add it with Regions… to replicate from it."
-                .into(),
-        ),
-        Some(k) if k.state != KeyState::Enabled => Some(format!(
-            "The primary is {}: KMS replicates only an Enabled primary.",
-            k.state
-        )),
-        Some(_) => None,
-    }
 }
 
 /// "Replicate…", enabled only when the family can be replicated; the reason shows on hover.

@@ -4,7 +4,6 @@
 //! lists exactly the calls that will be made.
 
 use egui::{RichText, Ui};
-use poll_promise::Promise;
 
 use super::command::Command;
 use super::{policy_editor, tag_editor};
@@ -12,10 +11,7 @@ use crate::domain::replicate::{Field, target_status};
 use crate::domain::{
     Draft, Estate, MrkId, PrimaryProps, Region, ReplicateRequest, Source, TargetStatus,
 };
-use crate::jobs::{Inventory, Panicked};
-use crate::kms::KmsError;
-
-type PropsPromise = Promise<Result<Result<PrimaryProps, KmsError>, Panicked>>;
+use crate::jobs::Inventory;
 
 enum Step {
     Edit,
@@ -26,7 +22,8 @@ enum Step {
 pub struct ReplicateDialog {
     draft: Draft,
     props: PrimaryProps,
-    loading: Option<PropsPromise>,
+    /// The primary's policy and tags are still being read.
+    loading: bool,
     load_error: Option<String>,
     step: Step,
     /// The second confirmation for BypassPolicyLockoutSafetyCheck is showing.
@@ -42,16 +39,13 @@ pub enum Outcome {
 }
 
 impl ReplicateDialog {
-    pub fn new(
-        key_id: MrkId,
-        primary_region: Region,
-        props: PrimaryProps,
-        loading: PropsPromise,
-    ) -> ReplicateDialog {
+    /// A dialog for the family's primary in `primary_region`; its policy and tags arrive later
+    /// through `set_primary_props`.
+    pub fn new(key_id: MrkId, primary_region: Region, props: PrimaryProps) -> ReplicateDialog {
         ReplicateDialog {
             draft: Draft::new(key_id, primary_region, &props),
             props,
-            loading: Some(loading),
+            loading: true,
             load_error: None,
             step: Step::Edit,
             confirming_bypass: false,
@@ -59,19 +53,21 @@ impl ReplicateDialog {
         }
     }
 
-    fn poll_props(&mut self) {
-        let Some(promise) = self.loading.take() else {
-            return;
-        };
-        match promise.try_take() {
-            Err(pending) => self.loading = Some(pending),
-            Ok(Ok(Ok(props))) => {
+    /// Which primary the dialog replicates: the key of the read it waits for.
+    pub fn primary(&self) -> (&MrkId, Region) {
+        (&self.draft.key_id, self.draft.primary_region)
+    }
+
+    /// The primary's policy and tags as read (what the console would copy), or why not.
+    pub fn set_primary_props(&mut self, read: Result<PrimaryProps, String>) {
+        self.loading = false;
+        match read {
+            Ok(props) => {
                 self.props.policy = props.policy;
                 self.props.tags = props.tags;
                 self.draft.fill_from(&self.props);
             }
-            Ok(Ok(Err(e))) => self.load_error = Some(e.to_string()),
-            Ok(Err(p)) => self.load_error = Some(p.to_string()),
+            Err(e) => self.load_error = Some(e),
         }
     }
 
@@ -82,7 +78,6 @@ impl ReplicateDialog {
         read_only: bool,
         commands: &mut Vec<Command>,
     ) -> Outcome {
-        self.poll_props();
         let mut open = true;
         let mut outcome = Outcome::KeepOpen;
         egui::Window::new(format!("Replicate {}", self.draft.key_id))
@@ -139,7 +134,7 @@ impl ReplicateDialog {
                 ui.visuals().error_fg_color,
                 format!("Could not read the primary's policy and tags: {e}"),
             );
-        } else if self.loading.is_some() {
+        } else if self.loading {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Reading the primary's policy and tags…");

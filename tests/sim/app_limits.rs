@@ -4,7 +4,7 @@
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kms_replica_console::domain::Region;
-use kms_replica_console::jobs::Runner;
+use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions, SEARCH_LIMIT};
@@ -23,7 +23,11 @@ fn app_on(config: SimConfig, size: egui::Vec2) -> (Sim, Harness<'static, App>) {
         .expect("the simulator starts");
     let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let regions: Vec<Region> = DEMO_REGIONS.iter().map(|r| support::region(r)).collect();
-    let app = App::new(runner, clients, regions, AppOptions::default());
+    let app = App::new(
+        runner,
+        Inventory::new(clients, regions),
+        AppOptions::default(),
+    );
     let mut harness = Harness::builder()
         .with_size(size)
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);

@@ -80,7 +80,11 @@ fn the_app_shows_a_region_that_is_not_enabled_as_an_error_column_not_as_absent()
     let runner = Runner::new().unwrap();
     let (_sim, clients) = demo(&runner);
     let regions = vec![support::region("us-east-1"), support::region("me-south-1")];
-    let app = App::new(runner, clients, regions, AppOptions::default());
+    let app = App::new(
+        runner,
+        Inventory::new(clients, regions),
+        AppOptions::default(),
+    );
     let mut harness = Harness::builder()
         .with_size(egui::vec2(900.0, 600.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);
@@ -125,7 +129,11 @@ fn searching_by_alias_narrows_the_grid_to_that_family() {
 fn settled_demo_app() -> (Sim, Harness<'static, App>) {
     let runner = Runner::new().unwrap();
     let (sim, clients) = demo(&runner);
-    let app = App::new(runner, clients, demo_regions(), AppOptions::default());
+    let app = App::new(
+        runner,
+        Inventory::new(clients, demo_regions()),
+        AppOptions::default(),
+    );
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 900.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);

@@ -3,7 +3,7 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::jobs::Runner;
+use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
@@ -18,7 +18,11 @@ fn start() -> (Harness<'static, App>, Sim) {
         .unwrap();
     let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let regions = DEMO_REGIONS.iter().map(|r| region(r)).collect();
-    let app = App::new(runner, clients, regions, AppOptions::default());
+    let app = App::new(
+        runner,
+        Inventory::new(clients, regions),
+        AppOptions::default(),
+    );
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1800.0, 1200.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);

@@ -3,7 +3,7 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::jobs::Runner;
+use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::kms::{ConnectSettings, KmsClients};
 use kms_replica_console::sim::{Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
@@ -27,7 +27,11 @@ fn expired_credentials_show_a_banner_and_reloading_recovers_the_grid() {
     };
     let clients = runner.block_on(KmsClients::connect(&settings));
     let regions = vec![region("us-east-1"), region("eu-west-1")];
-    let app = App::new(runner, clients, regions, AppOptions::default()).with_reload(settings);
+    let app = App::new(
+        runner,
+        Inventory::new(clients, regions).with_reload(settings),
+        AppOptions::default(),
+    );
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 700.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);

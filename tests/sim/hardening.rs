@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::jobs::Runner;
+use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, MUTATING, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
@@ -70,7 +70,7 @@ fn a_read_only_session_clicking_everywhere_makes_no_mutating_call() {
         read_only: true,
         connection: "test".into(),
     };
-    let app = App::new(runner, clients, regions, options);
+    let app = App::new(runner, Inventory::new(clients, regions), options);
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1800.0, 1200.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);

@@ -98,8 +98,15 @@ pub fn step_until(harness: &mut AppHarness, what: &str, mut done: impl FnMut(&Ap
         }
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         assert!(!left.is_zero(), "waited a minute for: {what}");
+        // egui may need another frame with no job involved (a new window's sizing pass, a
+        // spinner): then only a short wait for a job, and a frame either way.
+        let wait = if harness.ctx.has_requested_repaint() {
+            left.min(Duration::from_millis(20))
+        } else {
+            left
+        };
         let runner = harness.state().runner();
-        runner.wait_until(left, || runner.finished_count() > before);
+        runner.wait_until(wait, || runner.finished_count() > before);
     }
 }
 

@@ -8,7 +8,7 @@ use kms_replica_console::domain::replicate::Draft;
 use kms_replica_console::domain::{
     Cell, KeyState, MrkId, PrimaryProps, ReplicateRequest, Source, Tag,
 };
-use kms_replica_console::jobs::{Backoff, Inventory, ReplicaPhase, Runner};
+use kms_replica_console::jobs::{Backoff, Inventory, ReplicaPhase, Runner, TaskOutput, Tasks};
 use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{Delays, FaultRule, Seed, Sim, SimConfig};
 
@@ -287,14 +287,24 @@ fn a_failed_region_can_be_retried_alone() {
 #[test]
 fn a_draft_built_from_the_primary_becomes_the_calls_that_are_made() {
     let mut s = setup(vec![]);
-    let sdk_props = s.inventory.fetch_primary_props(
+    let mut tasks = Tasks::default();
+    assert!(tasks.read_primary_props(
         &s.runner,
+        &s.inventory,
         &s.key_id,
         region("us-east-1"),
         "payments data key".into(),
         None,
-    );
-    let props: PrimaryProps = sdk_props.block_and_take().unwrap().unwrap();
+    ));
+    let mut finished = Vec::new();
+    assert!(s.runner.wait_until(Duration::from_secs(30), || {
+        finished.extend(tasks.take_finished());
+        !finished.is_empty()
+    }));
+    let props: PrimaryProps = match finished.pop() {
+        Some((_, Ok(TaskOutput::PrimaryProps(Ok(props))))) => props,
+        _ => panic!("the primary's properties were read"),
+    };
     assert_eq!(
         props.tags.as_deref(),
         Some(&[Tag::new("team", "payments")][..])

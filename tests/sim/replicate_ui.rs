@@ -6,7 +6,7 @@ use std::time::Duration;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kms_replica_console::domain::{Cell, KeyState, MrkId};
-use kms_replica_console::jobs::{Backoff, Runner};
+use kms_replica_console::jobs::{Backoff, Inventory, Runner};
 use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{Delays, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
@@ -63,7 +63,11 @@ pub fn start(read_only: bool) -> Ui {
         read_only,
         connection: "test".into(),
     };
-    let mut app = App::new(runner, KmsClients::from_sdk_config(sdk), regions, options);
+    let mut app = App::new(
+        runner,
+        Inventory::new(KmsClients::from_sdk_config(sdk), regions),
+        options,
+    );
     app.inventory_mut().set_backoff(Backoff {
         first: Duration::from_millis(10),
         max: Duration::from_millis(50),

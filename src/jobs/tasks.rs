@@ -1,0 +1,334 @@
+//! The table of background tasks the panels ask for: the audit's reads and its findings, a
+//! family's policies and tags for the details panel, the primary's for the replicate dialog,
+//! the primaries' tags for the tag filter, a report written to a file, new clients after a
+//! credential reload.
+//!
+//! One entry per task, keyed by what it is about, so a second request for a task that is
+//! already running is refused here and nowhere else; `take_ready` turns every finished promise
+//! (a panic included) into a result, for this table and for the inventory's own jobs alike.
+//! Panels only ask "is this task running" and receive what it returned.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use poll_promise::Promise;
+
+use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags};
+use super::inventory::Inventory;
+use super::replicate::fetch_primary_props;
+use super::runner::{Panicked, Runner};
+use crate::domain::audit::{
+    AuditOptions, Baseline, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
+};
+use crate::domain::{Estate, MrkId, PrimaryProps, Problem, ProblemKind, Region, Tag};
+use crate::kms::{KmsClients, KmsError};
+
+/// Takes the value out of a finished promise, leaving a pending one where it was. A task that
+/// panicked gives `Err(Panicked)`, never a dead promise.
+pub fn take_ready<T: Send + 'static>(
+    slot: &mut Option<Promise<Result<T, Panicked>>>,
+) -> Option<Result<T, Panicked>> {
+    let promise = slot.take()?;
+    match promise.try_take() {
+        Ok(outcome) => Some(outcome),
+        Err(pending) => {
+            *slot = Some(pending);
+            None
+        }
+    }
+}
+
+/// A KMS call's outcome as a cell-level problem, a panic included.
+pub fn problem_of<T>(outcome: Result<Result<T, KmsError>, Panicked>) -> Result<T, Problem> {
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(e.to_problem()),
+        Err(p) => Err(Problem::new(ProblemKind::Other, "", p.to_string())),
+    }
+}
+
+/// What a task is about: at most one of each runs at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TaskKey {
+    /// The audit's reads: policy and tags of every described key.
+    AuditProps,
+    /// Findings computed from the estate, the props read and the baseline.
+    Findings,
+    /// Policy and tags of one family's keys, for its details panel.
+    FamilyProps(MrkId),
+    /// The primary's policy and tags, for the replicate dialog.
+    PrimaryProps(MrkId, Region),
+    /// Tags of the primaries whose tags are not known, for the tag filter.
+    PrimaryTags,
+    /// The audit report written to this file.
+    Export(String),
+    /// New clients from the connection settings, after credentials were renewed.
+    ReloadCredentials,
+}
+
+/// Policies and tags read for a set of keys.
+#[derive(Debug, Clone, Default)]
+pub struct PropsRead {
+    /// The keys asked for.
+    pub targets: Vec<(MrkId, Region)>,
+    pub props: PropsMap,
+    /// Why each key not in `props` could not be read.
+    pub problems: HashMap<(MrkId, Region), String>,
+}
+
+/// The audit of one estate revision.
+#[derive(Debug, Clone, Default)]
+pub struct AuditResult {
+    /// The estate revision the findings are of.
+    pub revision: u64,
+    pub findings: Vec<Finding>,
+    pub not_audited: Vec<NotAudited>,
+}
+
+/// What a finished task returned.
+pub enum TaskOutput {
+    Props(PropsRead),
+    PrimaryProps(Result<PrimaryProps, String>),
+    PrimaryTags {
+        tags: HashMap<MrkId, Vec<Tag>>,
+        unreadable: usize,
+    },
+    Findings(AuditResult),
+    /// "Saved PATH" or why not.
+    Exported(Result<String, String>),
+    Reloaded(Box<KmsClients>),
+}
+
+/// Every task the panels started and that has not been taken yet.
+#[derive(Default)]
+pub struct Tasks {
+    running: HashMap<TaskKey, Promise<Result<TaskOutput, Panicked>>>,
+}
+
+impl Tasks {
+    pub fn is_running(&self, key: &TaskKey) -> bool {
+        self.running.contains_key(key)
+    }
+
+    /// Starts `future` as `key`, unless a task with that key is running. Returns whether it
+    /// started.
+    fn start(
+        &mut self,
+        runner: &Runner,
+        key: TaskKey,
+        future: impl Future<Output = TaskOutput> + Send + 'static,
+    ) -> bool {
+        if self.running.contains_key(&key) {
+            return false;
+        }
+        self.running.insert(key, runner.spawn(future));
+        true
+    }
+
+    /// Every task that has finished since the last call, with what it returned.
+    pub fn take_finished(&mut self) -> Vec<(TaskKey, Result<TaskOutput, Panicked>)> {
+        let done: Vec<TaskKey> = self
+            .running
+            .iter()
+            .filter(|(_, p)| p.ready().is_some())
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut out = Vec::with_capacity(done.len());
+        for key in done {
+            let mut slot = self.running.remove(&key);
+            if let Some(result) = take_ready(&mut slot) {
+                out.push((key, result));
+            }
+        }
+        out
+    }
+
+    /// Reads the policy and tags of every described key, for the audit.
+    pub fn read_audit_props(&mut self, runner: &Runner, inventory: &Inventory) -> bool {
+        let targets = audit_targets(inventory.estate());
+        let clients = inventory.clients().clone();
+        self.start(runner, TaskKey::AuditProps, read_props(clients, targets))
+    }
+
+    /// Reads the policy and tags of a family's keys not in `known`, for its details panel.
+    pub fn read_family_props(
+        &mut self,
+        runner: &Runner,
+        inventory: &Inventory,
+        id: &MrkId,
+        known: &PropsMap,
+    ) -> bool {
+        let Some(family) = inventory.estate().family(id) else {
+            return false;
+        };
+        let targets: Vec<(MrkId, Region)> = family
+            .described()
+            .map(|k| (id.clone(), k.region))
+            .filter(|slot| !known.contains_key(slot))
+            .collect();
+        if targets.is_empty() {
+            return false;
+        }
+        let clients = inventory.clients().clone();
+        self.start(
+            runner,
+            TaskKey::FamilyProps(id.clone()),
+            read_props(clients, targets),
+        )
+    }
+
+    /// Reads the primary's policy and tags (what the console would copy) for the dialog.
+    pub fn read_primary_props(
+        &mut self,
+        runner: &Runner,
+        inventory: &Inventory,
+        id: &MrkId,
+        primary_region: Region,
+        description: String,
+        alias: Option<String>,
+    ) -> bool {
+        let client = inventory.clients().client(primary_region);
+        let future = fetch_primary_props(client, id.clone(), description, alias);
+        self.start(
+            runner,
+            TaskKey::PrimaryProps(id.clone(), primary_region),
+            async move { TaskOutput::PrimaryProps(future.await.map_err(|e| e.to_string())) },
+        )
+    }
+
+    /// Reads the tags of these primaries, for the tag filter.
+    pub fn read_primary_tags(
+        &mut self,
+        runner: &Runner,
+        inventory: &Inventory,
+        primaries: Vec<(MrkId, Region)>,
+    ) -> bool {
+        let clients = inventory.clients().clone();
+        self.start(runner, TaskKey::PrimaryTags, async move {
+            let (tags, errors) = fetch_primary_tags(clients, primaries).await;
+            TaskOutput::PrimaryTags {
+                tags,
+                unreadable: errors.len(),
+            }
+        })
+    }
+
+    /// Computes the findings of `estate` off the UI thread (the audit walks every family and
+    /// compares every policy).
+    pub fn compute_findings(
+        &mut self,
+        runner: &Runner,
+        estate: Estate,
+        read: PropsRead,
+        baseline: Baseline,
+        options: AuditOptions,
+    ) -> bool {
+        self.start(runner, TaskKey::Findings, async move {
+            let findings = audit(&estate, &read.props, &baseline, options);
+            let gaps = not_audited(&estate, &read.targets, &read.props, &read.problems);
+            TaskOutput::Findings(AuditResult {
+                revision: estate.revision(),
+                findings,
+                not_audited: gaps,
+            })
+        })
+    }
+
+    /// Renders the audit report and writes it to `path`, off the UI thread.
+    pub fn export_report(
+        &mut self,
+        runner: &Runner,
+        estate: Estate,
+        result: AuditResult,
+        format: ReportFormat,
+        path: String,
+    ) -> bool {
+        let key = TaskKey::Export(path.clone());
+        self.start(runner, key, async move {
+            let written = tokio::task::spawn_blocking(move || {
+                let report = crate::report::audit_report(
+                    &estate,
+                    result.findings,
+                    result.not_audited,
+                    super::now_epoch(),
+                );
+                report
+                    .render(format)
+                    .and_then(|text| std::fs::write(&path, text).map_err(|e| e.to_string()))
+                    .map(|()| format!("Saved {path}"))
+                    .map_err(|e| format!("Could not save {path}: {e}"))
+            })
+            .await
+            .unwrap_or_else(|e| Err(format!("Could not save the report: {e}")));
+            TaskOutput::Exported(written)
+        })
+    }
+
+    /// Builds new clients from the inventory's connection settings (credentials renewed
+    /// outside the app). Nothing starts when the clients were given rather than loaded.
+    pub fn reload_credentials(&mut self, runner: &Runner, inventory: &Inventory) -> bool {
+        let Some(settings) = inventory.reload_settings().cloned() else {
+            return false;
+        };
+        self.start(runner, TaskKey::ReloadCredentials, async move {
+            TaskOutput::Reloaded(Box::new(KmsClients::connect(&settings).await))
+        })
+    }
+}
+
+async fn read_props(clients: KmsClients, targets: Vec<(MrkId, Region)>) -> TaskOutput {
+    let (props, problems) = fetch_audit_props(clients, targets.clone()).await;
+    TaskOutput::Props(PropsRead {
+        targets,
+        props,
+        problems,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_request_for_a_running_task_is_refused_and_the_first_result_arrives_once() {
+        let runner = Runner::new().unwrap();
+        let mut tasks = Tasks::default();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let gate = async move {
+            let _ = rx.await;
+            TaskOutput::Exported(Ok("first".into()))
+        };
+        assert!(tasks.start(&runner, TaskKey::Export("a".into()), gate));
+        assert!(!tasks.start(&runner, TaskKey::Export("a".into()), async {
+            TaskOutput::Exported(Ok("second".into()))
+        }));
+        assert!(tasks.is_running(&TaskKey::Export("a".into())));
+        let _ = tx.send(());
+        assert!(runner.wait_until(std::time::Duration::from_secs(10), || {
+            tasks.running.values().all(|p| p.ready().is_some())
+        }));
+        let finished = tasks.take_finished();
+        assert_eq!(finished.len(), 1);
+        assert!(matches!(
+            &finished[0].1,
+            Ok(TaskOutput::Exported(Ok(text))) if text == "first"
+        ));
+        assert!(!tasks.is_running(&TaskKey::Export("a".into())));
+    }
+
+    #[test]
+    fn a_task_that_panics_becomes_an_error() {
+        let runner = Runner::new().unwrap();
+        let mut tasks = Tasks::default();
+        let explode = true;
+        tasks.start(&runner, TaskKey::PrimaryTags, async move {
+            assert!(!explode, "boom");
+            TaskOutput::Exported(Ok(String::new()))
+        });
+        assert!(runner.wait_until(std::time::Duration::from_secs(10), || {
+            tasks.running.values().all(|p| p.ready().is_some())
+        }));
+        let finished = tasks.take_finished();
+        assert!(matches!(&finished[0].1, Err(Panicked(m)) if m.contains("boom")));
+    }
+}
