@@ -40,6 +40,10 @@ struct Cli {
     /// Run against the embedded KMS simulator, seeded with a realistic estate: no AWS account needed.
     #[arg(long)]
     demo: bool,
+    /// GUI: hold the grid to this TOML baseline (required Regions show "missing", keys outside
+    /// the allowed Regions "not allowed"); the same file `audit --baseline` reads.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<std::path::PathBuf>,
     #[command(flatten)]
     sim: SimArgs,
     #[command(subcommand)]
@@ -386,9 +390,11 @@ fn run_gui(
     settings: ConnectSettings,
     identity: &str,
 ) -> Result<ExitCode, String> {
+    let baseline = load_baseline(cli.baseline.as_deref(), None, None)?;
     let options = AppOptions {
         read_only: cli.read_only,
         connection,
+        baseline,
     };
     // The title names the identity in use, so the account being acted on is always in view.
     let title = if cli.demo {

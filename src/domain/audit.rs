@@ -139,7 +139,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 }
 
 impl BaselineRule {
-    fn matches(&self, family: &Family, primary_tags: Option<&[Tag]>) -> bool {
+    pub(super) fn matches(&self, family: &Family, primary_tags: Option<&[Tag]>) -> bool {
         let alias_ok = self.alias.as_ref().is_none_or(|pattern| {
             family
                 .described()

@@ -4,6 +4,7 @@
 //! headless audit read the same values.
 
 pub mod audit;
+pub mod coverage;
 pub mod estate;
 pub mod key;
 pub mod lifecycle;

@@ -64,6 +64,8 @@ pub enum TaskKey {
     Export(String),
     /// New clients from the connection settings, after credentials were renewed.
     ReloadCredentials,
+    /// A baseline file read and checked.
+    LoadBaseline(String),
 }
 
 /// Policies and tags read for a set of keys.
@@ -97,6 +99,8 @@ pub enum TaskOutput {
     /// "Saved PATH" or why not.
     Exported(Result<String, String>),
     Reloaded(Box<KmsClients>),
+    /// The baseline, or why the file cannot be one.
+    Baseline(Result<Baseline, String>),
 }
 
 /// Every task the panels started and that has not been taken yet.
@@ -272,6 +276,23 @@ impl Tasks {
         };
         self.start(runner, TaskKey::ReloadCredentials, async move {
             TaskOutput::Reloaded(Box::new(KmsClients::connect(&settings).await))
+        })
+    }
+}
+
+impl Tasks {
+    /// Reads and checks a baseline file off the UI thread (a file can be large or slow).
+    pub fn load_baseline(&mut self, runner: &Runner, path: String) -> bool {
+        let key = TaskKey::LoadBaseline(path.clone());
+        self.start(runner, key, async move {
+            let loaded = tokio::task::spawn_blocking(move || {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("Cannot read {path}: {e}"))?;
+                Baseline::from_toml(&text).map_err(|e| format!("{path}: {e}"))
+            })
+            .await
+            .unwrap_or_else(|e| Err(format!("Cannot load the baseline: {e}")));
+            TaskOutput::Baseline(loaded)
         })
     }
 }

@@ -12,10 +12,16 @@ use super::filter_bar::FilterBar;
 use super::grid::{self, GridContext};
 use super::region_chooser::RegionChooser;
 use super::replicate_dialog::{Outcome, ReplicateDialog};
+use std::collections::BTreeMap;
+
 use crate::domain::audit::{AuditOptions, Baseline};
+use crate::domain::coverage::{RegionCoverage, region_coverage};
 use crate::domain::replicate::replicate_blocker;
 use crate::domain::{MrkId, PrimaryProps, Region, RegionStatus, Role};
 use crate::jobs::{Inventory, Panicked, Runner, TaskKey, TaskOutput, Tasks, now_epoch};
+
+/// Estate, baseline and known-tags revisions a derived view was computed at.
+type Revisions = (u64, u64, u64);
 
 /// What the user chose on the command line.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +30,8 @@ pub struct AppOptions {
     pub read_only: bool,
     /// Where the app is connected, for the toolbar: profile and endpoint, never credentials.
     pub connection: String,
+    /// The coverage to hold the estate to (`--baseline`); empty: no required or allowed Regions.
+    pub baseline: Baseline,
 }
 
 pub struct App {
@@ -37,6 +45,10 @@ pub struct App {
     audit: AuditPanel,
     /// The coverage the estate is held to (required and allowed Regions, rules).
     baseline: Baseline,
+    /// Bumped when the baseline changes.
+    baseline_revision: u64,
+    /// Each Region's coverage, for (estate, baseline, tags) revisions.
+    coverage: Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
     /// Every background task the panels asked for, one per kind and subject.
     tasks: Tasks,
     /// Search, filters and sort of the grid's rows.
@@ -49,8 +61,9 @@ pub struct App {
 impl App {
     /// The app over `inventory` (its clients, Regions and, for "Reload credentials", its
     /// connection settings).
-    pub fn new(runner: Runner, mut inventory: Inventory, options: AppOptions) -> App {
+    pub fn new(runner: Runner, mut inventory: Inventory, mut options: AppOptions) -> App {
         inventory.set_read_only(options.read_only);
+        let baseline = std::mem::take(&mut options.baseline);
         App {
             inventory,
             runner,
@@ -61,11 +74,19 @@ impl App {
             confirm: None,
             audit: AuditPanel::default(),
             baseline: Baseline::default(),
+            baseline_revision: 0,
+            coverage: None,
             tasks: Tasks::default(),
             filters: FilterBar::default(),
             started: false,
             scan_on_start: true,
         }
+        .with_baseline(baseline)
+    }
+
+    fn with_baseline(mut self, baseline: Baseline) -> App {
+        self.set_baseline(baseline);
+        self
     }
 
     /// Shows `estate` as if it had been scanned, without scanning on start (Refresh still
@@ -206,12 +227,16 @@ impl App {
         }
         self.filters.query.missing_in = self.audit.missing_in;
         self.filters.query.only_with_findings = self.audit.only_with_findings && self.audit.open;
+        self.update_coverage();
         let sort = (self.filters.query.sort, self.filters.query.descending);
-        let rows = self.filters.rows(
+        self.filters.update_rows(
             self.inventory.estate(),
             &self.audit.family_markers,
             self.audit.revision,
         );
+        let rows = self.filters.rows();
+        let no_coverage = BTreeMap::new();
+        let coverage = self.coverage.as_ref().map_or(&no_coverage, |(_, c)| c);
         let grid_context = GridContext {
             selected: self.selected.as_ref(),
             read_only: self.options.read_only,
@@ -219,6 +244,9 @@ impl App {
             sort,
             markers: &self.audit.family_markers,
             cell_markers: &self.audit.cell_markers,
+            baseline: &self.baseline,
+            tags: self.filters.known_tags(),
+            coverage,
         };
         egui::CentralPanel::default().show(ui, |ui| {
             grid::show(ui, &self.inventory, &grid_context, &mut commands)
@@ -280,6 +308,10 @@ impl App {
                 self.audit.has_run = true;
                 self.tasks.read_audit_props(&self.runner, &self.inventory);
             }
+            Command::LoadBaseline(path) => {
+                self.audit.baseline_result = None;
+                self.tasks.load_baseline(&self.runner, path);
+            }
             Command::ExportAudit(path, format) => {
                 self.audit.export_result = None;
                 self.tasks.export_report(
@@ -293,6 +325,31 @@ impl App {
         }
     }
 
+    /// Each Region's coverage, recounted only when the estate, the baseline or the known tags
+    /// change (it walks every family).
+    fn update_coverage(&mut self) {
+        let at = (
+            self.inventory.estate().revision(),
+            self.baseline_revision,
+            self.filters.tags_revision(),
+        );
+        if self.coverage.as_ref().is_none_or(|(seen, _)| *seen != at) {
+            let counted = region_coverage(
+                self.inventory.estate(),
+                &self.baseline,
+                self.filters.known_tags(),
+            );
+            self.coverage = Some((at, counted));
+        }
+    }
+
+    /// The baseline from now on: the grid's marks, the summary row and the audit follow it.
+    pub fn set_baseline(&mut self, baseline: Baseline) {
+        self.baseline = baseline;
+        self.baseline_revision += 1;
+        self.audit.stale = true;
+    }
+
     /// Hands a finished task's result to the state it belongs to.
     fn absorb(&mut self, task: TaskKey, outcome: Result<TaskOutput, Panicked>) {
         let output = match outcome {
@@ -304,6 +361,10 @@ impl App {
                         if let Some(dialog) = &mut self.replicate {
                             dialog.set_primary_props(Err(panicked.to_string()));
                         }
+                    }
+                    TaskKey::LoadBaseline(path) => {
+                        self.audit.baseline_result =
+                            Some(Err(format!("Could not load {path}: {panicked}")))
                     }
                     TaskKey::Export(path) => {
                         self.audit.export_result =
@@ -338,6 +399,15 @@ impl App {
             (TaskKey::Findings, TaskOutput::Findings(result)) => self.audit.set_result(result),
             (TaskKey::Export(_), TaskOutput::Exported(result)) => {
                 self.audit.export_result = Some(result);
+            }
+            (TaskKey::LoadBaseline(path), TaskOutput::Baseline(loaded)) => {
+                self.audit.baseline_result = Some(match loaded {
+                    Ok(baseline) => {
+                        self.set_baseline(baseline);
+                        Ok(format!("Holding the grid to {path}"))
+                    }
+                    Err(e) => Err(e),
+                });
             }
             (TaskKey::ReloadCredentials, TaskOutput::Reloaded(clients)) => {
                 self.inventory.set_clients(&self.runner, *clients);
@@ -544,6 +614,7 @@ impl App {
                 );
             }
         });
+        super::grid::legend(ui, &self.baseline);
     }
 }
 

@@ -37,6 +37,9 @@ pub struct AuditPanel {
     export_path: String,
     export_format: usize,
     pub export_result: Option<Result<String, String>>,
+    baseline_path: String,
+    /// What loading a baseline gave: where it came from, or why it could not be used.
+    pub baseline_result: Option<Result<String, String>>,
 }
 
 const FORMATS: [(&str, ReportFormat, &str); 4] = [
@@ -111,6 +114,42 @@ impl AuditPanel {
             .findings
             .iter()
             .filter(move |f| f.key_id.as_ref() == Some(id))
+    }
+
+    /// A baseline file to hold the grid and the audit to; a bad file changes nothing.
+    fn baseline_row(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        ui.horizontal_wrapped(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.baseline_path)
+                    .char_limit(4096)
+                    .hint_text("baseline.toml")
+                    .desired_width(260.0),
+            )
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Baseline file")
+            });
+            let load = ui
+                .add_enabled(
+                    !self.baseline_path.trim().is_empty(),
+                    egui::Button::new("Load baseline…"),
+                )
+                .on_hover_text(
+                    "Read a TOML baseline (required and allowed Regions, rules by alias or tag): \
+                     the grid marks missing and not-allowed cells and the audit reports them.",
+                );
+            if load.clicked() {
+                commands.push(Command::LoadBaseline(self.baseline_path.trim().to_string()));
+            }
+            match &self.baseline_result {
+                Some(Ok(text)) => {
+                    ui.label(RichText::new(text).small());
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                None => {}
+            }
+        });
     }
 
     /// Draws the panel; `running` says whether the audit's reads or findings are under way.
@@ -205,6 +244,7 @@ impl AuditPanel {
                 None => {}
             }
         });
+        self.baseline_row(ui, commands);
         ui.separator();
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])

@@ -32,6 +32,8 @@ pub enum Command {
     ReadTags,
     /// Sort the grid by this; the same key again reverses the order.
     Sort(crate::domain::rows::SortKey),
+    /// Read this TOML baseline and hold the grid and the audit to it.
+    LoadBaseline(String),
     /// Save the audit report to this file in this format.
     ExportAudit(String, crate::domain::audit::ReportFormat),
 }

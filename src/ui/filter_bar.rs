@@ -55,6 +55,16 @@ pub struct FilterBar {
 }
 
 impl FilterBar {
+    /// Primary tags known so far, by family.
+    pub fn known_tags(&self) -> &HashMap<MrkId, Vec<Tag>> {
+        &self.tags
+    }
+
+    /// Changes whenever `known_tags` does.
+    pub fn tags_revision(&self) -> u64 {
+        self.tags_revision
+    }
+
     /// Folds the primaries' tags read for the filter in.
     pub fn absorb_tags(&mut self, tags: HashMap<MrkId, Vec<Tag>>, unreadable: usize) {
         self.tags.extend(tags);
@@ -102,12 +112,14 @@ impl FilterBar {
     }
 
     /// The families to show, in order; `None` when it is every family in the estate's order.
-    pub fn rows(
+    /// Selects the rows again if the query, the estate, the findings or the tags changed since
+    /// they were last selected; `rows` then gives them.
+    pub fn update_rows(
         &mut self,
         estate: &Estate,
         markers: &HashMap<MrkId, (Severity, usize)>,
         findings_revision: u64,
-    ) -> Option<&[MrkId]> {
+    ) {
         let inputs = Inputs {
             query: self.query.clone(),
             estate: estate.revision(),
@@ -125,6 +137,10 @@ impl FilterBar {
             });
             self.cached = Some((inputs, rows));
         }
+    }
+
+    /// The families to show, in order, when a filter or sort is on; `None` shows all.
+    pub fn rows(&self) -> Option<&[MrkId]> {
         self.cached.as_ref().and_then(|(_, rows)| rows.as_deref())
     }
 

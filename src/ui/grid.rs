@@ -3,19 +3,20 @@
 //! Only the rows in view are laid out (`TableBody::rows`), and in them only the columns in view,
 //! so the cost of a frame follows the window's size, not the size of the estate.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::badge;
 use super::command::Command;
-use crate::domain::audit::Severity;
+use crate::domain::audit::{Baseline, Severity};
+use crate::domain::coverage::{Mark, RegionCoverage, cell_mark};
 use crate::domain::key::format_utc;
 use crate::domain::lifecycle::KeyAction;
 use crate::domain::replicate::replicate_blocker;
 use crate::domain::rows::SortKey;
-use crate::domain::{Cell, Estate, KeyInfo, MrkId, Region, RegionStatus, Role};
+use crate::domain::{Cell, Estate, Family, KeyInfo, MrkId, Region, RegionStatus, Role, Tag};
 use crate::jobs::{ActionPhase, Inventory, ReplicaPhase};
 
 /// Two lines: the key ID, then its alias and key spec.
@@ -35,7 +36,18 @@ pub struct GridContext<'a> {
     pub markers: &'a HashMap<MrkId, (Severity, usize)>,
     /// Worst finding severity per family and Region.
     pub cell_markers: &'a HashMap<(MrkId, Region), Severity>,
+    /// The coverage the estate is held to: required cells left empty show "missing", keys
+    /// outside the allowed Regions "not allowed".
+    pub baseline: &'a Baseline,
+    /// Primary tags known so far (the baseline's tag rules match only on those).
+    pub tags: &'a HashMap<MrkId, Vec<Tag>>,
+    /// Each Region's coverage, for the summary line under its name.
+    pub coverage: &'a BTreeMap<Region, RegionCoverage>,
 }
+
+/// Red for a required Region with no key, amber for a key where none is allowed.
+pub const MISSING_COLOUR: egui::Color32 = egui::Color32::from_rgb(0xe5, 0x39, 0x35);
+pub const NOT_ALLOWED_COLOUR: egui::Color32 = egui::Color32::from_rgb(0xf5, 0x9e, 0x0b);
 
 /// Draws the grid of `inventory`'s estate; clicks and menu choices become commands.
 pub fn show(
@@ -85,9 +97,17 @@ fn table(
                 .clip(true),
             regions.len(),
         )
-        .header(40.0, |mut header| {
+        .header(58.0, |mut header| {
             header.col(|ui| {
-                sort_button(ui, "Key family", SortKey::KeyId, ctx.sort, commands);
+                ui.vertical(|ui| {
+                    sort_button(ui, "Key family", SortKey::KeyId, ctx.sort, commands);
+                    ui.add_space(14.0);
+                    ui.small(if ctx.baseline.is_empty() {
+                        "Coverage: families with a key"
+                    } else {
+                        "Coverage: with a key / required"
+                    });
+                });
             });
             for region in regions {
                 header.col(|ui| {
@@ -110,6 +130,7 @@ fn table(
                     return;
                 };
                 row.set_selected(ctx.selected == Some(id));
+                let required = required_regions(ctx, id, family);
                 let marker = ctx.markers.get(id).copied();
                 let (_, label) = row.col(|ui| {
                     family_label(ui, id, family);
@@ -134,7 +155,10 @@ fn table(
                         if !visible {
                             return;
                         }
-                        cell_ui(ui, estate.cell(id, *region), *region, column_failed);
+                        let cell = estate.cell(id, *region);
+                        let mark =
+                            cell_mark(ctx.baseline, &cell, *region, required.contains(region));
+                        cell_ui(ui, cell, *region, column_failed, mark);
                         job_overlay(ui, inventory, id, *region, ctx.read_only, commands);
                         if let Some(severity) = ctx.cell_markers.get(&(id.clone(), *region)) {
                             ui.label(
@@ -158,6 +182,15 @@ fn table(
                 }
             });
         });
+}
+
+/// The Regions the baseline requires of this family (none without a baseline).
+fn required_regions(ctx: &GridContext<'_>, id: &MrkId, family: &Family) -> BTreeSet<Region> {
+    if ctx.baseline.is_empty() {
+        return BTreeSet::new();
+    }
+    ctx.baseline
+        .required_for(family, ctx.tags.get(id).map(Vec::as_slice))
 }
 
 /// "Replicate…", enabled only when the family can be replicated; the reason shows on hover.
@@ -400,15 +433,71 @@ fn region_header(
                 ui.small("waiting");
             }
         }
+        if let Some(coverage) = ctx.coverage.get(&region) {
+            coverage_summary(ui, region, coverage, ctx.baseline);
+        }
     });
 }
 
-fn cell_ui(ui: &mut Ui, cell: Cell<'_>, region: Region, column_failed: bool) {
+/// The Region's line of the summary row: families with a key here, out of those the baseline
+/// requires here (red while any is missing).
+fn coverage_summary(ui: &mut Ui, region: Region, c: &RegionCoverage, baseline: &Baseline) {
+    let allowed = baseline.allows(region);
+    let (text, colour, hover) = if c.required > 0 {
+        let colour = if c.missing > 0 {
+            MISSING_COLOUR
+        } else {
+            ui.visuals().text_color()
+        };
+        (
+            format!("{} / {} required", c.required - c.missing, c.required),
+            colour,
+            format!(
+                "{} of the {} families the baseline requires here have a key in {region}; {} \
+                 missing. {} families in all have a key here.",
+                c.required - c.missing,
+                c.required,
+                c.missing,
+                c.present
+            ),
+        )
+    } else {
+        (
+            format!("{} with a key", c.present),
+            ui.visuals().weak_text_color(),
+            format!(
+                "{} families have a key in {region}; the baseline requires none here.",
+                c.present
+            ),
+        )
+    };
+    let colour = if !allowed && c.present > 0 {
+        NOT_ALLOWED_COLOUR
+    } else {
+        colour
+    };
+    ui.label(RichText::new(text).small().color(colour))
+        .on_hover_text(if allowed {
+            hover
+        } else {
+            format!("{hover} The baseline does not allow keys in {region}.")
+        });
+}
+
+fn cell_ui(ui: &mut Ui, cell: Cell<'_>, region: Region, column_failed: bool, mark: Option<Mark>) {
     match cell {
-        Cell::Primary(key) => key_cell(ui, Role::Primary, key),
-        Cell::Replica(key) => key_cell(ui, Role::Replica, key),
+        Cell::Primary(key) => key_cell(ui, Role::Primary, key, mark, region),
+        Cell::Replica(key) => key_cell(ui, Role::Replica, key, mark, region),
+        Cell::Absent if mark == Some(Mark::Missing) => {
+            ui.label(RichText::new("missing").strong().color(MISSING_COLOUR))
+                .on_hover_text(format!(
+                    "The baseline requires a key of this family in {region}, and there is none: \
+                     replicate it there."
+                ));
+        }
         Cell::Absent => {
-            ui.label(RichText::new("absent").weak().small())
+            // Quiet: no rule needs a key here, so no word in every empty cell.
+            ui.label(RichText::new("·").weak())
                 .on_hover_text(format!("No key of this family in {region}."));
         }
         Cell::Reported { role, arn } => {
@@ -437,7 +526,7 @@ fn cell_ui(ui: &mut Ui, cell: Cell<'_>, region: Region, column_failed: bool) {
     }
 }
 
-fn key_cell(ui: &mut Ui, role: Role, key: &KeyInfo) {
+fn key_cell(ui: &mut Ui, role: Role, key: &KeyInfo, mark: Option<Mark>, region: Region) {
     let hover = key_hover(key);
     // Role above state: the longest state name (PendingReplicaDeletion) then fits a column.
     ui.vertical(|ui| {
@@ -449,6 +538,19 @@ fn key_cell(ui: &mut Ui, role: Role, key: &KeyInfo) {
         ui.label(role_text).on_hover_text(&hover);
         badge::state_badge(ui, &key.state).on_hover_text(&hover);
     });
+    if mark == Some(Mark::NotAllowed) {
+        ui.label(
+            RichText::new("not allowed")
+                .small()
+                .strong()
+                .color(NOT_ALLOWED_COLOUR),
+        )
+        .on_hover_text(format!(
+            "{region} is not among the baseline's allowed Regions: schedule this {} for deletion \
+             or allow the Region.",
+            role.to_string().to_lowercase()
+        ));
+    }
 }
 
 fn key_hover(key: &KeyInfo) -> String {
@@ -464,4 +566,75 @@ fn key_hover(key: &KeyInfo) -> String {
         text.push_str(&format!("\nDescription: {}", key.description));
     }
     text
+}
+
+/// What the marks of the grid mean, in one line under it.
+pub fn legend(ui: &mut Ui, baseline: &Baseline) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Legend:").small().strong());
+        // One label per entry, mark and meaning together: read as one by a screen reader,
+        // and never taken for a cell that says "missing".
+        let item = |ui: &mut Ui, mark: RichText, meaning: &str| {
+            let style = ui.style().clone();
+            let mut job = egui::text::LayoutJob::default();
+            mark.append_to(
+                &mut job,
+                &style,
+                egui::FontSelection::Default,
+                egui::Align::Center,
+            );
+            RichText::new(format!(" {meaning}"))
+                .small()
+                .weak()
+                .append_to(
+                    &mut job,
+                    &style,
+                    egui::FontSelection::Default,
+                    egui::Align::Center,
+                );
+            ui.label(job);
+            ui.add_space(8.0);
+        };
+        item(
+            ui,
+            RichText::new("Primary / Replica").small().strong(),
+            "with its key state",
+        );
+        item(
+            ui,
+            RichText::new("missing")
+                .small()
+                .strong()
+                .color(MISSING_COLOUR),
+            "the baseline requires a key here; there is none",
+        );
+        item(
+            ui,
+            RichText::new("not allowed")
+                .small()
+                .strong()
+                .color(NOT_ALLOWED_COLOUR),
+            "a key outside the baseline's allowed Regions",
+        );
+        item(ui, RichText::new("·").weak(), "no key, and none required");
+        item(
+            ui,
+            RichText::new("Replica?").small().italics(),
+            "named by a related key, not listed here",
+        );
+        item(
+            ui,
+            RichText::new("AccessDenied, TimedOut…").small(),
+            "could not be read: never the same as no key",
+        );
+        if baseline.is_empty() {
+            ui.label(
+                RichText::new(
+                    "No baseline: start with --baseline FILE or load one in the findings panel.",
+                )
+                .small()
+                .weak(),
+            );
+        }
+    });
 }

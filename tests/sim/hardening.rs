@@ -69,6 +69,7 @@ fn a_read_only_session_clicking_everywhere_makes_no_mutating_call() {
     let options = AppOptions {
         read_only: true,
         connection: "test".into(),
+        ..AppOptions::default()
     };
     let app = App::new(runner, Inventory::new(clients, regions), options);
     let mut harness = Harness::builder()

@@ -10,6 +10,7 @@ mod audit;
 mod audit_ui;
 mod bad_input;
 mod conformance;
+mod coverage_ui;
 mod credentials_ui;
 mod faults;
 mod hardening;

@@ -62,6 +62,7 @@ pub fn start(read_only: bool) -> Ui {
     let options = AppOptions {
         read_only,
         connection: "test".into(),
+        ..AppOptions::default()
     };
     let mut app = App::new(
         runner,
