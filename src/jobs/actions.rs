@@ -3,63 +3,16 @@
 //! watcher that follows both keys through `Updating` until every Region agrees on the new primary.
 //! Each action is recorded in the session's audit trail.
 
-use std::collections::HashMap;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
-use poll_promise::Promise;
-
+use super::action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
 use super::inventory::Inventory;
-use super::replicate::Backoff;
-use super::runner::{Panicked, Runner};
-use super::tasks::{problem_of, take_ready};
+use super::replica_calls::Backoff;
+use super::runner::Runner;
+use super::runner::{problem_of, take_ready};
 use crate::domain::lifecycle::KeyAction;
 use crate::domain::{KeyInfo, KeyState, MrkId, Problem, Region, Role};
 use crate::kms::{KmsError, RegionClient};
-
-type Outcome = Result<Result<Vec<KeyInfo>, KmsError>, Panicked>;
-
-/// One line of the session's audit trail: what this app did, where, when, with what result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryEntry {
-    /// Seconds since the Unix epoch.
-    pub at: i64,
-    pub key_id: MrkId,
-    pub region: Region,
-    pub operation: &'static str,
-    pub result: Result<String, Problem>,
-}
-
-/// Where a lifecycle action stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ActionPhase {
-    /// The call is in flight.
-    Calling,
-    /// A promotion was accepted; both keys are followed through `Updating`.
-    Following,
-    Done,
-    Failed(Problem),
-}
-
-pub struct ActionJob {
-    pub action: KeyAction,
-    pub phase: ActionPhase,
-    calling: Option<Promise<Outcome>>,
-    following: Option<Promise<Outcome>>,
-}
-
-impl ActionJob {
-    pub fn in_flight(&self) -> bool {
-        matches!(self.phase, ActionPhase::Calling | ActionPhase::Following)
-    }
-}
-
-/// The wall clock in seconds since the Unix epoch (for the audit trail and expiry checks).
-pub fn now_epoch() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
 
 /// The call, then DescribeKey of the keys it changed.
 async fn call(
@@ -267,6 +220,3 @@ impl Inventory {
         changed
     }
 }
-
-/// The action table type, for the inventory.
-pub(super) type Actions = HashMap<(MrkId, Region), ActionJob>;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
-use super::paced::run_paced;
+use super::paced_calls::run_paced;
 use crate::domain::{KeyInfo, MrkId, Region, quota};
 use crate::kms::{KmsClients, KmsError, RegionClient};
 

@@ -9,14 +9,14 @@ use std::sync::Arc;
 
 use poll_promise::Promise;
 
-use super::replicate::Backoff;
+use super::replica_calls::Backoff;
+use super::runner::take_ready;
 use super::runner::{Panicked, Runner};
 use super::scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
-use super::tasks::take_ready;
 use crate::domain::{Estate, KeyInfo, MrkId, Problem, ProblemKind, Region, RegionStatus};
 use crate::kms::{ConnectSettings, KmsClients, KmsError};
 
-pub use super::replications::{ReplicaJob, ReplicaPhase};
+pub use super::replica_state::{ReplicaJob, ReplicaPhase};
 
 type ScanResult = Result<Result<ScanOutcome, KmsError>, Panicked>;
 /// Fresh DescribeKey answers for keys of families whose Regions changed: `None` = deleted.
@@ -36,9 +36,9 @@ pub struct Inventory {
     /// Re-descriptions of families whose Regions changed during a "Refresh changes".
     follow_ups: Vec<FollowUp>,
     pub(super) replications: HashMap<(MrkId, Region), ReplicaJob>,
-    pub(super) actions: super::actions::Actions,
+    pub(super) actions: super::action_state::Actions,
     /// What this app did in this session, oldest first.
-    pub(super) history: Vec<super::actions::HistoryEntry>,
+    pub(super) history: Vec<super::action_state::HistoryEntry>,
     /// Refuses every mutating call, whatever the UI asks.
     pub(super) read_only: bool,
     pub(super) backoff: Backoff,

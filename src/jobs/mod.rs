@@ -2,23 +2,25 @@
 //!
 //! Nothing here draws; nothing here names the SDK (that is `kms`).
 
+mod action_state;
 mod actions;
 mod audit;
 mod fetch;
 mod inventory;
-mod pace;
-mod paced;
-mod replicate;
-mod replications;
+mod paced_calls;
+mod pacing_rules;
+mod replica_calls;
+mod replica_state;
+mod replication_jobs;
 mod runner;
 mod scan;
 mod tasks;
 
-pub use actions::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
+pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
 pub use audit::{AuditOutcome, audit_targets, fetch_audit_props, fetch_primary_tags, run_audit};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
-pub use paced::{PaceReport, run_paced};
-pub use replicate::{Backoff, REPLICATE_SPACING, Replicated, Settled};
-pub use runner::{Panicked, Repaint, Runner, no_repaint};
+pub use paced_calls::{PaceReport, run_paced};
+pub use replica_calls::{Backoff, REPLICATE_SPACING, Replicated, Settled};
+pub use runner::{Panicked, Repaint, Runner, no_repaint, problem_of, take_ready};
 pub use scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
-pub use tasks::{AuditResult, PropsRead, TaskKey, TaskOutput, Tasks, problem_of, take_ready};
+pub use tasks::{AuditResult, PropsRead, TaskKey, TaskOutput, Tasks};

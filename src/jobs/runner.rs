@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use poll_promise::Promise;
 
+use crate::domain::{Problem, ProblemKind};
+use crate::kms::KmsError;
+
 /// Wakes whoever draws the state (`egui::Context::request_repaint` in the GUI, nothing headless).
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
 
@@ -51,6 +54,30 @@ impl InFlight {
 
     fn counts(&self) -> Counts {
         *self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Takes the value out of a finished promise, leaving a pending one where it was. A task that
+/// panicked gives `Err(Panicked)`, never a dead promise.
+pub fn take_ready<T: Send + 'static>(
+    slot: &mut Option<Promise<Result<T, Panicked>>>,
+) -> Option<Result<T, Panicked>> {
+    let promise = slot.take()?;
+    match promise.try_take() {
+        Ok(outcome) => Some(outcome),
+        Err(pending) => {
+            *slot = Some(pending);
+            None
+        }
+    }
+}
+
+/// A KMS call's outcome as a cell-level problem, a panic included.
+pub fn problem_of<T>(outcome: Result<Result<T, KmsError>, Panicked>) -> Result<T, Problem> {
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(e.to_problem()),
+        Err(p) => Err(Problem::new(ProblemKind::Other, "", p.to_string())),
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::paced::run_paced;
+use super::paced_calls::run_paced;
 use super::runner::Repaint;
 use crate::domain::{KeyEntry, KeyInfo, MrkId, RegionRescan, RegionScan, quota};
 use crate::kms::{KmsError, RegionClient};

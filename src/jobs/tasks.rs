@@ -5,7 +5,8 @@
 //!
 //! One entry per task, keyed by what it is about, so a second request for a task that is
 //! already running is refused here and nowhere else; `take_ready` turns every finished promise
-//! (a panic included) into a result, for this table and for the inventory's own jobs alike.
+//! (a panic included) into a result, for this table and for the inventory's own jobs alike
+//! (it lives beside the runner that makes the promises).
 //! Panels only ask "is this task running" and receive what it returned.
 
 use std::collections::HashMap;
@@ -15,37 +16,13 @@ use poll_promise::Promise;
 
 use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags};
 use super::inventory::Inventory;
-use super::replicate::fetch_primary_props;
-use super::runner::{Panicked, Runner};
+use super::replica_calls::fetch_primary_props;
+use super::runner::{Panicked, Runner, take_ready};
 use crate::domain::audit::{
     AuditOptions, Baseline, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
 };
-use crate::domain::{Estate, MrkId, PrimaryProps, Problem, ProblemKind, Region, Tag};
-use crate::kms::{KmsClients, KmsError};
-
-/// Takes the value out of a finished promise, leaving a pending one where it was. A task that
-/// panicked gives `Err(Panicked)`, never a dead promise.
-pub fn take_ready<T: Send + 'static>(
-    slot: &mut Option<Promise<Result<T, Panicked>>>,
-) -> Option<Result<T, Panicked>> {
-    let promise = slot.take()?;
-    match promise.try_take() {
-        Ok(outcome) => Some(outcome),
-        Err(pending) => {
-            *slot = Some(pending);
-            None
-        }
-    }
-}
-
-/// A KMS call's outcome as a cell-level problem, a panic included.
-pub fn problem_of<T>(outcome: Result<Result<T, KmsError>, Panicked>) -> Result<T, Problem> {
-    match outcome {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(e.to_problem()),
-        Err(p) => Err(Problem::new(ProblemKind::Other, "", p.to_string())),
-    }
-}
+use crate::domain::{Estate, MrkId, PrimaryProps, Region, Tag};
+use crate::kms::KmsClients;
 
 /// What a task is about: at most one of each runs at a time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

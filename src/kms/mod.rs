@@ -7,6 +7,7 @@ mod client;
 mod endpoint;
 mod error;
 mod identity;
+mod key_props;
 mod lifecycle;
 mod region_client;
 mod replicate;

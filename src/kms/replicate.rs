@@ -1,5 +1,4 @@
-//! The calls of the replicate workflow: reading the primary's policy and tags (what the console
-//! would copy), ReplicateKey itself, and CreateAlias for the new replica.
+//! The calls that create a replica: ReplicateKey itself, and CreateAlias for the new replica.
 
 use aws_sdk_kms::types::Tag as KmsTag;
 
@@ -16,46 +15,6 @@ pub struct ReplicaCreated {
 }
 
 impl RegionClient {
-    /// GetKeyPolicy (the only policy name KMS has is `default`).
-    pub async fn key_policy(&self, key_id: &MrkId) -> Result<String, KmsError> {
-        let out = self
-            .sdk()
-            .get_key_policy()
-            .key_id(key_id.as_str())
-            .policy_name("default")
-            .send()
-            .await
-            .map_err(|e| KmsError::from_sdk(self.region(), e))?;
-        Ok(out.policy().unwrap_or_default().to_string())
-    }
-
-    /// ListResourceTags over all pages.
-    pub async fn tags(&self, key_id: &MrkId) -> Result<Vec<Tag>, KmsError> {
-        let mut tags = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let out = self
-                .sdk()
-                .list_resource_tags()
-                .key_id(key_id.as_str())
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .map_err(|e| KmsError::from_sdk(self.region(), e))?;
-            tags.extend(
-                out.tags()
-                    .iter()
-                    .map(|t| Tag::new(t.tag_key(), t.tag_value())),
-            );
-            match out.next_marker() {
-                Some(next) if out.truncated() && Some(next) != marker.as_deref() => {
-                    marker = Some(next.to_string());
-                }
-                _ => return Ok(tags),
-            }
-        }
-    }
-
     /// ReplicateKey, called in the primary's Region (this client's). Fields the request leaves
     /// `None` are omitted, so KMS applies its own defaults.
     pub async fn replicate_key(

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::json::{CellReport, CoverageReport, coverage_report};
+use super::coverage::{CellReport, CoverageReport, coverage_report};
 use crate::domain::Estate;
 use crate::domain::audit::{Finding, NotAudited, Severity};
 use crate::domain::key::format_utc;

@@ -8,6 +8,7 @@ use egui::{RichText, Ui};
 use super::action_dialog::ActionDialog;
 use super::audit_panel::AuditPanel;
 use super::command::Command;
+use super::count;
 use super::filter_bar::FilterBar;
 use super::grid::{self, GridContext};
 use super::region_chooser::RegionChooser;
@@ -616,11 +617,6 @@ impl App {
         });
         super::grid::legend(ui, &self.baseline);
     }
-}
-
-/// "1 Region", "3 Regions".
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 impl eframe::App for App {

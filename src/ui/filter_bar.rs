@@ -240,7 +240,10 @@ impl FilterBar {
         };
         if unknown > 0 {
             let read = ui
-                .button(format!("Read tags of {unknown} primaries"))
+                .button(format!(
+                    "Read tags of {}",
+                    super::count(unknown, "primary", "primaries")
+                ))
                 .on_hover_text(
                     "The scan does not read tags (one ListResourceTags call per key). The \
                      filter matches the families whose tags are known; read the rest now.",

@@ -141,7 +141,8 @@ fn table(
                                 .color(super::audit_panel::severity_colour(severity)),
                         )
                         .on_hover_text(format!(
-                            "{n} findings, worst {severity}: see the details panel"
+                            "{}, worst {severity}: see the details panel",
+                            super::count(n, "finding", "findings")
                         ));
                     }
                 });
@@ -417,7 +418,9 @@ fn region_header(
                 ui.horizontal(|ui| {
                     ui.spinner();
                     let text = match progress {
-                        Some((done, total)) => format!("{done}/{total} keys"),
+                        Some((done, total)) => {
+                            format!("{done}/{}", super::count(total, "key", "keys"))
+                        }
                         None => "listing…".to_string(),
                     };
                     ui.small(text);

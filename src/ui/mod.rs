@@ -17,3 +17,8 @@ mod tag_editor;
 pub use app::{App, AppOptions};
 pub use command::Command;
 pub use filter_bar::SEARCH_LIMIT;
+
+/// "1 Region", "3 Regions": counts in words that agree in number.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -6,12 +6,16 @@
 use egui::{RichText, Ui};
 
 use super::command::Command;
+use super::count;
 use super::{policy_editor, tag_editor};
 use crate::domain::replicate::{Field, target_status};
 use crate::domain::{
     Draft, Estate, MrkId, PrimaryProps, Region, ReplicateRequest, Source, TargetStatus,
 };
 use crate::jobs::Inventory;
+
+/// Room kept under the scrolling fields for the action row (buttons and a line of text).
+const ACTION_ROW_HEIGHT: f32 = 44.0;
 
 enum Step {
     Edit,
@@ -80,12 +84,20 @@ impl ReplicateDialog {
     ) -> Outcome {
         let mut open = true;
         let mut outcome = Outcome::KeepOpen;
+        // Sized to the window, never taller than it: the fields scroll, the action row stays
+        // at the bottom in view.
+        let screen = ctx.content_rect().size();
+        let width = (screen.x - 40.0).clamp(320.0, 760.0);
+        let height = (screen.y - 60.0).max(240.0);
         egui::Window::new(format!("Replicate {}", self.draft.key_id))
             .id(egui::Id::unique("replicate-dialog"))
             .open(&mut open)
-            .default_width(720.0)
-            .default_height(640.0)
-            .vscroll(true)
+            .default_width(width)
+            .default_height(height)
+            .max_height(height)
+            .max_width(screen.x - 20.0)
+            .constrain(true)
+            .vscroll(false)
             .show(ctx, |ui| {
                 outcome = match &self.step {
                     Step::Edit => self.edit(ui, inventory, read_only, commands),
@@ -115,6 +127,7 @@ impl ReplicateDialog {
         status
     }
 
+    /// The fields in a scroll area, and under it the action row, always in view.
     fn edit(
         &mut self,
         ui: &mut Ui,
@@ -122,6 +135,59 @@ impl ReplicateDialog {
         read_only: bool,
         commands: &mut Vec<Command>,
     ) -> Outcome {
+        let estate = inventory.estate();
+        let status = |r: Region| self.status(estate, inventory, r);
+        let result = self.draft.requests(&self.props, status);
+        let mut reasons: Vec<String> = Vec::new();
+        if read_only {
+            reasons.push("read-only mode: no call that changes a key is made".into());
+        }
+        if let Err(problems) = &result {
+            reasons.extend(problems.iter().map(ToString::to_string));
+        }
+        egui::ScrollArea::vertical()
+            .max_height((ui.available_height() - ACTION_ROW_HEIGHT).max(80.0))
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                self.fields(ui, inventory, read_only, commands);
+                for reason in &reasons {
+                    ui.colored_label(ui.visuals().error_fg_color, reason);
+                }
+            });
+        ui.separator();
+        let mut outcome = Outcome::KeepOpen;
+        ui.horizontal_wrapped(|ui| {
+            let button = ui
+                .add_enabled(reasons.is_empty(), egui::Button::new("Review calls…"))
+                .on_disabled_hover_text(reasons.join("\n"));
+            if button.clicked()
+                && let Ok(requests) = result
+            {
+                self.step = Step::Confirm(requests);
+            }
+            if ui.button("Cancel").clicked() {
+                outcome = Outcome::Close;
+            }
+            if !reasons.is_empty() {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!(
+                        "{} to fix first (listed above)",
+                        count(reasons.len(), "problem", "problems")
+                    ),
+                );
+            }
+        });
+        outcome
+    }
+
+    fn fields(
+        &mut self,
+        ui: &mut Ui,
+        inventory: &Inventory,
+        read_only: bool,
+        commands: &mut Vec<Command>,
+    ) {
         let estate = inventory.estate();
         ui.label(format!(
             "Primary in {}. ReplicateKey creates one replica per Region; KMS copies the key \
@@ -283,35 +349,6 @@ impl ReplicateDialog {
                 ui.label(format!("• {:?}: {}", d.field, d.text));
             }
         }
-
-        ui.separator();
-        let status = |r: Region| self.status(estate, inventory, r);
-        let result = self.draft.requests(&self.props, status);
-        let mut reasons: Vec<String> = Vec::new();
-        if read_only {
-            reasons.push("read-only mode: no call that changes a key is made".into());
-        }
-        if let Err(problems) = &result {
-            reasons.extend(problems.iter().map(ToString::to_string));
-        }
-        for reason in &reasons {
-            ui.colored_label(ui.visuals().error_fg_color, reason);
-        }
-        let mut outcome = Outcome::KeepOpen;
-        ui.horizontal(|ui| {
-            let button = ui
-                .add_enabled(reasons.is_empty(), egui::Button::new("Review calls…"))
-                .on_disabled_hover_text(reasons.join("\n"));
-            if button.clicked()
-                && let Ok(requests) = result
-            {
-                self.step = Step::Confirm(requests);
-            }
-            if ui.button("Cancel").clicked() {
-                outcome = Outcome::Close;
-            }
-        });
-        outcome
     }
 
     fn targets(
@@ -361,35 +398,38 @@ impl ReplicateDialog {
             .filter(|(_, s)| !s.selectable())
             .collect();
         if !held.is_empty() {
-            ui.collapsing(format!("{} Regions not offered", held.len()), |ui| {
-                for (region, status) in held {
-                    ui.horizontal(|ui| {
-                        ui.label(
-                            RichText::new(format!(
-                                "{region}: {}",
-                                status.reason().unwrap_or_default()
-                            ))
-                            .small(),
-                        );
-                        // A replica waiting to be deleted blocks the Region: offer to keep it.
-                        if status == TargetStatus::PendingDeletion
-                            && ui
-                                .add_enabled(
-                                    !read_only,
-                                    egui::Button::new(format!("Cancel deletion in {region}…"))
-                                        .small(),
-                                )
-                                .clicked()
-                        {
-                            commands.push(Command::ConfirmAction(
-                                self.draft.key_id.clone(),
-                                region,
-                                crate::domain::lifecycle::KeyAction::CancelDeletion,
-                            ));
-                        }
-                    });
-                }
-            });
+            ui.collapsing(
+                format!("{} not offered", count(held.len(), "Region", "Regions")),
+                |ui| {
+                    for (region, status) in held {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(
+                                RichText::new(format!(
+                                    "{region}: {}",
+                                    status.reason().unwrap_or_default()
+                                ))
+                                .small(),
+                            );
+                            // A replica waiting to be deleted blocks the Region: offer to keep it.
+                            if status == TargetStatus::PendingDeletion
+                                && ui
+                                    .add_enabled(
+                                        !read_only,
+                                        egui::Button::new(format!("Cancel deletion in {region}…"))
+                                            .small(),
+                                    )
+                                    .clicked()
+                            {
+                                commands.push(Command::ConfirmAction(
+                                    self.draft.key_id.clone(),
+                                    region,
+                                    crate::domain::lifecycle::KeyAction::CancelDeletion,
+                                ));
+                            }
+                        });
+                    }
+                },
+            );
         }
     }
 
@@ -398,20 +438,26 @@ impl ReplicateDialog {
             return Outcome::KeepOpen;
         };
         ui.strong("These calls will be made:");
-        for request in requests {
-            for call in request.describe_calls() {
-                ui.label(RichText::new(call).monospace().small());
-            }
-        }
+        egui::ScrollArea::vertical()
+            .max_height((ui.available_height() - ACTION_ROW_HEIGHT).max(80.0))
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                for request in requests {
+                    for call in request.describe_calls() {
+                        ui.add(egui::Label::new(RichText::new(call).monospace().small()).wrap());
+                    }
+                }
+            });
         if requests.iter().any(|r| r.bypass_lockout) {
             ui.colored_label(
                 ui.visuals().error_fg_color,
                 "BypassPolicyLockoutSafetyCheck is ON for these calls.",
             );
         }
+        ui.separator();
         let mut outcome = Outcome::KeepOpen;
         let mut back = false;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui
                 .add_enabled(!read_only, egui::Button::new("Confirm: make these calls"))
                 .clicked()

@@ -1,53 +1,12 @@
 //! The inventory's replication jobs: one per (family, target Region), from ReplicateKey through
 //! the watcher to a settled replica, or to an error kept on that cell with a retry.
 
-use poll_promise::Promise;
-
 use super::inventory::Inventory;
-use super::replicate::{Replicated, Settled, replicate_one, watch_replica};
-use super::runner::{Panicked, Runner};
-use super::tasks::{problem_of, take_ready};
-use crate::domain::{MrkId, Problem, Region, ReplicateRequest, Tag};
-use crate::kms::KmsError;
-
-type Outcome<T> = Result<Result<T, KmsError>, Panicked>;
-
-/// Where one replication stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReplicaPhase {
-    /// ReplicateKey is in flight.
-    Replicating,
-    /// The replica exists; DescribeKey is polled until it is usable.
-    Watching,
-    /// The replica is usable (or the watcher gave up; see `gave_up`).
-    Done,
-    /// ReplicateKey or the watcher failed: the KMS code and message, and a retry.
-    Failed(Problem),
-}
-
-/// One replication, with what KMS said about it.
-pub struct ReplicaJob {
-    pub request: ReplicateRequest,
-    pub phase: ReplicaPhase,
-    /// The replica was already there (AlreadyExists) and was adopted, not created.
-    pub adopted: bool,
-    pub gave_up: bool,
-    /// The policy and tags ReplicateKey reports it attached.
-    pub replica_policy: Option<String>,
-    pub replica_tags: Option<Vec<Tag>>,
-    pub alias_error: Option<Problem>,
-    replicating: Option<Promise<Outcome<Replicated>>>,
-    watching: Option<Promise<Outcome<Settled>>>,
-}
-
-impl ReplicaJob {
-    pub fn in_flight(&self) -> bool {
-        matches!(
-            self.phase,
-            ReplicaPhase::Replicating | ReplicaPhase::Watching
-        )
-    }
-}
+use super::replica_calls::{replicate_one, watch_replica};
+use super::replica_state::{ReplicaJob, ReplicaPhase};
+use super::runner::Runner;
+use super::runner::{problem_of, take_ready};
+use crate::domain::{MrkId, Problem, Region, ReplicateRequest};
 
 impl Inventory {
     /// Starts one ReplicateKey per request, spaced to respect the quota. A request whose
@@ -71,7 +30,7 @@ impl Inventory {
             {
                 continue;
             }
-            let delay = super::replicate::REPLICATE_SPACING * started as u32;
+            let delay = super::replica_calls::REPLICATE_SPACING * started as u32;
             let promise = runner.spawn(replicate_one(
                 self.clients().client(request.primary_region),
                 self.clients().client(request.target),

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
-use super::pace::Pace;
-use super::replicate::transient;
+use super::pacing_rules::Pace;
+use super::replica_calls::transient;
 use crate::kms::KmsError;
 
 /// Attempts per call for failures other than throttling, first one included (the SDK's standard
@@ -225,7 +225,7 @@ mod tests {
         assert_eq!(ok, 20, "no throttle reaches the caller");
         assert_eq!(report.throttles, 40);
         assert_eq!(report.sent, 60);
-        assert!(report.final_rate < 10_000.0 * super::super::pace::QUOTA_SHARE);
+        assert!(report.final_rate < 10_000.0 * super::super::pacing_rules::QUOTA_SHARE);
     }
 
     #[test]
@@ -297,7 +297,7 @@ mod tests {
             |_, _| n += 1,
         ));
         assert_eq!(n, 50);
-        let interval = 1.0 / (1_000.0 * super::super::pace::QUOTA_SHARE);
+        let interval = 1.0 / (1_000.0 * super::super::pacing_rules::QUOTA_SHARE);
         assert!(started.elapsed().as_secs_f64() >= 49.0 * interval);
     }
 }

@@ -1,0 +1,61 @@
+//! What the session knows of its lifecycle actions and of what it did: each action's phase and
+//! its promises, and the audit trail. Data only, so the inventory can hold it without depending
+//! on the code that runs the actions (`actions.rs`).
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use poll_promise::Promise;
+
+use super::runner::Panicked;
+use crate::domain::lifecycle::KeyAction;
+use crate::domain::{KeyInfo, MrkId, Problem, Region};
+use crate::kms::KmsError;
+
+type Outcome = Result<Result<Vec<KeyInfo>, KmsError>, Panicked>;
+
+/// One line of the session's audit trail: what this app did, where, when, with what result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Seconds since the Unix epoch.
+    pub at: i64,
+    pub key_id: MrkId,
+    pub region: Region,
+    pub operation: &'static str,
+    pub result: Result<String, Problem>,
+}
+
+/// Where a lifecycle action stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionPhase {
+    /// The call is in flight.
+    Calling,
+    /// A promotion was accepted; both keys are followed through `Updating`.
+    Following,
+    Done,
+    Failed(Problem),
+}
+
+pub struct ActionJob {
+    pub action: KeyAction,
+    pub phase: ActionPhase,
+    pub(super) calling: Option<Promise<Outcome>>,
+    pub(super) following: Option<Promise<Outcome>>,
+}
+
+impl ActionJob {
+    pub fn in_flight(&self) -> bool {
+        matches!(self.phase, ActionPhase::Calling | ActionPhase::Following)
+    }
+}
+
+/// The wall clock in seconds since the Unix epoch (for the audit trail and expiry checks).
+pub fn now_epoch() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The action table type, for the inventory.
+pub(super) type Actions = HashMap<(MrkId, Region), ActionJob>;

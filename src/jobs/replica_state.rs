@@ -1,0 +1,49 @@
+//! Where each replication stands: its phase, what KMS said, and the promises of its calls. Data
+//! only, so the inventory can hold it without depending on the code that runs the calls
+//! (`replication_jobs.rs`).
+
+use poll_promise::Promise;
+
+use super::replica_calls::{Replicated, Settled};
+use super::runner::Panicked;
+use crate::domain::{Problem, ReplicateRequest, Tag};
+use crate::kms::KmsError;
+
+type Outcome<T> = Result<Result<T, KmsError>, Panicked>;
+
+/// Where one replication stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplicaPhase {
+    /// ReplicateKey is in flight.
+    Replicating,
+    /// The replica exists; DescribeKey is polled until it is usable.
+    Watching,
+    /// The replica is usable (or the watcher gave up; see `gave_up`).
+    Done,
+    /// ReplicateKey or the watcher failed: the KMS code and message, and a retry.
+    Failed(Problem),
+}
+
+/// One replication, with what KMS said about it.
+pub struct ReplicaJob {
+    pub request: ReplicateRequest,
+    pub phase: ReplicaPhase,
+    /// The replica was already there (AlreadyExists) and was adopted, not created.
+    pub adopted: bool,
+    pub gave_up: bool,
+    /// The policy and tags ReplicateKey reports it attached.
+    pub replica_policy: Option<String>,
+    pub replica_tags: Option<Vec<Tag>>,
+    pub alias_error: Option<Problem>,
+    pub(super) replicating: Option<Promise<Outcome<Replicated>>>,
+    pub(super) watching: Option<Promise<Outcome<Settled>>>,
+}
+
+impl ReplicaJob {
+    pub fn in_flight(&self) -> bool {
+        matches!(
+            self.phase,
+            ReplicaPhase::Replicating | ReplicaPhase::Watching
+        )
+    }
+}
