@@ -1,9 +1,10 @@
 //! kms-replica-console: see and drive AWS KMS multi-Region key replication across every Region.
 //!
 //! Layers, with one direction of dependency: `domain` ← `kms` ← `jobs` ← `ui`; `report` renders
-//! the domain for the headless audit.
+//! the domain for the headless audit, and `headless` runs it for the binary.
 
 pub mod domain;
+pub mod headless;
 pub mod jobs;
 pub mod kms;
 pub mod report;

@@ -2,21 +2,17 @@
 //!
 //! Only this file turns errors into text and exit statuses.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kms_replica_console::domain::Region;
-use kms_replica_console::domain::audit::{AuditOptions, Baseline, Severity, worst};
+use kms_replica_console::domain::audit::{ReportFormat, Severity};
 use kms_replica_console::domain::region::{parse_region_list, single_partition};
-use kms_replica_console::jobs::{self, now_epoch};
+use kms_replica_console::headless::{self, AuditCommand, AuditExit};
 use kms_replica_console::jobs::{Inventory, Runner};
-use kms_replica_console::kms::{
-    CallerIdentity, ConnectSettings, KmsClients, StaticCredentials, check_endpoint_url,
-    endpoint_from_env,
-};
-use kms_replica_console::report::{Format as ReportFormat, audit_report};
-use kms_replica_console::sim::{DEMO_REGIONS, FaultRule, SCALE_REGIONS, Seed, Sim, SimConfig};
+use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
+use kms_replica_console::sim::{FaultRule, Knobs, Seed, Sim};
 use kms_replica_console::ui::{App, AppOptions};
 
 /// See and drive AWS KMS multi-Region key replication across every Region at once.
@@ -93,36 +89,17 @@ enum QuotaMode {
 }
 
 impl SimArgs {
-    /// The simulator configuration, with the demo's realism when `demo` is set.
-    fn config(&self, demo: bool, port: u16) -> SimConfig {
-        let defaults = SimConfig::default();
-        let replica_delay = self.replica_delay.unwrap_or(if demo {
-            6.0
-        } else {
-            defaults.delays.replica_creation
-        });
-        SimConfig {
-            account_id: self.account_id.clone(),
-            port,
-            delays: kms_replica_console::sim::Delays {
-                replica_creation: replica_delay.max(0.0),
-                update_primary: replica_delay.max(0.0) + 2.0,
-            },
-            clock_speed: self.clock_speed,
-            latency: std::time::Duration::from_millis(self.latency_ms.unwrap_or(if demo {
-                25
-            } else {
-                0
-            })),
-            quotas: self.quotas.map(|q| q == QuotaMode::Aws).unwrap_or(demo),
+    fn knobs(&self) -> Knobs {
+        Knobs {
+            seed: self.seed,
+            latency_ms: self.latency_ms,
+            quotas: self.quotas.map(|q| q == QuotaMode::Aws),
             quota_share: self.quota_share,
             faults: self.fault.clone(),
-            disabled_regions: if self.disable_region.is_empty() && demo && self.seed == Seed::Demo {
-                vec!["me-south-1".into()]
-            } else {
-                self.disable_region.clone()
-            },
-            ..defaults
+            replica_delay: self.replica_delay,
+            clock_speed: self.clock_speed,
+            account_id: self.account_id.clone(),
+            disabled_regions: self.disable_region.clone(),
         }
     }
 }
@@ -181,6 +158,17 @@ enum FailOn {
     Low,
 }
 
+impl Format {
+    fn report_format(self) -> ReportFormat {
+        match self {
+            Format::Json => ReportFormat::Json,
+            Format::Csv => ReportFormat::Csv,
+            Format::Md => ReportFormat::Markdown,
+            Format::Html => ReportFormat::Html,
+        }
+    }
+}
+
 impl FailOn {
     fn severity(self) -> Severity {
         match self {
@@ -194,7 +182,7 @@ impl FailOn {
 fn main() -> ExitCode {
     // Before anything opens a file or socket: a closed descriptor 1 would be reused by the
     // first one, and the report would go there.
-    let stdout_open = stdout_is_open();
+    let stdout_open = headless::stdout_is_open();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -223,14 +211,14 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let runner = Runner::new().map_err(|e| format!("cannot start the async runtime: {e}"))?;
     if let Some(Command::Sim { port, knobs }) = &cli.command {
-        return run_sim(&runner, knobs.config(false, *port), knobs.seed);
+        return run_sim(&runner, knobs.knobs(), *port);
     }
     let mut regions = match &cli.regions {
         Some(spec) => parse_region_list(spec).map_err(|e| e.to_string())?,
         None => Region::default_scan_set(),
     };
     single_partition(&regions).map_err(|e| format!("--regions: {e}"))?;
-    check_endpoints(&cli)?;
+    headless::check_endpoints(cli.endpoint_url.as_deref(), !cli.demo)?;
     let mut settings = ConnectSettings {
         profile: cli.profile.clone(),
         endpoint_url: cli.endpoint_url.clone(),
@@ -241,7 +229,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     // The demo's simulator lives as long as this function: the GUI or audit runs inside it.
     let _demo = if cli.demo {
         let sim = runner
-            .block_on(Sim::start(cli.sim.config(true, 0), cli.sim.seed))
+            .block_on(Sim::start(cli.sim.knobs().config(true, 0), cli.sim.seed))
             .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
         settings.endpoint_url = Some(sim.endpoint());
         settings.profile = None;
@@ -250,7 +238,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             secret_access_key: "demo-secret-not-a-real-key".into(),
         });
         if cli.regions.is_none() {
-            regions = seeded_regions(cli.sim.seed);
+            regions = Region::all()
+                .filter(|r| cli.sim.seed.region_names().contains(&r.name()))
+                .collect();
         }
         settings.fallback_region = regions.first().map(|r| r.name().to_string());
         connection = format!(
@@ -264,7 +254,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     };
     let clients = runner.block_on(KmsClients::connect(&settings));
     let strict = cli.command.is_some();
-    let identity = identify(&runner, &clients, settings.profile.as_deref(), strict)?;
+    let identity = headless::identify(&runner, &clients, settings.profile.as_deref(), strict)?;
     match cli.command {
         None => {
             let who = identity
@@ -282,81 +272,33 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             baseline,
             expiry_days,
         }) => {
-            let baseline = load_baseline(
+            let baseline = headless::load_baseline(
                 baseline.as_deref(),
                 require_regions.as_deref(),
                 allow_regions.as_deref(),
             )?;
-            let settings = AuditSettings {
-                format,
+            let command = AuditCommand {
+                format: format.report_format(),
                 output,
-                fail_on,
+                fail_on: fail_on.map(FailOn::severity),
                 baseline,
                 expiry_days,
                 identity,
             };
-            audit_command(runner, clients, regions, settings)
+            Ok(match headless::audit(&runner, clients, regions, command)? {
+                AuditExit::Clean => ExitCode::SUCCESS,
+                AuditExit::Findings => ExitCode::from(1),
+                AuditExit::Incomplete => ExitCode::from(2),
+            })
         }
         // Dispatched before any client was built.
         Some(Command::Sim { .. }) => Err("the simulator was not started".into()),
     }
 }
 
-/// `--endpoint-url` and the environment's endpoint variables, checked before any client is
-/// built: a URL the SDK cannot use is a usage error, never a panic or a silent port 80.
-fn check_endpoints(cli: &Cli) -> Result<(), String> {
-    if let Some(url) = &cli.endpoint_url {
-        check_endpoint_url("--endpoint-url", url).map_err(|e| e.to_string())?;
-    }
-    if !cli.demo {
-        endpoint_from_env(|name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
-    }
-    Ok(())
-}
-
-/// Who the clients sign as. An explicit `--profile` that gives no credentials is an error
-/// (never a fall-back to other credentials), and so is having no credentials at all when
-/// `strict` (the headless audit: nothing could be read); otherwise an unknown identity is
-/// said, not hidden (the GUI opens with its credentials banner and Reload credentials).
-fn identify(
-    runner: &Runner,
-    clients: &KmsClients,
-    profile: Option<&str>,
-    strict: bool,
-) -> Result<Option<CallerIdentity>, String> {
-    if profile.is_some() {
-        runner
-            .block_on(clients.check_credentials(profile))
-            .map_err(|e| e.to_string())?;
-    }
-    match runner.block_on(clients.caller_identity()) {
-        Ok(identity) => Ok(Some(identity)),
-        Err(e) if strict && e.is_credentials() => Err(e.to_string()),
-        Err(e) => {
-            eprintln!("warning: the identity in use is unknown: {e}");
-            Ok(None)
-        }
-    }
-}
-
-/// The Regions a seed puts keys in, in column order; the demo estate's include the opt-in Region
-/// it has not enabled.
-fn seeded_regions(seed: Seed) -> Vec<Region> {
-    let mut names: Vec<&str> = match seed {
-        Seed::Scale { regions, .. } => SCALE_REGIONS.iter().take(regions).copied().collect(),
-        Seed::Demo | Seed::Empty => DEMO_REGIONS.to_vec(),
-    };
-    if seed == Seed::Demo {
-        names.push("me-south-1");
-    }
-    Region::all()
-        .filter(|r| names.contains(&r.name()))
-        .collect()
-}
-
-fn run_sim(runner: &Runner, config: SimConfig, seed: Seed) -> Result<ExitCode, String> {
+fn run_sim(runner: &Runner, knobs: Knobs, port: u16) -> Result<ExitCode, String> {
     let sim = runner
-        .block_on(Sim::start(config, seed))
+        .block_on(Sim::start(knobs.config(false, port), knobs.seed))
         .map_err(|e| format!("cannot start the simulator: {e}"))?;
     println!(
         "KMS simulator listening on {} (account {}); admin routes under {}/_sim/. Ctrl-C stops it.",
@@ -390,7 +332,7 @@ fn run_gui(
     settings: ConnectSettings,
     identity: &str,
 ) -> Result<ExitCode, String> {
-    let baseline = load_baseline(cli.baseline.as_deref(), None, None)?;
+    let baseline = headless::load_baseline(cli.baseline.as_deref(), None, None)?;
     let options = AppOptions {
         read_only: cli.read_only,
         connection,
@@ -421,133 +363,4 @@ fn run_gui(
     )
     .map_err(|e| format!("cannot open the window: {e}"))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The baseline from `--baseline`, with `--require-regions` and `--allow-regions` added.
-fn load_baseline(
-    file: Option<&std::path::Path>,
-    require: Option<&str>,
-    allow: Option<&str>,
-) -> Result<Baseline, String> {
-    let mut baseline = match file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
-            Baseline::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?
-        }
-        None => Baseline::default(),
-    };
-    if let Some(spec) = require {
-        let regions = parse_region_list(spec).map_err(|e| format!("--require-regions: {e}"))?;
-        baseline.require_regions.extend(regions);
-    }
-    if let Some(spec) = allow {
-        let regions = parse_region_list(spec).map_err(|e| format!("--allow-regions: {e}"))?;
-        baseline.allow_regions = Some(regions);
-    }
-    Ok(baseline)
-}
-
-struct AuditSettings {
-    format: Format,
-    output: Option<std::path::PathBuf>,
-    fail_on: Option<FailOn>,
-    baseline: Baseline,
-    expiry_days: i64,
-    identity: Option<CallerIdentity>,
-}
-
-/// Whether the report has somewhere to go. A closed descriptor 1 (`audit >&-`) does not look
-/// closed from inside: Rust's start-up code reopens it on /dev/null, read-write, and writes
-/// then vanish. A shell's `> /dev/null` opens it write-only, so read-write /dev/null on 1 is
-/// the sign of a descriptor that was closed (Linux; elsewhere assume it is open).
-fn stdout_is_open() -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        let target = std::fs::read_link("/proc/self/fd/1");
-        let Ok(target) = target else {
-            return false;
-        };
-        if target != std::path::Path::new("/dev/null") {
-            return true;
-        }
-        let flags = std::fs::read_to_string("/proc/self/fdinfo/1")
-            .ok()
-            .and_then(|info| {
-                info.lines()
-                    .find_map(|l| l.strip_prefix("flags:"))
-                    .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
-            });
-        const O_ACCMODE: u32 = 0o3;
-        const O_RDWR: u32 = 0o2;
-        flags.is_none_or(|f| f & O_ACCMODE != O_RDWR)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        true
-    }
-}
-
-fn audit_command(
-    runner: Runner,
-    clients: KmsClients,
-    regions: Vec<Region>,
-    settings: AuditSettings,
-) -> Result<ExitCode, String> {
-    let now = now_epoch();
-    let options = AuditOptions {
-        expiry_days: settings.expiry_days,
-        now,
-    };
-    let outcome = jobs::run_audit(&runner, clients, regions, &settings.baseline, options);
-    let estate = &outcome.estate;
-    let highest = worst(&outcome.findings);
-    let not_audited = outcome.not_audited.clone();
-    let mut report = audit_report(estate, outcome.findings.clone(), not_audited.clone(), now);
-    if let Some(identity) = &settings.identity {
-        report.identity = Some(identity.arn.clone());
-        report
-            .account
-            .get_or_insert_with(|| identity.account.clone());
-    }
-    let format = match settings.format {
-        Format::Json => ReportFormat::Json,
-        Format::Csv => ReportFormat::Csv,
-        Format::Md => ReportFormat::Markdown,
-        Format::Html => ReportFormat::Html,
-    };
-    let text = report
-        .render(format)
-        .map_err(|e| format!("cannot render the report: {e}"))?;
-    match settings.output {
-        Some(path) => std::fs::write(&path, text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            write!(out, "{text}").map_err(|e| format!("cannot write the report: {e}"))?;
-            if !text.ends_with('\n') {
-                writeln!(out).map_err(|e| format!("cannot write the report: {e}"))?;
-            }
-        }
-    }
-    // A pipeline must not pass on an incomplete picture: whatever could not be looked at is
-    // named, and the status is 2 whatever the findings.
-    if !not_audited.is_empty() {
-        const SHOWN: usize = 20;
-        for gap in not_audited.iter().take(SHOWN) {
-            eprintln!("error: not audited: {gap}");
-        }
-        if not_audited.len() > SHOWN {
-            eprintln!(
-                "error: … and {} more not audited (all are in the report's not_audited)",
-                not_audited.len() - SHOWN
-            );
-        }
-        return Ok(ExitCode::from(2));
-    }
-    let threshold = settings.fail_on.map(FailOn::severity);
-    Ok(match (threshold, highest) {
-        (Some(t), Some(h)) if h >= t => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
-    })
 }

@@ -10,6 +10,7 @@
 mod clock;
 mod config;
 mod error;
+mod knobs;
 mod model;
 mod ops;
 mod quota;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use config::{FaultKind, FaultRule, SimConfig};
+pub use knobs::Knobs;
 pub use model::Delays;
 pub use ops::{MUTATING, OPERATIONS};
 pub use seed::{DEMO_REGIONS, SCALE_REGIONS, Seed};

@@ -48,8 +48,12 @@ impl Quotas {
 
     /// Takes `cost` requests' worth from the bucket of `(region, operation)`; false means throttle.
     pub fn take(&self, region: &str, operation: &str, cost: f64) -> bool {
+        self.take_at(region, operation, cost, Instant::now())
+    }
+
+    /// As `take`, at the instant `now` (tests hold the clock still).
+    fn take_at(&self, region: &str, operation: &str, cost: f64, now: Instant) -> bool {
         let rate = aws_default_rate(operation) * self.share;
-        let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let bucket = buckets
             .entry((region.to_string(), operation.to_string()))
@@ -73,22 +77,42 @@ impl Quotas {
 mod tests {
     use super::*;
 
+    // The clock is held still: a burst within one instant, however slow the machine.
     #[test]
     fn a_burst_beyond_the_quota_is_refused() {
         let quotas = Quotas::default();
+        let now = Instant::now();
         let granted = (0..20)
-            .filter(|_| quotas.take("us-east-1", "ReplicateKey", 1.0))
+            .filter(|_| quotas.take_at("us-east-1", "ReplicateKey", 1.0, now))
             .count();
         assert_eq!(granted, 5);
-        assert!(quotas.take("eu-west-1", "ReplicateKey", 1.0), "per Region");
+        assert!(
+            quotas.take_at("eu-west-1", "ReplicateKey", 1.0, now),
+            "per Region"
+        );
     }
 
     #[test]
     fn a_share_of_the_quota_leaves_only_that_share() {
         let quotas = Quotas::with_share(0.5);
+        let now = Instant::now();
         let granted = (0..3000)
-            .filter(|_| quotas.take("us-east-1", "DescribeKey", 1.0))
+            .filter(|_| quotas.take_at("us-east-1", "DescribeKey", 1.0, now))
             .count();
-        assert!((1000..1010).contains(&granted), "{granted} granted");
+        assert_eq!(granted, 1000);
+    }
+
+    #[test]
+    fn the_bucket_refills_at_the_rate() {
+        let quotas = Quotas::default();
+        let start = Instant::now();
+        while quotas.take_at("us-east-1", "ReplicateKey", 1.0, start) {}
+        let later = start + std::time::Duration::from_millis(400);
+        assert!(
+            quotas.take_at("us-east-1", "ReplicateKey", 1.0, later),
+            "2 tokens after 0.4 s"
+        );
+        assert!(quotas.take_at("us-east-1", "ReplicateKey", 1.0, later));
+        assert!(!quotas.take_at("us-east-1", "ReplicateKey", 1.0, later));
     }
 }

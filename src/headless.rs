@@ -1,0 +1,192 @@
+//! The headless side of the binary, below the argument parser: the checks made before any call
+//! (endpoint URLs, the identity in use), the baseline from its file and flags, and the `audit`
+//! command with its exit policy. `main.rs` parses the command line and dispatches here.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::domain::Region;
+use crate::domain::audit::{AuditOptions, Baseline, ReportFormat, Severity, worst};
+use crate::domain::region::parse_region_list;
+use crate::jobs::{Runner, now_epoch, run_audit};
+use crate::kms::{CallerIdentity, KmsClients, check_endpoint_url, endpoint_from_env};
+use crate::report::audit_report;
+
+/// How the `audit` command ended, for the process's exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditExit {
+    /// Every Region and key was looked at; no finding reached the threshold (status 0).
+    Clean,
+    /// A finding reached `--fail-on` (status 1).
+    Findings,
+    /// Something could not be looked at: the picture is incomplete (status 2).
+    Incomplete,
+}
+
+/// What the `audit` command was asked for.
+pub struct AuditCommand {
+    pub format: ReportFormat,
+    pub output: Option<PathBuf>,
+    pub fail_on: Option<Severity>,
+    pub baseline: Baseline,
+    pub expiry_days: i64,
+    pub identity: Option<CallerIdentity>,
+}
+
+/// `--endpoint-url` and the environment's endpoint variables (unless the demo sets its own),
+/// checked before any client is built: a URL the SDK cannot use is a usage error, never a panic
+/// or a silent port 80.
+pub fn check_endpoints(endpoint_url: Option<&str>, read_env: bool) -> Result<(), String> {
+    if let Some(url) = endpoint_url {
+        check_endpoint_url("--endpoint-url", url).map_err(|e| e.to_string())?;
+    }
+    if read_env {
+        endpoint_from_env(|name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Who the clients sign as. An explicit `--profile` that gives no credentials is an error
+/// (never a fall-back to other credentials), and so is having no credentials at all when
+/// `strict` (the headless audit: nothing could be read); otherwise an unknown identity is
+/// said, not hidden (the GUI opens with its credentials banner and Reload credentials).
+pub fn identify(
+    runner: &Runner,
+    clients: &KmsClients,
+    profile: Option<&str>,
+    strict: bool,
+) -> Result<Option<CallerIdentity>, String> {
+    if profile.is_some() {
+        runner
+            .block_on(clients.check_credentials(profile))
+            .map_err(|e| e.to_string())?;
+    }
+    match runner.block_on(clients.caller_identity()) {
+        Ok(identity) => Ok(Some(identity)),
+        Err(e) if strict && e.is_credentials() => Err(e.to_string()),
+        Err(e) => {
+            eprintln!("warning: the identity in use is unknown: {e}");
+            Ok(None)
+        }
+    }
+}
+
+/// The baseline from `--baseline`, with `--require-regions` and `--allow-regions` added.
+pub fn load_baseline(
+    file: Option<&Path>,
+    require: Option<&str>,
+    allow: Option<&str>,
+) -> Result<Baseline, String> {
+    let mut baseline = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
+            Baseline::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => Baseline::default(),
+    };
+    if let Some(spec) = require {
+        let regions = parse_region_list(spec).map_err(|e| format!("--require-regions: {e}"))?;
+        baseline.require_regions.extend(regions);
+    }
+    if let Some(spec) = allow {
+        let regions = parse_region_list(spec).map_err(|e| format!("--allow-regions: {e}"))?;
+        baseline.allow_regions = Some(regions);
+    }
+    Ok(baseline)
+}
+
+/// Whether the report has somewhere to go. A closed descriptor 1 (`audit >&-`) does not look
+/// closed from inside: Rust's start-up code reopens it on /dev/null, read-write, and writes
+/// then vanish. A shell's `> /dev/null` opens it write-only, so read-write /dev/null on 1 is
+/// the sign of a descriptor that was closed (Linux; elsewhere assume it is open). Call it
+/// before anything opens a file or a socket, which would reuse a closed descriptor 1.
+pub fn stdout_is_open() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(target) = std::fs::read_link("/proc/self/fd/1") else {
+            return false;
+        };
+        if target != Path::new("/dev/null") {
+            return true;
+        }
+        let flags = std::fs::read_to_string("/proc/self/fdinfo/1")
+            .ok()
+            .and_then(|info| {
+                info.lines()
+                    .find_map(|l| l.strip_prefix("flags:"))
+                    .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+            });
+        const O_ACCMODE: u32 = 0o3;
+        const O_RDWR: u32 = 0o2;
+        flags.is_none_or(|f| f & O_ACCMODE != O_RDWR)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        true
+    }
+}
+
+/// Scans, audits, writes the report, names on stderr whatever could not be looked at, and
+/// says how the command ended.
+pub fn audit(
+    runner: &Runner,
+    clients: KmsClients,
+    regions: Vec<Region>,
+    command: AuditCommand,
+) -> Result<AuditExit, String> {
+    let now = now_epoch();
+    let options = AuditOptions {
+        expiry_days: command.expiry_days,
+        now,
+    };
+    let outcome = run_audit(runner, clients, regions, &command.baseline, options);
+    let highest = worst(&outcome.findings);
+    let not_audited = outcome.not_audited.clone();
+    let mut report = audit_report(&outcome.estate, outcome.findings, outcome.not_audited, now);
+    if let Some(identity) = &command.identity {
+        report.identity = Some(identity.arn.clone());
+        report
+            .account
+            .get_or_insert_with(|| identity.account.clone());
+    }
+    let text = report
+        .render(command.format)
+        .map_err(|e| format!("cannot render the report: {e}"))?;
+    write_report(command.output.as_deref(), &text)?;
+    // A pipeline must not pass on an incomplete picture: whatever could not be looked at is
+    // named, and the status is 2 whatever the findings.
+    if !not_audited.is_empty() {
+        const SHOWN: usize = 20;
+        for gap in not_audited.iter().take(SHOWN) {
+            eprintln!("error: not audited: {gap}");
+        }
+        if not_audited.len() > SHOWN {
+            eprintln!(
+                "error: … and {} more not audited (all are in the report's not_audited)",
+                not_audited.len() - SHOWN
+            );
+        }
+        return Ok(AuditExit::Incomplete);
+    }
+    Ok(match (command.fail_on, highest) {
+        (Some(threshold), Some(h)) if h >= threshold => AuditExit::Findings,
+        _ => AuditExit::Clean,
+    })
+}
+
+fn write_report(output: Option<&Path>, text: &str) -> Result<(), String> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            write!(out, "{text}").map_err(|e| format!("cannot write the report: {e}"))?;
+            if !text.ends_with('\n') {
+                writeln!(out).map_err(|e| format!("cannot write the report: {e}"))?;
+            }
+            Ok(())
+        }
+    }
+}
