@@ -13,7 +13,7 @@ use egui_kittest::kittest::Queryable;
 use kms_replica_console::domain::{Cell, Estate, MrkId, RegionStatus};
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::ui::{App, AppOptions};
-use support::{Moto, TEST_ACCESS_KEY, TEST_SECRET_KEY, region};
+use support::{Moto, TEST_SECRET_KEY, region};
 
 const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
 
@@ -159,8 +159,8 @@ fn audit_json_lists_every_family_with_a_cell_per_region() {
     let runner = Runner::new().unwrap();
     let seeded = seed(&moto, &runner);
 
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
-        .args([
+    let out = support::clean_env(
+        std::process::Command::new(env!("CARGO_BIN_EXE_kms-replica-console")).args([
             "audit",
             "--format",
             "json",
@@ -168,16 +168,10 @@ fn audit_json_lists_every_family_with_a_cell_per_region() {
             &REGIONS.join(","),
             "--endpoint-url",
             &moto.endpoint,
-        ])
-        .env_clear()
-        .env("AWS_ACCESS_KEY_ID", TEST_ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", TEST_SECRET_KEY)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .output()
-        .expect("the binary runs");
+        ]),
+    )
+    .output()
+    .expect("the binary runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "audit failed: {stderr}");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("audit prints JSON");

@@ -185,9 +185,8 @@ impl Inventory {
             .map(|(r, _)| *r)
             .collect();
         for region in &finished {
-            if let Some(job) = self.scans.remove(region)
-                && let Ok(result) = job.promise.try_take()
-            {
+            let mut slot = self.scans.remove(region).map(|job| job.promise);
+            if let Some(result) = take_ready(&mut slot) {
                 let changed = self.apply(*region, result);
                 self.follow_up(runner, *region, changed);
             }

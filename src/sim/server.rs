@@ -52,6 +52,19 @@ pub struct Shared {
     stats: Mutex<Stats>,
 }
 
+impl Shared {
+    /// Whether the request is signed with an access key whose session "expired".
+    fn is_expired(&self, authorization: &str) -> bool {
+        access_key_from_authorization(authorization).is_some_and(|key| {
+            self.expired_keys
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .any(|k| k == key)
+        })
+    }
+}
+
 /// A connection closed on purpose, without an answer (the `drop` fault).
 #[derive(Debug)]
 struct Dropped;
@@ -139,6 +152,7 @@ pub async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
     }
 }
 
+/// Routes a request: the admin routes, STS's form-encoded GetCallerIdentity, or KMS.
 async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpResponse, Dropped> {
     if req.uri().path().starts_with("/_sim/") {
         return Ok(admin(req, &shared));
@@ -151,6 +165,26 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
     if is_form && req.headers().get("x-amz-target").is_none() {
         return Ok(sts(req, &shared).await);
     }
+    match read_kms_request(req, &shared).await {
+        Ok(request) => answer(&shared, request).await,
+        Err(refused) => Ok(refused),
+    }
+}
+
+/// One KMS request, read and checked: its operation, the Region of its signature, its input.
+struct KmsRequest {
+    op: String,
+    region: String,
+    input: Value,
+}
+
+/// Reads the operation, the signature's Region and the JSON body, answering what KMS answers
+/// to a request it cannot take (no target, expired or missing credentials, a bad body, an
+/// unknown or disabled Region).
+async fn read_kms_request(
+    req: Request<Incoming>,
+    shared: &Shared,
+) -> Result<KmsRequest, HttpResponse> {
     let op = req
         .headers()
         .get("x-amz-target")
@@ -158,7 +192,7 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
         .and_then(|t| t.strip_prefix("TrentService."))
         .map(str::to_string);
     let Some(op) = op else {
-        return Ok(fault_response(&Fault::unknown_operation(
+        return Err(fault_response(&Fault::unknown_operation(
             "Missing or unknown X-Amz-Target header: expected TrentService.<Operation>.",
         )));
     };
@@ -168,19 +202,11 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let expired = access_key_from_authorization(&authorization).is_some_and(|key| {
-        shared
-            .expired_keys
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .any(|k| k == key)
-    });
-    if expired {
-        return Ok(fault_response(&Fault::expired_token()));
+    if shared.is_expired(&authorization) {
+        return Err(fault_response(&Fault::expired_token()));
     }
     let Some(region) = region_from_authorization(&authorization) else {
-        return Ok(fault_response(&Fault::missing_auth(
+        return Err(fault_response(&Fault::missing_auth(
             "Missing Authentication Token: the request carries no SigV4 credential scope.",
         )));
     };
@@ -195,7 +221,7 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
                 shared.config.max_body_bytes
             )));
             *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-            return Ok(response);
+            return Err(response);
         }
     };
     let input: Value = if body.is_empty() {
@@ -204,22 +230,29 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
         match serde_json::from_slice(&body) {
             Ok(v @ Value::Object(_)) => v,
             Ok(_) => {
-                return Ok(fault_response(&Fault::serialization(
+                return Err(fault_response(&Fault::serialization(
                     "The request body must be a JSON object.",
                 )));
             }
             Err(e) => {
-                return Ok(fault_response(&Fault::serialization(format!(
+                return Err(fault_response(&Fault::serialization(format!(
                     "The request body is not valid JSON: {e}"
                 ))));
             }
         }
     };
     if partition_of(&region).is_none() || shared.config.disabled_regions.contains(&region) {
-        return Ok(fault_response(&Fault::unrecognized_client(
+        return Err(fault_response(&Fault::unrecognized_client(
             "The security token included in the request is invalid.",
         )));
     }
+    Ok(KmsRequest { op, region, input })
+}
+
+/// Answers a checked request as the simulated KMS would, with the realism knobs in force:
+/// statistics, latency, injected faults, quotas.
+async fn answer(shared: &Shared, request: KmsRequest) -> Result<HttpResponse, Dropped> {
+    let KmsRequest { op, region, input } = request;
     bump(
         &mut shared
             .stats
@@ -278,15 +311,7 @@ async fn sts(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(access_key_from_authorization)
-        .is_some_and(|key| {
-            shared
-                .expired_keys
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .iter()
-                .any(|k| k == key)
-        });
+        .is_some_and(|authorization| shared.is_expired(authorization));
     let body = Limited::new(req.into_body(), shared.config.max_body_bytes)
         .collect()
         .await

@@ -8,7 +8,7 @@ use super::command::Command;
 use super::grid::{key_menu, replicate_button};
 use crate::domain::key::format_utc;
 use crate::domain::lifecycle::{material_note, pending_note};
-use crate::domain::{Cell, MrkId};
+use crate::domain::{Cell, Family, KeyInfo, MrkId, Region, Role, Tag};
 use crate::jobs::{Inventory, ReplicaPhase};
 
 /// What the last audit says about the shown family.
@@ -20,6 +20,8 @@ pub struct AuditView<'a> {
 /// Imported material expiring within this many days is flagged.
 const EXPIRY_WARNING_DAYS: i64 = 30;
 
+/// Draws the details of family `id`: its identity, the audit's findings about it, each
+/// Region's key, and what this session did to it.
 pub fn show(
     ui: &mut Ui,
     inventory: &Inventory,
@@ -33,6 +35,46 @@ pub fn show(
         ui.label("This family is no longer in the scanned Regions.");
         return;
     };
+    header(ui, inventory, id, family, read_only, commands);
+    findings(ui, audit);
+    ui.separator();
+    let primary_policy = family
+        .described()
+        .find(|k| k.role() == Role::Primary)
+        .and_then(|p| audit.props.get(&(id.clone(), p.region)))
+        .and_then(|p| p.policy.clone());
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for region in estate.regions() {
+            let key = match estate.cell(id, *region) {
+                Cell::Primary(k) | Cell::Replica(k) => k,
+                _ => continue,
+            };
+            let view = KeyView {
+                id,
+                family,
+                key,
+                primary_policy: primary_policy.as_deref(),
+            };
+            key_details(ui, &view, audit);
+            ui.menu_button(format!("Actions in {region}"), |ui| {
+                key_menu(ui, inventory, id, *region, read_only, commands);
+            });
+            replication_report(ui, inventory, id, *region);
+            ui.add_space(6.0);
+        }
+        ui.separator();
+        session_trail(ui, inventory, id);
+    });
+}
+
+fn header(
+    ui: &mut Ui,
+    inventory: &Inventory,
+    id: &MrkId,
+    family: &Family,
+    read_only: bool,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         ui.heading("Key family");
         if ui.small_button("Close").clicked() {
@@ -49,129 +91,156 @@ pub fn show(
     if let Some(origin) = family.described().next().map(|k| k.origin.clone()) {
         ui.label(format!("Origin: {origin}"));
     }
-    if replicate_button(ui, estate, id, read_only).clicked() {
+    if replicate_button(ui, inventory.estate(), id, read_only).clicked() {
         commands.push(Command::OpenReplicate(id.clone()));
     }
-    if !audit.findings.is_empty() {
-        ui.separator();
-        ui.strong(format!("Findings ({})", audit.findings.len()));
-        for f in &audit.findings {
-            ui.label(
-                RichText::new(format!("{}: {}", f.severity, f.message))
-                    .small()
-                    .color(super::audit_panel::severity_colour(f.severity)),
-            );
-        }
+}
+
+fn findings(ui: &mut Ui, audit: &AuditView<'_>) {
+    if audit.findings.is_empty() {
+        return;
     }
     ui.separator();
-    let now = crate::jobs::now_epoch();
-    let primary_policy = family
-        .described()
-        .find(|k| k.role() == crate::domain::Role::Primary)
-        .and_then(|p| audit.props.get(&(id.clone(), p.region)))
-        .and_then(|p| p.policy.clone());
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        for region in estate.regions() {
-            let key = match estate.cell(id, *region) {
-                Cell::Primary(k) | Cell::Replica(k) => k,
-                _ => continue,
-            };
-            ui.strong(format!("{region} · {} · {}", key.role(), key.state));
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(&key.arn).monospace().small());
-                if ui.small_button("Copy ARN").clicked() {
-                    ui.ctx().copy_text(key.arn.clone());
-                }
-            });
-            if let Some(created) = key.created {
-                ui.label(RichText::new(format!("Created {}", format_utc(created))).small());
-            }
-            if !key.description.is_empty() {
-                ui.label(RichText::new(format!("Description: {}", key.description)).small());
-            }
-            if let Some(note) = pending_note(key, family) {
-                ui.colored_label(ui.visuals().warn_fg_color, note);
-            }
-            if let Some((flagged, note)) = material_note(key, now, EXPIRY_WARNING_DAYS) {
-                if flagged {
-                    ui.colored_label(ui.visuals().warn_fg_color, note);
-                } else {
-                    ui.label(RichText::new(note).small());
-                }
-            }
-            let props = audit.props.get(&(id.clone(), *region));
-            let replica_policy = props.and_then(|p| p.policy.as_deref());
-            if let Some(tags) = props.and_then(|p| p.tags.as_ref()) {
-                let text: Vec<String> = tags.iter().map(|t| format!("{}={}", t.key, t.value)).collect();
-                ui.label(RichText::new(format!("Tags: {}", if text.is_empty() { "none".into() } else { text.join(", ") })).small());
-            }
-            let aliases = family.aliases_in(*region);
-            if !aliases.is_empty() {
-                ui.label(RichText::new(format!("Aliases: {}", aliases.join(", "))).small());
-            }
-            if let Some(policy) = replica_policy {
-                ui.collapsing(format!("Key policy in {region}"), |ui| {
-                    ui.label(RichText::new(policy).monospace().small());
-                });
-            }
-            if key.role() == crate::domain::Role::Replica
-                && let (Some(primary), Some(replica)) = (primary_policy.as_deref(), replica_policy)
-                && crate::domain::policy_compare::compare(primary, replica)
-                    .is_ok_and(|d| !d.is_empty())
-            {
-                ui.collapsing(format!("Policy in {region} differs from the primary's"), |ui| {
-                    super::policy_editor::diff(ui, primary, replica);
-                });
-            }
-            ui.menu_button(format!("Actions in {region}"), |ui| {
-                key_menu(ui, inventory, id, *region, read_only, commands);
-            });
-            if let Some(job) = inventory.replica_job(id, *region) {
-                if job.adopted {
-                    ui.label("This replica already existed: the app adopted it instead of creating another.");
-                }
-                if job.gave_up {
-                    ui.label("Still Creating when the watcher stopped following it; Refresh to check again.");
-                }
-                if let Some(e) = &job.alias_error {
-                    ui.colored_label(ui.visuals().error_fg_color, format!("The alias was not created: {e}"));
-                }
-                if let Some(policy) = &job.replica_policy {
-                    ui.collapsing(format!("Policy KMS attached in {region}"), |ui| {
-                        ui.label(RichText::new(policy).monospace().small());
-                    });
-                }
-                if let Some(tags) = &job.replica_tags {
-                    let text: Vec<String> = tags.iter().map(|t| format!("{}={}", t.key, t.value)).collect();
-                    ui.label(RichText::new(format!("Tags KMS attached: {}", text.join(", "))).small());
-                }
-                if let ReplicaPhase::Failed(p) = &job.phase {
-                    ui.colored_label(ui.visuals().error_fg_color, format!("Replicate failed: {p}"));
-                }
-            }
-            ui.add_space(6.0);
-        }
-        ui.separator();
-        ui.strong("What this app did to the family in this session");
-        let mut any = false;
-        for entry in inventory.history_for(id) {
-            any = true;
-            let result = match &entry.result {
-                Ok(text) => text.clone(),
-                Err(p) => format!("failed: {p}"),
-            };
-            ui.label(
-                RichText::new(format!(
-                    "{} {} in {}: {result}",
-                    format_utc(entry.at),
-                    entry.operation,
-                    entry.region
-                ))
-                .small(),
-            );
-        }
-        if !any {
-            ui.label(RichText::new("Nothing yet.").small().weak());
+    ui.strong(format!("Findings ({})", audit.findings.len()));
+    for f in &audit.findings {
+        ui.label(
+            RichText::new(format!("{}: {}", f.severity, f.message))
+                .small()
+                .color(super::audit_panel::severity_colour(f.severity)),
+        );
+    }
+}
+
+/// One Region's key, with what is needed to show it beside its primary.
+struct KeyView<'a> {
+    id: &'a MrkId,
+    family: &'a Family,
+    key: &'a KeyInfo,
+    primary_policy: Option<&'a str>,
+}
+
+/// Role, state, ARN, dates, pending deletion and imported material, tags, aliases, the policy
+/// and how it differs from the primary's.
+fn key_details(ui: &mut Ui, view: &KeyView<'_>, audit: &AuditView<'_>) {
+    let (key, region) = (view.key, view.key.region);
+    ui.strong(format!("{region} · {} · {}", key.role(), key.state));
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(&key.arn).monospace().small());
+        if ui.small_button("Copy ARN").clicked() {
+            ui.ctx().copy_text(key.arn.clone());
         }
     });
+    if let Some(created) = key.created {
+        ui.label(RichText::new(format!("Created {}", format_utc(created))).small());
+    }
+    if !key.description.is_empty() {
+        ui.label(RichText::new(format!("Description: {}", key.description)).small());
+    }
+    if let Some(note) = pending_note(key, view.family) {
+        ui.colored_label(ui.visuals().warn_fg_color, note);
+    }
+    if let Some((flagged, note)) = material_note(key, crate::jobs::now_epoch(), EXPIRY_WARNING_DAYS)
+    {
+        if flagged {
+            ui.colored_label(ui.visuals().warn_fg_color, note);
+        } else {
+            ui.label(RichText::new(note).small());
+        }
+    }
+    let props = audit.props.get(&(view.id.clone(), region));
+    let policy = props.and_then(|p| p.policy.as_deref());
+    if let Some(tags) = props.and_then(|p| p.tags.as_ref()) {
+        let text = if tags.is_empty() {
+            "none".to_string()
+        } else {
+            tag_list(tags)
+        };
+        ui.label(RichText::new(format!("Tags: {text}")).small());
+    }
+    let aliases = view.family.aliases_in(region);
+    if !aliases.is_empty() {
+        ui.label(RichText::new(format!("Aliases: {}", aliases.join(", "))).small());
+    }
+    if let Some(policy) = policy {
+        ui.collapsing(format!("Key policy in {region}"), |ui| {
+            ui.label(RichText::new(policy).monospace().small());
+        });
+    }
+    if key.role() == Role::Replica
+        && let (Some(primary), Some(replica)) = (view.primary_policy, policy)
+        && crate::domain::policy_compare::compare(primary, replica).is_ok_and(|d| !d.is_empty())
+    {
+        ui.collapsing(
+            format!("Policy in {region} differs from the primary's"),
+            |ui| {
+                super::policy_editor::diff(ui, primary, replica);
+            },
+        );
+    }
+}
+
+/// What this session's replication to `region` reported: adoption, a watcher that gave up, an
+/// alias error, the policy and tags KMS attached, a failure.
+fn replication_report(ui: &mut Ui, inventory: &Inventory, id: &MrkId, region: Region) {
+    let Some(job) = inventory.replica_job(id, region) else {
+        return;
+    };
+    if job.adopted {
+        ui.label("This replica already existed: the app adopted it instead of creating another.");
+    }
+    if job.gave_up {
+        ui.label("Still Creating when the watcher stopped following it; Refresh to check again.");
+    }
+    if let Some(e) = &job.alias_error {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("The alias was not created: {e}"),
+        );
+    }
+    if let Some(policy) = &job.replica_policy {
+        ui.collapsing(format!("Policy KMS attached in {region}"), |ui| {
+            ui.label(RichText::new(policy).monospace().small());
+        });
+    }
+    if let Some(tags) = &job.replica_tags {
+        ui.label(RichText::new(format!("Tags KMS attached: {}", tag_list(tags))).small());
+    }
+    if let ReplicaPhase::Failed(p) = &job.phase {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("Replicate failed: {p}"),
+        );
+    }
+}
+
+/// The session's audit trail for the family: every call this app made, with its result.
+fn session_trail(ui: &mut Ui, inventory: &Inventory, id: &MrkId) {
+    ui.strong("What this app did to the family in this session");
+    let mut any = false;
+    for entry in inventory.history_for(id) {
+        any = true;
+        let result = match &entry.result {
+            Ok(text) => text.clone(),
+            Err(p) => format!("failed: {p}"),
+        };
+        ui.label(
+            RichText::new(format!(
+                "{} {} in {}: {result}",
+                format_utc(entry.at),
+                entry.operation,
+                entry.region
+            ))
+            .small(),
+        );
+    }
+    if !any {
+        ui.label(RichText::new("Nothing yet.").small().weak());
+    }
+}
+
+fn tag_list(tags: &[Tag]) -> String {
+    tags.iter()
+        .map(|t| format!("{}={}", t.key, t.value))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -9,7 +9,7 @@ use kms_replica_console::kms::KmsClients;
 use kms_replica_console::report::{Format, audit_report};
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
 
-use crate::support::{self, TEST_ACCESS_KEY, TEST_SECRET_KEY, region};
+use crate::support::{self, TEST_SECRET_KEY, region};
 
 fn demo(runner: &Runner) -> Sim {
     runner
@@ -170,19 +170,14 @@ fn every_format_carries_the_same_findings_and_the_evidence_header() {
 }
 
 fn audit_binary(endpoint: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
-        .arg("audit")
-        .args(["--endpoint-url", endpoint])
-        .args(args)
-        .env_clear()
-        .env("AWS_ACCESS_KEY_ID", TEST_ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", TEST_SECRET_KEY)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .output()
-        .expect("the binary runs")
+    support::clean_env(
+        Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
+            .arg("audit")
+            .args(["--endpoint-url", endpoint])
+            .args(args),
+    )
+    .output()
+    .expect("the binary runs")
 }
 
 #[test]

@@ -8,7 +8,7 @@ use kms_replica_console::jobs::Runner;
 use kms_replica_console::sim::{Seed, Sim, SimConfig};
 
 use crate::harness::DELAY;
-use crate::support::{self, TEST_ACCESS_KEY, TEST_SECRET_KEY};
+use crate::support::{self, TEST_ACCESS_KEY};
 
 const PUBLIC_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
   {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
@@ -18,19 +18,8 @@ const PUBLIC_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
 fn binary(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kms-replica-console"));
     command.args(args);
-    clean_env(&mut command);
+    support::clean_env(&mut command);
     command
-}
-
-fn clean_env(command: &mut Command) {
-    command
-        .env_clear()
-        .env("AWS_ACCESS_KEY_ID", TEST_ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", TEST_SECRET_KEY)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
 }
 
 fn run(command: &mut Command) -> Output {
@@ -360,7 +349,7 @@ fn a_report_written_to_a_closed_standard_output_is_an_error() {
         "--regions",
         "us-east-1",
     ]);
-    clean_env(&mut shell);
+    support::clean_env(&mut shell);
     let out = shell.output().expect("sh runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");

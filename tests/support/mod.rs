@@ -124,6 +124,19 @@ pub fn connect_settings(endpoint: &str) -> kms_replica_console::kms::ConnectSett
     }
 }
 
+/// Gives a command of the binary a clean environment: the static test credentials, no profile
+/// files, no instance metadata service.
+pub fn clean_env(command: &mut Command) -> &mut Command {
+    command
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", TEST_ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", TEST_SECRET_KEY)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+}
+
 /// Creates a multi-Region primary with nothing else set; returns its key ID.
 pub async fn create_mrk(client: &aws_sdk_kms::Client) -> String {
     client
