@@ -245,6 +245,17 @@ impl AuditPanel {
             }
         });
         self.baseline_row(ui, commands);
+        let gaps = self.result.not_audited.len();
+        if gaps > 0 && !running {
+            // Never read as "all clear": say first that the picture is incomplete.
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!(
+                    "Incomplete: {} could not be audited (listed after the findings).",
+                    super::count(gaps, "key or Region", "keys or Regions")
+                ),
+            );
+        }
         ui.separator();
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])

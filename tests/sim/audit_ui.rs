@@ -12,10 +12,12 @@ use crate::harness::{audited, scanned, step_until};
 use crate::support::{self, region};
 
 fn start() -> (Harness<'static, App>, Sim) {
+    start_with(SimConfig::default())
+}
+
+fn start_with(config: SimConfig) -> (Harness<'static, App>, Sim) {
     let runner = Runner::new().unwrap();
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Demo))
-        .unwrap();
+    let sim = runner.block_on(Sim::start(config, Seed::Demo)).unwrap();
     let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let regions = DEMO_REGIONS.iter().map(|r| region(r)).collect();
     let app = App::new(
@@ -102,4 +104,33 @@ fn the_report_is_saved_where_the_user_says() {
     assert!(!json["findings"].as_array().unwrap().is_empty());
     harness.get_by_label_contains("Saved ");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn keys_that_could_not_be_read_make_the_panel_say_incomplete_and_name_them() {
+    let config = SimConfig {
+        faults: vec!["internal:1:us-west-2:DescribeKey".parse().unwrap()],
+        ..SimConfig::default()
+    };
+    let (mut harness, sim) = start_with(config);
+    assert!(
+        sim.stats()["faults"].as_u64().unwrap_or(0) > 0,
+        "the fault was injected"
+    );
+    run_audit(&mut harness);
+    let unreadable = harness
+        .state()
+        .inventory()
+        .estate()
+        .families()
+        .filter(|(_, f)| f.unreadable().next().is_some())
+        .count();
+    assert!(unreadable > 0);
+    harness.get_by_label_contains("Incomplete: ");
+    assert!(
+        harness
+            .query_all_by_label_contains("Not audited: ")
+            .any(|n| format!("{n:?}").contains("us-west-2")),
+        "the keys in us-west-2 are named"
+    );
 }
