@@ -26,8 +26,9 @@ struct Cli {
     /// opt-in ones. Default: the 17 Regions every account has.
     #[arg(long, global = true, value_name = "r1,r2,…|all")]
     regions: Option<String>,
-    /// Send KMS requests to this endpoint (moto, a simulator, a VPC endpoint) instead of AWS.
-    /// AWS_ENDPOINT_URL_KMS and AWS_ENDPOINT_URL are honoured when this is not given.
+    /// Send KMS requests (and the STS GetCallerIdentity that names the identity) to this
+    /// endpoint (moto, a simulator, a VPC endpoint) instead of AWS. AWS_ENDPOINT_URL_KMS,
+    /// AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL are honoured when this is not given.
     #[arg(long, global = true, value_name = "URL")]
     endpoint_url: Option<String>,
     /// Offer and make no call that changes a key.
