@@ -193,6 +193,33 @@ fn main() {
         });
         select.push((*name, total.as_secs_f64() / runs.max(1) as f64));
     }
+    // The coverage summary under the Region headers is recounted once per estate, baseline or
+    // known-tags change, on the UI thread: what one recount costs at 10,000 families.
+    let baseline = kms_replica_console::domain::audit::Baseline {
+        require_regions: big.regions()[..2].to_vec(),
+        allow_regions: Some(big.regions()[..30].to_vec()),
+        rules: vec![],
+    };
+    let mut total = Duration::ZERO;
+    let mut runs = 0u64;
+    criterion.bench_function("coverage summary at 10,000 families", |b| {
+        b.iter_custom(|iters| {
+            let started = Instant::now();
+            for _ in 0..iters {
+                std::hint::black_box(kms_replica_console::domain::coverage::region_coverage(
+                    &big, &baseline, &tags,
+                ));
+            }
+            let elapsed = started.elapsed();
+            total += elapsed;
+            runs += iters;
+            elapsed
+        })
+    });
+    select.push((
+        "coverage summary recount",
+        total.as_secs_f64() / runs.max(1) as f64,
+    ));
     for (name, seconds) in select {
         println!(
             "rows at 10,000 families, {name}: {:.2} ms once per change = {:.2} of a 60 Hz frame",
