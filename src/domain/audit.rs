@@ -406,27 +406,25 @@ fn coverage_findings(ctx: &FamilyContext<'_>, baseline: &Baseline, out: &mut Vec
             }
         }
     }
-    if let Some(allowed) = &baseline.allow_regions {
-        for (name, role) in &present {
-            let Ok(region) = name.parse::<Region>() else {
-                continue;
+    for (name, role) in &present {
+        let Ok(region) = name.parse::<Region>() else {
+            continue;
+        };
+        if !baseline.allows(region) {
+            let what = match role {
+                Some(role) => role.to_string().to_lowercase(),
+                None => "key".into(),
             };
-            if !allowed.contains(&region) {
-                let what = match role {
-                    Some(role) => role.to_string().to_lowercase(),
-                    None => "key".into(),
-                };
-                push(
-                    out,
-                    Severity::High,
-                    FindingKind::RegionNotAllowed,
-                    id,
-                    Some(region),
-                    format!(
-                        "{label} has a {what} in {region}, which is not an allowed Region: schedule its deletion or allow the Region."
-                    ),
-                );
-            }
+            push(
+                out,
+                Severity::High,
+                FindingKind::RegionNotAllowed,
+                id,
+                Some(region),
+                format!(
+                    "{label} has a {what} in {region}, which is not an allowed Region: schedule its deletion or allow the Region."
+                ),
+            );
         }
     }
     if present.len() <= 1 && !ctx.keys.is_empty() {

@@ -48,8 +48,6 @@ pub enum TaskKey {
 /// Policies and tags read for a set of keys.
 #[derive(Debug, Clone, Default)]
 pub struct PropsRead {
-    /// The keys asked for.
-    pub targets: Vec<(MrkId, Region)>,
     pub props: PropsMap,
     /// Why each key not in `props` could not be read.
     pub problems: HashMap<(MrkId, Region), String>,
@@ -206,7 +204,10 @@ impl Tasks {
     ) -> bool {
         self.start(runner, TaskKey::Findings, async move {
             let findings = audit(&estate, &read.props, &baseline, options);
-            let gaps = not_audited(&estate, &read.targets, &read.props, &read.problems);
+            // Every described key needs its policy and tags read, including keys that appeared
+            // after the audit's reads: those are not audited yet, and said so.
+            let needed = audit_targets(&estate);
+            let gaps = not_audited(&estate, &needed, &read.props, &read.problems);
             TaskOutput::Findings(AuditResult {
                 revision: estate.revision(),
                 findings,
@@ -275,12 +276,8 @@ impl Tasks {
 }
 
 async fn read_props(clients: KmsClients, targets: Vec<(MrkId, Region)>) -> TaskOutput {
-    let (props, problems) = fetch_audit_props(clients, targets.clone()).await;
-    TaskOutput::Props(PropsRead {
-        targets,
-        props,
-        problems,
-    })
+    let (props, problems) = fetch_audit_props(clients, targets).await;
+    TaskOutput::Props(PropsRead { props, problems })
 }
 
 #[cfg(test)]
