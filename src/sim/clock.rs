@@ -13,12 +13,15 @@ pub struct SimClock {
 }
 
 impl SimClock {
-    /// A clock that starts at the real time and runs `speed` times faster than it.
-    pub fn new(speed: f64) -> SimClock {
-        let start_epoch = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0);
+    /// A clock that starts at `start` (seconds since the Unix epoch; the real time without it)
+    /// and runs `speed` times faster than real time.
+    pub fn new(speed: f64, start: Option<f64>) -> SimClock {
+        let start_epoch = start.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0)
+        });
         SimClock {
             start_epoch,
             start: Instant::now(),

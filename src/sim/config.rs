@@ -101,6 +101,12 @@ pub struct SimConfig {
     pub disabled_regions: Vec<String>,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Key IDs from a generator seeded with this, the same on every run (image snapshots); KMS's
+    /// own are random, and so are the simulator's without it.
+    pub key_id_seed: Option<u64>,
+    /// Where the simulated clock starts, in seconds since the Unix epoch (the real time
+    /// without it): with `key_id_seed`, every run shows the same dates (image snapshots).
+    pub clock_start: Option<f64>,
 }
 
 impl Default for SimConfig {
@@ -120,6 +126,8 @@ impl Default for SimConfig {
             faults: Vec::new(),
             disabled_regions: Vec::new(),
             max_body_bytes: 1 << 20,
+            key_id_seed: None,
+            clock_start: None,
         }
     }
 }
@@ -139,6 +147,13 @@ impl SimConfig {
             return Err(format!(
                 "--clock-speed {}: expected simulated seconds per real second, greater than 0 and at most 1000000",
                 self.clock_speed
+            ));
+        }
+        if let Some(start) = self.clock_start
+            && !(start.is_finite() && (0.0..=4e9).contains(&start))
+        {
+            return Err(format!(
+                "clock start {start}: expected seconds since the Unix epoch, before the year 2096"
             ));
         }
         if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
@@ -196,6 +211,10 @@ mod tests {
             },
             SimConfig {
                 account_id: String::new(),
+                ..SimConfig::default()
+            },
+            SimConfig {
+                clock_start: Some(f64::NAN),
                 ..SimConfig::default()
             },
             SimConfig {

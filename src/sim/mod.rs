@@ -46,7 +46,7 @@ impl Sim {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
-        let kms = model::Kms::new(config.account_id.clone(), config.delays);
+        let kms = model::Kms::new(config.account_id.clone(), config.delays, config.key_id_seed);
         let shared = Arc::new(server::Shared::new(config, kms));
         {
             let now = shared.clock.now();

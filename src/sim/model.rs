@@ -111,6 +111,8 @@ pub struct Kms {
     /// hundred thousand.
     watched_keys: BTreeSet<(u64, String, String)>,
     watched_families: BTreeSet<(u64, String)>,
+    /// Where key IDs come from: seeded, they are the same on every run (image snapshots).
+    key_ids: fastrand::Rng,
 }
 
 fn due_ms(at: f64) -> u64 {
@@ -122,8 +124,9 @@ fn now_ms(now: f64) -> u64 {
 }
 
 impl Kms {
-    pub fn new(account: String, delays: Delays) -> Kms {
+    pub fn new(account: String, delays: Delays, key_id_seed: Option<u64>) -> Kms {
         Kms {
+            key_ids: key_id_seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed),
             account,
             delays,
             keys: BTreeMap::new(),
@@ -132,6 +135,10 @@ impl Kms {
             watched_keys: BTreeSet::new(),
             watched_families: BTreeSet::new(),
         }
+    }
+
+    pub fn new_key_id(&mut self, multi_region: bool) -> String {
+        new_key_id(&mut self.key_ids, multi_region)
     }
 
     /// Marks a key whose state may change at `at` (simulated seconds).
@@ -405,9 +412,11 @@ pub fn is_key_id(id: &str) -> bool {
         })
 }
 
-pub fn new_key_id(multi_region: bool) -> String {
+/// A fresh key ID (`mrk-` + 32 hex digits for multi-Region keys, a UUID otherwise) drawn from
+/// `rng`: the model's own generator for keys, the global one for request IDs.
+pub fn new_key_id(rng: &mut fastrand::Rng, multi_region: bool) -> String {
     let hex: String = (0..32)
-        .map(|_| char::from_digit(fastrand::u32(0..16), 16).unwrap_or('0'))
+        .map(|_| char::from_digit(rng.u32(0..16), 16).unwrap_or('0'))
         .collect();
     if multi_region {
         format!("mrk-{hex}")

@@ -83,7 +83,7 @@ impl Shared {
     pub fn new(config: SimConfig, kms: Kms) -> Shared {
         Shared {
             quotas: Quotas::with_share(config.quota_share),
-            clock: SimClock::new(config.clock_speed),
+            clock: SimClock::new(config.clock_speed, config.clock_start),
             faults: std::sync::RwLock::new(config.faults.clone()),
             expired_keys: std::sync::RwLock::default(),
             config,
@@ -330,7 +330,7 @@ async fn sts(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
             StatusCode::OK,
             super::sts::caller_identity_xml(
                 &shared.config.account_id,
-                &super::model::new_key_id(false),
+                &super::model::new_key_id(&mut fastrand::Rng::new(), false),
             ),
         )
     } else {
@@ -446,7 +446,10 @@ fn json_response(status: StatusCode, body: String) -> HttpResponse {
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
     );
-    if let Ok(id) = hyper::header::HeaderValue::from_str(&super::model::new_key_id(false)) {
+    if let Ok(id) = hyper::header::HeaderValue::from_str(&super::model::new_key_id(
+        &mut fastrand::Rng::new(),
+        false,
+    )) {
         headers.insert("x-amzn-requestid", id);
     }
     response

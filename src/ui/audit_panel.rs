@@ -212,7 +212,7 @@ impl AuditPanel {
             }
         });
         ui.horizontal_wrapped(|ui| {
-            egui::ComboBox::from_id_salt("export-format")
+            egui::ComboBox::from_label("Report format")
                 .selected_text(FORMATS[self.export_format].0)
                 .show_ui(ui, |ui| {
                     for (i, (name, _, _)) in FORMATS.iter().enumerate() {

@@ -20,4 +20,5 @@ mod lifecycle_ui;
 mod replicate;
 mod replicate_ui;
 mod scan_pace;
+mod snapshots;
 mod trust;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{check_editable, invalid_state, optional, page};
 use crate::sim::error::{Fault, OpResult};
-use crate::sim::model::{Family, Key, Kms, State, new_key_id};
+use crate::sim::model::{Family, Key, Kms, State};
 use crate::sim::validate;
 
 const KEY_SPECS: &[&str] = &[
@@ -69,7 +69,7 @@ impl Kms {
             .get("MultiRegion")
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let id = new_key_id(multi_region);
+        let id = self.new_key_id(multi_region);
         let key = Key {
             arn: self.key_arn(region, &id),
             id: id.clone(),

@@ -344,7 +344,7 @@ mod tests {
             ops in proptest::collection::vec((0..=OPERATIONS.len(), arbitrary_input()), 1..12),
             seed_key in any::<bool>(),
         ) {
-            let mut kms = Kms::new("111122223333".into(), Delays { replica_creation: 0.0, update_primary: 0.0 });
+            let mut kms = Kms::new("111122223333".into(), Delays { replica_creation: 0.0, update_primary: 0.0 }, None);
             if seed_key {
                 let _ = kms.call("CreateKey", "us-east-1", &serde_json::json!({"MultiRegion": true}), 0.0);
             }
