@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod coverage;
 pub mod estate;
+pub mod history;
 pub mod key;
 pub mod lifecycle;
 pub mod policy;
