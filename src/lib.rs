@@ -1,7 +1,7 @@
 //! kms-replica-console: see and drive AWS KMS multi-Region key replication across every Region.
 //!
-//! Layers, with one direction of dependency: `domain` ← `kms` ← `jobs` ← `ui`; `report` renders
-//! the domain for the headless audit, and `headless` runs it for the binary.
+//! Layers, with one direction of dependency: `domain` ← `kms` and `store` ← `jobs` ← `ui`;
+//! `report` renders the domain for the headless audit, and `headless` runs it for the binary.
 
 pub mod domain;
 pub mod headless;
@@ -9,4 +9,5 @@ pub mod jobs;
 pub mod kms;
 pub mod report;
 pub mod sim;
+pub mod store;
 pub mod ui;

@@ -94,6 +94,26 @@ pub struct Diff {
     pub not_compared: Vec<String>,
 }
 
+/// One mutating call this app made, as the journal keeps it. Never a secret: the parameters
+/// name what was asked (Regions, choices, tag keys and values, a policy's size), not
+/// credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalEntry {
+    /// Seconds since the Unix epoch.
+    pub time: i64,
+    /// The caller's ARN, or "identity unknown".
+    pub identity: String,
+    pub account: String,
+    pub region: String,
+    pub operation: String,
+    pub key_id: String,
+    /// The call's parameters, as JSON text.
+    pub parameters: String,
+    /// "ok: …" or "failed: …".
+    pub outcome: String,
+    pub request_id: Option<String>,
+}
+
 /// The stable identity of a finding across snapshots: kind, account, key, Region.
 pub fn fingerprint(kind: &str, account: &str, key_id: &str, region: &str) -> String {
     format!("{kind}|{account}|{key_id}|{region}")

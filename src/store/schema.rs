@@ -1,0 +1,77 @@
+//! The database's schema, as numbered migrations: `PRAGMA user_version` says how far a file has
+//! come, and opening it applies the rest, each in its own transaction.
+
+use rusqlite::Connection;
+
+/// Each step, in order: step `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: snapshots of the estate.
+    "CREATE TABLE snapshots (
+        id INTEGER PRIMARY KEY,
+        time INTEGER NOT NULL,
+        identity TEXT NOT NULL,
+        account TEXT NOT NULL,
+        source TEXT NOT NULL
+    );
+    CREATE TABLE snapshot_regions (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        region TEXT NOT NULL,
+        status TEXT NOT NULL,
+        problem TEXT,
+        PRIMARY KEY (snapshot_id, region)
+    );
+    CREATE TABLE snapshot_cells (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        key_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        role TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (snapshot_id, key_id, region)
+    );
+    CREATE INDEX snapshots_by_time ON snapshots(time);",
+    // 2: the audit's findings per snapshot, and the journal of what this app changed.
+    "ALTER TABLE snapshots ADD COLUMN audited INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE snapshot_findings (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        fingerprint TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        message TEXT NOT NULL,
+        PRIMARY KEY (snapshot_id, fingerprint)
+    );
+    CREATE TABLE journal (
+        id INTEGER PRIMARY KEY,
+        time INTEGER NOT NULL,
+        identity TEXT NOT NULL,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        parameters TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        request_id TEXT
+    );
+    CREATE INDEX journal_by_key ON journal(key_id, time);
+    CREATE INDEX journal_by_time ON journal(time);",
+];
+
+/// The schema version this build writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database to schema `target`, one transaction per step. A file from a newer
+/// build is refused (`Ok(Err(found))`) rather than written in a shape it does not expect.
+pub fn migrate(conn: &mut Connection, target: i64) -> rusqlite::Result<Result<(), i64>> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > LATEST {
+        return Ok(Err(found));
+    }
+    for version in found..target.min(LATEST) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(MIGRATIONS[version as usize])?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+    Ok(Ok(()))
+}
