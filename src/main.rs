@@ -9,10 +9,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kms_replica_console::domain::Region;
 use kms_replica_console::domain::audit::{ReportFormat, Severity};
 use kms_replica_console::domain::region::{parse_region_list, single_partition};
-use kms_replica_console::headless::{self, AuditCommand, AuditExit};
-use kms_replica_console::jobs::{Inventory, Runner};
+use kms_replica_console::headless::{self, AuditCommand, AuditExit, DiffRange};
+use kms_replica_console::jobs::{Actor, HistoryLog, Inventory, Runner};
 use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
+use kms_replica_console::report::HistoryFormat;
 use kms_replica_console::sim::{FaultRule, Knobs, Seed, Sim};
+use kms_replica_console::store::Store;
 use kms_replica_console::ui::{App, AppOptions};
 
 /// See and drive AWS KMS multi-Region key replication across every Region at once.
@@ -41,6 +43,13 @@ struct Cli {
     /// the allowed Regions "not allowed"); the same file `audit --baseline` reads.
     #[arg(long, value_name = "FILE")]
     baseline: Option<std::path::PathBuf>,
+    /// Keep the history (snapshots and the journal of changes) in DIR/history.sqlite instead of
+    /// the platform's data directory (~/.local/share/kms-replica-console on Linux).
+    #[arg(long, global = true, value_name = "DIR")]
+    state_dir: Option<std::path::PathBuf>,
+    /// Keep no history: no snapshot is saved and no change journaled.
+    #[arg(long, global = true)]
+    no_history: bool,
     #[command(flatten)]
     sim: SimArgs,
     #[command(subcommand)]
@@ -134,6 +143,36 @@ enum Command {
               value_parser = clap::value_parser!(i64).range(0..=36_500))]
         expiry_days: i64,
     },
+    /// List the saved snapshots (each audit, and each completed scan in the GUI).
+    History {
+        #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
+        format: HistoryFormatArg,
+        /// First delete snapshots older than this age (90d, 12h, 2w); the journal is kept.
+        #[arg(long, value_name = "AGE")]
+        keep: Option<String>,
+    },
+    /// What changed between two snapshots (default: the two latest), each change once.
+    Diff {
+        /// The earlier snapshot's ID (see `history`).
+        #[arg(long, value_name = "ID", conflicts_with = "since")]
+        from: Option<i64>,
+        /// Compare with the latest snapshot at least this old (7d, 12h).
+        #[arg(long, value_name = "AGE")]
+        since: Option<String>,
+        /// The later snapshot's ID (default: the latest).
+        #[arg(long, value_name = "ID")]
+        to: Option<i64>,
+        #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
+        format: HistoryFormatArg,
+    },
+    /// Every change this app made (GUI actions), with who, where, when and the outcome.
+    Journal {
+        /// Only entries younger than this age (7d, 12h).
+        #[arg(long, value_name = "AGE")]
+        since: Option<String>,
+        #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
+        format: HistoryFormatArg,
+    },
     /// Run the embedded KMS simulator alone, for the AWS CLI, boto3 or any other client.
     Sim {
         /// Port on 127.0.0.1 (0 picks a free one).
@@ -150,6 +189,23 @@ enum Format {
     Csv,
     Md,
     Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum HistoryFormatArg {
+    Json,
+    Md,
+    Csv,
+}
+
+impl HistoryFormatArg {
+    fn format(self) -> HistoryFormat {
+        match self {
+            HistoryFormatArg::Json => HistoryFormat::Json,
+            HistoryFormatArg::Md => HistoryFormat::Markdown,
+            HistoryFormatArg::Csv => HistoryFormat::Csv,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -214,6 +270,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     if let Some(Command::Sim { port, knobs }) = &cli.command {
         return run_sim(&runner, knobs.knobs(), *port);
     }
+    if let Some(text) = run_history_command(&cli)? {
+        headless::write_output(None, &text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut regions = match &cli.regions {
         Some(spec) => parse_region_list(spec).map_err(|e| e.to_string())?,
         None => Region::default_scan_set(),
@@ -255,14 +315,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     };
     let clients = runner.block_on(KmsClients::connect(&settings));
     let strict = cli.command.is_some();
+    let history = history_path(&cli);
     let identity = headless::identify(&runner, &clients, settings.profile.as_deref(), strict)?;
     match cli.command {
         None => {
-            let who = identity
-                .map(|id| id.arn)
-                .unwrap_or_else(|| "identity unknown".into());
-            let connection = format!("{who} · {connection}");
-            run_gui(runner, clients, regions, &cli, connection, settings, &who)
+            let actor = headless::actor(identity.as_ref());
+            let connection = format!("{} · {connection}", actor.identity);
+            run_gui(runner, clients, regions, &cli, connection, settings, actor)
         }
         Some(Command::Audit {
             format,
@@ -285,6 +344,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 baseline,
                 expiry_days,
                 identity,
+                history,
             };
             Ok(match headless::audit(&runner, clients, regions, command)? {
                 AuditExit::Clean => ExitCode::SUCCESS,
@@ -293,8 +353,59 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             })
         }
         // Dispatched before any client was built.
-        Some(Command::Sim { .. }) => Err("the simulator was not started".into()),
+        Some(
+            Command::Sim { .. }
+            | Command::History { .. }
+            | Command::Diff { .. }
+            | Command::Journal { .. },
+        ) => Err("this command was not dispatched".into()),
     }
+}
+
+/// Where the history lives, or `None` when it is off: `--no-history`, no data directory, or
+/// the demo without `--state-dir` (simulated keys stay out of a real history).
+fn history_path(cli: &Cli) -> Option<std::path::PathBuf> {
+    if cli.no_history || (cli.demo && cli.state_dir.is_none()) {
+        return None;
+    }
+    Store::default_path(cli.state_dir.as_deref())
+}
+
+/// `history`, `diff` and `journal`: they read the database only, no AWS call.
+fn run_history_command(cli: &Cli) -> Result<Option<String>, String> {
+    let needs_history = matches!(
+        cli.command,
+        Some(Command::History { .. } | Command::Diff { .. } | Command::Journal { .. })
+    );
+    if !needs_history {
+        return Ok(None);
+    }
+    let path = history_path(cli).ok_or(
+        "history is off (--no-history, --demo without --state-dir, or no home directory): give --state-dir DIR",
+    )?;
+    let text = match &cli.command {
+        Some(Command::History { format, keep }) => {
+            headless::history(&path, keep.as_deref(), format.format())?
+        }
+        Some(Command::Diff {
+            from,
+            since,
+            to,
+            format,
+        }) => {
+            let range = DiffRange {
+                from: *from,
+                since: since.clone(),
+                to: *to,
+            };
+            headless::diff_command(&path, &range, format.format())?
+        }
+        Some(Command::Journal { since, format }) => {
+            headless::journal(&path, since.as_deref(), format.format())?
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(text))
 }
 
 fn run_sim(runner: &Runner, knobs: Knobs, port: u16) -> Result<ExitCode, String> {
@@ -331,13 +442,28 @@ fn run_gui(
     cli: &Cli,
     connection: String,
     settings: ConnectSettings,
-    identity: &str,
+    actor: Actor,
 ) -> Result<ExitCode, String> {
+    let identity = actor.identity.clone();
     let baseline = headless::load_baseline(cli.baseline.as_deref(), None, None)?;
+    let mut inventory = Inventory::new(clients, regions).with_reload(settings);
+    let history_note = match history_path(cli).map(|p| headless::open_for_gui(&p)) {
+        None => Some("History off".to_string()),
+        Some(Ok((store, past))) => {
+            let note = format!("History: {}", store.path().display());
+            inventory = inventory.with_history(HistoryLog::start(store, actor), &past);
+            Some(note)
+        }
+        Some(Err(e)) => {
+            eprintln!("warning: history off for this run: {e}");
+            Some(format!("History off: {e}"))
+        }
+    };
     let options = AppOptions {
         read_only: cli.read_only,
         connection,
         baseline,
+        history_note,
     };
     // The title names the identity in use, so the account being acted on is always in view.
     let title = if cli.demo {
@@ -354,13 +480,7 @@ fn run_gui(
     eframe::run_native(
         "kms-replica-console",
         native,
-        Box::new(move |_cc| {
-            Ok(Box::new(App::new(
-                runner,
-                Inventory::new(clients, regions).with_reload(settings),
-                options,
-            )))
-        }),
+        Box::new(move |_cc| Ok(Box::new(App::new(runner, inventory, options)))),
     )
     .map_err(|e| format!("cannot open the window: {e}"))?;
     Ok(ExitCode::SUCCESS)

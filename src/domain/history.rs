@@ -114,6 +114,27 @@ pub struct JournalEntry {
     pub request_id: Option<String>,
 }
 
+/// An age such as `90d`, `12h`, `30m` or `2w`, in seconds; for `--since` and `--keep`.
+pub fn parse_age(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let split = text.len() - text.chars().last().map_or(0, char::len_utf8);
+    let (number, unit) = text.split_at(split);
+    let per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => 0,
+    };
+    match number.parse::<i64>() {
+        Ok(n) if per > 0 && (1..=36_500 * 86_400 / per).contains(&n) => Ok(n * per),
+        _ => Err(format!(
+            "'{text}': expected an age such as 90d, 12h, 30m or 2w (at most a century)"
+        )),
+    }
+}
+
 /// The stable identity of a finding across snapshots: kind, account, key, Region.
 pub fn fingerprint(kind: &str, account: &str, key_id: &str, region: &str) -> String {
     format!("{kind}|{account}|{key_id}|{region}")

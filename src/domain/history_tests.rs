@@ -186,3 +186,23 @@ fn findings_are_not_compared_when_either_snapshot_had_no_audit() {
     let after = facts(REGIONS, &[]);
     assert!(diff(&before, &after).changes.is_empty());
 }
+
+#[test]
+fn ages_read_as_seconds_and_nonsense_is_refused() {
+    assert_eq!(parse_age("90d"), Ok(90 * 86_400));
+    assert_eq!(parse_age("12h"), Ok(43_200));
+    assert_eq!(parse_age("2w"), Ok(1_209_600));
+    for bad in [
+        "",
+        "d",
+        "7",
+        "-1d",
+        "0d",
+        "7y",
+        "99999999999d",
+        "1.5d",
+        "7 d",
+    ] {
+        assert!(parse_age(bad).is_err(), "{bad:?} was accepted");
+    }
+}

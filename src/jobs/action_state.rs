@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use poll_promise::Promise;
 
 use super::runner::Panicked;
+use crate::domain::history::JournalEntry;
 use crate::domain::lifecycle::KeyAction;
 use crate::domain::{KeyInfo, MrkId, Problem, Region};
 use crate::kms::KmsError;
@@ -21,8 +22,31 @@ pub struct HistoryEntry {
     pub at: i64,
     pub key_id: MrkId,
     pub region: Region,
-    pub operation: &'static str,
-    pub result: Result<String, Problem>,
+    pub operation: String,
+    /// What came of it, or why it failed.
+    pub result: Result<String, String>,
+}
+
+impl HistoryEntry {
+    /// A journal entry from an earlier run, for the trail; `None` when it names a Region or key
+    /// this build does not know.
+    pub fn from_journal(entry: &JournalEntry) -> Option<HistoryEntry> {
+        let result = match entry.outcome.strip_prefix("failed: ") {
+            Some(why) => Err(why.to_string()),
+            None => Ok(entry
+                .outcome
+                .strip_prefix("ok: ")
+                .unwrap_or(&entry.outcome)
+                .to_string()),
+        };
+        Some(HistoryEntry {
+            at: entry.time,
+            key_id: MrkId::parse(&entry.key_id)?,
+            region: entry.region.parse().ok()?,
+            operation: entry.operation.clone(),
+            result,
+        })
+    }
 }
 
 /// Where a lifecycle action stands.

@@ -10,6 +10,7 @@ use super::inventory::Inventory;
 use super::replica_calls::Backoff;
 use super::runner::Runner;
 use super::runner::{problem_of, take_ready};
+use crate::domain::history::JournalEntry;
 use crate::domain::lifecycle::KeyAction;
 use crate::domain::{KeyInfo, KeyState, MrkId, Problem, Region, Role};
 use crate::kms::{KmsError, RegionClient};
@@ -58,6 +59,18 @@ async fn follow_promotion(
             return Ok(keys);
         }
         delay = (delay * 2).min(backoff.max);
+    }
+}
+
+/// What the journal keeps of a lifecycle call's parameters.
+fn action_parameters(action: KeyAction, region: Region) -> serde_json::Value {
+    match action {
+        KeyAction::ScheduleDeletion { days } => serde_json::json!({ "PendingWindowInDays": days }),
+        // Called in the primary's Region, naming this one.
+        KeyAction::Promote => serde_json::json!({ "PrimaryRegion": region.name() }),
+        KeyAction::Enable | KeyAction::Disable | KeyAction::CancelDeletion => {
+            serde_json::json!({})
+        }
     }
 }
 
@@ -126,26 +139,46 @@ impl Inventory {
         self.history.iter().filter(move |h| &h.key_id == key_id)
     }
 
+    /// Adds a call to the trail, and to the journal when history is kept.
     pub(super) fn record(
         &mut self,
         key_id: &MrkId,
         region: Region,
         operation: &'static str,
+        parameters: serde_json::Value,
         result: Result<String, Problem>,
     ) {
-        self.history.push(HistoryEntry {
+        let entry = HistoryEntry {
             at: now_epoch(),
             key_id: key_id.clone(),
             region,
-            operation,
-            result,
-        });
+            operation: operation.to_string(),
+            result: result.map_err(|p| p.to_string()),
+        };
+        if let Some(log) = &self.history_log {
+            let actor = log.actor();
+            log.append(JournalEntry {
+                time: entry.at,
+                identity: actor.identity.clone(),
+                account: actor.account.clone(),
+                region: region.name().to_string(),
+                operation: entry.operation.clone(),
+                key_id: key_id.to_string(),
+                parameters: parameters.to_string(),
+                outcome: match &entry.result {
+                    Ok(text) => format!("ok: {text}"),
+                    Err(why) => format!("failed: {why}"),
+                },
+                request_id: None,
+            });
+        }
+        self.history.push(entry);
     }
 
     pub(super) fn poll_actions(&mut self, runner: &Runner) -> bool {
         let mut changed = false;
         let mut follow: Vec<(MrkId, Region)> = Vec::new();
-        let mut finished: Vec<(MrkId, Region, &'static str, Result<String, Problem>)> = Vec::new();
+        let mut finished: Vec<(MrkId, Region, KeyAction, Result<String, Problem>)> = Vec::new();
         let mut fresh: Vec<KeyInfo> = Vec::new();
         for ((key_id, region), job) in self.actions.iter_mut() {
             if let Some(outcome) = take_ready(&mut job.calling) {
@@ -156,12 +189,7 @@ impl Inventory {
                             .iter()
                             .map(|k| format!("{} {}", k.region, k.state))
                             .collect();
-                        finished.push((
-                            key_id.clone(),
-                            *region,
-                            job.action.operation(),
-                            Ok(states.join(", ")),
-                        ));
+                        finished.push((key_id.clone(), *region, job.action, Ok(states.join(", "))));
                         fresh.extend(keys);
                         if job.action == KeyAction::Promote {
                             job.phase = ActionPhase::Following;
@@ -171,12 +199,7 @@ impl Inventory {
                         }
                     }
                     Err(problem) => {
-                        finished.push((
-                            key_id.clone(),
-                            *region,
-                            job.action.operation(),
-                            Err(problem.clone()),
-                        ));
+                        finished.push((key_id.clone(), *region, job.action, Err(problem.clone())));
                         job.phase = ActionPhase::Failed(problem);
                     }
                 }
@@ -195,8 +218,14 @@ impl Inventory {
         for key in fresh {
             self.estate.upsert_key(key);
         }
-        for (key_id, region, operation, result) in finished {
-            self.record(&key_id, region, operation, result);
+        for (key_id, region, action, result) in finished {
+            self.record(
+                &key_id,
+                region,
+                action.operation(),
+                action_parameters(action, region),
+                result,
+            );
         }
         for (key_id, new_primary) in follow {
             // Every scanned Region that holds a key of the family: all their configurations must

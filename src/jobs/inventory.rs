@@ -39,6 +39,10 @@ pub struct Inventory {
     pub(super) actions: super::action_state::Actions,
     /// What this app did in this session, oldest first.
     pub(super) history: Vec<super::action_state::HistoryEntry>,
+    /// Where snapshots and journal entries go; `None` with history off.
+    pub(super) history_log: Option<super::history::HistoryLog>,
+    /// A refresh started: the estate is saved as a snapshot once every Region has reported.
+    snapshot_due: bool,
     /// Refuses every mutating call, whatever the UI asks.
     pub(super) read_only: bool,
     pub(super) backoff: Backoff,
@@ -56,10 +60,33 @@ impl Inventory {
             replications: HashMap::new(),
             actions: HashMap::new(),
             history: Vec::new(),
+            history_log: None,
+            snapshot_due: false,
             read_only: false,
             backoff: Backoff::default(),
             reload: None,
         }
+    }
+
+    /// Keeps history in `log`: each completed refresh becomes a snapshot, each mutating call a
+    /// journal entry. `past` (the journal of earlier runs) opens the trail, so what this app
+    /// did survives a restart.
+    pub fn with_history(
+        mut self,
+        log: super::history::HistoryLog,
+        past: &[crate::domain::history::JournalEntry],
+    ) -> Inventory {
+        self.history = past
+            .iter()
+            .filter(|e| e.account == log.actor().account)
+            .filter_map(super::action_state::HistoryEntry::from_journal)
+            .collect();
+        self.history_log = Some(log);
+        self
+    }
+
+    pub fn history_log(&self) -> Option<&super::history::HistoryLog> {
+        self.history_log.as_ref()
     }
 
     /// Lets "Reload credentials" rebuild the clients from these settings.
@@ -127,6 +154,7 @@ impl Inventory {
     /// is left to finish: one scan per Region at a time, however often this is asked (a second
     /// scan would double the calls against the same quota and race the first to the estate).
     pub fn refresh(&mut self, runner: &Runner) {
+        self.snapshot_due = true;
         for region in self.estate.regions().to_vec() {
             if !self.scans.contains_key(&region) {
                 self.start(runner, region, ScanKind::Full);
@@ -143,6 +171,7 @@ impl Inventory {
     /// (disabled from the console, say) shows only after a full `refresh`. KMS offers no change
     /// marker that would make this safe, which is why both exist.
     pub fn refresh_changes(&mut self, runner: &Runner) {
+        self.snapshot_due = true;
         for region in self.estate.regions().to_vec() {
             if self.scans.contains_key(&region) {
                 continue;
@@ -174,7 +203,19 @@ impl Inventory {
         let follow_ups = self.poll_follow_ups();
         let replications = self.poll_replications(runner);
         let actions = self.poll_actions(runner);
+        self.save_snapshot_when_done();
         scans || follow_ups || replications || actions
+    }
+
+    /// Once a refresh has heard from every Region (scanned or failed), the estate is one
+    /// snapshot in the history.
+    fn save_snapshot_when_done(&mut self) {
+        if self.snapshot_due && self.estate.is_settled() && !self.is_scanning() {
+            self.snapshot_due = false;
+            if let Some(log) = &self.history_log {
+                log.save_snapshot(&self.estate, None, "gui");
+            }
+        }
     }
 
     fn poll_scans(&mut self, runner: &Runner) -> bool {

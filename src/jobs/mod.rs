@@ -6,6 +6,7 @@ mod action_state;
 mod actions;
 mod audit;
 mod fetch;
+mod history;
 mod inventory;
 mod paced_calls;
 mod pacing_rules;
@@ -18,6 +19,7 @@ mod tasks;
 
 pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
 pub use audit::{AuditOutcome, audit_targets, fetch_audit_props, fetch_primary_tags, run_audit};
+pub use history::{Actor, HistoryLog, snapshot_of};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use paced_calls::{PaceReport, run_paced};
 pub use replica_calls::{Backoff, REPLICATE_SPACING, Replicated, Settled};

@@ -86,7 +86,7 @@ impl Inventory {
         let mut changed = false;
         let backoff = self.backoff;
         let mut to_watch = Vec::new();
-        let mut records: Vec<(MrkId, Region, &'static str, Result<String, Problem>)> = Vec::new();
+        let mut records: Vec<Record> = Vec::new();
         for (slot, job) in self.replications.iter_mut() {
             if let Some(outcome) = take_ready(&mut job.replicating) {
                 changed = true;
@@ -96,6 +96,7 @@ impl Inventory {
                             slot.0.clone(),
                             slot.1,
                             "ReplicateKey",
+                            replicate_parameters(&job.request),
                             Ok(if replicated.adopted {
                                 "AlreadyExists: adopted the existing replica".into()
                             } else {
@@ -113,6 +114,7 @@ impl Inventory {
                             slot.0.clone(),
                             slot.1,
                             "ReplicateKey",
+                            replicate_parameters(&job.request),
                             Err(problem.clone()),
                         ));
                         job.phase = ReplicaPhase::Failed(problem);
@@ -130,7 +132,14 @@ impl Inventory {
                                 Some(p) => Err(p.clone()),
                                 None => Ok(alias.clone()),
                             };
-                            records.push((slot.0.clone(), slot.1, "CreateAlias", result));
+                            let parameters = serde_json::json!({ "AliasName": alias });
+                            records.push((
+                                slot.0.clone(),
+                                slot.1,
+                                "CreateAlias",
+                                parameters,
+                                result,
+                            ));
                         }
                         job.phase = ReplicaPhase::Done;
                         self.estate.upsert_key(settled.replica);
@@ -144,8 +153,8 @@ impl Inventory {
                 }
             }
         }
-        for (key_id, region, operation, result) in records {
-            self.record(&key_id, region, operation, result);
+        for (key_id, region, operation, parameters, result) in records {
+            self.record(&key_id, region, operation, parameters, result);
         }
         for ((key_id, region), replica) in to_watch {
             // The new replica shows at once, as KMS described it (Creating).
@@ -166,4 +175,27 @@ impl Inventory {
         }
         changed
     }
+}
+
+/// A call to add to the trail: family, Region, operation, parameters, outcome.
+type Record = (
+    MrkId,
+    Region,
+    &'static str,
+    serde_json::Value,
+    Result<String, Problem>,
+);
+
+/// What the journal keeps of a ReplicateKey request: every choice, a custom policy by its size
+/// (the policy itself is in the key, not a secret, but it is long).
+fn replicate_parameters(r: &crate::domain::ReplicateRequest) -> serde_json::Value {
+    serde_json::json!({
+        "PrimaryRegion": r.primary_region.name(),
+        "ReplicaRegion": r.target.name(),
+        "Policy": r.policy.as_ref().map_or("omitted: KMS default".to_string(), |p| format!("{} bytes", p.len())),
+        "Description": r.description,
+        "Tags": r.tags.as_ref().map(|tags| tags.iter().map(|t| format!("{}={}", t.key, t.value)).collect::<Vec<_>>()),
+        "BypassPolicyLockoutSafetyCheck": r.bypass_lockout,
+        "Alias": r.alias,
+    })
 }

@@ -296,7 +296,7 @@ fn html_text(s: &str) -> String {
 
 /// Text made safe for one Markdown table cell: one line (a newline would end the row), no
 /// column break, and no HTML (many Markdown viewers render raw tags, `<script>` included).
-fn md_cell(s: &str) -> String {
+pub(super) fn md_cell(s: &str) -> String {
     let one_line: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

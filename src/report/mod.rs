@@ -1,7 +1,10 @@
-//! Headless output of a scan (the `audit` subcommand), from the same domain values the GUI draws.
+//! Headless output of a scan (the `audit` subcommand) and of the history (`history`, `diff`,
+//! `journal`), from the same domain values the GUI draws.
 
 mod audit;
 mod coverage;
+mod history;
 
 pub use audit::{AuditReport, Format, SCHEMA_VERSION, Summary, audit_report};
 pub use coverage::{CoverageReport, coverage_report};
+pub use history::{HistoryFormat, render_diff, render_journal, render_snapshots};

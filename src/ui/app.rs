@@ -33,6 +33,8 @@ pub struct AppOptions {
     pub connection: String,
     /// The coverage to hold the estate to (`--baseline`); empty: no required or allowed Regions.
     pub baseline: Baseline,
+    /// Where the history is kept, or why it is off, for the footer.
+    pub history_note: Option<String>,
 }
 
 pub struct App {
@@ -614,8 +616,26 @@ impl App {
                     ),
                 );
             }
+            self.history_status(ui);
         });
         super::grid::legend(ui, &self.baseline);
+    }
+}
+
+impl App {
+    /// Where the history is kept (or why not), and the last write that failed.
+    fn history_status(&self, ui: &mut Ui) {
+        let failed = self.inventory.history_log().and_then(|log| log.problem());
+        if let Some(problem) = failed {
+            ui.separator();
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("History not saved: {problem}"),
+            );
+        } else if let Some(note) = &self.options.history_note {
+            ui.separator();
+            ui.label(RichText::new(note).small().weak());
+        }
     }
 }
 

@@ -213,9 +213,10 @@ fn replication_report(ui: &mut Ui, inventory: &Inventory, id: &MrkId, region: Re
     }
 }
 
-/// The session's audit trail for the family: every call this app made, with its result.
+/// The audit trail for the family: every call this app made, with its result (earlier runs'
+/// too, from the journal, when history is kept).
 fn session_trail(ui: &mut Ui, inventory: &Inventory, id: &MrkId) {
-    ui.strong("What this app did to the family in this session");
+    ui.strong("What this app did to the family");
     let mut any = false;
     for entry in inventory.history_for(id) {
         any = true;

@@ -29,6 +29,7 @@ fn no_secret_or_session_token_reaches_the_log_or_the_report_even_at_trace_level(
             "json",
             "--regions",
             "us-east-1,eu-west-1",
+            "--no-history",
         ])
         .args(["--endpoint-url", &sim.endpoint()])
         .env_clear()

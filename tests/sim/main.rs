@@ -15,6 +15,7 @@ mod credentials_ui;
 mod faults;
 mod hardening;
 mod harness;
+mod history;
 mod lifecycle;
 mod lifecycle_ui;
 mod replicate;

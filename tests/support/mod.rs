@@ -135,6 +135,13 @@ pub fn clean_env(command: &mut Command) -> &mut Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", "/nonexistent")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        // The history goes to a folder of this test run's, never the user's data directory.
+        .env("XDG_DATA_HOME", test_data_home())
+}
+
+/// This test process's stand-in for the data directory.
+pub fn test_data_home() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("kms-rc-test-data-{}", std::process::id()))
 }
 
 /// Creates a multi-Region primary with nothing else set; returns its key ID.

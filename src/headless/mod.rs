@@ -2,13 +2,17 @@
 //! (endpoint URLs, the identity in use), the baseline from its file and flags, and the `audit`
 //! command with its exit policy. `main.rs` parses the command line and dispatches here.
 
+mod history;
+
+pub use history::{DiffRange, diff_command, history, journal, open_for_gui, record_audit};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::domain::Region;
 use crate::domain::audit::{AuditOptions, Baseline, ReportFormat, Severity, worst};
 use crate::domain::region::parse_region_list;
-use crate::jobs::{Runner, now_epoch, run_audit};
+use crate::jobs::{Actor, Runner, now_epoch, run_audit};
 use crate::kms::{CallerIdentity, KmsClients, check_endpoint_url, endpoint_from_env};
 use crate::report::audit_report;
 
@@ -31,6 +35,8 @@ pub struct AuditCommand {
     pub baseline: Baseline,
     pub expiry_days: i64,
     pub identity: Option<CallerIdentity>,
+    /// The history database the audit's snapshot is saved in; `None` with `--no-history`.
+    pub history: Option<PathBuf>,
 }
 
 /// `--endpoint-url` and the environment's endpoint variables (unless the demo sets its own),
@@ -141,6 +147,14 @@ pub fn audit(
         now,
     };
     let outcome = run_audit(runner, clients, regions, &command.baseline, options);
+    if let Some(path) = &command.history {
+        record_audit(
+            path,
+            &outcome.estate,
+            &outcome.findings,
+            &actor(command.identity.as_ref()),
+        );
+    }
     let highest = worst(&outcome.findings);
     let not_audited = outcome.not_audited.clone();
     let mut report = audit_report(&outcome.estate, outcome.findings, outcome.not_audited, now);
@@ -173,6 +187,25 @@ pub fn audit(
         (Some(threshold), Some(h)) if h >= threshold => AuditExit::Findings,
         _ => AuditExit::Clean,
     })
+}
+
+/// Who the history records: the identity STS named, or "identity unknown".
+pub fn actor(identity: Option<&CallerIdentity>) -> Actor {
+    match identity {
+        Some(id) => Actor {
+            identity: id.arn.clone(),
+            account: id.account.clone(),
+        },
+        None => Actor {
+            identity: "identity unknown".into(),
+            account: "unknown".into(),
+        },
+    }
+}
+
+/// Writes `text` to `output`, or to standard output without one.
+pub fn write_output(output: Option<&Path>, text: &str) -> Result<(), String> {
+    write_report(output, text)
 }
 
 fn write_report(output: Option<&Path>, text: &str) -> Result<(), String> {

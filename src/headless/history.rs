@@ -1,0 +1,120 @@
+//! The history commands (`history`, `diff`, `journal`) and the audit's snapshot: the store
+//! opened where the flags say, its answers rendered, errors in words.
+
+use std::path::Path;
+
+use crate::domain::audit::Finding;
+use crate::domain::history::{diff, parse_age};
+use crate::domain::{Estate, history::JournalEntry};
+use crate::jobs::{Actor, now_epoch, snapshot_of};
+use crate::report::{HistoryFormat, render_diff, render_journal, render_snapshots};
+use crate::store::Store;
+
+/// Opens the history at `path` for a command that needs it.
+fn open(path: &Path) -> Result<Store, String> {
+    Store::open(path).map_err(|e| e.to_string())
+}
+
+/// Saves the audit's scan and findings as one snapshot. History is evidence, not the audit:
+/// a database that cannot be written is named on stderr and the audit's result stands.
+pub fn record_audit(path: &Path, estate: &Estate, findings: &[Finding], actor: &Actor) {
+    let saved = Store::open(path).and_then(|mut store| {
+        store.save_snapshot(&snapshot_of(
+            estate,
+            Some(findings),
+            actor,
+            "audit",
+            now_epoch(),
+        ))
+    });
+    if let Err(e) = saved {
+        eprintln!("warning: history off for this run: {e}");
+    }
+}
+
+/// Opens the history for the GUI: the store and the journal of earlier runs, or why not (the
+/// app then runs without history).
+pub fn open_for_gui(path: &Path) -> Result<(Store, Vec<JournalEntry>), String> {
+    let store = open(path)?;
+    let past = store.journal_since(0).map_err(|e| e.to_string())?;
+    Ok((store, past))
+}
+
+/// `history`: prunes snapshots older than `keep` when asked, then lists the rest.
+pub fn history(path: &Path, keep: Option<&str>, format: HistoryFormat) -> Result<String, String> {
+    let mut store = open(path)?;
+    if let Some(keep) = keep {
+        let age = parse_age(keep).map_err(|e| format!("--keep {e}"))?;
+        let pruned = store
+            .prune_snapshots_before(now_epoch() - age)
+            .map_err(|e| e.to_string())?;
+        eprintln!("pruned {pruned} snapshot(s) older than {keep}");
+    }
+    let list = store.snapshots().map_err(|e| e.to_string())?;
+    render_snapshots(&list, format)
+}
+
+/// Which two snapshots `diff` compares.
+#[derive(Debug, Clone, Default)]
+pub struct DiffRange {
+    pub from: Option<i64>,
+    /// An age: the latest snapshot taken at least this long ago is the `from`.
+    pub since: Option<String>,
+    pub to: Option<i64>,
+}
+
+/// `diff`: each change once between two snapshots (the two latest when none is named).
+pub fn diff_command(
+    path: &Path,
+    range: &DiffRange,
+    format: HistoryFormat,
+) -> Result<String, String> {
+    let store = open(path)?;
+    let list = store.snapshots().map_err(|e| e.to_string())?;
+    let to = match range.to {
+        Some(id) => id,
+        None => list
+            .last()
+            .map(|s| s.id)
+            .ok_or("the history has no snapshot yet: run an audit (or a scan in the GUI) first")?,
+    };
+    let to_time = list
+        .iter()
+        .find(|s| s.id == to)
+        .map(|s| s.time)
+        .ok_or(format!("--to {to}: no such snapshot (see `history`)"))?;
+    let from = match (range.from, &range.since) {
+        (Some(id), _) => id,
+        (None, Some(age)) => {
+            let cutoff = now_epoch() - parse_age(age).map_err(|e| format!("--since {e}"))?;
+            list.iter()
+                .rev()
+                .find(|s| s.time <= cutoff && s.id != to)
+                .or_else(|| list.iter().find(|s| s.id != to && s.time <= to_time))
+                .map(|s| s.id)
+                .ok_or(format!("--since {age}: no snapshot to compare with"))?
+        }
+        (None, None) => list
+            .iter()
+            .rev()
+            .find(|s| s.id != to && (s.time, s.id) < (to_time, to))
+            .map(|s| s.id)
+            .ok_or("the history has one snapshot: a diff needs two")?,
+    };
+    let before = store
+        .snapshot_facts(from)
+        .map_err(|e| format!("--from: {e}"))?;
+    let after = store.snapshot_facts(to).map_err(|e| format!("--to: {e}"))?;
+    render_diff(&diff(&before, &after), from, to, format)
+}
+
+/// `journal`: every mutating call this app made since `since` (all of them without it).
+pub fn journal(path: &Path, since: Option<&str>, format: HistoryFormat) -> Result<String, String> {
+    let store = open(path)?;
+    let from = match since {
+        Some(age) => now_epoch() - parse_age(age).map_err(|e| format!("--since {e}"))?,
+        None => 0,
+    };
+    let entries = store.journal_since(from).map_err(|e| e.to_string())?;
+    render_journal(&entries, format)
+}

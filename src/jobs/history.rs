@@ -1,0 +1,163 @@
+//! Keeps the history: each completed scan's snapshot and each mutating call's journal entry,
+//! written to the store by a thread of their own, in order, so the UI never waits on the disk.
+//!
+//! A write that fails (a locked or full disk) is reported through `problem` and the app goes
+//! on: history is evidence, never a reason to stop a scan or an action.
+
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use crate::domain::audit::Finding;
+use crate::domain::history::{JournalEntry, facts_of};
+use crate::domain::{Estate, RegionStatus};
+use crate::store::{RegionRecord, SnapshotToSave, Store};
+
+/// Who acts: the identity and account every snapshot and journal entry is recorded under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The caller's ARN, or "identity unknown".
+    pub identity: String,
+    pub account: String,
+}
+
+enum Write {
+    Snapshot(Box<SnapshotToSave>),
+    Journal(JournalEntry),
+}
+
+/// The writer's handle: cheap to clone, shared by the inventory and the app.
+#[derive(Clone)]
+pub struct HistoryLog {
+    tx: mpsc::Sender<Write>,
+    actor: Actor,
+    written: Arc<Written>,
+    problem: Arc<Mutex<Option<String>>>,
+}
+
+impl HistoryLog {
+    /// Hands `store` to a writer thread.
+    pub fn start(store: Store, actor: Actor) -> HistoryLog {
+        let (tx, rx) = mpsc::channel::<Write>();
+        let written = Arc::new(Written::default());
+        let problem = Arc::new(Mutex::new(None));
+        let (w, p) = (written.clone(), problem.clone());
+        std::thread::Builder::new()
+            .name("history-writer".into())
+            .spawn(move || write_all(store, rx, &w, &p))
+            .map(|_| ())
+            .unwrap_or_else(|e| {
+                *problem.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(format!("history is off: cannot start its writer: {e}"));
+            });
+        HistoryLog {
+            tx,
+            actor,
+            written,
+            problem,
+        }
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Records `estate` as one snapshot (with the audit's findings when one ran).
+    pub fn save_snapshot(&self, estate: &Estate, findings: Option<&[Finding]>, source: &str) {
+        let snapshot = snapshot_of(estate, findings, &self.actor, source, super::now_epoch());
+        let _ = self.tx.send(Write::Snapshot(Box::new(snapshot)));
+    }
+
+    pub fn append(&self, entry: JournalEntry) {
+        let _ = self.tx.send(Write::Journal(entry));
+    }
+
+    /// How many writes have reached the database.
+    pub fn written(&self) -> u64 {
+        *self.written.count.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits until `n` writes have reached the database (or `timeout` passes); returns whether
+    /// they did. Tests wait on this, never on time.
+    pub fn wait_until_written(&self, n: u64, timeout: Duration) -> bool {
+        let count = self.written.count.lock().unwrap_or_else(|p| p.into_inner());
+        let (count, _) = self
+            .written
+            .changed
+            .wait_timeout_while(count, timeout, |c| *c < n)
+            .unwrap_or_else(|p| p.into_inner());
+        *count >= n
+    }
+
+    /// The last write that failed, in words.
+    pub fn problem(&self) -> Option<String> {
+        self.problem
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// Writes done so far, and a signal when there is one more.
+#[derive(Default)]
+struct Written {
+    count: Mutex<u64>,
+    changed: Condvar,
+}
+
+fn write_all(
+    mut store: Store,
+    rx: mpsc::Receiver<Write>,
+    written: &Written,
+    problem: &Mutex<Option<String>>,
+) {
+    for write in rx {
+        let result = match &write {
+            Write::Snapshot(s) => store.save_snapshot(s).map(|_| ()),
+            Write::Journal(e) => store.append_journal(e),
+        };
+        match result {
+            Ok(()) => {
+                *written.count.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                written.changed.notify_all();
+            }
+            Err(e) => {
+                tracing::warn!("history: {e}");
+                *problem.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+            }
+        }
+    }
+}
+
+/// The snapshot of `estate` as the store keeps it: every Region's status and every key.
+pub fn snapshot_of(
+    estate: &Estate,
+    findings: Option<&[Finding]>,
+    actor: &Actor,
+    source: &str,
+    time: i64,
+) -> SnapshotToSave {
+    let regions = estate
+        .regions()
+        .iter()
+        .map(|r| {
+            let (status, problem) = match estate.status(*r) {
+                RegionStatus::Scanned => ("scanned", None),
+                RegionStatus::Failed(p) => ("failed", Some(p.to_string())),
+                RegionStatus::Waiting | RegionStatus::Scanning => ("not-read", None),
+            };
+            RegionRecord {
+                region: r.name().to_string(),
+                status: status.into(),
+                problem,
+            }
+        })
+        .collect();
+    SnapshotToSave {
+        time,
+        identity: actor.identity.clone(),
+        source: source.into(),
+        regions,
+        facts: facts_of(estate, findings, &actor.account),
+    }
+}
