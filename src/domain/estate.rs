@@ -24,6 +24,18 @@ pub enum RegionStatus {
     Failed(Problem),
 }
 
+impl RegionStatus {
+    /// The status as reports and the history name it (`scanned`, `failed`, `not-scanned`), and
+    /// the failure's problem.
+    pub fn word_and_problem(&self) -> (&'static str, Option<&Problem>) {
+        match self {
+            RegionStatus::Scanned => ("scanned", None),
+            RegionStatus::Failed(p) => ("failed", Some(p)),
+            RegionStatus::Waiting | RegionStatus::Scanning => ("not-scanned", None),
+        }
+    }
+}
+
 /// One `mrk-` key ID listed in a Region: described, or listed but not describable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyEntry {

@@ -8,9 +8,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use crate::domain::Estate;
 use crate::domain::audit::Finding;
 use crate::domain::history::{JournalEntry, facts_of};
-use crate::domain::{Estate, RegionStatus};
 use crate::store::{RegionRecord, SnapshotToSave, Store};
 
 /// Who acts: the identity and account every snapshot and journal entry is recorded under.
@@ -141,11 +141,8 @@ pub fn snapshot_of(
         .regions()
         .iter()
         .map(|r| {
-            let (status, problem) = match estate.status(*r) {
-                RegionStatus::Scanned => ("scanned", None),
-                RegionStatus::Failed(p) => ("failed", Some(p.to_string())),
-                RegionStatus::Waiting | RegionStatus::Scanning => ("not-read", None),
-            };
+            let (status, problem) = estate.status(*r).word_and_problem();
+            let problem = problem.map(ToString::to_string);
             RegionRecord {
                 region: r.name().to_string(),
                 status: status.into(),

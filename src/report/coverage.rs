@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::domain::key::format_utc;
-use crate::domain::{Cell, Estate, Problem, Region, RegionStatus, Role};
+use crate::domain::{Cell, Estate, Problem, Region, Role};
 
 #[derive(Debug, Serialize)]
 pub struct CoverageReport {
@@ -98,11 +98,8 @@ pub fn coverage_report(estate: &Estate) -> CoverageReport {
         .regions()
         .iter()
         .map(|r| {
-            let (status, problem) = match estate.status(*r) {
-                RegionStatus::Scanned => ("scanned", None),
-                RegionStatus::Failed(p) => ("failed", Some(p.clone())),
-                RegionStatus::Waiting | RegionStatus::Scanning => ("not-scanned", None),
-            };
+            let (status, problem) = estate.status(*r).word_and_problem();
+            let problem = problem.cloned();
             RegionReport {
                 region: *r,
                 partition: r.partition().arn_name(),
