@@ -447,11 +447,14 @@ fn run_gui(
     let identity = actor.identity.clone();
     let baseline = headless::load_baseline(cli.baseline.as_deref(), None, None)?;
     let mut inventory = Inventory::new(clients, regions).with_reload(settings);
+    let mut log = None;
     let history_note = match history_path(cli).map(|p| headless::open_for_gui(&p)) {
         None => Some("History off".to_string()),
         Some(Ok((store, past))) => {
             let note = format!("History: {}", store.path().display());
-            inventory = inventory.with_history(HistoryLog::start(store, actor), &past);
+            let started = HistoryLog::start(store, actor);
+            inventory = inventory.with_history(started.clone(), &past);
+            log = Some(started);
             Some(note)
         }
         Some(Err(e)) => {
@@ -483,5 +486,11 @@ fn run_gui(
         Box::new(move |_cc| Ok(Box::new(App::new(runner, inventory, options)))),
     )
     .map_err(|e| format!("cannot open the window: {e}"))?;
+    // The window is closed: the last journal entries reach the disk before the process ends.
+    if let Some(log) = log
+        && !log.flush(std::time::Duration::from_secs(10))
+    {
+        eprintln!("warning: the history's last writes did not finish within 10 s");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -87,12 +87,20 @@ pub fn diff_command(
         (Some(id), _) => id,
         (None, Some(age)) => {
             let cutoff = now_epoch() - parse_age(age).map_err(|e| format!("--since {e}"))?;
-            list.iter()
-                .rev()
-                .find(|s| s.time <= cutoff && s.id != to)
-                .or_else(|| list.iter().find(|s| s.id != to && s.time <= to_time))
-                .map(|s| s.id)
-                .ok_or(format!("--since {age}: no snapshot to compare with"))?
+            match list.iter().rev().find(|s| s.time <= cutoff && s.id != to) {
+                Some(s) => s.id,
+                None => {
+                    let oldest = list
+                        .iter()
+                        .find(|s| s.id != to && s.time <= to_time)
+                        .ok_or(format!("--since {age}: no snapshot to compare with"))?;
+                    eprintln!(
+                        "note: no snapshot is {age} old; comparing with the oldest, {}",
+                        oldest.id
+                    );
+                    oldest.id
+                }
+            }
         }
         (None, None) => list
             .iter()

@@ -32,6 +32,8 @@ pub struct HistoryLog {
     tx: mpsc::Sender<Write>,
     actor: Actor,
     written: Arc<Written>,
+    /// Writes handed to the writer so far.
+    sent: Arc<std::sync::atomic::AtomicU64>,
     problem: Arc<Mutex<Option<String>>>,
 }
 
@@ -54,6 +56,7 @@ impl HistoryLog {
             tx,
             actor,
             written,
+            sent: Arc::default(),
             problem,
         }
     }
@@ -65,14 +68,28 @@ impl HistoryLog {
     /// Records `estate` as one snapshot (with the audit's findings when one ran).
     pub fn save_snapshot(&self, estate: &Estate, findings: Option<&[Finding]>, source: &str) {
         let snapshot = snapshot_of(estate, findings, &self.actor, source, super::now_epoch());
-        let _ = self.tx.send(Write::Snapshot(Box::new(snapshot)));
+        self.send(Write::Snapshot(Box::new(snapshot)));
     }
 
     pub fn append(&self, entry: JournalEntry) {
-        let _ = self.tx.send(Write::Journal(entry));
+        self.send(Write::Journal(entry));
     }
 
-    /// How many writes have reached the database.
+    fn send(&self, write: Write) {
+        if self.tx.send(write).is_ok() {
+            self.sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Waits (at most `timeout`) until everything sent so far is on disk or has failed: the
+    /// binary calls it when the window closes, so the last action's journal entry is not lost
+    /// with the process. Returns whether the queue drained.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        let sent = self.sent.load(std::sync::atomic::Ordering::SeqCst);
+        self.wait_until_written(sent, timeout)
+    }
+
+    /// How many writes the writer has finished (saved, or failed and reported in `problem`).
     pub fn written(&self) -> u64 {
         *self.written.count.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -124,6 +141,10 @@ fn write_all(
             Err(e) => {
                 tracing::warn!("history: {e}");
                 *problem.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                // Counted as done, so a flush does not wait out its timeout for a write
+                // that already failed (the problem says so).
+                *written.count.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                written.changed.notify_all();
             }
         }
     }
@@ -156,5 +177,42 @@ pub fn snapshot_of(
         source: source.into(),
         regions,
         facts: facts_of(estate, findings, &actor.account),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flush_returns_once_every_entry_sent_is_on_disk() {
+        let dir = std::env::temp_dir().join(format!(
+            "kms-rc-log-{}-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        let path = dir.join("history.sqlite");
+        let actor = Actor {
+            identity: "arn:aws:iam::111122223333:user/test".into(),
+            account: "111122223333".into(),
+        };
+        let log = HistoryLog::start(Store::open(&path).unwrap(), actor.clone());
+        for i in 0..50 {
+            log.append(JournalEntry {
+                time: i,
+                identity: actor.identity.clone(),
+                account: actor.account.clone(),
+                region: "eu-west-1".into(),
+                operation: "DisableKey".into(),
+                key_id: "mrk-1".into(),
+                parameters: "{}".into(),
+                outcome: "ok: eu-west-1 Disabled".into(),
+                request_id: None,
+            });
+        }
+        assert!(log.flush(Duration::from_secs(30)));
+        let on_disk = Store::open(&path).unwrap().journal_since(0).unwrap();
+        assert_eq!(on_disk.len(), 50);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
