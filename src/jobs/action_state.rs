@@ -14,6 +14,20 @@ use crate::domain::{KeyInfo, MrkId, Problem, Region};
 use crate::kms::KmsError;
 
 type Outcome = Result<Result<Vec<KeyInfo>, KmsError>, Panicked>;
+/// A lifecycle call's outcome: the keys described after it, and its request ID.
+type CallOutcome = Result<Result<(Vec<KeyInfo>, Option<String>), KmsError>, Panicked>;
+
+/// One call this app made, for the trail and the journal.
+pub(super) struct CallRecord {
+    pub key_id: MrkId,
+    pub region: Region,
+    pub operation: &'static str,
+    /// What was asked, as the journal keeps it (never a secret).
+    pub parameters: serde_json::Value,
+    pub result: Result<String, Problem>,
+    /// KMS's request ID, when the call was answered.
+    pub request_id: Option<String>,
+}
 
 /// One line of the session's audit trail: what this app did, where, when, with what result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +77,7 @@ pub enum ActionPhase {
 pub struct ActionJob {
     pub action: KeyAction,
     pub phase: ActionPhase,
-    pub(super) calling: Option<Promise<Outcome>>,
+    pub(super) calling: Option<Promise<CallOutcome>>,
     pub(super) following: Option<Promise<Outcome>>,
 }
 

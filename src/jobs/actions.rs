@@ -5,34 +5,34 @@
 
 use std::time::Instant;
 
-use super::action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
+use super::action_state::{ActionJob, ActionPhase, CallRecord, HistoryEntry, now_epoch};
 use super::inventory::Inventory;
 use super::replica_calls::Backoff;
 use super::runner::Runner;
 use super::runner::{problem_of, take_ready};
 use crate::domain::history::JournalEntry;
 use crate::domain::lifecycle::KeyAction;
-use crate::domain::{KeyInfo, KeyState, MrkId, Problem, Region, Role};
+use crate::domain::{KeyInfo, KeyState, MrkId, Region, Role};
 use crate::kms::{KmsError, RegionClient};
 
-/// The call, then DescribeKey of the keys it changed.
-async fn call(
+/// The call, then DescribeKey of the keys it changed; with the call's request ID.
+pub(super) async fn call(
     target: RegionClient,
     primary: RegionClient,
     key_id: MrkId,
     action: KeyAction,
-) -> Result<Vec<KeyInfo>, KmsError> {
+) -> Result<(Vec<KeyInfo>, Option<String>), KmsError> {
     if action == KeyAction::Promote {
         // UpdatePrimaryRegion is called on the current primary, naming the new primary's Region.
-        primary
+        let request_id = primary
             .key_action(&key_id, action, Some(target.region().name()))
             .await?;
         let (a, b) =
             futures::try_join!(primary.describe_key(&key_id), target.describe_key(&key_id))?;
-        return Ok(vec![a, b]);
+        return Ok((vec![a, b], request_id));
     }
-    target.key_action(&key_id, action, None).await?;
-    Ok(vec![target.describe_key(&key_id).await?])
+    let request_id = target.key_action(&key_id, action, None).await?;
+    Ok((vec![target.describe_key(&key_id).await?], request_id))
 }
 
 /// Polls every related key until none is `Updating` and all name `new_primary` as primary.
@@ -140,14 +140,15 @@ impl Inventory {
     }
 
     /// Adds a call to the trail, and to the journal when history is kept.
-    pub(super) fn record(
-        &mut self,
-        key_id: &MrkId,
-        region: Region,
-        operation: &'static str,
-        parameters: serde_json::Value,
-        result: Result<String, Problem>,
-    ) {
+    pub(super) fn record(&mut self, call: CallRecord) {
+        let CallRecord {
+            key_id,
+            region,
+            operation,
+            parameters,
+            result,
+            request_id,
+        } = call;
         let entry = HistoryEntry {
             at: now_epoch(),
             key_id: key_id.clone(),
@@ -169,7 +170,7 @@ impl Inventory {
                     Ok(text) => format!("ok: {text}"),
                     Err(why) => format!("failed: {why}"),
                 },
-                request_id: None,
+                request_id,
             });
         }
         self.history.push(entry);
@@ -178,18 +179,25 @@ impl Inventory {
     pub(super) fn poll_actions(&mut self, runner: &Runner) -> bool {
         let mut changed = false;
         let mut follow: Vec<(MrkId, Region)> = Vec::new();
-        let mut finished: Vec<(MrkId, Region, KeyAction, Result<String, Problem>)> = Vec::new();
+        let mut finished: Vec<CallRecord> = Vec::new();
         let mut fresh: Vec<KeyInfo> = Vec::new();
         for ((key_id, region), job) in self.actions.iter_mut() {
             if let Some(outcome) = take_ready(&mut job.calling) {
                 changed = true;
                 match problem_of(outcome) {
-                    Ok(keys) => {
+                    Ok((keys, request_id)) => {
                         let states: Vec<String> = keys
                             .iter()
                             .map(|k| format!("{} {}", k.region, k.state))
                             .collect();
-                        finished.push((key_id.clone(), *region, job.action, Ok(states.join(", "))));
+                        finished.push(CallRecord {
+                            key_id: key_id.clone(),
+                            region: *region,
+                            operation: job.action.operation(),
+                            parameters: action_parameters(job.action, *region),
+                            result: Ok(states.join(", ")),
+                            request_id,
+                        });
                         fresh.extend(keys);
                         if job.action == KeyAction::Promote {
                             job.phase = ActionPhase::Following;
@@ -199,7 +207,14 @@ impl Inventory {
                         }
                     }
                     Err(problem) => {
-                        finished.push((key_id.clone(), *region, job.action, Err(problem.clone())));
+                        finished.push(CallRecord {
+                            key_id: key_id.clone(),
+                            region: *region,
+                            operation: job.action.operation(),
+                            parameters: action_parameters(job.action, *region),
+                            result: Err(problem.clone()),
+                            request_id: None,
+                        });
                         job.phase = ActionPhase::Failed(problem);
                     }
                 }
@@ -218,14 +233,8 @@ impl Inventory {
         for key in fresh {
             self.estate.upsert_key(key);
         }
-        for (key_id, region, action, result) in finished {
-            self.record(
-                &key_id,
-                region,
-                action.operation(),
-                action_parameters(action, region),
-                result,
-            );
+        for call in finished {
+            self.record(call);
         }
         for (key_id, new_primary) in follow {
             // Every scanned Region that holds a key of the family: all their configurations must

@@ -132,6 +132,7 @@ async fn adopt(target: &RegionClient, request: &ReplicateRequest) -> Result<Repl
             replica,
             replica_policy: None,
             replica_tags: None,
+            request_id: None,
         },
         adopted: true,
     })

@@ -1,12 +1,13 @@
 //! The inventory's replication jobs: one per (family, target Region), from ReplicateKey through
 //! the watcher to a settled replica, or to an error kept on that cell with a retry.
 
+use super::action_state::CallRecord;
 use super::inventory::Inventory;
 use super::replica_calls::{replicate_one, watch_replica};
 use super::replica_state::{ReplicaJob, ReplicaPhase};
 use super::runner::Runner;
 use super::runner::{problem_of, take_ready};
-use crate::domain::{MrkId, Problem, Region, ReplicateRequest};
+use crate::domain::{MrkId, Region, ReplicateRequest};
 
 impl Inventory {
     /// Starts one ReplicateKey per request, spaced to respect the quota. A request whose
@@ -86,23 +87,24 @@ impl Inventory {
         let mut changed = false;
         let backoff = self.backoff;
         let mut to_watch = Vec::new();
-        let mut records: Vec<Record> = Vec::new();
+        let mut records: Vec<CallRecord> = Vec::new();
         for (slot, job) in self.replications.iter_mut() {
             if let Some(outcome) = take_ready(&mut job.replicating) {
                 changed = true;
                 match problem_of(outcome) {
                     Ok(replicated) => {
-                        records.push((
-                            slot.0.clone(),
-                            slot.1,
-                            "ReplicateKey",
-                            replicate_parameters(&job.request),
-                            Ok(if replicated.adopted {
+                        records.push(CallRecord {
+                            key_id: slot.0.clone(),
+                            region: slot.1,
+                            operation: "ReplicateKey",
+                            parameters: replicate_parameters(&job.request),
+                            result: Ok(if replicated.adopted {
                                 "AlreadyExists: adopted the existing replica".into()
                             } else {
                                 format!("replica {}", replicated.created.replica.state)
                             }),
-                        ));
+                            request_id: replicated.created.request_id.clone(),
+                        });
                         job.adopted = replicated.adopted;
                         job.replica_policy = replicated.created.replica_policy;
                         job.replica_tags = replicated.created.replica_tags;
@@ -110,13 +112,14 @@ impl Inventory {
                         to_watch.push((slot.clone(), replicated.created.replica));
                     }
                     Err(problem) => {
-                        records.push((
-                            slot.0.clone(),
-                            slot.1,
-                            "ReplicateKey",
-                            replicate_parameters(&job.request),
-                            Err(problem.clone()),
-                        ));
+                        records.push(CallRecord {
+                            key_id: slot.0.clone(),
+                            region: slot.1,
+                            operation: "ReplicateKey",
+                            parameters: replicate_parameters(&job.request),
+                            result: Err(problem.clone()),
+                            request_id: None,
+                        });
                         job.phase = ReplicaPhase::Failed(problem);
                     }
                 }
@@ -133,13 +136,14 @@ impl Inventory {
                                 None => Ok(alias.clone()),
                             };
                             let parameters = serde_json::json!({ "AliasName": alias });
-                            records.push((
-                                slot.0.clone(),
-                                slot.1,
-                                "CreateAlias",
+                            records.push(CallRecord {
+                                key_id: slot.0.clone(),
+                                region: slot.1,
+                                operation: "CreateAlias",
                                 parameters,
                                 result,
-                            ));
+                                request_id: None,
+                            });
                         }
                         job.phase = ReplicaPhase::Done;
                         self.estate.upsert_key(settled.replica);
@@ -153,8 +157,8 @@ impl Inventory {
                 }
             }
         }
-        for (key_id, region, operation, parameters, result) in records {
-            self.record(&key_id, region, operation, parameters, result);
+        for call in records {
+            self.record(call);
         }
         for ((key_id, region), replica) in to_watch {
             // The new replica shows at once, as KMS described it (Creating).
@@ -176,15 +180,6 @@ impl Inventory {
         changed
     }
 }
-
-/// A call to add to the trail: family, Region, operation, parameters, outcome.
-type Record = (
-    MrkId,
-    Region,
-    &'static str,
-    serde_json::Value,
-    Result<String, Problem>,
-);
 
 /// What the journal keeps of a ReplicateKey request: every choice, a custom policy by its size
 /// (the policy itself is in the key, not a secret, but it is long).

@@ -1,19 +1,22 @@
 //! The lifecycle calls on one key: EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion,
 //! UpdatePrimaryRegion.
 
+use aws_sdk_kms::operation::RequestId;
+
 use super::{KmsError, RegionClient};
 use crate::domain::MrkId;
 use crate::domain::lifecycle::KeyAction;
 
 impl RegionClient {
-    /// Makes the call for `action` on `key_id` in this client's Region. For a promotion, this
-    /// client must be the *primary's* Region and `new_primary` the replica's.
+    /// Makes the call for `action` on `key_id` in this client's Region, and returns KMS's request
+    /// ID for the journal. For a promotion, this client must be the *primary's* Region and
+    /// `new_primary` the replica's.
     pub async fn key_action(
         &self,
         key_id: &MrkId,
         action: KeyAction,
         new_primary: Option<&str>,
-    ) -> Result<(), KmsError> {
+    ) -> Result<Option<String>, KmsError> {
         let id = key_id.as_str();
         let region = self.region();
         let sdk = self.sdk();
@@ -23,14 +26,14 @@ impl RegionClient {
                 .key_id(id)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|out| out.request_id().map(str::to_string))
                 .map_err(|e| KmsError::from_sdk(region, e)),
             KeyAction::Disable => sdk
                 .disable_key()
                 .key_id(id)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|out| out.request_id().map(str::to_string))
                 .map_err(|e| KmsError::from_sdk(region, e)),
             KeyAction::ScheduleDeletion { days } => sdk
                 .schedule_key_deletion()
@@ -38,14 +41,14 @@ impl RegionClient {
                 .pending_window_in_days(days)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|out| out.request_id().map(str::to_string))
                 .map_err(|e| KmsError::from_sdk(region, e)),
             KeyAction::CancelDeletion => sdk
                 .cancel_key_deletion()
                 .key_id(id)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|out| out.request_id().map(str::to_string))
                 .map_err(|e| KmsError::from_sdk(region, e)),
             KeyAction::Promote => sdk
                 .update_primary_region()
@@ -53,7 +56,7 @@ impl RegionClient {
                 .set_primary_region(new_primary.map(str::to_string))
                 .send()
                 .await
-                .map(|_| ())
+                .map(|out| out.request_id().map(str::to_string))
                 .map_err(|e| KmsError::from_sdk(region, e)),
         }
     }

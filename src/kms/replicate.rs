@@ -1,5 +1,6 @@
 //! The calls that create a replica: ReplicateKey itself, and CreateAlias for the new replica.
 
+use aws_sdk_kms::operation::RequestId;
 use aws_sdk_kms::types::Tag as KmsTag;
 
 use super::{KmsError, RegionClient};
@@ -12,6 +13,8 @@ pub struct ReplicaCreated {
     pub replica: KeyInfo,
     pub replica_policy: Option<String>,
     pub replica_tags: Option<Vec<Tag>>,
+    /// KMS's request ID for the call, for the journal.
+    pub request_id: Option<String>,
 }
 
 impl RegionClient {
@@ -49,6 +52,7 @@ impl RegionClient {
             detail: "ReplicateKey returned no ReplicaKeyMetadata".into(),
         })?;
         Ok(ReplicaCreated {
+            request_id: out.request_id().map(str::to_string),
             replica: super::region_client::key_info(request.target, &request.key_id, meta),
             replica_policy: out.replica_policy().map(str::to_string),
             replica_tags: out.replica_tags.as_ref().map(|tags| {

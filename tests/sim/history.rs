@@ -352,6 +352,12 @@ fn the_journal_of_a_replicate_survives_a_restart_and_shows_in_the_details_panel(
             .parameters
             .contains("\"ReplicaRegion\":\"eu-west-1\"")
     );
+    let request_id = entries[0].request_id.as_deref().unwrap_or_default();
+    assert_eq!(
+        request_id.len(),
+        36,
+        "KMS's request ID (a UUID): {request_id:?}"
+    );
     let app = App::new(runner, inventory, AppOptions::default());
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 900.0))
