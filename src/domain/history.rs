@@ -24,6 +24,29 @@ pub struct SnapshotFacts {
     pub findings: Option<BTreeMap<String, FindingFact>>,
 }
 
+/// One Region's status in a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RegionRecord {
+    pub region: String,
+    /// `scanned` or `failed`.
+    pub status: String,
+    pub problem: Option<String>,
+}
+
+/// A snapshot as `history` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SnapshotSummary {
+    pub id: i64,
+    pub time: i64,
+    pub identity: String,
+    pub account: String,
+    pub source: String,
+    pub regions: Vec<RegionRecord>,
+    pub families: usize,
+    /// Findings by severity; `None` when the snapshot was taken without an audit.
+    pub findings: Option<BTreeMap<String, usize>>,
+}
+
 /// A key in one Region as a snapshot saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellFact {

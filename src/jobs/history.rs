@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::domain::Estate;
 use crate::domain::audit::Finding;
-use crate::domain::history::{JournalEntry, facts_of};
+use crate::domain::history::{Diff, JournalEntry, SnapshotFacts, SnapshotSummary, diff, facts_of};
 use crate::store::{RegionRecord, SnapshotToSave, Store};
 
 /// Who acts: the identity and account every snapshot and journal entry is recorded under.
@@ -31,6 +31,9 @@ enum Write {
 pub struct HistoryLog {
     tx: mpsc::Sender<Write>,
     actor: Actor,
+    /// The database file, for reads on connections of their own (WAL lets them run beside
+    /// the writer).
+    path: std::path::PathBuf,
     written: Arc<Written>,
     /// Writes handed to the writer so far.
     sent: Arc<std::sync::atomic::AtomicU64>,
@@ -40,6 +43,7 @@ pub struct HistoryLog {
 impl HistoryLog {
     /// Hands `store` to a writer thread.
     pub fn start(store: Store, actor: Actor) -> HistoryLog {
+        let path = store.path().to_path_buf();
         let (tx, rx) = mpsc::channel::<Write>();
         let written = Arc::new(Written::default());
         let problem = Arc::new(Mutex::new(None));
@@ -55,6 +59,7 @@ impl HistoryLog {
         HistoryLog {
             tx,
             actor,
+            path,
             written,
             sent: Arc::default(),
             problem,
@@ -63,6 +68,10 @@ impl HistoryLog {
 
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
     }
 
     /// Records `estate` as one snapshot (with the audit's findings when one ran).
@@ -148,6 +157,21 @@ fn write_all(
             }
         }
     }
+}
+
+/// Every snapshot in the history at `path`, oldest first, read on a connection of its own.
+pub fn read_snapshots(path: &std::path::Path) -> Result<Vec<SnapshotSummary>, String> {
+    Store::open(path)
+        .and_then(|store| store.snapshots())
+        .map_err(|e| e.to_string())
+}
+
+/// What changed from snapshot `id` to `now` (the estate as the grid shows it).
+pub fn changes_since(path: &std::path::Path, id: i64, now: &SnapshotFacts) -> Result<Diff, String> {
+    let then = Store::open(path)
+        .and_then(|store| store.snapshot_facts(id))
+        .map_err(|e| e.to_string())?;
+    Ok(diff(&then, now))
 }
 
 /// The snapshot of `estate` as the store keeps it: every Region's status and every key.

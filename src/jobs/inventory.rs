@@ -207,6 +207,18 @@ impl Inventory {
         scans || follow_ups || replications || actions
     }
 
+    /// Saves the estate with the audit's findings as one snapshot, when history is kept and
+    /// every Region has reported (the GUI's Audit button, once its findings are computed).
+    pub fn save_audit_snapshot(&self, findings: &[crate::domain::audit::Finding]) -> bool {
+        match &self.history_log {
+            Some(log) if self.estate.is_settled() && !self.is_scanning() => {
+                log.save_snapshot(&self.estate, Some(findings), "gui-audit");
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Once a refresh has heard from every Region (scanned or failed), the estate is one
     /// snapshot in the history.
     fn save_snapshot_when_done(&mut self) {

@@ -21,6 +21,7 @@ use super::runner::{Panicked, Runner, take_ready};
 use crate::domain::audit::{
     AuditOptions, Baseline, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
 };
+use crate::domain::history::{Diff, SnapshotSummary, facts_of};
 use crate::domain::{Estate, MrkId, PrimaryProps, Region, Tag};
 use crate::kms::KmsClients;
 
@@ -43,6 +44,10 @@ pub enum TaskKey {
     ReloadCredentials,
     /// A baseline file read and checked.
     LoadBaseline(String),
+    /// The history's snapshots, for the history panel.
+    Snapshots,
+    /// What changed since this snapshot, for the history panel and the grid's marks.
+    ChangesSince(i64),
 }
 
 /// Policies and tags read for a set of keys.
@@ -76,6 +81,12 @@ pub enum TaskOutput {
     Reloaded(Box<KmsClients>),
     /// The baseline, or why the file cannot be one.
     Baseline(Result<Baseline, String>),
+    Snapshots(Result<Vec<SnapshotSummary>, String>),
+    /// The changes since a snapshot, computed at this estate revision.
+    Changes {
+        revision: u64,
+        diff: Result<Diff, String>,
+    },
 }
 
 /// Every task the panels started and that has not been taken yet.
@@ -271,6 +282,47 @@ impl Tasks {
             .await
             .unwrap_or_else(|e| Err(format!("Cannot load the baseline: {e}")));
             TaskOutput::Baseline(loaded)
+        })
+    }
+}
+
+impl Tasks {
+    /// Lists the history's snapshots off the UI thread. Nothing starts with history off.
+    pub fn load_snapshots(&mut self, runner: &Runner, inventory: &Inventory) -> bool {
+        let Some(path) = inventory.history_log().map(|log| log.path().to_path_buf()) else {
+            return false;
+        };
+        self.start(runner, TaskKey::Snapshots, async move {
+            let read = tokio::task::spawn_blocking(move || super::history::read_snapshots(&path))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            TaskOutput::Snapshots(read)
+        })
+    }
+
+    /// Compares snapshot `id` with the estate as it is now (and the audit's `findings`, when
+    /// they are of this estate), off the UI thread.
+    pub fn changes_since(
+        &mut self,
+        runner: &Runner,
+        inventory: &Inventory,
+        id: i64,
+        findings: Option<Vec<Finding>>,
+    ) -> bool {
+        let Some(log) = inventory.history_log() else {
+            return false;
+        };
+        let (path, account) = (log.path().to_path_buf(), log.actor().account.clone());
+        let estate = inventory.estate().clone();
+        self.start(runner, TaskKey::ChangesSince(id), async move {
+            let revision = estate.revision();
+            let diff = tokio::task::spawn_blocking(move || {
+                let now = facts_of(&estate, findings.as_deref(), &account);
+                super::history::changes_since(&path, id, &now)
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            TaskOutput::Changes { revision, diff }
         })
     }
 }

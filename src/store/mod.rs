@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use crate::domain::history::{RegionRecord, SnapshotSummary};
 pub use error::StoreError;
-pub use snapshots::{RegionRecord, SnapshotSummary, SnapshotToSave};
+pub use snapshots::SnapshotToSave;
 
 /// How long a write waits for another process holding the database before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

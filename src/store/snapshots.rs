@@ -6,16 +6,7 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
-use crate::domain::history::{CellFact, FindingFact, SnapshotFacts};
-
-/// One Region's status in a snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RegionRecord {
-    pub region: String,
-    /// `scanned` or `failed`.
-    pub status: String,
-    pub problem: Option<String>,
-}
+use crate::domain::history::{CellFact, FindingFact, RegionRecord, SnapshotFacts, SnapshotSummary};
 
 /// What is saved for one completed scan.
 #[derive(Debug, Clone)]
@@ -27,20 +18,6 @@ pub struct SnapshotToSave {
     pub source: String,
     pub regions: Vec<RegionRecord>,
     pub facts: SnapshotFacts,
-}
-
-/// A snapshot as `history` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct SnapshotSummary {
-    pub id: i64,
-    pub time: i64,
-    pub identity: String,
-    pub account: String,
-    pub source: String,
-    pub regions: Vec<RegionRecord>,
-    pub families: usize,
-    /// Findings by severity; `None` when the snapshot was taken without an audit.
-    pub findings: Option<BTreeMap<String, usize>>,
 }
 
 impl Store {

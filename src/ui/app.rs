@@ -11,6 +11,7 @@ use super::command::Command;
 use super::count;
 use super::filter_bar::FilterBar;
 use super::grid::{self, GridContext};
+use super::history_panel::HistoryPanel;
 use super::region_chooser::RegionChooser;
 use super::replicate_dialog::{Outcome, ReplicateDialog};
 use std::collections::BTreeMap;
@@ -59,6 +60,9 @@ pub struct App {
     started: bool,
     /// False when the app was handed an estate to show (benchmarks, tests): no scan on start.
     scan_on_start: bool,
+    history: HistoryPanel,
+    /// Audit was clicked: its first findings are saved with the estate as one snapshot.
+    audit_snapshot_due: bool,
 }
 
 impl App {
@@ -83,6 +87,8 @@ impl App {
             filters: FilterBar::default(),
             started: false,
             scan_on_start: true,
+            history: HistoryPanel::default(),
+            audit_snapshot_due: false,
         }
         .with_baseline(baseline)
     }
@@ -163,6 +169,7 @@ impl App {
             self.absorb(task, outcome);
         }
         self.refresh_findings();
+        self.refresh_changes_since();
 
         let mut commands = Vec::new();
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &mut commands));
@@ -185,6 +192,19 @@ impl App {
                     let running = self.tasks.is_running(&TaskKey::AuditProps)
                         || self.tasks.is_running(&TaskKey::Findings);
                     self.audit.show(ui, &self.inventory, running, &mut commands)
+                });
+        }
+        if self.history.open {
+            egui::Panel::bottom("history")
+                .resizable(true)
+                .default_size(240.0)
+                .show(ui, |ui| {
+                    let busy = self.tasks.is_running(&TaskKey::Snapshots)
+                        || self
+                            .history
+                            .since
+                            .is_some_and(|id| self.tasks.is_running(&TaskKey::ChangesSince(id)));
+                    self.history.show(ui, busy, &mut commands)
                 });
         }
         if let Some(id) = &self.selected {
@@ -247,6 +267,7 @@ impl App {
             sort,
             markers: &self.audit.family_markers,
             cell_markers: &self.audit.cell_markers,
+            changed: &self.history.changed_cells,
             baseline: &self.baseline,
             tags: self.filters.known_tags(),
             coverage,
@@ -306,7 +327,20 @@ impl App {
                     .read_primary_tags(&self.runner, &self.inventory, primaries);
             }
             Command::Sort(key) => self.filters.sort_by(key),
+            Command::OpenHistory => {
+                self.history.open = true;
+                self.history.snapshots = None;
+                self.tasks.load_snapshots(&self.runner, &self.inventory);
+            }
+            Command::ChangesSince(id) => {
+                self.history.since = Some(id);
+                self.history.changes = None;
+                let findings = self.current_findings();
+                self.tasks
+                    .changes_since(&self.runner, &self.inventory, id, findings);
+            }
             Command::RunAudit => {
+                self.audit_snapshot_due = true;
                 self.audit.open = true;
                 self.audit.has_run = true;
                 self.tasks.read_audit_props(&self.runner, &self.inventory);
@@ -399,7 +433,23 @@ impl App {
             (TaskKey::PrimaryTags, TaskOutput::PrimaryTags { tags, unreadable }) => {
                 self.filters.absorb_tags(tags, unreadable);
             }
-            (TaskKey::Findings, TaskOutput::Findings(result)) => self.audit.set_result(result),
+            (TaskKey::Findings, TaskOutput::Findings(result)) => {
+                if self.audit_snapshot_due
+                    && result.revision == self.inventory.estate().revision()
+                    && self.inventory.save_audit_snapshot(&result.findings)
+                {
+                    self.audit_snapshot_due = false;
+                }
+                self.audit.set_result(result);
+            }
+            (TaskKey::Snapshots, TaskOutput::Snapshots(read)) => {
+                self.history.snapshots = Some(read)
+            }
+            (TaskKey::ChangesSince(id), TaskOutput::Changes { revision, diff }) => {
+                if self.history.since == Some(id) {
+                    self.history.set_changes(revision, diff);
+                }
+            }
             (TaskKey::Export(_), TaskOutput::Exported(result)) => {
                 self.audit.export_result = Some(result);
             }
@@ -416,6 +466,30 @@ impl App {
                 self.inventory.set_clients(&self.runner, *clients);
             }
             (task, _) => tracing::error!("{task:?} returned what another task returns"),
+        }
+    }
+
+    /// The audit's findings when they are of the estate as it is now (for "changes since").
+    fn current_findings(&self) -> Option<Vec<crate::domain::audit::Finding>> {
+        (self.audit.has_run && self.audit.result.revision == self.inventory.estate().revision())
+            .then(|| self.audit.findings().to_vec())
+    }
+
+    /// "Changes since" follows the estate: compared again at each new revision.
+    fn refresh_changes_since(&mut self) {
+        let Some(id) = self.history.since else {
+            return;
+        };
+        let revision = self.inventory.estate().revision();
+        let current = self
+            .history
+            .changes
+            .as_ref()
+            .is_some_and(|(seen, _)| *seen == revision);
+        if !current && !self.tasks.is_running(&TaskKey::ChangesSince(id)) {
+            let findings = self.current_findings();
+            self.tasks
+                .changes_since(&self.runner, &self.inventory, id, findings);
         }
     }
 
@@ -559,6 +633,19 @@ impl App {
                 .on_disabled_hover_text(busy);
             if audit.clicked() {
                 commands.push(Command::RunAudit);
+            }
+            let has_history = self.inventory.history_log().is_some();
+            let history = ui
+                .add_enabled(has_history, egui::Button::new("History"))
+                .on_hover_text(
+                    "Findings over the saved snapshots, and what changed since one of them \
+                     (marked on the grid)",
+                )
+                .on_disabled_hover_text(
+                    "History is off (--no-history, or the demo without --state-dir)",
+                );
+            if history.clicked() {
+                commands.push(Command::OpenHistory);
             }
             ui.separator();
             if self.options.read_only {

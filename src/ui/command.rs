@@ -36,4 +36,8 @@ pub enum Command {
     LoadBaseline(String),
     /// Save the audit report to this file in this format.
     ExportAudit(String, crate::domain::audit::ReportFormat),
+    /// Open (or reload) the history panel: read the snapshots.
+    OpenHistory,
+    /// Compare the grid with this snapshot and mark what changed.
+    ChangesSince(i64),
 }

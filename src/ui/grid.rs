@@ -36,6 +36,8 @@ pub struct GridContext<'a> {
     pub markers: &'a HashMap<MrkId, (Severity, usize)>,
     /// Worst finding severity per family and Region.
     pub cell_markers: &'a HashMap<(MrkId, Region), Severity>,
+    /// Cells that changed since the history panel's snapshot, with what changed.
+    pub changed: &'a HashMap<(MrkId, Region), String>,
     /// The coverage the estate is held to: required cells left empty show "missing", keys
     /// outside the allowed Regions "not allowed".
     pub baseline: &'a Baseline,
@@ -48,6 +50,8 @@ pub struct GridContext<'a> {
 /// Red for a required Region with no key, amber for a key where none is allowed.
 pub const MISSING_COLOUR: egui::Color32 = egui::Color32::from_rgb(0xe5, 0x39, 0x35);
 pub const NOT_ALLOWED_COLOUR: egui::Color32 = egui::Color32::from_rgb(0xf5, 0x9e, 0x0b);
+/// Blue for a cell that changed since the history panel's snapshot.
+pub const CHANGED_COLOUR: egui::Color32 = egui::Color32::from_rgb(0x42, 0xa5, 0xf5);
 
 /// Draws the grid of `inventory`'s estate; clicks and menu choices become commands.
 pub fn show(
@@ -168,6 +172,10 @@ fn table(
                                     .color(super::audit_panel::severity_colour(*severity)),
                             )
                             .on_hover_text("Audit findings here: see the findings panel");
+                        }
+                        if let Some(what) = ctx.changed.get(&(id.clone(), *region)) {
+                            ui.label(RichText::new("changed").small().color(CHANGED_COLOUR))
+                                .on_hover_text(format!("Since the chosen snapshot: {what}"));
                         }
                     });
                     if visible {

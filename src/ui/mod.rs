@@ -9,6 +9,7 @@ mod command;
 mod details;
 mod filter_bar;
 mod grid;
+mod history_panel;
 mod policy_editor;
 mod region_chooser;
 mod replicate_dialog;

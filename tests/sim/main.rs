@@ -16,6 +16,7 @@ mod faults;
 mod hardening;
 mod harness;
 mod history;
+mod history_ui;
 mod lifecycle;
 mod lifecycle_ui;
 mod replicate;

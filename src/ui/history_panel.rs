@@ -1,0 +1,247 @@
+//! The history panel: findings by severity over the audited snapshots, and "changes since" a
+//! snapshot, listed here and marked on the grid's cells.
+
+use std::collections::HashMap;
+
+use egui::{RichText, Ui};
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+
+use super::command::Command;
+use crate::domain::audit::Severity;
+use crate::domain::history::{ChangeKind, Diff, SnapshotSummary};
+use crate::domain::key::format_utc;
+use crate::domain::{MrkId, Region};
+
+#[derive(Default)]
+pub struct HistoryPanel {
+    pub open: bool,
+    /// The snapshots, once read (or why they could not be).
+    pub snapshots: Option<Result<Vec<SnapshotSummary>, String>>,
+    /// The snapshot the grid is compared with.
+    pub since: Option<i64>,
+    /// The changes since `since`, and the estate revision they were computed at.
+    pub changes: Option<(u64, Result<Diff, String>)>,
+    /// Cells that changed since `since`, with what changed, for the grid.
+    pub changed_cells: HashMap<(MrkId, Region), String>,
+}
+
+impl HistoryPanel {
+    /// Takes the changes computed at `revision`, and marks the cells they are about.
+    pub fn set_changes(&mut self, revision: u64, diff: Result<Diff, String>) {
+        self.changed_cells.clear();
+        if let Ok(diff) = &diff {
+            for change in diff.changes.iter().filter(|c| is_cell_change(c.kind)) {
+                let (Some(id), Ok(region)) = (MrkId::parse(&change.key_id), change.region.parse())
+                else {
+                    continue;
+                };
+                self.changed_cells.insert(
+                    (id, region),
+                    describe(&change.kind, &change.from, &change.to),
+                );
+            }
+        }
+        self.changes = Some((revision, diff));
+    }
+
+    /// Stops comparing: no marks on the grid.
+    fn clear_since(&mut self) {
+        self.since = None;
+        self.changes = None;
+        self.changed_cells.clear();
+    }
+
+    pub fn show(&mut self, ui: &mut Ui, busy: bool, commands: &mut Vec<Command>) {
+        ui.horizontal_wrapped(|ui| {
+            ui.strong("History");
+            if ui.small_button("Reload").clicked() {
+                commands.push(Command::OpenHistory);
+            }
+            if ui.small_button("Close").clicked() {
+                self.open = false;
+                self.clear_since();
+            }
+            if busy {
+                ui.spinner();
+            }
+        });
+        let snapshots = match &self.snapshots {
+            None => {
+                ui.label("Reading the history…");
+                return;
+            }
+            Some(Err(why)) => {
+                ui.colored_label(ui.visuals().error_fg_color, why);
+                return;
+            }
+            Some(Ok(list)) => list.clone(),
+        };
+        ui.label(
+            RichText::new(format!(
+                "{}: each completed Refresh, each Audit, each headless audit",
+                super::count(snapshots.len(), "snapshot", "snapshots")
+            ))
+            .small(),
+        );
+        self.since_selector(ui, &snapshots, commands);
+        ui.columns(2, |columns| {
+            findings_plot(&mut columns[0], &snapshots);
+            self.changes_list(&mut columns[1]);
+        });
+    }
+
+    fn since_selector(
+        &mut self,
+        ui: &mut Ui,
+        snapshots: &[SnapshotSummary],
+        commands: &mut Vec<Command>,
+    ) {
+        let label =
+            |s: &SnapshotSummary| format!("#{} · {} · {}", s.id, format_utc(s.time), s.source);
+        let selected = self
+            .since
+            .and_then(|id| snapshots.iter().find(|s| s.id == id))
+            .map_or("nothing (no marks)".to_string(), label);
+        let before = self.since;
+        egui::ComboBox::from_label("Changes since")
+            .selected_text(selected)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.since, None, "nothing (no marks)");
+                for s in snapshots.iter().rev() {
+                    ui.selectable_value(&mut self.since, Some(s.id), label(s));
+                }
+            });
+        if self.since != before {
+            match self.since {
+                Some(id) => commands.push(Command::ChangesSince(id)),
+                None => self.clear_since(),
+            }
+        }
+    }
+
+    fn changes_list(&self, ui: &mut Ui) {
+        let Some((_, changes)) = &self.changes else {
+            ui.label(
+                RichText::new("Pick a snapshot to see what changed since, here and on the grid.")
+                    .weak(),
+            );
+            return;
+        };
+        let diff = match changes {
+            Ok(diff) => diff,
+            Err(why) => {
+                ui.colored_label(ui.visuals().error_fg_color, why);
+                return;
+            }
+        };
+        ui.label(format!(
+            "{} since the snapshot (cells marked \"changed\")",
+            super::count(diff.changes.len(), "change", "changes")
+        ));
+        if !diff.not_compared.is_empty() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "Not compared (read in only one of the two): {}",
+                    diff.not_compared.join(", ")
+                ),
+            );
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("history-changes")
+            .max_height(160.0)
+            .show(ui, |ui| {
+                for c in &diff.changes {
+                    ui.label(
+                        RichText::new(format!(
+                            "{} {} in {}: {}",
+                            c.kind.as_str(),
+                            c.key_id,
+                            if c.region.is_empty() {
+                                "every Region"
+                            } else {
+                                &c.region
+                            },
+                            describe(&c.kind, &c.from, &c.to)
+                        ))
+                        .small(),
+                    );
+                }
+            });
+    }
+}
+
+/// Changes that belong to one cell of the grid (findings are listed, not marked).
+fn is_cell_change(kind: ChangeKind) -> bool {
+    !matches!(kind, ChangeKind::FindingNew | ChangeKind::FindingResolved)
+}
+
+fn describe(kind: &ChangeKind, from: &Option<String>, to: &Option<String>) -> String {
+    let none = "none".to_string();
+    match kind {
+        ChangeKind::FamilyAdded | ChangeKind::ReplicaAdded | ChangeKind::FindingNew => {
+            format!("now {}", to.as_ref().unwrap_or(&none))
+        }
+        ChangeKind::FamilyRemoved | ChangeKind::ReplicaRemoved | ChangeKind::FindingResolved => {
+            format!("was {}", from.as_ref().unwrap_or(&none))
+        }
+        // egui's default fonts have no arrow: words instead.
+        ChangeKind::StateChanged | ChangeKind::RoleChanged => format!(
+            "was {}, now {}",
+            from.as_ref().unwrap_or(&none),
+            to.as_ref().unwrap_or(&none)
+        ),
+    }
+}
+
+/// Findings by severity over the audited snapshots (a snapshot without an audit is no point
+/// on the lines: it is not zero findings).
+fn findings_plot(ui: &mut Ui, snapshots: &[SnapshotSummary]) {
+    ui.label("Findings by severity, audited snapshots");
+    let audited: Vec<&SnapshotSummary> =
+        snapshots.iter().filter(|s| s.findings.is_some()).collect();
+    if audited.is_empty() {
+        ui.label(RichText::new("No audited snapshot yet: run Audit to add one.").weak());
+        return;
+    }
+    let severities = [Severity::High, Severity::Medium, Severity::Low];
+    Plot::new("findings-over-time")
+        .height(150.0)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .x_axis_formatter(|mark, _| format!("#{}", mark.value.round() as i64))
+        .show(ui, |plot| {
+            for severity in severities {
+                let points: PlotPoints = audited
+                    .iter()
+                    .map(|s| {
+                        let n = s
+                            .findings
+                            .as_ref()
+                            .and_then(|f| f.get(&severity.to_string()))
+                            .copied()
+                            .unwrap_or(0);
+                        [s.id as f64, n as f64]
+                    })
+                    .collect();
+                plot.line(
+                    Line::new(severity.to_string(), points)
+                        .color(super::audit_panel::severity_colour(severity)),
+                );
+            }
+        });
+    let last = audited[audited.len() - 1];
+    if let Some(counts) = &last.findings {
+        let n = |s: Severity| counts.get(&s.to_string()).copied().unwrap_or(0);
+        ui.label(
+            RichText::new(format!(
+                "Latest audited (#{}): high {}, medium {}, low {}",
+                last.id,
+                n(Severity::High),
+                n(Severity::Medium),
+                n(Severity::Low)
+            ))
+            .small(),
+        );
+    }
+}
