@@ -705,7 +705,7 @@ impl App {
             }
             self.history_status(ui);
         });
-        super::grid::legend(ui, &self.baseline);
+        super::grid::legend(ui, &self.baseline, self.history.since.is_some());
     }
 }
 

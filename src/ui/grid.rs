@@ -174,6 +174,13 @@ fn table(
                             .on_hover_text("Audit findings here: see the findings panel");
                         }
                         if let Some(what) = ctx.changed.get(&(id.clone(), *region)) {
+                            // An outline as well as the word: a crowded cell may clip the word.
+                            ui.painter().rect_stroke(
+                                ui.max_rect().shrink(1.0),
+                                3.0,
+                                egui::Stroke::new(1.5, CHANGED_COLOUR),
+                                egui::StrokeKind::Inside,
+                            );
                             ui.label(RichText::new("changed").small().color(CHANGED_COLOUR))
                                 .on_hover_text(format!("Since the chosen snapshot: {what}"));
                         }
@@ -580,7 +587,7 @@ fn key_hover(key: &KeyInfo) -> String {
 }
 
 /// What the marks of the grid mean, in one line under it.
-pub fn legend(ui: &mut Ui, baseline: &Baseline) {
+pub fn legend(ui: &mut Ui, baseline: &Baseline, comparing: bool) {
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Legend:").small().strong());
         // One label per entry, mark and meaning together: read as one by a screen reader,
@@ -638,6 +645,16 @@ pub fn legend(ui: &mut Ui, baseline: &Baseline) {
             RichText::new("AccessDenied, TimedOut…").small(),
             "could not be read: never the same as no key",
         );
+        if comparing {
+            item(
+                ui,
+                RichText::new("changed")
+                    .small()
+                    .strong()
+                    .color(CHANGED_COLOUR),
+                "differs from the snapshot chosen in the history panel",
+            );
+        }
         if baseline.is_empty() {
             ui.label(
                 RichText::new(

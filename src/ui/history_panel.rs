@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use egui::{RichText, Ui};
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use super::command::Command;
 use crate::domain::audit::Severity;
@@ -205,28 +205,51 @@ fn findings_plot(ui: &mut Ui, snapshots: &[SnapshotSummary]) {
         return;
     }
     let severities = [Severity::High, Severity::Medium, Severity::Low];
+    let series = |severity: Severity| -> Vec<[f64; 2]> {
+        audited
+            .iter()
+            .map(|s| {
+                let n = s
+                    .findings
+                    .as_ref()
+                    .and_then(|f| f.get(&severity.to_string()))
+                    .copied()
+                    .unwrap_or(0);
+                [s.id as f64, n as f64]
+            })
+            .collect()
+    };
+    let (first, last_id) = (audited[0].id as f64, audited[audited.len() - 1].id as f64);
     Plot::new("findings-over-time")
         .height(150.0)
         .legend(Legend::default())
+        // The axes are snapshot IDs and counts: the view frames them all, from zero up.
+        .include_x(first - 0.5)
+        .include_x(last_id + 0.5)
+        .include_y(0.0)
+        .allow_zoom(false)
+        .allow_drag(false)
         .allow_scroll(false)
-        .x_axis_formatter(|mark, _| format!("#{}", mark.value.round() as i64))
+        .x_axis_formatter(|mark, _| {
+            let id = mark.value.round();
+            if (mark.value - id).abs() < 1e-6 && id >= 1.0 {
+                format!("#{id}")
+            } else {
+                String::new()
+            }
+        })
         .show(ui, |plot| {
             for severity in severities {
-                let points: PlotPoints = audited
-                    .iter()
-                    .map(|s| {
-                        let n = s
-                            .findings
-                            .as_ref()
-                            .and_then(|f| f.get(&severity.to_string()))
-                            .copied()
-                            .unwrap_or(0);
-                        [s.id as f64, n as f64]
-                    })
-                    .collect();
+                let colour = super::audit_panel::severity_colour(severity);
+                // Markers, so a single audited snapshot is visible too.
+                plot.points(
+                    Points::new(severity.to_string(), PlotPoints::from(series(severity)))
+                        .radius(3.0)
+                        .color(colour),
+                );
                 plot.line(
-                    Line::new(severity.to_string(), points)
-                        .color(super::audit_panel::severity_colour(severity)),
+                    Line::new(severity.to_string(), PlotPoints::from(series(severity)))
+                        .color(colour),
                 );
             }
         });
