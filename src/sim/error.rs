@@ -47,6 +47,12 @@ impl Fault {
     pub fn invalid_import_token(message: impl Into<String>) -> Fault {
         Fault::client("InvalidImportTokenException", message)
     }
+    pub fn invalid_grant_token(message: impl Into<String>) -> Fault {
+        Fault::client("InvalidGrantTokenException", message)
+    }
+    pub fn limit_exceeded(message: impl Into<String>) -> Fault {
+        Fault::client("LimitExceededException", message)
+    }
     pub fn serialization(message: impl Into<String>) -> Fault {
         Fault::client("SerializationException", message)
     }

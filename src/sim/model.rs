@@ -113,6 +113,36 @@ pub struct Kms {
     watched_families: BTreeSet<(u64, String)>,
     /// Where key IDs come from: seeded, they are the same on every run (image snapshots).
     key_ids: fastrand::Rng,
+    /// `(Region, key ID)` → its grants: grants are Regional, never copied to replicas.
+    pub grants: BTreeMap<(String, String), Vec<Grant>>,
+    /// Key ID → rotation: one per multi-Region family (a shared property, set on the primary),
+    /// one per single-Region key.
+    pub rotations: HashMap<String, Rotation>,
+}
+
+/// One grant on one key in one Region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    pub id: String,
+    pub token: String,
+    pub name: Option<String>,
+    pub grantee: String,
+    pub retiring: Option<String>,
+    pub operations: Vec<String>,
+    /// `{"EncryptionContextSubset": {…}}` or `{"EncryptionContextEquals": {…}}`, as sent.
+    pub constraints: Option<serde_json::Value>,
+    pub created: f64,
+}
+
+/// Automatic and on-demand rotation of a key's material.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rotation {
+    pub enabled: bool,
+    pub period_days: Option<i64>,
+    /// When automatic rotation was last enabled (the next date counts from it).
+    pub enabled_at: Option<f64>,
+    /// Past rotations: (`AUTOMATIC` | `ON_DEMAND`, date).
+    pub history: Vec<(String, f64)>,
 }
 
 fn due_ms(at: f64) -> u64 {
@@ -127,6 +157,8 @@ impl Kms {
     pub fn new(account: String, delays: Delays, key_id_seed: Option<u64>) -> Kms {
         Kms {
             key_ids: key_id_seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed),
+            grants: BTreeMap::new(),
+            rotations: HashMap::new(),
             account,
             delays,
             keys: BTreeMap::new(),

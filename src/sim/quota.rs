@@ -13,6 +13,10 @@ pub fn aws_default_rate(operation: &str) -> f64 {
         "GetKeyPolicy" => 1000.0,
         "TagResource" | "UntagResource" => 10.0,
         "ScheduleKeyDeletion" => 15.0,
+        // The grant operations' own rows of the KMS request quota table.
+        "CreateGrant" | "RevokeGrant" => 50.0,
+        "RetireGrant" => 30.0,
+        "ListGrants" => 100.0,
         op if super::ops::MUTATING.contains(&op) => 5.0,
         _ => 100.0,
     }

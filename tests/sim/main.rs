@@ -13,6 +13,7 @@ mod conformance;
 mod coverage_ui;
 mod credentials_ui;
 mod faults;
+mod grants_rotation;
 mod hardening;
 mod harness;
 mod history;

@@ -3,10 +3,12 @@
 
 mod aliases;
 mod deletion;
+mod grants;
 mod import;
 mod keys;
 mod multi_region;
 mod policy_tags;
+mod rotation;
 
 use serde_json::Value;
 
@@ -31,6 +33,12 @@ pub const MUTATING: &[&str] = &[
     "CancelKeyDeletion",
     "GetParametersForImport",
     "ImportKeyMaterial",
+    "CreateGrant",
+    "RevokeGrant",
+    "RetireGrant",
+    "EnableKeyRotation",
+    "DisableKeyRotation",
+    "RotateKeyOnDemand",
 ];
 
 /// Every operation the simulator answers (fault rules may name only these).
@@ -55,6 +63,15 @@ pub const OPERATIONS: &[&str] = &[
     "CancelKeyDeletion",
     "GetParametersForImport",
     "ImportKeyMaterial",
+    "CreateGrant",
+    "ListGrants",
+    "RevokeGrant",
+    "RetireGrant",
+    "EnableKeyRotation",
+    "DisableKeyRotation",
+    "GetKeyRotationStatus",
+    "RotateKeyOnDemand",
+    "ListKeyRotations",
 ];
 
 /// Request fields and the JSON type the KMS service model gives them. KMS refuses a field of
@@ -79,10 +96,20 @@ const STRING_FIELDS: &[&str] = &[
     "ExpirationModel",
     "WrappingAlgorithm",
     "WrappingKeySpec",
+    "GranteePrincipal",
+    "RetiringPrincipal",
+    "Name",
+    "GrantId",
+    "GrantToken",
 ];
 const BOOL_FIELDS: &[&str] = &["MultiRegion", "BypassPolicyLockoutSafetyCheck"];
-const NUMBER_FIELDS: &[&str] = &["Limit", "PendingWindowInDays", "ValidTo"];
-const LIST_FIELDS: &[&str] = &["Tags", "TagKeys"];
+const NUMBER_FIELDS: &[&str] = &[
+    "Limit",
+    "PendingWindowInDays",
+    "ValidTo",
+    "RotationPeriodInDays",
+];
+const LIST_FIELDS: &[&str] = &["Tags", "TagKeys", "Operations", "GrantTokens"];
 
 fn check_types(input: &Value) -> Result<(), Fault> {
     let Value::Object(fields) = input else {
@@ -138,6 +165,15 @@ impl Kms {
             "CancelKeyDeletion" => self.cancel_key_deletion(region, input),
             "GetParametersForImport" => self.get_parameters_for_import(region, input, now),
             "ImportKeyMaterial" => self.import_key_material(region, input, now),
+            "CreateGrant" => self.create_grant(region, input, now),
+            "ListGrants" => self.list_grants(region, input),
+            "RevokeGrant" => self.revoke_grant(region, input),
+            "RetireGrant" => self.retire_grant(region, input),
+            "EnableKeyRotation" => self.enable_key_rotation(region, input, now),
+            "DisableKeyRotation" => self.disable_key_rotation(region, input),
+            "GetKeyRotationStatus" => self.get_key_rotation_status(region, input),
+            "RotateKeyOnDemand" => self.rotate_key_on_demand(region, input, now),
+            "ListKeyRotations" => self.list_key_rotations(region, input),
             other => Err(Fault::unknown_operation(format!(
                 "The operation {other} is not supported by this KMS simulator."
             ))),

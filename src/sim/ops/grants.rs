@@ -1,0 +1,271 @@
+//! Grants (KMS_FACTS.md, "Grants, rotation"): Regional, per key, never copied to replicas.
+//! CreateGrant, ListGrants, RevokeGrant, RetireGrant, validated as KMS does.
+
+use serde_json::{Value, json};
+
+use super::{optional, page, required};
+use crate::sim::error::{Fault, OpResult};
+use crate::sim::model::{Grant, Kms, State};
+
+/// The operations a grant may allow.
+const GRANT_OPERATIONS: &[&str] = &[
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+];
+
+impl Kms {
+    pub(super) fn create_grant(&mut self, region: &str, input: &Value, now: f64) -> OpResult {
+        let id = self.target(region, input)?;
+        let key = self.get(region, &id)?;
+        match key.state {
+            State::Enabled => {}
+            State::Disabled => {
+                return Err(Fault::disabled(format!("{} is disabled.", key.arn)));
+            }
+            _ => return Err(super::invalid_state(key)),
+        }
+        let grantee = principal(required(input, "GranteePrincipal")?, "granteePrincipal")?;
+        let retiring = optional(input, "RetiringPrincipal")
+            .map(|p| principal(p, "retiringPrincipal"))
+            .transpose()?;
+        let operations = operations(input.get("Operations"))?;
+        let constraints = constraints(input.get("Constraints"))?;
+        let name = optional(input, "Name").map(grant_name).transpose()?;
+        let grant = Grant {
+            id: self.grant_id(),
+            token: String::new(),
+            name,
+            grantee,
+            retiring,
+            operations,
+            constraints,
+            created: now,
+        };
+        let grants = self
+            .grants
+            .entry((region.to_string(), id.clone()))
+            .or_default();
+        // A retried CreateGrant with the same name and parameters returns the same grant.
+        if let Some(same) = grants
+            .iter()
+            .find(|g| g.name.is_some() && g.name == grant.name && same_parameters(g, &grant))
+        {
+            return Ok(json!({ "GrantId": same.id, "GrantToken": same.token }));
+        }
+        let grant = Grant {
+            token: grant_token(&grant.id),
+            ..grant
+        };
+        let out = json!({ "GrantId": grant.id, "GrantToken": grant.token });
+        grants.push(grant);
+        Ok(out)
+    }
+
+    pub(super) fn list_grants(&self, region: &str, input: &Value) -> OpResult {
+        let id = self.target(region, input)?;
+        let key = self.get(region, &id)?;
+        if let Some(Value::Number(n)) = input.get("Limit")
+            && !(1..=100).contains(&n.as_u64().unwrap_or(0))
+        {
+            return Err(Fault::validation(format!(
+                "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: \
+                 Member must have value between 1 and 100"
+            )));
+        }
+        let by_id = optional(input, "GrantId");
+        let by_grantee = optional(input, "GranteePrincipal");
+        let items: Vec<(String, Value)> = self
+            .grants
+            .get(&(region.to_string(), id.clone()))
+            .into_iter()
+            .flatten()
+            .filter(|g| by_id.is_none_or(|want| g.id == want))
+            .filter(|g| by_grantee.is_none_or(|want| g.grantee == want))
+            .map(|g| (g.id.clone(), self.grant_json(&key.arn, g)))
+            .collect();
+        let mut sorted = items;
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let (grants, next) = page(&sorted, input)?;
+        let mut out = json!({ "Grants": grants, "Truncated": next.is_some() });
+        if let Some(marker) = next {
+            out["NextMarker"] = json!(marker);
+        }
+        Ok(out)
+    }
+
+    pub(super) fn revoke_grant(&mut self, region: &str, input: &Value) -> OpResult {
+        let id = self.target(region, input)?;
+        let arn = self.get(region, &id)?.arn.clone();
+        let grant_id = required(input, "GrantId")?;
+        self.remove_grant(region, &id, |g| g.id == grant_id)
+            .ok_or_else(|| Fault::not_found(format!("Grant ID {grant_id} not found on {arn}")))?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn retire_grant(&mut self, region: &str, input: &Value) -> OpResult {
+        if let Some(token) = optional(input, "GrantToken") {
+            let owner = self
+                .grants
+                .iter()
+                .find(|((r, _), grants)| r == region && grants.iter().any(|g| g.token == token))
+                .map(|((_, id), _)| id.clone())
+                .ok_or_else(|| Fault::invalid_grant_token("The grant token is not valid."))?;
+            self.remove_grant(region, &owner, |g| g.token == token);
+            return Ok(json!({}));
+        }
+        let id = self.target(region, input).map_err(|_| {
+            Fault::validation("RetireGrant needs a GrantToken, or a KeyId and a GrantId.")
+        })?;
+        let grant_id = required(input, "GrantId")?;
+        self.remove_grant(region, &id, |g| g.id == grant_id)
+            .ok_or_else(|| Fault::not_found(format!("Grant ID {grant_id} not found")))?;
+        Ok(json!({}))
+    }
+
+    fn remove_grant(
+        &mut self,
+        region: &str,
+        id: &str,
+        matches: impl Fn(&Grant) -> bool,
+    ) -> Option<Grant> {
+        let grants = self.grants.get_mut(&(region.to_string(), id.to_string()))?;
+        let at = grants.iter().position(matches)?;
+        Some(grants.remove(at))
+    }
+
+    fn grant_json(&self, key_arn: &str, g: &Grant) -> Value {
+        let mut out = json!({
+            "KeyId": key_arn,
+            "GrantId": g.id,
+            "CreationDate": g.created,
+            "GranteePrincipal": g.grantee,
+            "IssuingAccount": format!("arn:aws:iam::{}:root", self.account),
+            "Operations": g.operations,
+        });
+        if let Some(name) = &g.name {
+            out["Name"] = json!(name);
+        }
+        if let Some(retiring) = &g.retiring {
+            out["RetiringPrincipal"] = json!(retiring);
+        }
+        if let Some(constraints) = &g.constraints {
+            out["Constraints"] = constraints.clone();
+        }
+        out
+    }
+
+    /// 64 hex digits, as KMS's grant IDs.
+    fn grant_id(&mut self) -> String {
+        let a = self.new_key_id(false).replace('-', "");
+        let b = self.new_key_id(false).replace('-', "");
+        format!("{a}{b}")
+    }
+}
+
+fn same_parameters(a: &Grant, b: &Grant) -> bool {
+    a.grantee == b.grantee
+        && a.retiring == b.retiring
+        && a.operations == b.operations
+        && a.constraints == b.constraints
+}
+
+/// An opaque token that names the grant (not a secret of anyone's: KMS returns it to the
+/// grant's creator).
+fn grant_token(id: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("simulated-grant-token:{id}"))
+}
+
+/// An AWS principal: an ARN (account root, role, user, assumed role) or a service principal.
+fn principal(p: &str, field: &str) -> Result<String, Fault> {
+    let arn_ok = p.starts_with("arn:")
+        && p.split(':').count() >= 6
+        && p.split(':')
+            .nth(4)
+            .is_some_and(|acct| acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit()));
+    let service_ok = p.ends_with(".amazonaws.com") && !p.contains(char::is_whitespace);
+    if (arn_ok || service_ok) && p.len() <= 256 {
+        Ok(p.to_string())
+    } else {
+        Err(Fault::validation(format!(
+            "1 validation error detected: Value '{p}' at '{field}' failed to satisfy constraint: \
+             Member must be a valid principal (an IAM ARN or a service principal)"
+        )))
+    }
+}
+
+fn operations(value: Option<&Value>) -> Result<Vec<String>, Fault> {
+    let list = value.and_then(Value::as_array).filter(|l| !l.is_empty()).ok_or_else(|| {
+        Fault::validation(
+            "1 validation error detected: Value null at 'operations' failed to satisfy constraint: \
+             Member must not be null",
+        )
+    })?;
+    let mut out = Vec::new();
+    for op in list {
+        match op.as_str().filter(|o| GRANT_OPERATIONS.contains(o)) {
+            Some(o) if !out.iter().any(|x: &String| x == o) => out.push(o.to_string()),
+            Some(_) => {}
+            None => {
+                return Err(Fault::validation(format!(
+                    "1 validation error detected: Value '{op}' at 'operations' failed to satisfy \
+                     constraint: Member must satisfy enum value set: [{}]",
+                    GRANT_OPERATIONS.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn constraints(value: Option<&Value>) -> Result<Option<Value>, Fault> {
+    let Some(value) = value.filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let bad = || {
+        Fault::validation(
+            "Constraints takes EncryptionContextSubset or EncryptionContextEquals, each a map of strings",
+        )
+    };
+    let object = value.as_object().ok_or_else(bad)?;
+    for (name, map) in object {
+        let ok_name = name == "EncryptionContextSubset" || name == "EncryptionContextEquals";
+        let ok_map = map
+            .as_object()
+            .is_some_and(|m| m.values().all(Value::is_string));
+        if !ok_name || !ok_map {
+            return Err(bad());
+        }
+    }
+    Ok(Some(value.clone()))
+}
+
+fn grant_name(name: &str) -> Result<String, Fault> {
+    let ok = (1..=256).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'/' | b'_' | b'-'));
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(Fault::validation(format!(
+            "1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$"
+        )))
+    }
+}

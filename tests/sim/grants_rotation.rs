@@ -1,0 +1,302 @@
+//! The simulator's grants and rotation, through aws-sdk-kms, one KMS_FACTS.md behaviour per
+//! test ("Grants, rotation"). moto models neither the multi-Region side of rotation nor
+//! Regional grants on replicas, which is the gap these cover.
+
+use aws_sdk_kms::error::ProvideErrorMetadata;
+use aws_sdk_kms::types::{GrantConstraints, GrantOperation, OriginType, RotationType};
+
+use crate::harness::SimHarness;
+
+const GRANTEE: &str = "arn:aws:iam::111122223333:role/ebs-service";
+
+fn code<E: ProvideErrorMetadata>(e: &E) -> String {
+    e.code().unwrap_or("no code").to_string()
+}
+
+/// A primary in us-east-1 with a settled replica in eu-west-1.
+async fn family(h: &SimHarness) -> String {
+    let id = h.primary("us-east-1").await;
+    h.replica(&id, "us-east-1", "eu-west-1").await;
+    id
+}
+
+async fn grant(h: &SimHarness, region: &str, id: &str) -> (String, String) {
+    let out = h
+        .client(region)
+        .create_grant()
+        .key_id(id)
+        .grantee_principal(GRANTEE)
+        .operations(GrantOperation::Decrypt)
+        .operations(GrantOperation::GenerateDataKey)
+        .constraints(
+            GrantConstraints::builder()
+                .encryption_context_subset("app", "billing")
+                .build(),
+        )
+        .name("ebs-volumes")
+        .send()
+        .await
+        .expect("CreateGrant succeeds");
+    (
+        out.grant_id().unwrap().to_string(),
+        out.grant_token().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_grant_is_regional_a_replica_does_not_have_its_primarys_grant() {
+    let h = SimHarness::start().await;
+    let id = family(&h).await;
+    let (grant_id, _) = grant(&h, "us-east-1", &id).await;
+    assert_eq!(grant_id.len(), 64);
+    let listed = h
+        .client("us-east-1")
+        .list_grants()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let g = &listed.grants()[0];
+    assert_eq!(g.grantee_principal(), Some(GRANTEE));
+    assert_eq!(g.name(), Some("ebs-volumes"));
+    assert_eq!(
+        g.operations(),
+        &[GrantOperation::Decrypt, GrantOperation::GenerateDataKey]
+    );
+    let subset = g
+        .constraints()
+        .and_then(|c| c.encryption_context_subset())
+        .unwrap();
+    assert_eq!(subset.get("app").map(String::as_str), Some("billing"));
+    let replica = h
+        .client("eu-west-1")
+        .list_grants()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        replica.grants().is_empty(),
+        "grants are never copied to replicas"
+    );
+}
+
+#[tokio::test]
+async fn list_grants_pages_with_opaque_markers() {
+    let h = SimHarness::start().await;
+    let id = h.primary("us-east-1").await;
+    for name in ["a", "b", "c"] {
+        h.client("us-east-1")
+            .create_grant()
+            .key_id(&id)
+            .grantee_principal(GRANTEE)
+            .operations(GrantOperation::Encrypt)
+            .name(name)
+            .send()
+            .await
+            .unwrap();
+    }
+    let mut seen = 0;
+    let mut marker = None;
+    loop {
+        let page = h
+            .client("us-east-1")
+            .list_grants()
+            .key_id(&id)
+            .limit(2)
+            .set_marker(marker)
+            .send()
+            .await
+            .unwrap();
+        seen += page.grants().len();
+        if !page.truncated() {
+            break;
+        }
+        marker = page.next_marker().map(str::to_string);
+    }
+    assert_eq!(seen, 3);
+}
+
+#[tokio::test]
+async fn create_grant_refuses_unknown_principals_and_disabled_keys() {
+    let h = SimHarness::start().await;
+    let id = h.primary("us-east-1").await;
+    let bad = h
+        .client("us-east-1")
+        .create_grant()
+        .key_id(&id)
+        .grantee_principal("not-a-principal")
+        .operations(GrantOperation::Decrypt)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&bad), "ValidationException");
+    h.client("us-east-1")
+        .disable_key()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let disabled = h
+        .client("us-east-1")
+        .create_grant()
+        .key_id(&id)
+        .grantee_principal(GRANTEE)
+        .operations(GrantOperation::Decrypt)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&disabled), "DisabledException");
+}
+
+#[tokio::test]
+async fn a_grant_can_be_revoked_by_id_and_retired_by_token() {
+    let h = SimHarness::start().await;
+    let id = h.primary("us-east-1").await;
+    let (first, _) = grant(&h, "us-east-1", &id).await;
+    let us = h.client("us-east-1");
+    us.revoke_grant()
+        .key_id(&id)
+        .grant_id(&first)
+        .send()
+        .await
+        .unwrap();
+    let again = us
+        .revoke_grant()
+        .key_id(&id)
+        .grant_id(&first)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&again), "NotFoundException");
+    let (_, token) = grant(&h, "us-east-1", &id).await;
+    us.retire_grant().grant_token(&token).send().await.unwrap();
+    let left = us.list_grants().key_id(&id).send().await.unwrap();
+    assert!(left.grants().is_empty());
+    let bad = us
+        .retire_grant()
+        .grant_token("bm90LWEtdG9rZW4")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&bad), "InvalidGrantTokenException");
+}
+
+#[tokio::test]
+async fn rotation_is_set_on_the_primary_and_every_replica_reports_it() {
+    let h = SimHarness::start().await;
+    let id = family(&h).await;
+    h.client("us-east-1")
+        .enable_key_rotation()
+        .key_id(&id)
+        .rotation_period_in_days(180)
+        .send()
+        .await
+        .unwrap();
+    for region in ["us-east-1", "eu-west-1"] {
+        let status = h
+            .client(region)
+            .get_key_rotation_status()
+            .key_id(&id)
+            .send()
+            .await
+            .unwrap();
+        assert!(status.key_rotation_enabled(), "{region}");
+        assert_eq!(status.rotation_period_in_days(), Some(180), "{region}");
+        assert!(status.next_rotation_date().is_some(), "{region}");
+    }
+    let on_replica = h
+        .client("eu-west-1")
+        .disable_key_rotation()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&on_replica), "UnsupportedOperationException");
+}
+
+#[tokio::test]
+async fn a_rotation_period_outside_90_to_2560_days_is_refused() {
+    let h = SimHarness::start().await;
+    let id = h.primary("us-east-1").await;
+    for days in [89, 2561] {
+        let e = h
+            .client("us-east-1")
+            .enable_key_rotation()
+            .key_id(&id)
+            .rotation_period_in_days(days)
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error();
+        assert_eq!(code(&e), "ValidationException", "{days}");
+    }
+}
+
+#[tokio::test]
+async fn keys_with_imported_material_cannot_rotate_and_report_rotation_off() {
+    let h = SimHarness::start().await;
+    let us = h.client("us-east-1");
+    let id = us
+        .create_key()
+        .multi_region(true)
+        .origin(OriginType::External)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata()
+        .unwrap()
+        .key_id()
+        .to_string();
+    let status = us
+        .get_key_rotation_status()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert!(!status.key_rotation_enabled());
+    let e = us
+        .enable_key_rotation()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e), "UnsupportedOperationException");
+}
+
+#[tokio::test]
+async fn an_on_demand_rotation_of_the_primary_is_listed_in_every_region_up_to_the_limit() {
+    let h = SimHarness::start().await;
+    let id = family(&h).await;
+    let us = h.client("us-east-1");
+    us.rotate_key_on_demand().key_id(&id).send().await.unwrap();
+    let listed = h
+        .client("eu-west-1")
+        .list_key_rotations()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.rotations().len(), 1);
+    assert_eq!(
+        listed.rotations()[0].rotation_type(),
+        Some(&RotationType::OnDemand)
+    );
+    for _ in 1..25 {
+        us.rotate_key_on_demand().key_id(&id).send().await.unwrap();
+    }
+    let over = us
+        .rotate_key_on_demand()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&over), "LimitExceededException");
+}
