@@ -56,6 +56,14 @@ pub enum FindingKind {
     KeyUnreadable,
     /// A key policy that lets anyone (`Principal *`, or an Allow with `NotPrincipal`) use the key.
     PublicAccess,
+    /// A replica lacks a grant its primary has: that grantee cannot use it after a fail-over.
+    GrantMissing,
+    /// A replica has a grant its primary does not: access that exists only in that Region.
+    GrantExtra,
+    /// Automatic rotation is off for a family whose keys can rotate (Security Hub KMS.4).
+    RotationDisabled,
+    /// A replica's imported material expires before its primary's.
+    MaterialExpiresBeforePrimary,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -96,11 +104,15 @@ pub struct BaselineRule {
     pub require_regions: Vec<Region>,
 }
 
-/// The per-key properties the audit fetches: policy and tags.
+/// The per-key properties the audit fetches: policy, tags and grants of every key, and the
+/// rotation of each family's primary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyProps {
     pub policy: Option<String>,
     pub tags: Option<Vec<Tag>>,
+    pub grants: Option<Vec<super::parity::Grant>>,
+    /// Read on primaries that can rotate only (every replica reports the same).
+    pub rotation: Option<super::parity::RotationStatus>,
 }
 
 pub type PropsMap = HashMap<(MrkId, Region), KeyProps>;
@@ -185,6 +197,9 @@ pub fn audit(
         state_findings(&ctx, options, &mut findings);
         exposure_findings(&ctx, &mut findings);
         drift_findings(&ctx, &mut findings);
+        parity_findings::grants(&ctx, &mut findings);
+        parity_findings::rotation(&ctx, &mut findings);
+        parity_findings::material(&ctx, &mut findings);
     }
     findings.sort_by(|a, b| {
         b.severity
@@ -299,6 +314,9 @@ fn push(
         message,
     });
 }
+
+#[path = "audit_parity.rs"]
+mod parity_findings;
 
 /// One family as every section of the audit reads it.
 struct FamilyContext<'a> {

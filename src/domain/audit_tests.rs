@@ -66,6 +66,7 @@ fn props(primary_policy: &str, replica_policy: &str, replica_tags: Vec<Tag>) -> 
         KeyProps {
             policy: Some(primary_policy.into()),
             tags: Some(vec![Tag::new("env", "prod"), Tag::new("team", "payments")]),
+            ..KeyProps::default()
         },
     );
     map.insert(
@@ -73,6 +74,7 @@ fn props(primary_policy: &str, replica_policy: &str, replica_tags: Vec<Tag>) -> 
         KeyProps {
             policy: Some(replica_policy.into()),
             tags: Some(replica_tags),
+            ..KeyProps::default()
         },
     );
     map
@@ -347,6 +349,7 @@ fn a_replica_whose_primary_was_not_read_is_not_audited_and_judged_on_its_own_pol
         KeyProps {
             policy: Some(PUBLIC.into()),
             tags: Some(vec![]),
+            ..KeyProps::default()
         },
     );
     let baseline = Baseline {
@@ -441,5 +444,130 @@ fn a_condition_value_written_as_a_one_item_array_is_no_drift() {
     assert!(
         !kinds(&findings).contains(&FindingKind::PolicyDrift),
         "{findings:?}"
+    );
+}
+
+fn grant(grantee: &str) -> crate::domain::parity::Grant {
+    crate::domain::parity::Grant {
+        id: format!("{grantee}-id"),
+        name: None,
+        grantee: grantee.into(),
+        retiring: None,
+        operations: ["Decrypt".to_string()].into_iter().collect(),
+        constraints: Default::default(),
+    }
+}
+
+/// `props` with these grants on the primary and on the replica, and this rotation read.
+fn parity_props(
+    primary: Vec<crate::domain::parity::Grant>,
+    replica: Vec<crate::domain::parity::Grant>,
+    rotation: Option<bool>,
+) -> PropsMap {
+    let mut map = props(CUSTOM, CUSTOM, same_tags());
+    if let Some(p) = map.get_mut(&(id(), region("us-east-1"))) {
+        p.grants = Some(primary);
+        p.rotation = rotation.map(|enabled| crate::domain::parity::RotationStatus {
+            enabled,
+            ..Default::default()
+        });
+    }
+    if let Some(r) = map.get_mut(&(id(), region("eu-west-1"))) {
+        r.grants = Some(replica);
+    }
+    map
+}
+
+#[test]
+fn a_replica_missing_its_primarys_grant_is_medium_and_a_grant_to_another_account_only_there_is_high()
+ {
+    let ebs = grant("arn:aws:iam::111122223333:role/ebs");
+    let vendor = grant("arn:aws:iam::444455556666:role/vendor");
+    let findings = audit(
+        &estate(clean_replica(), true),
+        &parity_props(vec![ebs], vec![vendor], Some(true)),
+        &Baseline::default(),
+        OPTIONS,
+    );
+    let missing = findings
+        .iter()
+        .find(|f| f.kind == FindingKind::GrantMissing)
+        .expect("grant-missing");
+    assert_eq!(
+        (missing.severity, missing.region),
+        (Severity::Medium, Some(region("eu-west-1")))
+    );
+    assert!(missing.message.contains("role/ebs"), "{}", missing.message);
+    let extra = findings
+        .iter()
+        .find(|f| f.kind == FindingKind::GrantExtra)
+        .expect("grant-extra");
+    assert_eq!(
+        (extra.severity, extra.region),
+        (Severity::High, Some(region("eu-west-1")))
+    );
+}
+
+#[test]
+fn the_same_grants_in_both_regions_are_no_finding() {
+    let ebs = grant("arn:aws:iam::111122223333:role/ebs");
+    let mut copy = ebs.clone();
+    copy.id = "another-id-in-eu-west-1".into();
+    let findings = audit(
+        &estate(clean_replica(), true),
+        &parity_props(vec![ebs], vec![copy], Some(true)),
+        &Baseline::default(),
+        OPTIONS,
+    );
+    assert_eq!(findings, []);
+}
+
+#[test]
+fn rotation_off_is_one_medium_finding_on_the_primarys_region_and_unread_rotation_is_none() {
+    let off = audit(
+        &estate(clean_replica(), true),
+        &parity_props(vec![], vec![], Some(false)),
+        &Baseline::default(),
+        OPTIONS,
+    );
+    assert_eq!(kinds(&off), vec![FindingKind::RotationDisabled]);
+    assert_eq!(off[0].severity, Severity::Medium);
+    assert_eq!(off[0].region, Some(region("us-east-1")));
+    let unread = audit(
+        &estate(clean_replica(), true),
+        &parity_props(vec![], vec![], None),
+        &Baseline::default(),
+        OPTIONS,
+    );
+    assert_eq!(unread, []);
+}
+
+#[test]
+fn a_replica_whose_imported_material_expires_before_the_primarys_is_low() {
+    let mut estate = estate(
+        KeyInfo {
+            origin: "EXTERNAL".into(),
+            valid_to: Some(1_000),
+            ..clean_replica()
+        },
+        true,
+    );
+    let mut primary = key("us-east-1", Role::Primary, KeyState::Enabled, "payments");
+    primary.origin = "EXTERNAL".into();
+    primary.valid_to = Some(5_000);
+    estate.upsert_key(primary);
+    let findings = audit(
+        &estate,
+        &props(CUSTOM, CUSTOM, same_tags()),
+        &Baseline::default(),
+        OPTIONS,
+    );
+    let f = findings
+        .iter()
+        .find(|f| f.kind == FindingKind::MaterialExpiresBeforePrimary)
+        .expect("material-expires-before-primary");
+    assert_eq!(
+        (f.severity, f.region),
+        (Severity::Low, Some(region("eu-west-1")))
     );
 }

@@ -9,6 +9,7 @@ pub mod estate;
 pub mod history;
 pub mod key;
 pub mod lifecycle;
+pub mod parity;
 pub mod policy;
 pub mod policy_compare;
 pub mod problem;

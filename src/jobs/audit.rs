@@ -1,5 +1,5 @@
-//! The audit's fetches: key policies and tags of the keys whose drift is compared, paced per
-//! Region, and nothing else.
+//! The audit's fetches: key policies, tags and grants of the keys whose drift is compared, and
+//! the rotation of each family's primary, paced per Region, and nothing else.
 
 use std::collections::HashMap;
 
@@ -9,6 +9,7 @@ use super::runner::Runner;
 use crate::domain::audit::{
     AuditOptions, Baseline, Finding, KeyProps, NotAudited, PropsMap, audit, not_audited,
 };
+use crate::domain::parity::can_rotate;
 use crate::domain::{Estate, MrkId, Region, Role, Tag, quota};
 use crate::kms::{KmsClients, KmsError};
 
@@ -36,7 +37,8 @@ pub fn run_audit(
     let mut estate = inventory.estate().clone();
     runner.block_on(follow_primaries(&clients, &mut estate));
     let targets = audit_targets(&estate);
-    let (props, problems) = runner.block_on(fetch_audit_props(clients, targets.clone()));
+    let rotation = rotation_targets(&estate, &targets);
+    let (props, problems) = runner.block_on(fetch_audit_props(clients, targets.clone(), rotation));
     let findings = audit(&estate, &props, baseline, options);
     let not_audited = not_audited(&estate, &targets, &props, &problems);
     AuditOutcome {
@@ -83,16 +85,33 @@ pub fn audit_targets(estate: &Estate) -> Vec<(MrkId, Region)> {
         .collect()
 }
 
-/// Fetches policy and tags for each target. A key whose properties cannot be read is left out
-/// of the map and the reason returned for it, so the report can say what was not compared.
+/// The primaries among `targets` whose family can rotate: their rotation is read (every
+/// replica reports the same, so one read per family).
+pub fn rotation_targets(estate: &Estate, targets: &[(MrkId, Region)]) -> Vec<(MrkId, Region)> {
+    targets
+        .iter()
+        .filter(|(id, region)| {
+            estate
+                .family(id)
+                .and_then(|f| f.described().find(|k| k.region == *region))
+                .is_some_and(|k| k.role() == Role::Primary && can_rotate(k))
+        })
+        .cloned()
+        .collect()
+}
+
+/// Fetches policy, tags and grants for each target, and the rotation of each of `rotation`
+/// (primaries). A key whose properties cannot all be read is left out of the map and the
+/// reason returned for it, so the report can say what was not compared.
 ///
-/// Every Region at once, and in each Region GetKeyPolicy and ListResourceTags each paced to
-/// their own quota (1,000 and 2,000 per second).
+/// Every Region at once, and in each Region each call paced to its own quota (GetKeyPolicy
+/// 1,000, ListResourceTags 2,000, ListGrants 100 per second).
 pub async fn fetch_audit_props(
     clients: KmsClients,
     targets: Vec<(MrkId, Region)>,
+    rotation: Vec<(MrkId, Region)>,
 ) -> (PropsMap, HashMap<(MrkId, Region), String>) {
-    let (policies, mut tags) = futures::join!(
+    let (policies, mut tags, mut grants, mut rotations) = futures::join!(
         fetch_each(
             &clients,
             targets.clone(),
@@ -101,28 +120,50 @@ pub async fn fetch_audit_props(
         ),
         fetch_each(
             &clients,
-            targets,
+            targets.clone(),
             quota::LIST_RESOURCE_TAGS,
             |client, id| async move { client.tags(&id).await },
+        ),
+        fetch_each(
+            &clients,
+            targets,
+            quota::LIST_GRANTS,
+            |client, id| async move { client.grants(&id).await },
+        ),
+        fetch_each(
+            &clients,
+            rotation.clone(),
+            quota::ROTATION_READS,
+            |client, id| async move { client.rotation_status(&id).await },
         ),
     );
     let mut props = PropsMap::new();
     for (slot, policy) in policies.values {
-        // A key counts as compared only when both its policy and its tags were read.
-        if let Some(tags) = tags.values.remove(&slot) {
-            props.insert(
-                slot,
-                KeyProps {
-                    policy: Some(policy),
-                    tags: Some(tags),
-                },
-            );
+        // A key counts as compared only when everything asked of it was read.
+        let (Some(tags), Some(grants)) = (tags.values.remove(&slot), grants.values.remove(&slot))
+        else {
+            continue;
+        };
+        let rotation_status = rotations.values.remove(&slot);
+        if rotation.contains(&slot) && rotation_status.is_none() {
+            continue;
         }
+        props.insert(
+            slot,
+            KeyProps {
+                policy: Some(policy),
+                tags: Some(tags),
+                grants: Some(grants),
+                rotation: rotation_status,
+            },
+        );
     }
     let problems = policies
         .errors
         .into_iter()
         .chain(tags.errors)
+        .chain(grants.errors)
+        .chain(rotations.errors)
         .map(|(slot, e)| (slot, e.to_string()))
         .collect();
     (props, problems)

@@ -18,7 +18,9 @@ mod scan;
 mod tasks;
 
 pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
-pub use audit::{AuditOutcome, audit_targets, fetch_audit_props, fetch_primary_tags, run_audit};
+pub use audit::{
+    AuditOutcome, audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets, run_audit,
+};
 pub use history::{Actor, HistoryLog, snapshot_of};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use paced_calls::{PaceReport, run_paced};

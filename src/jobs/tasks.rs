@@ -14,7 +14,7 @@ use std::future::Future;
 
 use poll_promise::Promise;
 
-use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags};
+use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets};
 use super::inventory::Inventory;
 use super::replica_calls::fetch_primary_props;
 use super::runner::{Panicked, Runner, take_ready};
@@ -136,8 +136,13 @@ impl Tasks {
     /// Reads the policy and tags of every described key, for the audit.
     pub fn read_audit_props(&mut self, runner: &Runner, inventory: &Inventory) -> bool {
         let targets = audit_targets(inventory.estate());
+        let rotation = rotation_targets(inventory.estate(), &targets);
         let clients = inventory.clients().clone();
-        self.start(runner, TaskKey::AuditProps, read_props(clients, targets))
+        self.start(
+            runner,
+            TaskKey::AuditProps,
+            read_props(clients, targets, rotation),
+        )
     }
 
     /// Reads the policy and tags of a family's keys not in `known`, for its details panel.
@@ -159,11 +164,12 @@ impl Tasks {
         if targets.is_empty() {
             return false;
         }
+        let rotation = rotation_targets(inventory.estate(), &targets);
         let clients = inventory.clients().clone();
         self.start(
             runner,
             TaskKey::FamilyProps(id.clone()),
-            read_props(clients, targets),
+            read_props(clients, targets, rotation),
         )
     }
 
@@ -327,8 +333,12 @@ impl Tasks {
     }
 }
 
-async fn read_props(clients: KmsClients, targets: Vec<(MrkId, Region)>) -> TaskOutput {
-    let (props, problems) = fetch_audit_props(clients, targets).await;
+async fn read_props(
+    clients: KmsClients,
+    targets: Vec<(MrkId, Region)>,
+    rotation: Vec<(MrkId, Region)>,
+) -> TaskOutput {
+    let (props, problems) = fetch_audit_props(clients, targets, rotation).await;
     TaskOutput::Props(PropsRead { props, problems })
 }
 

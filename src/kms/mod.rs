@@ -9,6 +9,7 @@ mod error;
 mod identity;
 mod key_props;
 mod lifecycle;
+mod parity;
 mod region_client;
 mod replicate;
 

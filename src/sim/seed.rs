@@ -328,6 +328,7 @@ fn demo(kms: &mut Kms, at: f64) {
         }
 
         let later = at + DAY;
+        parity(kms, i, name, &id, primary_region, &targets, later);
         match *name {
             "analytics" if !targets.is_empty() => {
                 call(kms, "DisableKey", targets[0], json!({ "KeyId": id }), later);
@@ -373,6 +374,64 @@ fn demo(kms: &mut Kms, at: f64) {
                 );
             }
         }
+    }
+}
+
+/// What KMS does not copy to replicas, set up as people leave it: most families rotate and carry
+/// their application's grant in every Region; some do not (rotation off, a grant missing in one
+/// replica, a vendor's grant only in a replica); the imported key's replica in eu-west-1 got
+/// material that expires before the primary's.
+fn parity(
+    kms: &mut Kms,
+    i: usize,
+    name: &str,
+    id: &str,
+    primary_region: &str,
+    targets: &[&str],
+    at: f64,
+) {
+    if name == "byok-hsm" {
+        import_material(kms, "eu-west-1", id, at + 9.0 * DAY, at);
+        return;
+    }
+    if i % 5 != 2 {
+        call(
+            kms,
+            "EnableKeyRotation",
+            primary_region,
+            json!({ "KeyId": id, "RotationPeriodInDays": 365 }),
+            at,
+        );
+    }
+    let app_grant = json!({
+        "KeyId": id,
+        "GranteePrincipal": format!("arn:aws:iam::{}:role/{name}-app", kms.account),
+        "Operations": ["Decrypt", "GenerateDataKey"],
+        "Constraints": { "EncryptionContextSubset": { "app": name } },
+        "Name": format!("{name}-app"),
+    });
+    call(kms, "CreateGrant", primary_region, app_grant.clone(), at);
+    for (j, target) in targets.iter().enumerate() {
+        // The first replica of every seventh family never got the grant.
+        if !(j == 0 && i % 7 == 1) {
+            call(kms, "CreateGrant", target, app_grant.clone(), at);
+        }
+    }
+    if name == "payments"
+        && let Some(target) = targets.first()
+    {
+        call(
+            kms,
+            "CreateGrant",
+            target,
+            json!({
+                "KeyId": id,
+                "GranteePrincipal": "arn:aws:iam::444455556666:role/vendor-support",
+                "Operations": ["Decrypt"],
+                "Name": "vendor-debugging",
+            }),
+            at,
+        );
     }
 }
 

@@ -101,7 +101,7 @@ async fn the_primary_lists_a_replica_at_once_while_it_is_still_creating() {
 }
 
 /// An EXTERNAL multi-Region primary in `region`, still waiting for its material.
-async fn external_primary(h: &SimHarness, region: &str) -> String {
+pub(crate) async fn external_primary(h: &SimHarness, region: &str) -> String {
     h.client(region)
         .create_key()
         .multi_region(true)
@@ -116,7 +116,7 @@ async fn external_primary(h: &SimHarness, region: &str) -> String {
 }
 
 /// Imports (opaque) material valid for `days` into `id` in `region`.
-async fn import(h: &SimHarness, region: &str, id: &str, days: u64) {
+pub(crate) async fn import(h: &SimHarness, region: &str, id: &str, days: u64) {
     let client = h.client(region);
     let params = client
         .get_parameters_for_import()

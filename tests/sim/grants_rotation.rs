@@ -300,3 +300,97 @@ async fn an_on_demand_rotation_of_the_primary_is_listed_in_every_region_up_to_th
         .into_service_error();
     assert_eq!(code(&over), "LimitExceededException");
 }
+
+/// `audit --format json` (the binary) over us-east-1 and eu-west-1.
+fn audit_json(endpoint: &str) -> serde_json::Value {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kms-replica-console"));
+    crate::support::clean_env(&mut command);
+    let out = command
+        .args(["audit", "--format", "json", "--no-history"])
+        .args([
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--endpoint-url",
+            endpoint,
+        ])
+        .output()
+        .expect("the binary runs");
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("a JSON report")
+}
+
+#[test]
+fn the_audit_reports_grant_drift_rotation_off_and_material_expiring_first_on_the_right_key_and_region()
+ {
+    let runner = kms_replica_console::jobs::Runner::new().unwrap();
+    let h = runner.block_on(SimHarness::start());
+    let (drifted, imported) = runner.block_on(async {
+        let drifted = family(&h).await;
+        grant(&h, "us-east-1", &drifted).await;
+        h.client("eu-west-1")
+            .create_grant()
+            .key_id(&drifted)
+            .grantee_principal("arn:aws:iam::444455556666:role/vendor")
+            .operations(GrantOperation::Decrypt)
+            .send()
+            .await
+            .unwrap();
+        let imported = crate::conformance::external_primary(&h, "us-east-1").await;
+        crate::conformance::import(&h, "us-east-1", &imported, 30).await;
+        h.client("us-east-1")
+            .replicate_key()
+            .key_id(&imported)
+            .replica_region("eu-west-1")
+            .send()
+            .await
+            .unwrap();
+        h.advance(crate::harness::DELAY + 1.0);
+        crate::conformance::import(&h, "eu-west-1", &imported, 10).await;
+        (drifted, imported)
+    });
+    let report = audit_json(&h.sim.endpoint());
+    let found: Vec<(String, String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("kind"), s("key_id"), s("region"), s("severity"))
+        })
+        .collect();
+    let has = |kind: &str, key: &str, region: &str, severity: &str| {
+        found.contains(&(kind.into(), key.into(), region.into(), severity.into()))
+    };
+    assert!(
+        has("grant-missing", &drifted, "eu-west-1", "medium"),
+        "{found:#?}"
+    );
+    assert!(
+        has("grant-extra", &drifted, "eu-west-1", "high"),
+        "{found:#?}"
+    );
+    assert!(
+        has("rotation-disabled", &drifted, "us-east-1", "medium"),
+        "{found:#?}"
+    );
+    assert!(
+        has(
+            "material-expires-before-primary",
+            &imported,
+            "eu-west-1",
+            "low"
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.0 == "rotation-disabled" && f.1 == imported),
+        "imported material cannot rotate: no rotation finding for it"
+    );
+}

@@ -1,0 +1,120 @@
+//! The audit's parity section: what KMS does not keep in step beyond policy and tags (grants,
+//! rotation, imported material), compared between each replica and its primary.
+
+use super::{FamilyContext, Finding, FindingKind, Severity, push};
+use crate::domain::Role;
+use crate::domain::parity::{can_rotate, expires_before_primary, extra_grant_is_high, grant_diff};
+
+/// Each replica's grants against its primary's, when both were read.
+pub(super) fn grants(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
+    let (Some(primary), Some(primary_grants)) = (
+        ctx.primary,
+        ctx.primary_props.and_then(|p| p.grants.as_deref()),
+    ) else {
+        return;
+    };
+    let owner = account_of(&primary.arn);
+    for replica in ctx.keys.iter().filter(|k| k.role() == Role::Replica) {
+        let r = replica.region;
+        let Some(replica_grants) = ctx.props_of(r).and_then(|p| p.grants.as_deref()) else {
+            continue;
+        };
+        let diff = grant_diff(primary_grants, replica_grants);
+        for g in diff.missing {
+            push(
+                out,
+                Severity::Medium,
+                FindingKind::GrantMissing,
+                ctx.id,
+                Some(r),
+                format!(
+                    "The replica of {} in {r} lacks a grant its primary has ({}): after a fail-over to {r}, {} cannot use the key. Copy the grant to {r}.",
+                    ctx.label,
+                    g.describe(),
+                    g.grantee
+                ),
+            );
+        }
+        for g in diff.extra {
+            let high = extra_grant_is_high(g, primary_grants, owner);
+            push(
+                out,
+                if high {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
+                FindingKind::GrantExtra,
+                ctx.id,
+                Some(r),
+                format!(
+                    "The replica of {} in {r} has a grant its primary does not ({}){}: revoke it or grant the same on the primary.",
+                    ctx.label,
+                    g.describe(),
+                    if high {
+                        ", to another account or a service beyond what the primary allows"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+        }
+    }
+}
+
+/// Automatic rotation off, for a family whose keys can rotate (read on the primary).
+pub(super) fn rotation(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
+    let Some(primary) = ctx.primary.filter(|p| can_rotate(p)) else {
+        return;
+    };
+    let Some(status) = ctx.primary_props.and_then(|p| p.rotation.as_ref()) else {
+        return;
+    };
+    if !status.enabled {
+        push(
+            out,
+            Severity::Medium,
+            FindingKind::RotationDisabled,
+            ctx.id,
+            Some(primary.region),
+            format!(
+                "Automatic rotation of {} is off (it is set on the primary, in {}, for every replica): enable it (Security Hub KMS.4, AWS Config cmk-backing-key-rotation-enabled).",
+                ctx.label, primary.region
+            ),
+        );
+    }
+}
+
+/// Replicas whose imported material expires before the primary's.
+pub(super) fn material(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
+    let Some(primary) = ctx.primary else {
+        return;
+    };
+    for replica in ctx.keys.iter().filter(|k| k.role() == Role::Replica) {
+        if expires_before_primary(replica, primary) {
+            let when = |t: Option<i64>| {
+                t.map(crate::domain::key::format_utc)
+                    .unwrap_or_else(|| "never".into())
+            };
+            push(
+                out,
+                Severity::Low,
+                FindingKind::MaterialExpiresBeforePrimary,
+                ctx.id,
+                Some(replica.region),
+                format!(
+                    "The imported material of {} in {} expires {}, before the primary's ({}): import it again there with the primary's expiry.",
+                    ctx.label,
+                    replica.region,
+                    when(replica.valid_to),
+                    when(primary.valid_to)
+                ),
+            );
+        }
+    }
+}
+
+/// The account in a key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`).
+fn account_of(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
+}
