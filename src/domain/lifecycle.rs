@@ -26,7 +26,20 @@ pub enum KeyAction {
     CancelDeletion,
     /// UpdatePrimaryRegion: make this replica the primary.
     Promote,
+    /// EnableKeyRotation with a period, on the primary (for the whole family).
+    EnableRotation {
+        days: i32,
+    },
+    /// DisableKeyRotation, on the primary.
+    DisableRotation,
+    /// RotateKeyOnDemand, on the primary.
+    RotateNow,
 }
+
+/// Automatic rotation periods KMS accepts, in days.
+pub const MIN_ROTATION_DAYS: i32 = 90;
+pub const MAX_ROTATION_DAYS: i32 = 2560;
+pub const DEFAULT_ROTATION_DAYS: i32 = 365;
 
 impl fmt::Display for KeyAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -36,6 +49,9 @@ impl fmt::Display for KeyAction {
             KeyAction::ScheduleDeletion { .. } => "Schedule deletion",
             KeyAction::CancelDeletion => "Cancel deletion",
             KeyAction::Promote => "Make primary",
+            KeyAction::EnableRotation { .. } => "Enable rotation",
+            KeyAction::DisableRotation => "Disable rotation",
+            KeyAction::RotateNow => "Rotate now",
         })
     }
 }
@@ -49,7 +65,18 @@ impl KeyAction {
             KeyAction::ScheduleDeletion { .. } => "ScheduleKeyDeletion",
             KeyAction::CancelDeletion => "CancelKeyDeletion",
             KeyAction::Promote => "UpdatePrimaryRegion",
+            KeyAction::EnableRotation { .. } => "EnableKeyRotation",
+            KeyAction::DisableRotation => "DisableKeyRotation",
+            KeyAction::RotateNow => "RotateKeyOnDemand",
         }
+    }
+
+    /// Whether the action changes the family's rotation (its shown status must be read again).
+    pub fn is_rotation(&self) -> bool {
+        matches!(
+            self,
+            KeyAction::EnableRotation { .. } | KeyAction::DisableRotation | KeyAction::RotateNow
+        )
     }
 
     /// Why `self` cannot be done to `key` now, or `None` when it can. `family` gives the primary
@@ -105,6 +132,16 @@ impl KeyAction {
                     Some(_) => None,
                 }
             }
+            KeyAction::EnableRotation { days }
+                if !(MIN_ROTATION_DAYS..=MAX_ROTATION_DAYS).contains(days) =>
+            {
+                Some(format!(
+                    "the rotation period must be 90 to 2560 days, not {days}"
+                ))
+            }
+            KeyAction::EnableRotation { .. }
+            | KeyAction::DisableRotation
+            | KeyAction::RotateNow => rotation_blocker(key),
         }
     }
 
@@ -146,12 +183,58 @@ impl KeyAction {
                  while, then {} is the primary and the old primary a replica.",
                 key.region, key.region
             ),
+            KeyAction::EnableRotation { days } => format!(
+                "EnableKeyRotation on the primary in {}: KMS makes new key material every {days} \
+                 days. Rotation is one setting for the whole family: every replica ({}) reports \
+                 it and receives the new material; old material stays usable for decryption.",
+                key.region,
+                or_none(replicas_of(key, family))
+            ),
+            KeyAction::DisableRotation => format!(
+                "DisableKeyRotation on the primary in {}: no more automatic rotation, for the \
+                 primary and every replica ({}). Security Hub KMS.4 will flag the family.",
+                key.region,
+                or_none(replicas_of(key, family))
+            ),
+            KeyAction::RotateNow => format!(
+                "RotateKeyOnDemand on the primary in {}: KMS makes new key material now and copies \
+                 it to every replica ({}). It uses one of the key's 25 on-demand rotations, which \
+                 cannot be raised; the automatic schedule does not change.",
+                key.region,
+                or_none(replicas_of(key, family))
+            ),
         }
     }
 
     /// Whether the user must type the Region or key ID to confirm (the irreversible ones).
     pub fn needs_typed_confirmation(&self) -> bool {
         matches!(self, KeyAction::ScheduleDeletion { .. })
+    }
+}
+
+/// Rotation is set and started on the primary only, for keys that can rotate, while Enabled.
+fn rotation_blocker(key: &KeyInfo) -> Option<String> {
+    if key.role() != Role::Primary {
+        return Some("rotation is set on the primary, for every replica".into());
+    }
+    if !super::parity::can_rotate(key) {
+        return Some(
+            "only symmetric encryption keys whose material KMS made can rotate (not imported \
+             material, asymmetric or HMAC keys)"
+                .into(),
+        );
+    }
+    match key.state {
+        KeyState::Enabled => None,
+        ref state => Some(format!("the primary is {state}; it must be Enabled")),
+    }
+}
+
+fn or_none(regions: Vec<String>) -> String {
+    if regions.is_empty() {
+        "none yet".into()
+    } else {
+        regions.join(", ")
     }
 }
 

@@ -68,9 +68,12 @@ fn action_parameters(action: KeyAction, region: Region) -> serde_json::Value {
         KeyAction::ScheduleDeletion { days } => serde_json::json!({ "PendingWindowInDays": days }),
         // Called in the primary's Region, naming this one.
         KeyAction::Promote => serde_json::json!({ "PrimaryRegion": region.name() }),
-        KeyAction::Enable | KeyAction::Disable | KeyAction::CancelDeletion => {
-            serde_json::json!({})
-        }
+        KeyAction::EnableRotation { days } => serde_json::json!({ "RotationPeriodInDays": days }),
+        KeyAction::Enable
+        | KeyAction::Disable
+        | KeyAction::CancelDeletion
+        | KeyAction::DisableRotation
+        | KeyAction::RotateNow => serde_json::json!({}),
     }
 }
 

@@ -37,6 +37,7 @@ pub struct Inventory {
     follow_ups: Vec<FollowUp>,
     pub(super) replications: HashMap<(MrkId, Region), ReplicaJob>,
     pub(super) actions: super::action_state::Actions,
+    pub(super) grant_copies: HashMap<(MrkId, Region), super::grant_copies::GrantCopy>,
     /// What this app did in this session, oldest first.
     pub(super) history: Vec<super::action_state::HistoryEntry>,
     /// Where snapshots and journal entries go; `None` with history off.
@@ -59,6 +60,7 @@ impl Inventory {
             follow_ups: Vec::new(),
             replications: HashMap::new(),
             actions: HashMap::new(),
+            grant_copies: HashMap::new(),
             history: Vec::new(),
             history_log: None,
             snapshot_due: false,
@@ -203,8 +205,9 @@ impl Inventory {
         let follow_ups = self.poll_follow_ups();
         let replications = self.poll_replications(runner);
         let actions = self.poll_actions(runner);
+        let grants = self.poll_grant_copies();
         self.save_snapshot_when_done();
-        scans || follow_ups || replications || actions
+        scans || follow_ups || replications || actions || grants
     }
 
     /// Saves the estate with the audit's findings as one snapshot, when history is kept and

@@ -6,6 +6,7 @@ mod action_state;
 mod actions;
 mod audit;
 mod fetch;
+mod grant_copies;
 mod history;
 mod inventory;
 mod paced_calls;
@@ -21,6 +22,7 @@ pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
 pub use audit::{
     AuditOutcome, audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets, run_audit,
 };
+pub use grant_copies::GrantCopy;
 pub use history::{Actor, HistoryLog, snapshot_of};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use paced_calls::{PaceReport, run_paced};

@@ -1,5 +1,5 @@
 //! The lifecycle calls on one key: EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion,
-//! UpdatePrimaryRegion.
+//! UpdatePrimaryRegion, and the rotation calls on a primary.
 
 use aws_sdk_kms::operation::RequestId;
 
@@ -58,6 +58,9 @@ impl RegionClient {
                 .await
                 .map(|out| out.request_id().map(str::to_string))
                 .map_err(|e| KmsError::from_sdk(region, e)),
+            KeyAction::EnableRotation { days } => self.set_rotation(key_id, Some(days)).await,
+            KeyAction::DisableRotation => self.set_rotation(key_id, None).await,
+            KeyAction::RotateNow => self.rotate_on_demand(key_id).await,
         }
     }
 }

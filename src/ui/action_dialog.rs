@@ -1,11 +1,13 @@
 //! The confirmation of a lifecycle action: what the call will do, in words; the deletion waiting
-//! period; and, for deletion, the Region typed by hand before the button unlocks.
+//! period or the rotation period; and, for deletion, the Region typed by hand before the button
+//! unlocks.
 
 use egui::RichText;
 
 use super::command::Command;
 use crate::domain::lifecycle::{
-    DEFAULT_DELETION_DAYS, KeyAction, MAX_DELETION_DAYS, MIN_DELETION_DAYS, confirmation_word,
+    DEFAULT_DELETION_DAYS, KeyAction, MAX_DELETION_DAYS, MAX_ROTATION_DAYS, MIN_DELETION_DAYS,
+    MIN_ROTATION_DAYS, confirmation_word,
 };
 use crate::domain::{MrkId, Region};
 use crate::jobs::Inventory;
@@ -25,7 +27,7 @@ impl ActionDialog {
             region,
             action,
             days: match action {
-                KeyAction::ScheduleDeletion { days } => days,
+                KeyAction::ScheduleDeletion { days } | KeyAction::EnableRotation { days } => days,
                 _ => DEFAULT_DELETION_DAYS,
             },
             typed: String::new(),
@@ -47,8 +49,14 @@ impl ActionDialog {
         let Some(key) = family.described().find(|k| k.region == self.region) else {
             return false;
         };
-        if let KeyAction::ScheduleDeletion { .. } = self.action {
-            self.action = KeyAction::ScheduleDeletion { days: self.days };
+        match self.action {
+            KeyAction::ScheduleDeletion { .. } => {
+                self.action = KeyAction::ScheduleDeletion { days: self.days };
+            }
+            KeyAction::EnableRotation { .. } => {
+                self.action = KeyAction::EnableRotation { days: self.days };
+            }
+            _ => {}
         }
         let mut keep = true;
         let modal = egui::Modal::new(egui::Id::unique("key-action-confirmation")).show(ctx, |ui| {
@@ -59,6 +67,12 @@ impl ActionDialog {
                 ui.add(
                     egui::Slider::new(&mut self.days, MIN_DELETION_DAYS..=MAX_DELETION_DAYS)
                         .text("days of waiting period"),
+                );
+            }
+            if let KeyAction::EnableRotation { .. } = self.action {
+                ui.add(
+                    egui::Slider::new(&mut self.days, MIN_ROTATION_DAYS..=MAX_ROTATION_DAYS)
+                        .text("days between rotations"),
                 );
             }
             ui.label(self.action.consequence(key, family));

@@ -10,6 +10,7 @@ use super::audit_panel::AuditPanel;
 use super::command::Command;
 use super::count;
 use super::filter_bar::FilterBar;
+use super::grant_dialog::GrantDialog;
 use super::grid::{self, GridContext};
 use super::history_panel::HistoryPanel;
 use super::region_chooser::RegionChooser;
@@ -61,6 +62,10 @@ pub struct App {
     /// False when the app was handed an estate to show (benchmarks, tests): no scan on start.
     scan_on_start: bool,
     history: HistoryPanel,
+    grant_dialog: Option<GrantDialog>,
+    /// Calls that change what the details panel read (rotation, grants): when each has
+    /// landed, the family's properties are read again.
+    reread_after: Vec<(MrkId, Region)>,
     /// Audit was clicked: its first findings are saved with the estate as one snapshot.
     audit_snapshot_due: bool,
 }
@@ -88,6 +93,8 @@ impl App {
             started: false,
             scan_on_start: true,
             history: HistoryPanel::default(),
+            grant_dialog: None,
+            reread_after: Vec::new(),
             audit_snapshot_due: false,
         }
         .with_baseline(baseline)
@@ -170,6 +177,7 @@ impl App {
         }
         self.refresh_findings();
         self.refresh_changes_since();
+        self.reread_changed_families();
 
         let mut commands = Vec::new();
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &mut commands));
@@ -238,6 +246,16 @@ impl App {
         {
             self.replicate = None;
         }
+        if let Some(dialog) = &mut self.grant_dialog
+            && !dialog.show(
+                ui.ctx(),
+                &self.inventory,
+                self.options.read_only,
+                &mut commands,
+            )
+        {
+            self.grant_dialog = None;
+        }
         if let Some(dialog) = &mut self.confirm
             && !dialog.show(
                 ui.ctx(),
@@ -268,6 +286,7 @@ impl App {
             markers: &self.audit.family_markers,
             cell_markers: &self.audit.cell_markers,
             changed: &self.history.changed_cells,
+            props: self.audit.props(),
             baseline: &self.baseline,
             tags: self.filters.known_tags(),
             coverage,
@@ -316,7 +335,19 @@ impl App {
                 }
             }
             Command::Act(id, region, action) => {
-                self.inventory.act(&self.runner, &id, region, action);
+                if self.inventory.act(&self.runner, &id, region, action) && action.is_rotation() {
+                    self.reread_after.push((id, region));
+                }
+            }
+            Command::ConfirmCopyGrant(id, region, grant) => {
+                if !self.options.read_only {
+                    self.grant_dialog = Some(GrantDialog::new(id, region, grant));
+                }
+            }
+            Command::CopyGrant(id, region, grant) => {
+                if self.inventory.copy_grant(&self.runner, &id, region, grant) {
+                    self.reread_after.push((id, region));
+                }
             }
             Command::ReloadCredentials => {
                 self.tasks.reload_credentials(&self.runner, &self.inventory);
@@ -466,6 +497,30 @@ impl App {
                 self.inventory.set_clients(&self.runner, *clients);
             }
             (task, _) => tracing::error!("{task:?} returned what another task returns"),
+        }
+    }
+
+    /// Once a rotation call or a grant copy has landed, the family's rotation and grants are
+    /// read again, so the details panel and the findings show what KMS now says.
+    fn reread_changed_families(&mut self) {
+        let inventory = &self.inventory;
+        let landed = |(id, region): &(MrkId, Region)| {
+            let action_done = inventory
+                .action_job(id, *region)
+                .is_none_or(|j| !j.in_flight());
+            let copy_done = inventory
+                .grant_copy(id, *region)
+                .is_none_or(|c| !c.in_flight());
+            action_done && copy_done
+        };
+        let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.reread_after)
+            .into_iter()
+            .partition(landed);
+        self.reread_after = waiting;
+        for (id, _) in done {
+            self.audit.forget_family(&id);
+            self.tasks
+                .read_family_props(&self.runner, &self.inventory, &id, self.audit.props());
         }
     }
 

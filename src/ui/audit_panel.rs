@@ -82,6 +82,15 @@ impl AuditPanel {
         self.revision += 1;
     }
 
+    /// Drops what was read of family `id` (it changed: rotation, grants), so it is read again
+    /// and the findings follow.
+    pub fn forget_family(&mut self, id: &MrkId) {
+        self.read.props.retain(|(key, _), _| key != id);
+        self.read.problems.retain(|(key, _), _| key != id);
+        self.stale = true;
+        self.revision += 1;
+    }
+
     /// Takes findings computed in the background, and rebuilds the grid's markers from them.
     pub fn set_result(&mut self, result: AuditResult) {
         self.result = result;

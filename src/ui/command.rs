@@ -36,6 +36,10 @@ pub enum Command {
     LoadBaseline(String),
     /// Save the audit report to this file in this format.
     ExportAudit(String, crate::domain::audit::ReportFormat),
+    /// Ask for confirmation of copying a primary's grant to the family's key in a Region.
+    ConfirmCopyGrant(MrkId, Region, crate::domain::parity::Grant),
+    /// Make the CreateGrant call (already confirmed by the user).
+    CopyGrant(MrkId, Region, crate::domain::parity::Grant),
     /// Open (or reload) the history panel: read the snapshots.
     OpenHistory,
     /// Compare the grid with this snapshot and mark what changed.

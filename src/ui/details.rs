@@ -44,6 +44,8 @@ pub fn show(
         .and_then(|p| audit.props.get(&(id.clone(), p.region)))
         .and_then(|p| p.policy.clone());
     egui::ScrollArea::vertical().show(ui, |ui| {
+        super::parity_view::show(ui, inventory, id, family, audit.props, read_only, commands);
+        ui.separator();
         for region in estate.regions() {
             let key = match estate.cell(id, *region) {
                 Cell::Primary(k) | Cell::Replica(k) => k,

@@ -38,6 +38,8 @@ pub struct GridContext<'a> {
     pub cell_markers: &'a HashMap<(MrkId, Region), Severity>,
     /// Cells that changed since the history panel's snapshot, with what changed.
     pub changed: &'a HashMap<(MrkId, Region), String>,
+    /// What has been read of each key (the rotation mark reads the primary's).
+    pub props: &'a crate::domain::audit::PropsMap,
     /// The coverage the estate is held to: required cells left empty show "missing", keys
     /// outside the allowed Regions "not allowed".
     pub baseline: &'a Baseline,
@@ -137,18 +139,7 @@ fn table(
                 let required = required_regions(ctx, id, family);
                 let marker = ctx.markers.get(id).copied();
                 let (_, label) = row.col(|ui| {
-                    family_label(ui, id, family);
-                    if let Some((severity, n)) = marker {
-                        ui.label(
-                            RichText::new(format!("{n} {severity}"))
-                                .small()
-                                .color(super::audit_panel::severity_colour(severity)),
-                        )
-                        .on_hover_text(format!(
-                            "{}, worst {severity}: see the details panel",
-                            super::count(n, "finding", "findings")
-                        ));
-                    }
+                    family_label(ui, id, family, ctx.props, marker);
                 });
                 label.context_menu(|ui| family_menu(ui, estate, id, ctx.read_only, commands));
                 for region in regions {
@@ -263,7 +254,7 @@ pub fn key_menu(
     let busy = inventory
         .action_job(id, region)
         .is_some_and(|j| j.in_flight());
-    for action in [
+    let mut actions = vec![
         KeyAction::Enable,
         KeyAction::Disable,
         KeyAction::ScheduleDeletion {
@@ -271,7 +262,18 @@ pub fn key_menu(
         },
         KeyAction::CancelDeletion,
         KeyAction::Promote,
-    ] {
+    ];
+    // Rotation is the family's, set on its primary: offered there only.
+    if key.role() == crate::domain::Role::Primary {
+        actions.extend([
+            KeyAction::EnableRotation {
+                days: crate::domain::lifecycle::DEFAULT_ROTATION_DAYS,
+            },
+            KeyAction::DisableRotation,
+            KeyAction::RotateNow,
+        ]);
+    }
+    for action in actions {
         let blocker = if read_only {
             Some("Read-only mode: no call that changes a key is made.".to_string())
         } else if busy {
@@ -354,19 +356,95 @@ fn job_overlay(
     }
 }
 
-fn family_label(ui: &mut Ui, id: &crate::domain::MrkId, family: &crate::domain::Family) {
+/// Two lines: the key ID with the audit's marker (worst severity and count), then alias,
+/// spec, usage and the rotation mark.
+fn family_label(
+    ui: &mut Ui,
+    id: &crate::domain::MrkId,
+    family: &crate::domain::Family,
+    props: &crate::domain::audit::PropsMap,
+    marker: Option<(Severity, usize)>,
+) {
     let mut second_line = Vec::new();
     if let Some(alias) = family.first_alias() {
         second_line.push(alias.to_string());
     }
     second_line.extend(spec_and_usage(family));
+    let rotation = rotation_mark(id, family, props);
+    let mut hover = family_hover(family);
     ui.vertical(|ui| {
         ui.spacing_mut().item_spacing.y = 1.0;
-        ui.label(RichText::new(id.as_str()).monospace());
-        ui.label(RichText::new(second_line.join(" · ")).weak().small());
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(id.as_str()).monospace());
+            if let Some((severity, n)) = marker {
+                ui.label(
+                    RichText::new(format!("{n} {severity}"))
+                        .small()
+                        .color(super::audit_panel::severity_colour(severity)),
+                )
+                .on_hover_text(format!(
+                    "{}, worst {severity}: see the details panel",
+                    super::count(n, "finding", "findings")
+                ));
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 0.0;
+            ui.label(RichText::new(second_line.join(" · ")).weak().small());
+            if let Some((word, off, detail)) = &rotation {
+                let text = RichText::new(format!(" · {word}")).small();
+                ui.label(if *off {
+                    text.color(NOT_ALLOWED_COLOUR)
+                } else {
+                    text.weak()
+                });
+                hover.push('\n');
+                hover.push_str(detail);
+            }
+        });
     })
     .response
-    .on_hover_text(family_hover(family));
+    .on_hover_text(hover);
+}
+
+/// The family's rotation for its label, once read: ("rotation on" | "rotation off", off?,
+/// the dates); "no rotation" where the keys cannot rotate; nothing until it has been read.
+fn rotation_mark(
+    id: &MrkId,
+    family: &crate::domain::Family,
+    props: &crate::domain::audit::PropsMap,
+) -> Option<(&'static str, bool, String)> {
+    let primary = family
+        .described()
+        .find(|k| k.role() == crate::domain::Role::Primary)?;
+    if !crate::domain::parity::can_rotate(primary) {
+        return Some((
+            "no rotation",
+            false,
+            "Imported material, asymmetric and HMAC keys cannot rotate.".into(),
+        ));
+    }
+    let status = props
+        .get(&(id.clone(), primary.region))
+        .and_then(|p| p.rotation.as_ref())?;
+    let dates = match status.next_rotation {
+        Some(next) => format!(
+            "Rotation every {} days; next on {}.",
+            status.period_days.unwrap_or(365),
+            crate::domain::key::format_utc(next)
+        ),
+        None => "Automatic rotation is off for the whole family.".to_string(),
+    };
+    let detail = format!(
+        "{dates} {} past rotations, {} on demand.",
+        status.rotations.len(),
+        status.on_demand_used()
+    );
+    Some(if status.enabled {
+        ("rotation on", false, detail)
+    } else {
+        ("rotation off", true, detail)
+    })
 }
 
 /// "SYMMETRIC_DEFAULT · ENCRYPT_DECRYPT", leaving out whatever the endpoint did not report.

@@ -59,12 +59,44 @@ fn the_demo_audit_finds_the_seeded_states() {
     );
     assert_eq!(
         about(&findings, FindingKind::PendingImport, "alias/byok-hsm").len(),
-        2
+        1,
+        "us-west-2 still waits for material; eu-west-1 got its own"
     );
     assert_eq!(
         about(&findings, FindingKind::MaterialExpiry, "alias/byok-hsm").len(),
-        1,
-        "the primary's imported material expires within 30 days"
+        2,
+        "the primary's material and eu-west-1's expire within 30 days"
+    );
+    assert_eq!(
+        about(
+            &findings,
+            FindingKind::MaterialExpiresBeforePrimary,
+            "alias/byok-hsm"
+        )
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn the_demo_audit_finds_the_seeded_grant_and_rotation_drift() {
+    let (_sim, findings, _) = audit_demo(&Baseline::default());
+    let extra = about(&findings, FindingKind::GrantExtra, "alias/payments");
+    assert_eq!(extra.len(), 1);
+    assert_eq!(
+        extra[0].severity,
+        Severity::High,
+        "a grant to another account"
+    );
+    assert!(findings.iter().any(|f| f.kind == FindingKind::GrantMissing));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.kind == FindingKind::RotationDisabled)
+    );
+    assert!(
+        about(&findings, FindingKind::RotationDisabled, "alias/byok-hsm").is_empty(),
+        "imported material cannot rotate"
     );
 }
 

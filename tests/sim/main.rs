@@ -20,6 +20,7 @@ mod history;
 mod history_ui;
 mod lifecycle;
 mod lifecycle_ui;
+mod parity_ui;
 mod replicate;
 mod replicate_ui;
 mod scan_pace;

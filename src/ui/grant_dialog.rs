@@ -1,0 +1,91 @@
+//! The confirmation of copying a primary's grant to a replica: the account and Region it acts
+//! in (the replica's ARN names both), the grant in words, and the CreateGrant call it makes.
+
+use egui::RichText;
+
+use super::command::Command;
+use crate::domain::parity::Grant;
+use crate::domain::{KeyState, MrkId, Region};
+use crate::jobs::Inventory;
+
+pub struct GrantDialog {
+    key_id: MrkId,
+    region: Region,
+    grant: Grant,
+}
+
+impl GrantDialog {
+    pub fn new(key_id: MrkId, region: Region, grant: Grant) -> GrantDialog {
+        GrantDialog {
+            key_id,
+            region,
+            grant,
+        }
+    }
+
+    /// Returns false when the dialog should close.
+    pub fn show(
+        &mut self,
+        ctx: &egui::Context,
+        inventory: &Inventory,
+        read_only: bool,
+        commands: &mut Vec<Command>,
+    ) -> bool {
+        let Some(key) = inventory
+            .estate()
+            .family(&self.key_id)
+            .and_then(|f| f.described().find(|k| k.region == self.region))
+        else {
+            return false;
+        };
+        let mut keep = true;
+        let modal = egui::Modal::new(egui::Id::unique("copy-grant-confirmation")).show(ctx, |ui| {
+            ui.set_max_width(560.0);
+            ui.heading(format!("Copy the grant to {}?", self.region));
+            let account = key.arn.split(':').nth(4).unwrap_or("unknown");
+            ui.strong(format!("In account {account}, Region {}", self.region));
+            ui.label(RichText::new(key.arn.as_str()).monospace().small());
+            ui.label(format!("Grant: {}", self.grant.describe()));
+            ui.label(format!(
+                "CreateGrant on the replica in {}: the same grantee, operations, constraints, \
+                 retiring principal and name as the primary's grant. KMS gives the new grant its \
+                 own ID; it works only in {}.",
+                self.region, self.region
+            ));
+            let blocker = if read_only {
+                Some("read-only mode: no call that changes a key is made".to_string())
+            } else if inventory
+                .grant_copy(&self.key_id, self.region)
+                .is_some_and(|c| c.in_flight())
+            {
+                Some("a grant is already being copied to this Region".into())
+            } else if key.state != KeyState::Enabled {
+                Some(format!(
+                    "the replica is {}; KMS grants only on an Enabled key",
+                    key.state
+                ))
+            } else {
+                None
+            };
+            if let Some(reason) = &blocker {
+                ui.colored_label(ui.visuals().error_fg_color, reason);
+            }
+            ui.horizontal(|ui| {
+                let confirm =
+                    ui.add_enabled(blocker.is_none(), egui::Button::new("Confirm: CreateGrant"));
+                if confirm.clicked() {
+                    commands.push(Command::CopyGrant(
+                        self.key_id.clone(),
+                        self.region,
+                        self.grant.clone(),
+                    ));
+                    keep = false;
+                }
+                if ui.button("Cancel").clicked() {
+                    keep = false;
+                }
+            });
+        });
+        keep && !modal.should_close()
+    }
+}
