@@ -77,9 +77,9 @@ fn rotation(ui: &mut Ui, id: &MrkId, primary: &KeyInfo, props: &PropsMap) {
     );
 }
 
-/// Every distinct grant of the family (matched by what it grants), a row each, a column per
-/// Region with a key: present, missing (with a copy action where the primary has it), or
-/// only there.
+/// Every distinct grant of the family (matched by what it grants), each with the Regions it is
+/// present in, missing from (where the primary has it: with a copy action) and only in. A
+/// list, not a table: it stays readable in a narrow panel with a dozen Regions.
 #[allow(clippy::too_many_arguments)]
 fn grants(
     ui: &mut Ui,
@@ -94,12 +94,13 @@ fn grants(
     let keys: Vec<&KeyInfo> = std::iter::once(primary)
         .chain(family.described().filter(|k| k.role() == Role::Replica))
         .collect();
-    let read: Vec<Option<&[Grant]>> = keys
+    let read: Vec<(&KeyInfo, Option<&[Grant]>)> = keys
         .iter()
         .map(|k| {
-            props
+            let grants = props
                 .get(&(id.clone(), k.region))
-                .and_then(|p| p.grants.as_deref())
+                .and_then(|p| p.grants.as_deref());
+            (*k, grants)
         })
         .collect();
     ui.label(
@@ -107,120 +108,106 @@ fn grants(
             .small()
             .strong(),
     );
+    let unread: Vec<String> = read
+        .iter()
+        .filter(|(_, g)| g.is_none())
+        .map(|(k, _)| k.region.to_string())
+        .collect();
+    if !unread.is_empty() {
+        ui.label(
+            RichText::new(format!("Not read yet in {}", unread.join(", ")))
+                .small()
+                .weak(),
+        );
+    }
     let mut rows: Vec<&Grant> = Vec::new();
-    for g in read.iter().flatten().flat_map(|gs| gs.iter()) {
+    for g in read.iter().filter_map(|(_, g)| *g).flatten() {
         if !rows.iter().any(|r| r.same_as(g)) {
             rows.push(g);
         }
     }
     if rows.is_empty() {
-        let text = if read.iter().all(Option::is_some) {
-            "No grants in any Region."
-        } else {
-            "Not read yet."
-        };
-        ui.label(RichText::new(text).small().weak());
+        if unread.is_empty() {
+            ui.label(RichText::new("No grants in any Region.").small().weak());
+        }
         return;
     }
-    let primary_grants = read[0].unwrap_or_default();
-    // As wide as the family has Regions: scrolls sideways inside the panel, never widens it.
-    egui::ScrollArea::horizontal()
-        .id_salt(("grants-scroll", id.as_str()))
-        .show(ui, |ui| {
-            egui::Grid::new(("grants", id.as_str()))
-                .striped(true)
-                .show(ui, |ui| {
-                    ui.label(RichText::new("grant").small().strong());
-                    for k in &keys {
-                        let role = if k.role() == Role::Primary {
-                            " (primary)"
-                        } else {
-                            ""
-                        };
-                        ui.label(
-                            RichText::new(format!("{}{role}", k.region))
-                                .small()
-                                .strong(),
-                        );
-                    }
-                    ui.end_row();
-                    for g in rows {
-                        // A column of its own width: long grants wrap instead of pushing the Regions
-                        // out of sight.
-                        ui.allocate_ui(egui::vec2(260.0, 0.0), |ui| {
-                            ui.set_max_width(260.0);
-                            ui.add(egui::Label::new(RichText::new(g.describe()).small()).wrap())
-                        })
-                        .inner
-                        .on_hover_text(g.describe());
-                        let on_primary = primary_grants.iter().any(|p| p.same_as(g));
-                        for (k, grants) in keys.iter().zip(&read) {
-                            let Some(grants) = grants else {
-                                ui.label(RichText::new("not read").small().weak());
-                                continue;
-                            };
-                            let here = grants.iter().any(|x| x.same_as(g));
-                            grant_cell(
-                                ui, inventory, id, k, g, here, on_primary, read_only, commands,
-                            );
-                        }
-                        ui.end_row();
-                    }
-                });
+    let primary_grants = read[0].1.unwrap_or_default();
+    let medium = super::audit_panel::severity_colour(crate::domain::audit::Severity::Medium);
+    for g in rows {
+        ui.add(egui::Label::new(RichText::new(g.describe()).small()).wrap());
+        let on_primary = primary_grants.iter().any(|p| p.same_as(g));
+        let mut present = Vec::new();
+        let mut absent = Vec::new();
+        for (k, grants) in &read {
+            let Some(grants) = grants else { continue };
+            let role = if k.role() == Role::Primary {
+                " (primary)"
+            } else {
+                ""
+            };
+            if grants.iter().any(|x| x.same_as(g)) {
+                present.push(format!("{}{role}", k.region));
+            } else {
+                absent.push(*k);
+            }
+        }
+        ui.indent(("grant", g.id.as_str()), |ui| {
+            let prefix = if on_primary { "present in" } else { "only in" };
+            let text = RichText::new(format!("{prefix} {}", present.join(", "))).small();
+            if on_primary {
+                ui.label(text);
+            } else {
+                ui.label(text.color(medium)).on_hover_text(
+                    "The primary has no such grant: this access exists only in these Regions.",
+                );
+            }
+            if on_primary {
+                for k in absent {
+                    missing_row(ui, inventory, id, k, g, read_only, commands);
+                }
+            }
         });
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn grant_cell(
+/// "missing in R" with the action that copies the primary's grant there.
+fn missing_row(
     ui: &mut Ui,
     inventory: &Inventory,
     id: &MrkId,
     key: &KeyInfo,
     grant: &Grant,
-    here: bool,
-    on_primary: bool,
     read_only: bool,
     commands: &mut Vec<Command>,
 ) {
     let medium = super::audit_panel::severity_colour(crate::domain::audit::Severity::Medium);
-    match (here, on_primary, key.role()) {
-        (true, true, _) | (true, false, Role::Primary) => {
-            ui.label(RichText::new("present").small());
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!("missing in {}", key.region))
+                .small()
+                .color(medium),
+        );
+        let copying = inventory
+            .grant_copy(id, key.region)
+            .is_some_and(|c| c.in_flight());
+        let button = ui.add_enabled(
+            !read_only && !copying,
+            egui::Button::new(RichText::new(format!("Copy to {}…", key.region)).small()),
+        );
+        let button = button.on_disabled_hover_text(if read_only {
+            "Read-only mode: no call that changes a key is made."
+        } else {
+            "A grant is being copied to this Region."
+        });
+        if button.clicked() {
+            commands.push(Command::ConfirmCopyGrant(
+                id.clone(),
+                key.region,
+                grant.clone(),
+            ));
         }
-        (true, false, Role::Replica) => {
-            ui.label(RichText::new("only here").small().color(medium))
-                .on_hover_text(
-                    "The primary has no such grant: this access exists only in this Region.",
-                );
-        }
-        (false, true, _) => {
-            ui.horizontal(|ui| {
-                ui.label(RichText::new("missing").small().color(medium));
-                let copying = inventory
-                    .grant_copy(id, key.region)
-                    .is_some_and(|c| c.in_flight());
-                let button = ui.add_enabled(
-                    !read_only && !copying,
-                    egui::Button::new(RichText::new(format!("Copy to {}…", key.region)).small()),
-                );
-                let button = button.on_disabled_hover_text(if read_only {
-                    "Read-only mode: no call that changes a key is made."
-                } else {
-                    "A grant is being copied to this Region."
-                });
-                if button.clicked() {
-                    commands.push(Command::ConfirmCopyGrant(
-                        id.clone(),
-                        key.region,
-                        grant.clone(),
-                    ));
-                }
-            });
-        }
-        (false, false, _) => {
-            ui.label(RichText::new("·").small().weak());
-        }
-    }
+    });
 }
 
 fn material(ui: &mut Ui, family: &Family, primary: &KeyInfo) {
