@@ -75,6 +75,15 @@ fn rotation(ui: &mut Ui, id: &MrkId, primary: &KeyInfo, props: &PropsMap) {
         .small()
         .weak(),
     );
+    // The latest few, newest first: enough to see when material last changed.
+    for (on_demand, at) in status.rotations.iter().rev().take(5) {
+        let kind = if *on_demand { "on demand" } else { "automatic" };
+        ui.label(
+            RichText::new(format!("rotated {} ({kind})", format_utc(*at)))
+                .small()
+                .weak(),
+        );
+    }
 }
 
 /// Every distinct grant of the family (matched by what it grants), each with the Regions it is
