@@ -22,7 +22,13 @@ pub struct Actor {
 }
 
 enum Write {
-    Snapshot(Box<SnapshotToSave>),
+    /// The estate as it was, reduced to a snapshot on the writer's thread (it walks every key).
+    Snapshot {
+        estate: Box<Estate>,
+        findings: Option<Vec<Finding>>,
+        source: &'static str,
+        time: i64,
+    },
     Journal(JournalEntry),
 }
 
@@ -50,7 +56,10 @@ impl HistoryLog {
         let (w, p) = (written.clone(), problem.clone());
         std::thread::Builder::new()
             .name("history-writer".into())
-            .spawn(move || write_all(store, rx, &w, &p))
+            .spawn({
+                let actor = actor.clone();
+                move || write_all(store, &actor, rx, &w, &p)
+            })
             .map(|_| ())
             .unwrap_or_else(|e| {
                 *problem.lock().unwrap_or_else(|p| p.into_inner()) =
@@ -75,9 +84,18 @@ impl HistoryLog {
     }
 
     /// Records `estate` as one snapshot (with the audit's findings when one ran).
-    pub fn save_snapshot(&self, estate: &Estate, findings: Option<&[Finding]>, source: &str) {
-        let snapshot = snapshot_of(estate, findings, &self.actor, source, super::now_epoch());
-        self.send(Write::Snapshot(Box::new(snapshot)));
+    pub fn save_snapshot(
+        &self,
+        estate: &Estate,
+        findings: Option<&[Finding]>,
+        source: &'static str,
+    ) {
+        self.send(Write::Snapshot {
+            estate: Box::new(estate.clone()),
+            findings: findings.map(<[Finding]>::to_vec),
+            source,
+            time: super::now_epoch(),
+        });
     }
 
     pub fn append(&self, entry: JournalEntry) {
@@ -133,14 +151,23 @@ struct Written {
 
 fn write_all(
     mut store: Store,
+    actor: &Actor,
     rx: mpsc::Receiver<Write>,
     written: &Written,
     problem: &Mutex<Option<String>>,
 ) {
     for write in rx {
-        let result = match &write {
-            Write::Snapshot(s) => store.save_snapshot(s).map(|_| ()),
-            Write::Journal(e) => store.append_journal(e),
+        let result = match write {
+            Write::Snapshot {
+                estate,
+                findings,
+                source,
+                time,
+            } => {
+                let snapshot = snapshot_of(&estate, findings.as_deref(), actor, source, time);
+                store.save_snapshot(&snapshot).map(|_| ())
+            }
+            Write::Journal(entry) => store.append_journal(&entry),
         };
         match result {
             Ok(()) => {

@@ -65,16 +65,18 @@ impl HistoryPanel {
                 ui.spinner();
             }
         });
-        let snapshots = match &self.snapshots {
+        let snapshots = match self.snapshots.take() {
             None => {
                 ui.label("Reading the history…");
                 return;
             }
             Some(Err(why)) => {
-                ui.colored_label(ui.visuals().error_fg_color, why);
+                ui.colored_label(ui.visuals().error_fg_color, &why);
+                self.snapshots = Some(Err(why));
                 return;
             }
-            Some(Ok(list)) => list.clone(),
+            // Taken for the frame and put back, not cloned: the list grows with every scan.
+            Some(Ok(list)) => list,
         };
         ui.label(
             RichText::new(format!(
@@ -88,6 +90,7 @@ impl HistoryPanel {
             findings_plot(&mut columns[0], &snapshots);
             self.changes_list(&mut columns[1]);
         });
+        self.snapshots = Some(Ok(snapshots));
     }
 
     fn since_selector(
