@@ -199,6 +199,7 @@ fn main() {
         require_regions: big.regions()[..2].to_vec(),
         allow_regions: Some(big.regions()[..30].to_vec()),
         rules: vec![],
+        replicas: Default::default(),
     };
     let mut total = Duration::ZERO;
     let mut runs = 0u64;

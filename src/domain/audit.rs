@@ -92,6 +92,8 @@ pub struct Baseline {
     /// `None`: any Region is allowed.
     pub allow_regions: Option<Vec<Region>>,
     pub rules: Vec<BaselineRule>,
+    /// What a replica should carry, for `plan` (the `[replicas]` table).
+    pub replicas: super::plan::ReplicaRules,
 }
 
 /// Extra required Regions for the families whose alias or tag matches.
@@ -782,6 +784,8 @@ struct BaselineFile {
     allow_regions: Option<Vec<String>>,
     #[serde(default, rename = "rule")]
     rules: Vec<RuleFile>,
+    #[serde(default)]
+    replicas: super::plan::ReplicaRules,
 }
 
 #[derive(serde::Deserialize)]
@@ -839,6 +843,7 @@ impl Baseline {
             require_regions: regions(&file.require_regions)?,
             allow_regions: file.allow_regions.as_deref().map(regions).transpose()?,
             rules,
+            replicas: file.replicas,
         })
     }
 }

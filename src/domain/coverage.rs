@@ -186,6 +186,7 @@ mod tests {
             require_regions: vec![region("us-east-1"), region("eu-west-1")],
             allow_regions: Some(vec![region("us-east-1"), region("eu-west-1")]),
             rules: vec![],
+            replicas: Default::default(),
         }
     }
 
@@ -311,6 +312,7 @@ mod tests {
             require_regions: estate.regions().to_vec(),
             allow_regions: None,
             rules: vec![],
+            replicas: Default::default(),
         };
         for baseline in [every_region, Baseline::default()] {
             assert_eq!(

@@ -10,6 +10,7 @@ pub mod history;
 pub mod key;
 pub mod lifecycle;
 pub mod parity;
+pub mod plan;
 pub mod policy;
 pub mod policy_compare;
 pub mod problem;

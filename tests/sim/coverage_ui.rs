@@ -31,6 +31,7 @@ fn baseline() -> Baseline {
                 .collect(),
         ),
         rules: vec![],
+        replicas: Default::default(),
     }
 }
 

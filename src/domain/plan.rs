@@ -1,0 +1,352 @@
+//! A plan: the calls that would bring the estate to its baseline, computed from what was read,
+//! each with the precondition it saw so that an apply never overwrites a later change. Pure:
+//! carrying it out is `jobs::apply`.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::audit::{Baseline, PropsMap};
+use super::estate::{Cell, Estate, Family};
+use super::key::{KeyInfo, KeyState, MrkId, Role};
+use super::region::Region;
+use super::tags::Tag;
+
+/// What a replica should carry of its primary: copied, or left as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Carry {
+    CopyPrimary,
+    #[default]
+    Keep,
+}
+
+/// What to do with a key in a Region the baseline does not allow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Disallowed {
+    #[default]
+    Report,
+    ScheduleDeletion,
+}
+
+/// The baseline's `[replicas]` table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReplicaRules {
+    pub policy: Carry,
+    pub tags: Carry,
+    pub description: Carry,
+    pub aliases: Carry,
+    pub disallowed: Disallowed,
+}
+
+/// What must still hold just before a step's call, as the plan saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Precondition {
+    /// The family has no key in the step's Region.
+    NoKeyIn,
+    /// The key's policy is still this one (SHA-256 of its text).
+    PolicyHash { sha256: String },
+    /// The key's tags are still these (SHA-256 of `key=value` lines, sorted).
+    TagsHash { sha256: String },
+    /// The key's description is still this.
+    Description { text: String },
+    /// No alias of this name in the step's Region.
+    AliasAbsent { alias: String },
+    /// The key is still in this state.
+    KeyState { state: String },
+    /// The key exists and has left `Creating` (a replica an earlier step made).
+    KeyUsable,
+}
+
+/// One call of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub account: String,
+    pub region: String,
+    pub key_id: String,
+    /// The KMS API name.
+    pub operation: String,
+    pub parameters: Value,
+    /// The finding it fixes, in words.
+    pub reason: String,
+    pub precondition: Precondition,
+}
+
+pub const PLAN_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub schema_version: u32,
+    pub steps: Vec<Step>,
+}
+
+/// SHA-256 of `text`, as lowercase hex.
+pub fn sha256(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The tags' hash: order-free.
+pub fn tags_hash(tags: &[Tag]) -> String {
+    let mut lines: Vec<String> = tags
+        .iter()
+        .map(|t| format!("{}={}", t.key, t.value))
+        .collect();
+    lines.sort();
+    sha256(&lines.join("\n"))
+}
+
+/// The calls that would make `estate` match `baseline`, from what was read (`props`: policy and
+/// tags of each key). Families whose primary or whose properties were not read get no step:
+/// a plan never acts on what it could not see.
+pub fn plan(estate: &Estate, props: &PropsMap, baseline: &Baseline, account: &str) -> Plan {
+    let mut steps = Vec::new();
+    for (id, family) in estate.families() {
+        let Some(primary) = family.described().find(|k| k.role() == Role::Primary) else {
+            continue;
+        };
+        let Some(primary_props) = props.get(&(id.clone(), primary.region)) else {
+            continue;
+        };
+        let ctx = FamilyPlan {
+            id,
+            family,
+            primary,
+            primary_policy: primary_props.policy.as_deref(),
+            primary_tags: primary_props.tags.as_deref(),
+            rules: baseline.replicas,
+            account,
+        };
+        ctx.missing_replicas(estate, baseline, &mut steps);
+        for replica in family.described().filter(|k| k.role() == Role::Replica) {
+            let Some(replica_props) = props.get(&(id.clone(), replica.region)) else {
+                continue;
+            };
+            ctx.drift(replica, replica_props, &mut steps);
+            if ctx.rules.disallowed == Disallowed::ScheduleDeletion
+                && !baseline.allows(replica.region)
+            {
+                ctx.deletion(replica, &mut steps);
+            }
+        }
+    }
+    Plan {
+        schema_version: PLAN_SCHEMA_VERSION,
+        steps,
+    }
+}
+
+struct FamilyPlan<'a> {
+    id: &'a MrkId,
+    family: &'a Family,
+    primary: &'a KeyInfo,
+    primary_policy: Option<&'a str>,
+    primary_tags: Option<&'a [Tag]>,
+    rules: ReplicaRules,
+    account: &'a str,
+}
+
+impl FamilyPlan<'_> {
+    fn step(
+        &self,
+        region: Region,
+        operation: &str,
+        parameters: Value,
+        reason: String,
+        precondition: Precondition,
+    ) -> Step {
+        Step {
+            account: self.account.to_string(),
+            region: region.name().to_string(),
+            key_id: self.id.to_string(),
+            operation: operation.to_string(),
+            parameters,
+            reason,
+            precondition,
+        }
+    }
+
+    /// ReplicateKey into each required Region that has no key, with what the baseline asks a
+    /// replica to carry (so it starts right), then its aliases once it is usable.
+    fn missing_replicas(&self, estate: &Estate, baseline: &Baseline, out: &mut Vec<Step>) {
+        let required: BTreeSet<Region> = baseline.required_for(self.family, self.primary_tags);
+        for region in required {
+            if !matches!(estate.cell(self.id, region), Cell::Absent) {
+                continue;
+            }
+            let mut parameters = json!({
+                "KeyId": self.id.as_str(),
+                "ReplicaRegion": region.name(),
+            });
+            if self.rules.policy == Carry::CopyPrimary
+                && let Some(policy) = self.primary_policy
+            {
+                parameters["Policy"] = json!(policy);
+            }
+            if self.rules.tags == Carry::CopyPrimary
+                && let Some(tags) = self.primary_tags
+            {
+                parameters["Tags"] = tags_json(tags);
+            }
+            if self.rules.description == Carry::CopyPrimary {
+                parameters["Description"] = json!(self.primary.description);
+            }
+            out.push(self.step(
+                self.primary.region,
+                "ReplicateKey",
+                parameters,
+                format!("missing-required-region: no key of the family in {region}"),
+                Precondition::NoKeyIn,
+            ));
+            if self.rules.aliases == Carry::CopyPrimary {
+                for alias in self.family.aliases_in(self.primary.region) {
+                    out.push(self.step(
+                        region,
+                        "CreateAlias",
+                        json!({ "AliasName": alias, "TargetKeyId": self.id.as_str() }),
+                        format!(
+                            "alias-drift: the new replica in {region} gets the primary's {alias}"
+                        ),
+                        Precondition::KeyUsable,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// PutKeyPolicy, TagResource/UntagResource, UpdateKeyDescription and CreateAlias where the
+    /// baseline says to copy the primary's and the replica differs.
+    fn drift(&self, replica: &KeyInfo, props: &super::audit::KeyProps, out: &mut Vec<Step>) {
+        let r = replica.region;
+        let key = self.id.as_str();
+        if self.rules.policy == Carry::CopyPrimary
+            && let (Some(want), Some(have)) = (self.primary_policy, props.policy.as_deref())
+            && super::policy_compare::compare(want, have).is_ok_and(|d| !d.is_empty())
+        {
+            out.push(self.step(
+                r,
+                "PutKeyPolicy",
+                json!({ "KeyId": key, "PolicyName": "default", "Policy": want }),
+                format!("policy-drift: the policy in {r} differs from the primary's"),
+                Precondition::PolicyHash {
+                    sha256: sha256(have),
+                },
+            ));
+        }
+        if self.rules.tags == Carry::CopyPrimary
+            && let (Some(want), Some(have)) = (self.primary_tags, props.tags.as_deref())
+        {
+            self.tag_steps(r, want, have, out);
+        }
+        if self.rules.description == Carry::CopyPrimary
+            && replica.description != self.primary.description
+        {
+            out.push(self.step(
+                r,
+                "UpdateKeyDescription",
+                json!({ "KeyId": key, "Description": self.primary.description }),
+                format!("description-drift: the description in {r} differs from the primary's"),
+                Precondition::Description {
+                    text: replica.description.clone(),
+                },
+            ));
+        }
+        if self.rules.aliases == Carry::CopyPrimary {
+            let have: BTreeSet<&String> = self.family.aliases_in(r).iter().collect();
+            for alias in self.family.aliases_in(self.primary.region) {
+                if !have.contains(alias) {
+                    out.push(self.step(
+                        r,
+                        "CreateAlias",
+                        json!({ "AliasName": alias, "TargetKeyId": key }),
+                        format!("alias-drift: {r} lacks the primary's {alias}"),
+                        Precondition::AliasAbsent {
+                            alias: alias.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+
+    fn tag_steps(&self, r: Region, want: &[Tag], have: &[Tag], out: &mut Vec<Step>) {
+        let set: Vec<&Tag> = want
+            .iter()
+            .filter(|t| !have.iter().any(|h| h.key == t.key && h.value == t.value))
+            .collect();
+        let unset: Vec<&str> = have
+            .iter()
+            .filter(|h| !want.iter().any(|t| t.key == h.key))
+            .map(|h| h.key.as_str())
+            .collect();
+        // The Untag step's precondition is the tags as the Tag step leaves them, so the two
+        // apply in order and a change by anyone else in between still makes them stale.
+        let mut after_set: Vec<Tag> = have
+            .iter()
+            .filter(|h| !set.iter().any(|t| t.key == h.key))
+            .cloned()
+            .collect();
+        after_set.extend(set.iter().map(|t| (*t).clone()));
+        if !set.is_empty() {
+            let tags: Vec<Tag> = set.into_iter().cloned().collect();
+            out.push(self.step(
+                r,
+                "TagResource",
+                json!({ "KeyId": self.id.as_str(), "Tags": tags_json(&tags) }),
+                format!("tag-drift: tags in {r} differ from the primary's"),
+                Precondition::TagsHash {
+                    sha256: tags_hash(have),
+                },
+            ));
+        }
+        if !unset.is_empty() {
+            out.push(self.step(
+                r,
+                "UntagResource",
+                json!({ "KeyId": self.id.as_str(), "TagKeys": unset }),
+                format!("tag-drift: {r} has tags the primary does not"),
+                Precondition::TagsHash {
+                    sha256: tags_hash(&after_set),
+                },
+            ));
+        }
+    }
+
+    fn deletion(&self, replica: &KeyInfo, out: &mut Vec<Step>) {
+        let r = replica.region;
+        if matches!(
+            replica.state,
+            KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
+        ) {
+            return;
+        }
+        out.push(self.step(
+            r,
+            "ScheduleKeyDeletion",
+            json!({ "KeyId": self.id.as_str(), "PendingWindowInDays": 30 }),
+            format!("region-not-allowed: {r} is not an allowed Region"),
+            Precondition::KeyState {
+                state: replica.state.to_string(),
+            },
+        ));
+    }
+}
+
+fn tags_json(tags: &[Tag]) -> Value {
+    Value::Array(
+        tags.iter()
+            .map(|t| json!({ "TagKey": t.key, "TagValue": t.value }))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

@@ -1,0 +1,240 @@
+use super::*;
+use crate::domain::audit::KeyProps;
+use crate::domain::estate::{KeyEntry, RegionScan};
+use crate::domain::test_keys::{ID, key};
+
+fn region(name: &str) -> Region {
+    name.parse().unwrap()
+}
+
+fn id() -> MrkId {
+    MrkId::parse(ID).unwrap()
+}
+
+const P1: &str = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#;
+const P2: &str = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/other"},"Action":"kms:*","Resource":"*"}]}"#;
+
+/// Primary in us-east-1 ("payments", alias/payments), replica in eu-west-1 (`replica_description`,
+/// no alias); ap-southeast-2 scanned and empty.
+fn estate(replica_description: &str) -> Estate {
+    let mut estate = Estate::new(vec![
+        region("us-east-1"),
+        region("eu-west-1"),
+        region("ap-southeast-2"),
+    ]);
+    let mut primary = key("us-east-1", Role::Primary, "us-east-1", &["eu-west-1"]);
+    primary.description = "payments".into();
+    let mut replica = key("eu-west-1", Role::Replica, "us-east-1", &["eu-west-1"]);
+    replica.description = replica_description.into();
+    estate.apply_scan(
+        region("us-east-1"),
+        RegionScan {
+            keys: vec![KeyEntry::Described(Box::new(primary))],
+            aliases: vec![("alias/payments".into(), ID.into())],
+        },
+    );
+    estate.apply_scan(
+        region("eu-west-1"),
+        RegionScan {
+            keys: vec![KeyEntry::Described(Box::new(replica))],
+            aliases: vec![],
+        },
+    );
+    estate.apply_scan(region("ap-southeast-2"), RegionScan::default());
+    estate
+}
+
+fn props(replica_policy: &str, replica_tags: Vec<Tag>) -> PropsMap {
+    let mut map = PropsMap::new();
+    map.insert(
+        (id(), region("us-east-1")),
+        KeyProps {
+            policy: Some(P1.into()),
+            tags: Some(vec![Tag::new("team", "payments"), Tag::new("env", "prod")]),
+            ..KeyProps::default()
+        },
+    );
+    map.insert(
+        (id(), region("eu-west-1")),
+        KeyProps {
+            policy: Some(replica_policy.into()),
+            tags: Some(replica_tags),
+            ..KeyProps::default()
+        },
+    );
+    map
+}
+
+fn copy_all() -> ReplicaRules {
+    ReplicaRules {
+        policy: Carry::CopyPrimary,
+        tags: Carry::CopyPrimary,
+        description: Carry::CopyPrimary,
+        aliases: Carry::CopyPrimary,
+        disallowed: Disallowed::Report,
+    }
+}
+
+fn ops(plan: &Plan) -> Vec<(&str, &str)> {
+    plan.steps
+        .iter()
+        .map(|s| (s.operation.as_str(), s.region.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_required_region_without_a_key_gets_a_replica_carrying_what_the_baseline_asks() {
+    let baseline = Baseline {
+        require_regions: vec![region("ap-southeast-2")],
+        replicas: copy_all(),
+        ..Baseline::default()
+    };
+    let same_tags = vec![Tag::new("env", "prod"), Tag::new("team", "payments")];
+    let mut e = estate("payments");
+    e.add_alias(region("eu-west-1"), &id(), "alias/payments".into());
+    let plan = plan(&e, &props(P1, same_tags), &baseline, "111122223333");
+    assert_eq!(
+        ops(&plan),
+        vec![
+            ("ReplicateKey", "us-east-1"),
+            ("CreateAlias", "ap-southeast-2")
+        ]
+    );
+    let replicate = &plan.steps[0];
+    assert_eq!(replicate.parameters["ReplicaRegion"], "ap-southeast-2");
+    assert_eq!(replicate.parameters["Policy"], P1);
+    assert_eq!(replicate.parameters["Description"], "payments");
+    assert_eq!(
+        replicate.parameters["Tags"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(replicate.precondition, Precondition::NoKeyIn);
+    assert_eq!(plan.steps[1].precondition, Precondition::KeyUsable);
+}
+
+#[test]
+fn with_keep_a_new_replica_takes_the_api_defaults_and_drift_is_left_alone() {
+    let baseline = Baseline {
+        require_regions: vec![region("ap-southeast-2")],
+        ..Baseline::default()
+    };
+    let plan = plan(
+        &estate("other"),
+        &props(P2, vec![]),
+        &baseline,
+        "111122223333",
+    );
+    assert_eq!(ops(&plan), vec![("ReplicateKey", "us-east-1")]);
+    assert!(plan.steps[0].parameters.get("Policy").is_none());
+    assert!(plan.steps[0].parameters.get("Tags").is_none());
+}
+
+#[test]
+fn drift_is_fixed_with_the_call_that_copies_the_primary_and_the_state_it_saw() {
+    let baseline = Baseline {
+        replicas: copy_all(),
+        ..Baseline::default()
+    };
+    let replica_tags = vec![Tag::new("team", "other"), Tag::new("stray", "x")];
+    let plan = plan(
+        &estate("old"),
+        &props(P2, replica_tags.clone()),
+        &baseline,
+        "111122223333",
+    );
+    assert_eq!(
+        ops(&plan),
+        vec![
+            ("PutKeyPolicy", "eu-west-1"),
+            ("TagResource", "eu-west-1"),
+            ("UntagResource", "eu-west-1"),
+            ("UpdateKeyDescription", "eu-west-1"),
+            ("CreateAlias", "eu-west-1"),
+        ]
+    );
+    assert_eq!(
+        plan.steps[0].precondition,
+        Precondition::PolicyHash { sha256: sha256(P2) }
+    );
+    assert_eq!(
+        plan.steps[1].precondition,
+        Precondition::TagsHash {
+            sha256: tags_hash(&replica_tags)
+        }
+    );
+    // The Untag step expects the tags as the Tag step leaves them.
+    let after_tag = vec![
+        Tag::new("stray", "x"),
+        Tag::new("team", "payments"),
+        Tag::new("env", "prod"),
+    ];
+    assert_eq!(
+        plan.steps[2].precondition,
+        Precondition::TagsHash {
+            sha256: tags_hash(&after_tag)
+        }
+    );
+    assert_eq!(
+        plan.steps[2].parameters["TagKeys"],
+        serde_json::json!(["stray"])
+    );
+    assert_eq!(
+        plan.steps[3].precondition,
+        Precondition::Description { text: "old".into() }
+    );
+}
+
+#[test]
+fn a_replica_that_matches_its_primary_needs_no_step() {
+    let baseline = Baseline {
+        replicas: copy_all(),
+        ..Baseline::default()
+    };
+    let mut e = estate("payments");
+    e.add_alias(region("eu-west-1"), &id(), "alias/payments".into());
+    let same_tags = vec![Tag::new("env", "prod"), Tag::new("team", "payments")];
+    assert_eq!(
+        plan(&e, &props(P1, same_tags), &baseline, "111122223333").steps,
+        vec![]
+    );
+}
+
+#[test]
+fn a_replica_in_a_disallowed_region_is_scheduled_for_deletion_only_when_the_baseline_says_so() {
+    let mut baseline = Baseline {
+        allow_regions: Some(vec![region("us-east-1")]),
+        ..Baseline::default()
+    };
+    let p = props(P1, vec![]);
+    assert_eq!(plan(&estate("payments"), &p, &baseline, "1").steps, vec![]);
+    baseline.replicas.disallowed = Disallowed::ScheduleDeletion;
+    let plan = plan(&estate("payments"), &p, &baseline, "1");
+    assert_eq!(ops(&plan), vec![("ScheduleKeyDeletion", "eu-west-1")]);
+    assert_eq!(plan.steps[0].parameters["PendingWindowInDays"], 30);
+}
+
+#[test]
+fn a_family_whose_properties_were_not_read_gets_no_step() {
+    let baseline = Baseline {
+        require_regions: vec![region("ap-southeast-2")],
+        replicas: copy_all(),
+        ..Baseline::default()
+    };
+    assert_eq!(
+        plan(&estate("x"), &PropsMap::new(), &baseline, "1").steps,
+        vec![]
+    );
+}
+
+#[test]
+fn the_replicas_table_is_read_from_the_baseline_and_a_wrong_value_is_refused() {
+    let b = Baseline::from_toml(
+        "require_regions = [\"us-east-1\"]\n[replicas]\npolicy = \"copy-primary\"\ndisallowed = \"schedule-deletion\"\n",
+    )
+    .unwrap();
+    assert_eq!(b.replicas.policy, Carry::CopyPrimary);
+    assert_eq!(b.replicas.tags, Carry::Keep);
+    assert_eq!(b.replicas.disallowed, Disallowed::ScheduleDeletion);
+    assert!(Baseline::from_toml("[replicas]\npolicy = \"copy\"\n").is_err());
+    assert!(Baseline::from_toml("[replicas]\ngrants = \"copy-primary\"\n").is_err());
+}
