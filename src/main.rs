@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kms_replica_console::domain::Region;
 use kms_replica_console::domain::audit::{ReportFormat, Severity};
 use kms_replica_console::domain::region::{parse_region_list, single_partition};
-use kms_replica_console::headless::{self, AuditCommand, AuditExit, DiffRange};
+use kms_replica_console::headless::{
+    self, ApplyExit, AuditCommand, AuditExit, DiffRange, PlanExit,
+};
 use kms_replica_console::jobs::{Actor, HistoryLog, Inventory, Runner};
 use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
 use kms_replica_console::report::HistoryFormat;
@@ -142,6 +144,33 @@ enum Command {
         #[arg(long, value_name = "DAYS", default_value_t = 30,
               value_parser = clap::value_parser!(i64).range(0..=36_500))]
         expiry_days: i64,
+    },
+    /// The calls that would bring the estate to a baseline (coverage, and what its [replicas]
+    /// table asks a replica to carry), each with the precondition it saw.
+    ///
+    /// Exit status: 0 nothing to change, 1 steps planned, 2 on errors or when something could
+    /// not be read (nothing is planned for what was not seen).
+    Plan {
+        /// The TOML baseline (required and allowed Regions, rules, [replicas]).
+        #[arg(long, value_name = "FILE")]
+        baseline: std::path::PathBuf,
+        /// Write the plan (JSON, what `apply` reads) here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
+        format: HistoryFormatArg,
+    },
+    /// Carry out a plan: each step's precondition checked again just before its call (stale
+    /// steps are skipped, never forced); finished steps are kept in PLAN.journal, so running it
+    /// again continues and makes no call twice.
+    ///
+    /// Exit status: 0 every step done, 1 some stale, skipped or failed, 2 on errors.
+    Apply {
+        /// The plan file `plan --output` wrote.
+        plan: std::path::PathBuf,
+        /// Let the plan's ScheduleKeyDeletion steps run (they are skipped without it).
+        #[arg(long)]
+        allow_deletions: bool,
     },
     /// List the saved snapshots (each audit, and each completed scan in the GUI).
     History {
@@ -352,6 +381,46 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 AuditExit::Incomplete => ExitCode::from(2),
             })
         }
+        Some(Command::Plan {
+            baseline,
+            output,
+            format,
+        }) => {
+            let baseline = headless::load_baseline(Some(&baseline), None, None)?;
+            let account = known_account(identity.as_ref())?;
+            let markdown = format == HistoryFormatArg::Md;
+            Ok(
+                match headless::plan_command(
+                    &runner,
+                    clients,
+                    regions,
+                    &baseline,
+                    &account,
+                    output.as_deref(),
+                    markdown,
+                )? {
+                    PlanExit::NothingToDo => ExitCode::SUCCESS,
+                    PlanExit::StepsPlanned => ExitCode::from(1),
+                    PlanExit::Incomplete => ExitCode::from(2),
+                },
+            )
+        }
+        Some(Command::Apply {
+            plan,
+            allow_deletions,
+        }) => {
+            if cli.read_only {
+                return Err("--read-only: apply makes calls that change keys; refused".into());
+            }
+            let account = known_account(identity.as_ref())?;
+            Ok(
+                match headless::apply_command(&runner, &clients, &plan, &account, allow_deletions)?
+                {
+                    ApplyExit::AllDone => ExitCode::SUCCESS,
+                    ApplyExit::NotAllDone => ExitCode::from(1),
+                },
+            )
+        }
         // Dispatched before any client was built.
         Some(
             Command::Sim { .. }
@@ -360,6 +429,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             | Command::Journal { .. },
         ) => Err("this command was not dispatched".into()),
     }
+}
+
+/// The account the credentials are for: a plan records it in every step and an apply checks it.
+fn known_account(
+    identity: Option<&kms_replica_console::kms::CallerIdentity>,
+) -> Result<String, String> {
+    identity.map(|id| id.account.clone()).ok_or_else(|| {
+        "the account is unknown (STS GetCallerIdentity did not answer): plan and apply need it"
+            .into()
+    })
 }
 
 /// Where the history lives, or `None` when it is off: `--no-history`, no data directory, or

@@ -3,8 +3,10 @@
 //! command with its exit policy. `main.rs` parses the command line and dispatches here.
 
 mod history;
+mod plan;
 
 pub use history::{DiffRange, diff_command, history, journal, open_for_gui, record_audit};
+pub use plan::{ApplyExit, PlanExit, apply_command, plan_command, read_plan};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

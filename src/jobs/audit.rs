@@ -20,6 +20,8 @@ pub struct AuditOutcome {
     /// Regions and keys the audit could not look at, with why: the picture is incomplete when
     /// this is not empty.
     pub not_audited: Vec<NotAudited>,
+    /// What was read of each key (policy, tags, grants, rotation): what a plan is made from.
+    pub props: PropsMap,
 }
 
 /// Scan, follow each family's primary outside the scanned Regions, fetch what the audit needs,
@@ -45,6 +47,7 @@ pub fn run_audit(
         estate,
         findings,
         not_audited,
+        props,
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod action_state;
 mod actions;
+mod apply;
 mod audit;
 mod fetch;
 mod grant_copies;
@@ -19,6 +20,7 @@ mod scan;
 mod tasks;
 
 pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
+pub use apply::{ApplyJournal, ApplyOptions, StepStatus, apply_plan};
 pub use audit::{
     AuditOutcome, audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets, run_audit,
 };

@@ -6,6 +6,7 @@
 mod client;
 mod endpoint;
 mod error;
+mod fixes;
 mod identity;
 mod key_props;
 mod lifecycle;

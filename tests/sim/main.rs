@@ -21,6 +21,7 @@ mod history_ui;
 mod lifecycle;
 mod lifecycle_ui;
 mod parity_ui;
+mod plan_apply;
 mod replicate;
 mod replicate_ui;
 mod scan_pace;

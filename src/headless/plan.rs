@@ -1,0 +1,123 @@
+//! The `plan` and `apply` commands: a baseline turned into a reviewed list of calls, and that
+//! list carried out, with the exit statuses a pipeline reads.
+
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use crate::domain::Region;
+use crate::domain::audit::{AuditOptions, Baseline};
+use crate::domain::plan::{PLAN_SCHEMA_VERSION, Plan, plan};
+use crate::jobs::{
+    ApplyJournal, ApplyOptions, Runner, StepStatus, apply_plan, now_epoch, run_audit,
+};
+use crate::kms::KmsClients;
+use crate::report::render_plan;
+
+/// How `plan` ended: 0 nothing to change, 1 steps planned, 2 errors (or an incomplete read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanExit {
+    NothingToDo,
+    StepsPlanned,
+    Incomplete,
+}
+
+/// Scans, reads what the baseline compares, and writes the plan (JSON to `output`, or the
+/// chosen format to standard output).
+pub fn plan_command(
+    runner: &Runner,
+    clients: KmsClients,
+    regions: Vec<Region>,
+    baseline: &Baseline,
+    account: &str,
+    output: Option<&Path>,
+    markdown: bool,
+) -> Result<PlanExit, String> {
+    let options = AuditOptions {
+        expiry_days: 30,
+        now: now_epoch(),
+    };
+    let outcome = run_audit(runner, clients, regions, baseline, options);
+    let planned = plan(&outcome.estate, &outcome.props, baseline, account);
+    let text = render_plan(&planned, markdown && output.is_none())?;
+    super::write_output(output, &text)?;
+    if let Some(path) = output
+        && markdown
+    {
+        eprintln!(
+            "wrote the plan's JSON to {} (apply reads JSON)",
+            path.display()
+        );
+    }
+    for gap in outcome.not_audited.iter().take(20) {
+        eprintln!("error: not read, so not planned: {gap}");
+    }
+    Ok(if !outcome.not_audited.is_empty() {
+        PlanExit::Incomplete
+    } else if planned.steps.is_empty() {
+        PlanExit::NothingToDo
+    } else {
+        PlanExit::StepsPlanned
+    })
+}
+
+/// How `apply` ended: 0 every step done, 1 some stale, skipped or failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplyExit {
+    AllDone,
+    NotAllDone,
+}
+
+/// Reads the plan at `path` and carries it out, printing each step's outcome on stderr.
+pub fn apply_command(
+    runner: &Runner,
+    clients: &KmsClients,
+    path: &Path,
+    account: &str,
+    allow_deletions: bool,
+) -> Result<ApplyExit, String> {
+    let (text, planned) = read_plan(path)?;
+    let mut journal = ApplyJournal::open(path, &text)?;
+    let options = ApplyOptions {
+        allow_deletions,
+        account: account.to_string(),
+    };
+    let total = planned.steps.len();
+    let outcomes = runner.block_on(apply_plan(
+        clients,
+        &planned,
+        &mut journal,
+        &options,
+        |i, step, status| {
+            eprintln!(
+                "step {} of {total}: {} in {} on {}: {status}",
+                i + 1,
+                step.operation,
+                step.region,
+                step.key_id
+            );
+            ControlFlow::Continue(())
+        },
+    ))?;
+    eprintln!("journal: {}", journal.path().display());
+    Ok(if outcomes.iter().all(StepStatus::is_done) {
+        ApplyExit::AllDone
+    } else {
+        ApplyExit::NotAllDone
+    })
+}
+
+/// The plan file's text and the plan, or why it is not one this build can apply.
+pub fn read_plan(path: &Path) -> Result<(String, Plan), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the plan {}: {e}", path.display()))?;
+    let planned: Plan = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a plan: {e}", path.display()))?;
+    if planned.schema_version != PLAN_SCHEMA_VERSION {
+        return Err(format!(
+            "{}: plan schema {} (this build reads {PLAN_SCHEMA_VERSION})",
+            path.display(),
+            planned.schema_version
+        ));
+    }
+    Ok((text, planned))
+}

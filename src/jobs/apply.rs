@@ -1,0 +1,383 @@
+//! Carrying out a plan: each step's precondition is checked again just before its call (a step
+//! whose key changed since the plan is skipped as stale, never forced), AlreadyExists and lost
+//! answers are adopted, mutating calls are spaced under their quota, and every finished step is
+//! recorded in a journal beside the plan, so an apply that was interrupted, run again,
+//! continues where it stopped and makes no call twice.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::replica_calls::replicate_one;
+use crate::domain::plan::{Plan, Precondition, Step, sha256, tags_hash};
+use crate::domain::{KeyState, MrkId, Region, ReplicateRequest, Tag};
+use crate::kms::{KmsClients, KmsError, RegionClient};
+
+/// Mutating calls are spaced by this much: under the 5 per second KMS allows most of them.
+const SPACING: Duration = Duration::from_millis(220);
+/// How long a step waits for a new replica to leave `Creating`.
+const USABLE_WAIT: Duration = Duration::from_secs(600);
+
+/// How one step ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepStatus {
+    Applied {
+        request_id: Option<String>,
+    },
+    /// ReplicateKey found the replica already there (AlreadyExists, or a lost answer).
+    Adopted,
+    /// The key changed since the plan: not called.
+    Stale(String),
+    /// Not called, and may be on another run (a deletion without `--allow-deletions`).
+    Skipped(String),
+    Failed(String),
+    /// Finished on an earlier run (the journal says so): not called again.
+    AlreadyDone(String),
+}
+
+impl StepStatus {
+    /// The word the journal keeps for a finished step; `None` for a step to try again.
+    fn journal_word(&self) -> Option<&'static str> {
+        match self {
+            StepStatus::Applied { .. } => Some("applied"),
+            StepStatus::Adopted => Some("adopted"),
+            StepStatus::Stale(_) => Some("stale"),
+            StepStatus::Skipped(_) | StepStatus::Failed(_) | StepStatus::AlreadyDone(_) => None,
+        }
+    }
+
+    /// Whether the step left the estate as the plan wanted (or it already was).
+    pub fn is_done(&self) -> bool {
+        matches!(
+            self,
+            StepStatus::Applied { .. } | StepStatus::Adopted | StepStatus::AlreadyDone(_)
+        )
+    }
+}
+
+impl std::fmt::Display for StepStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StepStatus::Applied { request_id } => match request_id {
+                Some(id) => write!(f, "applied (request {id})"),
+                None => write!(f, "applied"),
+            },
+            StepStatus::Adopted => write!(f, "adopted: the replica was already there"),
+            StepStatus::Stale(why) => write!(f, "stale, not called: {why}"),
+            StepStatus::Skipped(why) => write!(f, "skipped: {why}"),
+            StepStatus::Failed(why) => write!(f, "failed: {why}"),
+            StepStatus::AlreadyDone(word) => write!(f, "{word} on an earlier run"),
+        }
+    }
+}
+
+/// The record of finished steps, a JSON line each, beside the plan (`PLAN.journal`). Its first
+/// line names the plan's hash: a journal never applies to another plan.
+pub struct ApplyJournal {
+    path: PathBuf,
+    done: BTreeMap<usize, String>,
+}
+
+impl ApplyJournal {
+    /// Opens (or starts) the journal of the plan at `plan_path` whose text is `plan_text`.
+    pub fn open(plan_path: &Path, plan_text: &str) -> Result<ApplyJournal, String> {
+        let mut path = plan_path.as_os_str().to_owned();
+        path.push(".journal");
+        let path = PathBuf::from(path);
+        let hash = sha256(plan_text);
+        let mut done = BTreeMap::new();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let mut lines = text.lines();
+                let header: Value = lines
+                    .next()
+                    .and_then(|l| serde_json::from_str(l).ok())
+                    .unwrap_or(Value::Null);
+                if header["plan_sha256"].as_str() != Some(hash.as_str()) {
+                    return Err(format!(
+                        "{} belongs to another plan (or is damaged): move it aside to apply this plan from its first step",
+                        path.display()
+                    ));
+                }
+                for line in lines {
+                    let Ok(entry) = serde_json::from_str::<Value>(line) else {
+                        continue;
+                    };
+                    if let (Some(step), Some(status)) =
+                        (entry["step"].as_u64(), entry["status"].as_str())
+                    {
+                        done.insert(step as usize, status.to_string());
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                append(&path, &serde_json::json!({ "plan_sha256": hash }))?;
+            }
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        }
+        Ok(ApplyJournal { path, done })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn record(&mut self, step: usize, word: &str) -> Result<(), String> {
+        append(
+            &self.path,
+            &serde_json::json!({ "step": step, "status": word, "time": super::now_epoch() }),
+        )?;
+        self.done.insert(step, word.to_string());
+        Ok(())
+    }
+}
+
+/// One line, flushed to disk before the next call is made.
+fn append(path: &Path, line: &Value) -> Result<(), String> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    writeln!(file, "{line}")
+        .and_then(|()| file.sync_data())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// What an apply may do.
+pub struct ApplyOptions {
+    /// ScheduleKeyDeletion steps run only with this.
+    pub allow_deletions: bool,
+    /// The account the credentials are for: a step for another account is not called.
+    pub account: String,
+}
+
+/// Carries out `plan` step by step. `progress` hears each step's outcome and may stop the
+/// apply (the journal keeps what finished).
+pub async fn apply_plan(
+    clients: &KmsClients,
+    plan: &Plan,
+    journal: &mut ApplyJournal,
+    options: &ApplyOptions,
+    mut progress: impl FnMut(usize, &Step, &StepStatus) -> ControlFlow<()>,
+) -> Result<Vec<StepStatus>, String> {
+    let mut outcomes = Vec::with_capacity(plan.steps.len());
+    let mut last_call: Option<Instant> = None;
+    for (i, step) in plan.steps.iter().enumerate() {
+        let status = match journal.done.get(&i) {
+            Some(word) => StepStatus::AlreadyDone(word.clone()),
+            None => {
+                let status = run_step(clients, step, options, &mut last_call).await;
+                if let Some(word) = status.journal_word() {
+                    journal.record(i, word)?;
+                }
+                status
+            }
+        };
+        let flow = progress(i, step, &status);
+        outcomes.push(status);
+        if flow.is_break() {
+            break;
+        }
+    }
+    Ok(outcomes)
+}
+
+async fn run_step(
+    clients: &KmsClients,
+    step: &Step,
+    options: &ApplyOptions,
+    last_call: &mut Option<Instant>,
+) -> StepStatus {
+    if step.account != options.account {
+        return StepStatus::Stale(format!(
+            "the plan is for account {}, the credentials are for {}",
+            step.account, options.account
+        ));
+    }
+    let (Some(id), Ok(region)) = (MrkId::parse(&step.key_id), step.region.parse::<Region>()) else {
+        return StepStatus::Failed(format!(
+            "the step names key '{}' in '{}', which is not a multi-Region key in a known Region",
+            step.key_id, step.region
+        ));
+    };
+    if step.operation == "ScheduleKeyDeletion" && !options.allow_deletions {
+        return StepStatus::Skipped("a deletion needs --allow-deletions as well".into());
+    }
+    let target = match target_region(step, region) {
+        Ok(r) => r,
+        Err(why) => return StepStatus::Failed(why),
+    };
+    match precondition_holds(&clients.client(target), &id, &step.precondition).await {
+        Ok(None) => {}
+        Ok(Some(stale)) => return StepStatus::Stale(stale),
+        Err(e) => return StepStatus::Failed(format!("could not check the precondition: {e}")),
+    }
+    if let Some(at) = *last_call {
+        let since = at.elapsed();
+        if since < SPACING {
+            tokio::time::sleep(SPACING - since).await;
+        }
+    }
+    *last_call = Some(Instant::now());
+    call(clients, step, &id, region, target).await
+}
+
+/// The Region whose key the precondition is about: the new replica's for ReplicateKey, the
+/// step's own otherwise.
+fn target_region(step: &Step, region: Region) -> Result<Region, String> {
+    if step.operation != "ReplicateKey" {
+        return Ok(region);
+    }
+    step.parameters["ReplicaRegion"]
+        .as_str()
+        .and_then(|r| r.parse().ok())
+        .ok_or_else(|| "ReplicateKey without a known ReplicaRegion".to_string())
+}
+
+/// `Ok(None)` when the key is as the plan saw it; `Ok(Some(why))` when it changed.
+async fn precondition_holds(
+    client: &RegionClient,
+    id: &MrkId,
+    precondition: &Precondition,
+) -> Result<Option<String>, KmsError> {
+    let region = client.region();
+    Ok(match precondition {
+        Precondition::NoKeyIn => match client.describe_key(id).await {
+            Err(KmsError::NotFound { .. }) => None,
+            Ok(k) => Some(format!(
+                "a key of the family is in {region} now ({})",
+                k.state
+            )),
+            Err(e) => return Err(e),
+        },
+        Precondition::PolicyHash { sha256: want } => {
+            let policy = client.key_policy(id).await?;
+            (sha256(&policy) != *want)
+                .then(|| format!("the policy in {region} changed since the plan"))
+        }
+        Precondition::TagsHash { sha256: want } => {
+            let tags: Vec<Tag> = client.tags(id).await?;
+            (tags_hash(&tags) != *want)
+                .then(|| format!("the tags in {region} changed since the plan"))
+        }
+        Precondition::Description { text } => {
+            let key = client.describe_key(id).await?;
+            (key.description != *text)
+                .then(|| format!("the description in {region} changed since the plan"))
+        }
+        Precondition::AliasAbsent { alias } => {
+            let aliases = client.list_aliases().await?;
+            aliases
+                .iter()
+                .any(|(name, _)| name == alias)
+                .then(|| format!("{alias} exists in {region} now"))
+        }
+        Precondition::KeyState { state } => {
+            let key = client.describe_key(id).await?;
+            (key.state.to_string() != *state)
+                .then(|| format!("the key in {region} is {} now, not {state}", key.state))
+        }
+        Precondition::KeyUsable => wait_usable(client, id).await?,
+    })
+}
+
+/// Waits for a replica an earlier step made to leave `Creating`.
+async fn wait_usable(client: &RegionClient, id: &MrkId) -> Result<Option<String>, KmsError> {
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match client.describe_key(id).await {
+            Err(KmsError::NotFound { .. }) => {
+                return Ok(Some(format!("no key of the family in {}", client.region())));
+            }
+            Ok(k) if k.state == KeyState::Creating && started.elapsed() < USABLE_WAIT => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Ok(k) if k.state == KeyState::Creating => {
+                return Ok(Some(format!(
+                    "the replica in {} was still Creating after {} s",
+                    client.region(),
+                    USABLE_WAIT.as_secs()
+                )));
+            }
+            Ok(_) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn call(
+    clients: &KmsClients,
+    step: &Step,
+    id: &MrkId,
+    region: Region,
+    target: Region,
+) -> StepStatus {
+    let client = clients.client(region);
+    let p = &step.parameters;
+    let text = |field: &str| p[field].as_str().unwrap_or_default().to_string();
+    let done = |result: Result<Option<String>, KmsError>| match result {
+        Ok(request_id) => StepStatus::Applied { request_id },
+        Err(e) => StepStatus::Failed(e.to_string()),
+    };
+    match step.operation.as_str() {
+        "ReplicateKey" => {
+            let request = ReplicateRequest {
+                key_id: id.clone(),
+                primary_region: region,
+                target,
+                policy: p["Policy"].as_str().map(str::to_string),
+                description: p["Description"].as_str().map(str::to_string),
+                tags: p.get("Tags").map(tags_of),
+                bypass_lockout: false,
+                alias: None,
+            };
+            match replicate_one(client, clients.client(target), request, Duration::ZERO).await {
+                Ok(r) if r.adopted => StepStatus::Adopted,
+                Ok(r) => StepStatus::Applied {
+                    request_id: r.created.request_id,
+                },
+                Err(e) => StepStatus::Failed(e.to_string()),
+            }
+        }
+        "PutKeyPolicy" => done(client.put_key_policy(id, &text("Policy")).await),
+        "TagResource" => done(client.tag_resource(id, &tags_of(&p["Tags"])).await),
+        "UntagResource" => {
+            let keys: Vec<String> = p["TagKeys"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect();
+            done(client.untag_resource(id, &keys).await)
+        }
+        "UpdateKeyDescription" => done(client.update_description(id, &text("Description")).await),
+        "CreateAlias" => done(
+            client
+                .create_alias(&text("AliasName"), id)
+                .await
+                .map(|()| None),
+        ),
+        "ScheduleKeyDeletion" => {
+            let days = p["PendingWindowInDays"].as_i64().unwrap_or(30) as i32;
+            let action = crate::domain::lifecycle::KeyAction::ScheduleDeletion { days };
+            done(client.key_action(id, action, None).await)
+        }
+        other => StepStatus::Failed(format!("this app does not make {other} calls")),
+    }
+}
+
+fn tags_of(value: &Value) -> Vec<Tag> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| Some(Tag::new(t["TagKey"].as_str()?, t["TagValue"].as_str()?)))
+        .collect()
+}
