@@ -526,6 +526,7 @@ fn run_gui(
     let identity = actor.identity.clone();
     let baseline = headless::load_baseline(cli.baseline.as_deref(), None, None)?;
     let mut inventory = Inventory::new(clients, regions).with_reload(settings);
+    let account = (actor.account != "unknown").then(|| actor.account.clone());
     let mut log = None;
     let history_note = match history_path(cli).map(|p| headless::open_for_gui(&p)) {
         None => Some("History off".to_string()),
@@ -546,6 +547,7 @@ fn run_gui(
         connection,
         baseline,
         history_note,
+        account,
     };
     // The title names the identity in use, so the account being acted on is always in view.
     let title = if cli.demo {

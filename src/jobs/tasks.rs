@@ -14,6 +14,7 @@ use std::future::Future;
 
 use poll_promise::Promise;
 
+use super::apply::{ApplyJournal, ApplyOptions, StepStatus, apply_plan};
 use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets};
 use super::inventory::Inventory;
 use super::replica_calls::fetch_primary_props;
@@ -22,6 +23,7 @@ use crate::domain::audit::{
     AuditOptions, Baseline, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
 };
 use crate::domain::history::{Diff, SnapshotSummary, facts_of};
+use crate::domain::plan::Plan;
 use crate::domain::{Estate, MrkId, PrimaryProps, Region, Tag};
 use crate::kms::KmsClients;
 
@@ -48,6 +50,12 @@ pub enum TaskKey {
     Snapshots,
     /// What changed since this snapshot, for the history panel and the grid's marks.
     ChangesSince(i64),
+    /// The plan that would fix the findings, from what the audit read.
+    Plan,
+    /// A plan written to this file and carried out, its journal beside it.
+    ApplyPlan(String),
+    /// A plan read from this file.
+    LoadPlan(String),
 }
 
 /// Policies and tags read for a set of keys.
@@ -82,6 +90,9 @@ pub enum TaskOutput {
     /// The baseline, or why the file cannot be one.
     Baseline(Result<Baseline, String>),
     Snapshots(Result<Vec<SnapshotSummary>, String>),
+    Plan(Result<Plan, String>),
+    /// Each step's outcome, or why the apply could not start.
+    Applied(Result<Vec<StepStatus>, String>),
     /// The changes since a snapshot, computed at this estate revision.
     Changes {
         revision: u64,
@@ -98,6 +109,13 @@ pub struct Tasks {
 impl Tasks {
     pub fn is_running(&self, key: &TaskKey) -> bool {
         self.running.contains_key(key)
+    }
+
+    /// Whether a plan is being applied (whatever its file).
+    pub fn running_apply(&self) -> bool {
+        self.running
+            .keys()
+            .any(|k| matches!(k, TaskKey::ApplyPlan(_)))
     }
 
     /// Starts `future` as `key`, unless a task with that key is running. Returns whether it
@@ -331,6 +349,93 @@ impl Tasks {
             TaskOutput::Changes { revision, diff }
         })
     }
+}
+
+impl Tasks {
+    /// Computes the plan from the estate, what the audit read and the baseline, off the UI
+    /// thread.
+    pub fn make_plan(
+        &mut self,
+        runner: &Runner,
+        estate: Estate,
+        props: PropsMap,
+        baseline: Baseline,
+        account: String,
+    ) -> bool {
+        self.start(runner, TaskKey::Plan, async move {
+            TaskOutput::Plan(Ok(crate::domain::plan::plan(
+                &estate, &props, &baseline, &account,
+            )))
+        })
+    }
+
+    /// Reads a plan file off the UI thread.
+    pub fn load_plan(&mut self, runner: &Runner, path: String) -> bool {
+        let key = TaskKey::LoadPlan(path.clone());
+        self.start(runner, key, async move {
+            let loaded = tokio::task::spawn_blocking(move || {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read {path}: {e}"))?;
+                let plan: Plan = serde_json::from_str(&text)
+                    .map_err(|e| format!("{path} is not a plan: {e}"))?;
+                Ok(plan)
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            TaskOutput::Plan(loaded)
+        })
+    }
+
+    /// Writes `plan` to `path` and carries it out with its journal beside it (so it can be
+    /// resumed, from the GUI or `apply`). Refused in read-only mode.
+    pub fn apply_plan(
+        &mut self,
+        runner: &Runner,
+        inventory: &Inventory,
+        plan: Plan,
+        path: String,
+        options: ApplyOptions,
+    ) -> bool {
+        if inventory.is_read_only() {
+            return false;
+        }
+        let clients = inventory.clients().clone();
+        let key = TaskKey::ApplyPlan(path.clone());
+        self.start(runner, key, async move {
+            TaskOutput::Applied(write_and_apply(clients, plan, path, options).await)
+        })
+    }
+}
+
+async fn write_and_apply(
+    clients: KmsClients,
+    plan: Plan,
+    path: String,
+    options: ApplyOptions,
+) -> Result<Vec<StepStatus>, String> {
+    let text = serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
+    let mut journal = tokio::task::spawn_blocking(move || {
+        let file = std::path::PathBuf::from(&path);
+        // The same text again: the journal beside it from an earlier apply continues. Another
+        // plan's journal there is never overwritten, and neither is its plan.
+        let same = std::fs::read_to_string(&file).ok().as_deref() == Some(text.as_str());
+        if !same {
+            let journal = format!("{path}.journal");
+            if std::path::Path::new(&journal).exists() {
+                return Err(format!(
+                    "{journal} is the journal of another plan: save this plan under another name"
+                ));
+            }
+            std::fs::write(&file, &text).map_err(|e| format!("cannot write {path}: {e}"))?;
+        }
+        ApplyJournal::open(&file, &text)
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    apply_plan(&clients, &plan, &mut journal, &options, |_, _, _| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .await
 }
 
 async fn read_props(

@@ -13,6 +13,7 @@ use super::filter_bar::FilterBar;
 use super::grant_dialog::GrantDialog;
 use super::grid::{self, GridContext};
 use super::history_panel::HistoryPanel;
+use super::plan_view::PlanView;
 use super::region_chooser::RegionChooser;
 use super::replicate_dialog::{Outcome, ReplicateDialog};
 use std::collections::BTreeMap;
@@ -37,6 +38,8 @@ pub struct AppOptions {
     pub baseline: Baseline,
     /// Where the history is kept, or why it is off, for the footer.
     pub history_note: Option<String>,
+    /// The account the credentials are for (STS), which plans record and applies check.
+    pub account: Option<String>,
 }
 
 pub struct App {
@@ -63,9 +66,12 @@ pub struct App {
     scan_on_start: bool,
     history: HistoryPanel,
     grant_dialog: Option<GrantDialog>,
+    plan_view: PlanView,
     /// Calls that change what the details panel read (rotation, grants): when each has
     /// landed, the family's properties are read again.
     reread_after: Vec<(MrkId, Region)>,
+    /// The steps of the apply in flight, to pair with its outcomes.
+    applied_steps: Vec<crate::domain::plan::Step>,
     /// Audit was clicked: its first findings are saved with the estate as one snapshot.
     audit_snapshot_due: bool,
 }
@@ -94,7 +100,9 @@ impl App {
             scan_on_start: true,
             history: HistoryPanel::default(),
             grant_dialog: None,
+            plan_view: PlanView::default(),
             reread_after: Vec::new(),
+            applied_steps: Vec::new(),
             audit_snapshot_due: false,
         }
         .with_baseline(baseline)
@@ -200,6 +208,21 @@ impl App {
                     let running = self.tasks.is_running(&TaskKey::AuditProps)
                         || self.tasks.is_running(&TaskKey::Findings);
                     self.audit.show(ui, &self.inventory, running, &mut commands)
+                });
+        }
+        if self.plan_view.open {
+            egui::Panel::bottom("plan")
+                .resizable(true)
+                .default_size(260.0)
+                .show(ui, |ui| {
+                    let planning = self.tasks.is_running(&TaskKey::Plan);
+                    let applying = self.tasks.running_apply();
+                    self.plan_view.show(
+                        ui,
+                        (planning, applying),
+                        self.options.read_only,
+                        &mut commands,
+                    )
                 });
         }
         if self.history.open {
@@ -358,6 +381,43 @@ impl App {
                     .read_primary_tags(&self.runner, &self.inventory, primaries);
             }
             Command::Sort(key) => self.filters.sort_by(key),
+            Command::MakePlan => {
+                self.plan_view.open = true;
+                match self.options.account.clone() {
+                    Some(account) => {
+                        self.tasks.make_plan(
+                            &self.runner,
+                            self.inventory.estate().clone(),
+                            self.audit.props().clone(),
+                            self.baseline.clone(),
+                            account,
+                        );
+                    }
+                    None => self.plan_view.set_plan(Err(
+                        "the account is unknown (STS GetCallerIdentity did not answer): a plan needs it"
+                            .into(),
+                    )),
+                }
+            }
+            Command::LoadPlan(path) => {
+                self.plan_view.open = true;
+                self.tasks.load_plan(&self.runner, path);
+            }
+            Command::ApplyPlan(plan, path) => {
+                if let Some(account) = self.options.account.clone() {
+                    let options = crate::jobs::ApplyOptions {
+                        allow_deletions: false,
+                        account,
+                    };
+                    let steps = plan.steps.clone();
+                    if self
+                        .tasks
+                        .apply_plan(&self.runner, &self.inventory, plan, path, options)
+                    {
+                        self.applied_steps = steps;
+                    }
+                }
+            }
             Command::OpenHistory => {
                 self.history.open = true;
                 self.history.snapshots = None;
@@ -495,6 +555,16 @@ impl App {
             }
             (TaskKey::ReloadCredentials, TaskOutput::Reloaded(clients)) => {
                 self.inventory.set_clients(&self.runner, *clients);
+            }
+            (TaskKey::Plan | TaskKey::LoadPlan(_), TaskOutput::Plan(plan)) => {
+                self.plan_view.set_plan(plan);
+            }
+            (TaskKey::ApplyPlan(_), TaskOutput::Applied(outcomes)) => {
+                let steps = std::mem::take(&mut self.applied_steps);
+                self.plan_view.outcomes =
+                    Some(outcomes.map(|o| steps.into_iter().zip(o).collect()));
+                // What the calls changed shows once every Region is read again.
+                self.inventory.refresh(&self.runner);
             }
             (task, _) => tracing::error!("{task:?} returned what another task returns"),
         }

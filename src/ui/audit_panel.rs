@@ -174,8 +174,20 @@ impl AuditPanel {
             if running {
                 ui.spinner();
                 ui.label("Reading key policies and tags…");
-            } else if ui.button("Run audit again").clicked() {
-                commands.push(Command::RunAudit);
+            } else {
+                if ui.button("Run audit again").clicked() {
+                    commands.push(Command::RunAudit);
+                }
+                if ui
+                    .button("Plan fixes…")
+                    .on_hover_text(
+                        "The calls that would bring every family to the baseline (its \
+                         [replicas] table says what a replica should carry), to review and apply",
+                    )
+                    .clicked()
+                {
+                    commands.push(Command::MakePlan);
+                }
             }
             for severity in [
                 Severity::High,

@@ -40,6 +40,12 @@ pub enum Command {
     ConfirmCopyGrant(MrkId, Region, crate::domain::parity::Grant),
     /// Make the CreateGrant call (already confirmed by the user).
     CopyGrant(MrkId, Region, crate::domain::parity::Grant),
+    /// Plan the calls that would fix the findings (from what the audit read).
+    MakePlan,
+    /// Read a plan file into the plan view.
+    LoadPlan(String),
+    /// Write this plan to this file and carry it out (already confirmed by the user).
+    ApplyPlan(crate::domain::plan::Plan, String),
     /// Open (or reload) the history panel: read the snapshots.
     OpenHistory,
     /// Compare the grid with this snapshot and mark what changed.

@@ -12,6 +12,7 @@ mod grant_dialog;
 mod grid;
 mod history_panel;
 mod parity_view;
+mod plan_view;
 mod policy_editor;
 mod region_chooser;
 mod replicate_dialog;

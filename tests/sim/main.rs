@@ -22,6 +22,7 @@ mod lifecycle;
 mod lifecycle_ui;
 mod parity_ui;
 mod plan_apply;
+mod plan_ui;
 mod replicate;
 mod replicate_ui;
 mod scan_pace;
