@@ -104,6 +104,8 @@ pub struct BaselineRule {
     /// `key=value` (value may use `*`), matched against the primary's tags.
     pub tag: Option<String>,
     pub require_regions: Vec<Region>,
+    /// What the matching families' replicas should carry, field by field over `[replicas]`.
+    pub replicas: super::plan::ReplicaOverride,
 }
 
 /// The per-key properties the audit fetches: policy, tags and grants of every key, and the
@@ -153,7 +155,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 }
 
 impl BaselineRule {
-    pub(super) fn matches(&self, family: &Family, primary_tags: Option<&[Tag]>) -> bool {
+    pub fn matches(&self, family: &Family, primary_tags: Option<&[Tag]>) -> bool {
         let alias_ok = self.alias.as_ref().is_none_or(|pattern| {
             family
                 .described()
@@ -795,6 +797,8 @@ struct RuleFile {
     tag: Option<String>,
     #[serde(default)]
     require_regions: Vec<String>,
+    #[serde(default)]
+    replicas: super::plan::ReplicaOverride,
 }
 
 /// A parse error quotes the offending line; a line of a generated file can be megabytes long,
@@ -837,6 +841,7 @@ impl Baseline {
                 alias: rule.alias,
                 tag: rule.tag,
                 require_regions: regions(&rule.require_regions)?,
+                replicas: rule.replicas,
             });
         }
         Ok(Baseline {

@@ -132,6 +132,7 @@ fn a_rule_requires_regions_only_for_families_whose_alias_matches() {
             alias: Some(pattern.into()),
             tag: None,
             require_regions: vec![region("ap-southeast-2")],
+            replicas: Default::default(),
         }],
         ..Baseline::default()
     };

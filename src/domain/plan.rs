@@ -42,6 +42,44 @@ pub struct ReplicaRules {
     pub disallowed: Disallowed,
 }
 
+/// A rule's `replicas` table: only the fields it names replace `[replicas]`'s, for the
+/// families the rule matches (later rules win).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReplicaOverride {
+    pub policy: Option<Carry>,
+    pub tags: Option<Carry>,
+    pub description: Option<Carry>,
+    pub aliases: Option<Carry>,
+    pub disallowed: Option<Disallowed>,
+}
+
+impl ReplicaRules {
+    /// These rules with `o`'s fields where it names them.
+    pub fn with(self, o: ReplicaOverride) -> ReplicaRules {
+        ReplicaRules {
+            policy: o.policy.unwrap_or(self.policy),
+            tags: o.tags.unwrap_or(self.tags),
+            description: o.description.unwrap_or(self.description),
+            aliases: o.aliases.unwrap_or(self.aliases),
+            disallowed: o.disallowed.unwrap_or(self.disallowed),
+        }
+    }
+
+    /// What a family's replicas should carry: `[replicas]`, then each matching rule's table.
+    pub fn for_family(
+        baseline: &Baseline,
+        family: &Family,
+        primary_tags: Option<&[Tag]>,
+    ) -> ReplicaRules {
+        baseline
+            .rules
+            .iter()
+            .filter(|rule| rule.matches(family, primary_tags))
+            .fold(baseline.replicas, |rules, rule| rules.with(rule.replicas))
+    }
+}
+
 /// What must still hold just before a step's call, as the plan saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -121,7 +159,7 @@ pub fn plan(estate: &Estate, props: &PropsMap, baseline: &Baseline, account: &st
             primary,
             primary_policy: primary_props.policy.as_deref(),
             primary_tags: primary_props.tags.as_deref(),
-            rules: baseline.replicas,
+            rules: ReplicaRules::for_family(baseline, family, primary_props.tags.as_deref()),
             account,
         };
         ctx.missing_replicas(estate, baseline, &mut steps);

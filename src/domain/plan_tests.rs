@@ -238,3 +238,25 @@ fn the_replicas_table_is_read_from_the_baseline_and_a_wrong_value_is_refused() {
     assert!(Baseline::from_toml("[replicas]\npolicy = \"copy\"\n").is_err());
     assert!(Baseline::from_toml("[replicas]\ngrants = \"copy-primary\"\n").is_err());
 }
+
+#[test]
+fn a_rule_overrides_the_replicas_table_for_the_families_it_matches_only() {
+    let b = Baseline::from_toml(
+        "[replicas]\npolicy = \"copy-primary\"\n\
+         [[rule]]\nalias = \"alias/payments\"\nreplicas = { policy = \"keep\", description = \"copy-primary\" }\n\
+         [[rule]]\nalias = \"alias/other\"\nreplicas = { tags = \"copy-primary\" }\n",
+    )
+    .unwrap();
+    let e = estate("old");
+    let family = e.family(&id()).unwrap();
+    let rules = ReplicaRules::for_family(&b, family, None);
+    assert_eq!(rules.policy, Carry::Keep, "the matching rule wins");
+    assert_eq!(rules.description, Carry::CopyPrimary);
+    assert_eq!(
+        rules.tags,
+        Carry::Keep,
+        "a rule that does not match changes nothing"
+    );
+    let plan = plan(&e, &props(P2, vec![]), &b, "1");
+    assert_eq!(ops(&plan), vec![("UpdateKeyDescription", "eu-west-1")]);
+}

@@ -56,6 +56,8 @@ pub enum TaskKey {
     ApplyPlan(String),
     /// A plan read from this file.
     LoadPlan(String),
+    /// A plan written to this file (for review, or `apply` later).
+    SavePlan(String),
 }
 
 /// Policies and tags read for a set of keys.
@@ -366,6 +368,28 @@ impl Tasks {
             TaskOutput::Plan(Ok(crate::domain::plan::plan(
                 &estate, &props, &baseline, &account,
             )))
+        })
+    }
+
+    /// Writes `plan` as JSON to `path` off the UI thread; never over the plan of a journal
+    /// beside it (that plan is being applied).
+    pub fn save_plan(&mut self, runner: &Runner, plan: Plan, path: String) -> bool {
+        let key = TaskKey::SavePlan(path.clone());
+        self.start(runner, key, async move {
+            let saved = tokio::task::spawn_blocking(move || {
+                let text = serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
+                if std::path::Path::new(&format!("{path}.journal")).exists() {
+                    return Err(format!(
+                        "{path} has an apply journal beside it: save this plan under another name"
+                    ));
+                }
+                std::fs::write(&path, text)
+                    .map(|()| format!("Saved {path}"))
+                    .map_err(|e| format!("Could not save {path}: {e}"))
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            TaskOutput::Exported(saved)
         })
     }
 

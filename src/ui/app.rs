@@ -399,6 +399,9 @@ impl App {
                     )),
                 }
             }
+            Command::SavePlan(plan, path) => {
+                self.tasks.save_plan(&self.runner, plan, path);
+            }
             Command::LoadPlan(path) => {
                 self.plan_view.open = true;
                 self.tasks.load_plan(&self.runner, path);
@@ -555,6 +558,9 @@ impl App {
             }
             (TaskKey::ReloadCredentials, TaskOutput::Reloaded(clients)) => {
                 self.inventory.set_clients(&self.runner, *clients);
+            }
+            (TaskKey::SavePlan(_), TaskOutput::Exported(result)) => {
+                self.plan_view.saved = Some(result);
             }
             (TaskKey::Plan | TaskKey::LoadPlan(_), TaskOutput::Plan(plan)) => {
                 self.plan_view.set_plan(plan);

@@ -44,6 +44,8 @@ pub enum Command {
     MakePlan,
     /// Read a plan file into the plan view.
     LoadPlan(String),
+    /// Write this plan to this file (for review, or `apply` later).
+    SavePlan(crate::domain::plan::Plan, String),
     /// Write this plan to this file and carry it out (already confirmed by the user).
     ApplyPlan(crate::domain::plan::Plan, String),
     /// Open (or reload) the history panel: read the snapshots.

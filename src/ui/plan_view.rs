@@ -22,6 +22,8 @@ pub struct PlanView {
     /// Each applied step's outcome, in the order of the plan that was applied.
     pub outcomes: Option<Result<Vec<(Step, StepStatus)>, String>>,
     confirming: bool,
+    /// What saving the plan gave: where, or why not.
+    pub saved: Option<Result<String, String>>,
 }
 
 impl Default for PlanView {
@@ -33,6 +35,7 @@ impl Default for PlanView {
             path: "kms-plan.json".into(),
             outcomes: None,
             confirming: false,
+            saved: None,
         }
     }
 }
@@ -83,6 +86,24 @@ impl PlanView {
             .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Plan file"));
             if ui.button("Load plan").clicked() {
                 commands.push(Command::LoadPlan(self.path.clone()));
+            }
+            if let Some(chosen) = self.chosen()
+                && ui
+                    .button("Save plan")
+                    .on_hover_text("The ticked calls, as the JSON `apply` reads")
+                    .clicked()
+            {
+                self.saved = None;
+                commands.push(Command::SavePlan(chosen, self.path.clone()));
+            }
+            match &self.saved {
+                Some(Ok(text)) => {
+                    ui.label(RichText::new(text).small());
+                }
+                Some(Err(why)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, why);
+                }
+                None => {}
             }
             if planning || applying {
                 ui.spinner();

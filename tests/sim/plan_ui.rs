@@ -184,3 +184,31 @@ fn read_only_mode_offers_apply_disabled() {
             .is_none()
     );
 }
+
+#[test]
+fn a_saved_plan_loads_back_with_its_calls() {
+    let mut f = planned(false);
+    f.harness.get_by_label("Save plan").click_accesskit();
+    step_until(&mut f.harness, "the plan saved", |h| {
+        h.query_by_label_contains("Saved ").is_some()
+    });
+    let text = std::fs::read_to_string(&f.plan_file).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(saved["steps"].as_array().map(Vec::len), Some(2));
+    // Untick one, then load the file: both calls are back.
+    f.harness
+        .get_by_label_contains("UpdateKeyDescription in eu-west-1")
+        .click_accesskit();
+    f.harness.run_steps(2);
+    f.harness.get_by_label_contains("1 call of 2 ticked");
+    f.harness.get_by_label("Load plan").click_accesskit();
+    step_until(&mut f.harness, "the plan loaded", |h| {
+        h.query_by_label_contains("2 calls of 2 ticked").is_some()
+    });
+    assert!(
+        f.sim.stats()["requests"]["eu-west-1"]
+            .get("PutKeyPolicy")
+            .is_none(),
+        "saving and loading call nothing"
+    );
+}
