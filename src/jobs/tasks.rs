@@ -106,6 +106,8 @@ pub enum TaskOutput {
 #[derive(Default)]
 pub struct Tasks {
     running: HashMap<TaskKey, Promise<Result<TaskOutput, Panicked>>>,
+    /// The outcomes of the apply in flight so far, step by step, for the GUI to follow live.
+    apply_progress: std::sync::Arc<std::sync::Mutex<Vec<StepStatus>>>,
 }
 
 impl Tasks {
@@ -425,9 +427,27 @@ impl Tasks {
         }
         let clients = inventory.clients().clone();
         let key = TaskKey::ApplyPlan(path.clone());
+        let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        self.apply_progress = progress.clone();
+        let repaint = runner.repaint_hook();
         self.start(runner, key, async move {
-            TaskOutput::Applied(write_and_apply(clients, plan, path, options).await)
+            let report = move |status: &StepStatus| {
+                progress
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(status.clone());
+                repaint();
+            };
+            TaskOutput::Applied(write_and_apply(clients, plan, path, options, report).await)
         })
+    }
+
+    /// The outcomes of the apply in flight (or the last one) so far.
+    pub fn apply_progress(&self) -> Vec<StepStatus> {
+        self.apply_progress
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -436,6 +456,7 @@ async fn write_and_apply(
     plan: Plan,
     path: String,
     options: ApplyOptions,
+    report: impl Fn(&StepStatus),
 ) -> Result<Vec<StepStatus>, String> {
     let text = serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
     let mut journal = tokio::task::spawn_blocking(move || {
@@ -456,7 +477,8 @@ async fn write_and_apply(
     })
     .await
     .map_err(|e| e.to_string())??;
-    apply_plan(&clients, &plan, &mut journal, &options, |_, _, _| {
+    apply_plan(&clients, &plan, &mut journal, &options, |_, _, status| {
+        report(status);
         std::ops::ControlFlow::Continue(())
     })
     .await

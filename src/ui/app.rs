@@ -186,6 +186,7 @@ impl App {
         self.refresh_findings();
         self.refresh_changes_since();
         self.reread_changed_families();
+        self.follow_apply();
 
         let mut commands = Vec::new();
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &mut commands));
@@ -418,6 +419,7 @@ impl App {
                         .apply_plan(&self.runner, &self.inventory, plan, path, options)
                     {
                         self.applied_steps = steps;
+                        self.plan_view.outcomes = None;
                     }
                 }
             }
@@ -573,6 +575,30 @@ impl App {
                 self.inventory.refresh(&self.runner);
             }
             (task, _) => tracing::error!("{task:?} returned what another task returns"),
+        }
+    }
+
+    /// While a plan is applied, each finished step shows at once, and the grid is listed again
+    /// so new replicas and changed states appear as they happen (a Region already being read
+    /// is left to finish).
+    fn follow_apply(&mut self) {
+        if !self.tasks.running_apply() {
+            return;
+        }
+        let so_far = self.tasks.apply_progress();
+        let shown = self
+            .plan_view
+            .outcomes
+            .as_ref()
+            .and_then(|o| o.as_ref().ok())
+            .map_or(0, Vec::len);
+        if so_far.len() == shown {
+            return;
+        }
+        let steps = self.applied_steps.iter().cloned();
+        self.plan_view.outcomes = Some(Ok(steps.zip(so_far).collect()));
+        if !self.inventory.is_scanning() {
+            self.inventory.refresh_changes(&self.runner);
         }
     }
 
