@@ -39,6 +39,9 @@ pub struct ReplicaRules {
     pub tags: Carry,
     pub description: Carry,
     pub aliases: Carry,
+    /// Grants are Regional: `copy-primary` creates on each replica the primary's grants it
+    /// lacks (never revokes one it has).
+    pub grants: Carry,
     pub disallowed: Disallowed,
 }
 
@@ -51,6 +54,7 @@ pub struct ReplicaOverride {
     pub tags: Option<Carry>,
     pub description: Option<Carry>,
     pub aliases: Option<Carry>,
+    pub grants: Option<Carry>,
     pub disallowed: Option<Disallowed>,
 }
 
@@ -62,6 +66,7 @@ impl ReplicaRules {
             tags: o.tags.unwrap_or(self.tags),
             description: o.description.unwrap_or(self.description),
             aliases: o.aliases.unwrap_or(self.aliases),
+            grants: o.grants.unwrap_or(self.grants),
             disallowed: o.disallowed.unwrap_or(self.disallowed),
         }
     }
@@ -96,6 +101,8 @@ pub enum Precondition {
     AliasAbsent { alias: String },
     /// The key is still in this state.
     KeyState { state: String },
+    /// No grant in the step's Region grants this (as `Grant::describe` says it).
+    GrantAbsent { grant: String },
     /// The key exists and has left `Creating` (a replica an earlier step made).
     KeyUsable,
 }
@@ -159,6 +166,7 @@ pub fn plan(estate: &Estate, props: &PropsMap, baseline: &Baseline, account: &st
             primary,
             primary_policy: primary_props.policy.as_deref(),
             primary_tags: primary_props.tags.as_deref(),
+            primary_grants: primary_props.grants.as_deref(),
             rules: ReplicaRules::for_family(baseline, family, primary_props.tags.as_deref()),
             account,
         };
@@ -187,6 +195,7 @@ struct FamilyPlan<'a> {
     primary: &'a KeyInfo,
     primary_policy: Option<&'a str>,
     primary_tags: Option<&'a [Tag]>,
+    primary_grants: Option<&'a [super::parity::Grant]>,
     rules: ReplicaRules,
     account: &'a str,
 }
@@ -296,6 +305,11 @@ impl FamilyPlan<'_> {
                 },
             ));
         }
+        if self.rules.grants == Carry::CopyPrimary
+            && let Some(have) = props.grants.as_deref()
+        {
+            self.grant_steps(r, have, out);
+        }
         if self.rules.aliases == Carry::CopyPrimary {
             let have: BTreeSet<&String> = self.family.aliases_in(r).iter().collect();
             for alias in self.family.aliases_in(self.primary.region) {
@@ -311,6 +325,27 @@ impl FamilyPlan<'_> {
                     ));
                 }
             }
+        }
+    }
+
+    /// CreateGrant on the replica for each of the primary's grants it lacks.
+    fn grant_steps(&self, r: Region, have: &[super::parity::Grant], out: &mut Vec<Step>) {
+        let Some(want) = self.primary_grants else {
+            return;
+        };
+        for g in super::parity::grant_diff(want, have).missing {
+            out.push(self.step(
+                r,
+                "CreateGrant",
+                grant_json(self.id, g),
+                format!(
+                    "grant-missing: {r} lacks the primary's grant ({})",
+                    g.describe()
+                ),
+                Precondition::GrantAbsent {
+                    grant: g.describe(),
+                },
+            ));
         }
     }
 
@@ -374,6 +409,62 @@ impl FamilyPlan<'_> {
                 state: replica.state.to_string(),
             },
         ));
+    }
+}
+
+/// CreateGrant's parameters for the same grant on `id`.
+fn grant_json(id: &MrkId, g: &super::parity::Grant) -> Value {
+    let mut p = json!({
+        "KeyId": id.as_str(),
+        "GranteePrincipal": g.grantee,
+        "Operations": g.operations,
+    });
+    if !g.constraints.subset.is_empty() || !g.constraints.equals.is_empty() {
+        let mut c = json!({});
+        if !g.constraints.subset.is_empty() {
+            c["EncryptionContextSubset"] = json!(g.constraints.subset);
+        }
+        if !g.constraints.equals.is_empty() {
+            c["EncryptionContextEquals"] = json!(g.constraints.equals);
+        }
+        p["Constraints"] = c;
+    }
+    if let Some(r) = &g.retiring {
+        p["RetiringPrincipal"] = json!(r);
+    }
+    if let Some(n) = &g.name {
+        p["Name"] = json!(n);
+    }
+    p
+}
+
+/// The grant a CreateGrant step's parameters describe.
+pub fn grant_of(p: &Value) -> super::parity::Grant {
+    let strings = |v: &Value| -> std::collections::BTreeMap<String, String> {
+        v.as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect()
+    };
+    super::parity::Grant {
+        id: String::new(),
+        name: p["Name"].as_str().map(str::to_string),
+        grantee: p["GranteePrincipal"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        retiring: p["RetiringPrincipal"].as_str().map(str::to_string),
+        operations: p["Operations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|o| o.as_str().map(str::to_string))
+            .collect(),
+        constraints: super::parity::GrantConstraints {
+            subset: strings(&p["Constraints"]["EncryptionContextSubset"]),
+            equals: strings(&p["Constraints"]["EncryptionContextEquals"]),
+        },
     }
 }
 

@@ -71,6 +71,7 @@ fn copy_all() -> ReplicaRules {
         tags: Carry::CopyPrimary,
         description: Carry::CopyPrimary,
         aliases: Carry::CopyPrimary,
+        grants: Carry::Keep,
         disallowed: Disallowed::Report,
     }
 }
@@ -236,7 +237,7 @@ fn the_replicas_table_is_read_from_the_baseline_and_a_wrong_value_is_refused() {
     assert_eq!(b.replicas.tags, Carry::Keep);
     assert_eq!(b.replicas.disallowed, Disallowed::ScheduleDeletion);
     assert!(Baseline::from_toml("[replicas]\npolicy = \"copy\"\n").is_err());
-    assert!(Baseline::from_toml("[replicas]\ngrants = \"copy-primary\"\n").is_err());
+    assert!(Baseline::from_toml("[replicas]\nrotation = \"copy-primary\"\n").is_err());
 }
 
 #[test]
@@ -259,4 +260,51 @@ fn a_rule_overrides_the_replicas_table_for_the_families_it_matches_only() {
     );
     let plan = plan(&e, &props(P2, vec![]), &b, "1");
     assert_eq!(ops(&plan), vec![("UpdateKeyDescription", "eu-west-1")]);
+}
+
+#[test]
+fn with_grants_copied_a_replica_gets_each_primary_grant_it_lacks_and_nothing_is_revoked() {
+    use crate::domain::parity::{Grant, GrantConstraints};
+    let grant = |grantee: &str| Grant {
+        id: format!("{grantee}-id"),
+        name: Some("app".into()),
+        grantee: grantee.into(),
+        retiring: None,
+        operations: ["Decrypt".to_string()].into_iter().collect(),
+        constraints: GrantConstraints {
+            subset: [("app".to_string(), "payments".to_string())]
+                .into_iter()
+                .collect(),
+            equals: Default::default(),
+        },
+    };
+    let app = grant("arn:aws:iam::111122223333:role/app");
+    let extra = grant("arn:aws:iam::111122223333:role/extra");
+    let mut p = props(
+        P1,
+        vec![Tag::new("env", "prod"), Tag::new("team", "payments")],
+    );
+    if let Some(k) = p.get_mut(&(id(), region("us-east-1"))) {
+        k.grants = Some(vec![app.clone()]);
+    }
+    if let Some(k) = p.get_mut(&(id(), region("eu-west-1"))) {
+        k.grants = Some(vec![extra]);
+    }
+    let baseline = Baseline {
+        replicas: ReplicaRules {
+            grants: Carry::CopyPrimary,
+            ..ReplicaRules::default()
+        },
+        ..Baseline::default()
+    };
+    let plan = plan(&estate("payments"), &p, &baseline, "1");
+    assert_eq!(ops(&plan), vec![("CreateGrant", "eu-west-1")]);
+    assert_eq!(
+        plan.steps[0].precondition,
+        Precondition::GrantAbsent {
+            grant: app.describe()
+        }
+    );
+    let rebuilt = grant_of(&plan.steps[0].parameters);
+    assert!(rebuilt.same_as(&app), "{rebuilt:?}");
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::replica_calls::replicate_one;
-use crate::domain::plan::{Plan, Precondition, Step, sha256, tags_hash};
+use crate::domain::plan::{Plan, Precondition, Step, grant_of, sha256, tags_hash};
 use crate::domain::{KeyState, MrkId, Region, ReplicateRequest, Tag};
 use crate::kms::{KmsClients, KmsError, RegionClient};
 
@@ -283,6 +283,13 @@ async fn precondition_holds(
                 .then(|| format!("the key in {region} is {} now, not {state}", key.state))
         }
         Precondition::KeyUsable => wait_usable(client, id).await?,
+        Precondition::GrantAbsent { grant } => {
+            let grants = client.grants(id).await?;
+            grants
+                .iter()
+                .any(|g| g.describe() == *grant)
+                .then(|| format!("the grant exists in {region} now"))
+        }
     })
 }
 
@@ -358,6 +365,7 @@ async fn call(
             done(client.untag_resource(id, &keys).await)
         }
         "UpdateKeyDescription" => done(client.update_description(id, &text("Description")).await),
+        "CreateGrant" => done(client.create_grant(id, &grant_of(p)).await),
         "CreateAlias" => done(
             client
                 .create_alias(&text("AliasName"), id)

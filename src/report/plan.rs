@@ -38,6 +38,7 @@ fn precondition_words(p: &Precondition) -> String {
         Precondition::Description { text } => format!("description still \"{text}\""),
         Precondition::AliasAbsent { alias } => format!("{alias} still absent"),
         Precondition::KeyState { state } => format!("key still {state}"),
+        Precondition::GrantAbsent { .. } => "the grant still absent".into(),
         Precondition::KeyUsable => "the new replica has left Creating".into(),
     }
 }

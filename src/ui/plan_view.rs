@@ -268,6 +268,7 @@ fn step_words(step: &Step) -> String {
         Precondition::Description { .. } => "description unchanged".into(),
         Precondition::AliasAbsent { alias } => format!("{alias} still absent"),
         Precondition::KeyState { state } => format!("key still {state}"),
+        Precondition::GrantAbsent { .. } => "the grant still absent".into(),
         Precondition::KeyUsable => "once the new replica is usable".into(),
     };
     format!(

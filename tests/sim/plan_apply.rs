@@ -385,3 +385,54 @@ fn read_only_mode_refuses_apply_and_a_file_that_is_not_a_plan_is_a_clear_error()
     assert!(stderr(&junk).contains("is not a plan"), "{}", stderr(&junk));
     assert_eq!(f.mutating_calls(), calls, "nothing was called");
 }
+
+#[test]
+fn grants_copied_by_a_plan_exist_in_the_replica_and_a_second_plan_is_empty() {
+    use aws_sdk_kms::types::GrantOperation;
+    let f = drifted();
+    let sdk = support::sdk_config(&f.sim.endpoint());
+    f.runner.block_on(async {
+        support::client_in(&sdk, "us-east-1")
+            .create_grant()
+            .key_id(&f.key)
+            .grantee_principal("arn:aws:iam::111122223333:role/payments-app")
+            .operations(GrantOperation::Decrypt)
+            .name("payments-app")
+            .send()
+            .await
+            .unwrap();
+    });
+    std::fs::write(
+        f.dir.join("grants.toml"),
+        "require_regions = [\"us-east-1\", \"eu-west-1\"]\n[replicas]\ngrants = \"copy-primary\"\n",
+    )
+    .unwrap();
+    let plan_with = |name: &str| {
+        f.binary(&[
+            "plan",
+            "--baseline",
+            &f.path("grants.toml"),
+            "--output",
+            &f.path(name),
+        ])
+    };
+    assert_eq!(plan_with("g.json").status.code(), Some(1));
+    assert_eq!(
+        f.steps("g.json"),
+        vec![("CreateGrant".to_string(), "eu-west-1".to_string())]
+    );
+    let applied = f.apply("g.json");
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let in_replica = f.runner.block_on(async {
+        support::client_in(&sdk, "eu-west-1")
+            .list_grants()
+            .key_id(&f.key)
+            .send()
+            .await
+            .unwrap()
+            .grants()
+            .len()
+    });
+    assert_eq!(in_replica, 1);
+    assert_eq!(plan_with("g2.json").status.code(), Some(0));
+}
