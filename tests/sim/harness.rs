@@ -81,6 +81,21 @@ impl SimHarness {
     }
 }
 
+/// An empty simulator on `runner` whose new replicas (and primary swaps) settle after
+/// `seconds` of simulated time.
+pub fn quick_sim(runner: &kms_replica_console::jobs::Runner, seconds: f64) -> Sim {
+    let config = SimConfig {
+        delays: Delays {
+            replica_creation: seconds,
+            update_primary: seconds,
+        },
+        ..SimConfig::default()
+    };
+    runner
+        .block_on(Sim::start(config, Seed::Empty))
+        .expect("the simulator binds a loopback port")
+}
+
 /// The real app in a kittest harness.
 pub type AppHarness = egui_kittest::Harness<'static, kms_replica_console::ui::App>;
 

@@ -10,7 +10,7 @@ use egui_kittest::kittest::Queryable;
 use kms_replica_console::domain::{Cell, KeyState, MrkId};
 use kms_replica_console::jobs::{Actor, HistoryLog, Inventory, Runner};
 use kms_replica_console::kms::KmsClients;
-use kms_replica_console::sim::{Delays, Seed, Sim, SimConfig};
+use kms_replica_console::sim::Sim;
 use kms_replica_console::store::Store;
 use kms_replica_console::ui::{App, AppOptions};
 
@@ -35,14 +35,7 @@ impl Drop for Fixture {
 /// of its own and has scanned once (snapshot 1 is on disk).
 fn start() -> Fixture {
     let runner = Runner::new().unwrap();
-    let config = SimConfig {
-        delays: Delays {
-            replica_creation: 0.0,
-            update_primary: 0.0,
-        },
-        ..SimConfig::default()
-    };
-    let sim = runner.block_on(Sim::start(config, Seed::Empty)).unwrap();
+    let sim = crate::harness::quick_sim(&runner, 0.0);
     let sdk = support::sdk_config(&sim.endpoint());
     let us = support::client_in(&sdk, "us-east-1");
     let key = runner.block_on(async {

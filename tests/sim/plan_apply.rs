@@ -12,7 +12,7 @@ use kms_replica_console::domain::audit::{AuditOptions, Baseline};
 use kms_replica_console::domain::plan::plan;
 use kms_replica_console::jobs::{ApplyJournal, ApplyOptions, Runner, apply_plan, run_audit};
 use kms_replica_console::kms::KmsClients;
-use kms_replica_console::sim::{Delays, Seed, Sim, SimConfig};
+use kms_replica_console::sim::Sim;
 
 use crate::support::{self, region};
 
@@ -46,14 +46,7 @@ impl Drop for Fixture {
 /// become usable after half a second.
 fn drifted() -> Fixture {
     let runner = Runner::new().unwrap();
-    let config = SimConfig {
-        delays: Delays {
-            replica_creation: 0.5,
-            update_primary: 0.5,
-        },
-        ..SimConfig::default()
-    };
-    let sim = runner.block_on(Sim::start(config, Seed::Empty)).unwrap();
+    let sim = crate::harness::quick_sim(&runner, 0.5);
     let sdk = support::sdk_config(&sim.endpoint());
     let key = runner.block_on(async {
         let us = support::client_in(&sdk, "us-east-1");

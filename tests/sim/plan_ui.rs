@@ -8,7 +8,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use kms_replica_console::domain::audit::Baseline;
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::kms::KmsClients;
-use kms_replica_console::sim::{Delays, Seed, Sim, SimConfig};
+use kms_replica_console::sim::Sim;
 use kms_replica_console::ui::{App, AppOptions};
 
 use crate::harness::{AppHarness, audited, scanned, step_until};
@@ -37,14 +37,7 @@ impl Drop for Fixture {
 /// with the API's defaults; the app has audited it and shows the plan.
 fn planned(read_only: bool) -> Fixture {
     let runner = Runner::new().unwrap();
-    let config = SimConfig {
-        delays: Delays {
-            replica_creation: 0.0,
-            update_primary: 0.0,
-        },
-        ..SimConfig::default()
-    };
-    let sim = runner.block_on(Sim::start(config, Seed::Empty)).unwrap();
+    let sim = crate::harness::quick_sim(&runner, 0.0);
     let sdk = support::sdk_config(&sim.endpoint());
     let key = runner.block_on(async {
         let us = support::client_in(&sdk, "us-east-1");
