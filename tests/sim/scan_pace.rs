@@ -100,13 +100,15 @@ fn a_scan_that_kms_keeps_throttling_loses_no_key_and_shows_no_throttle() {
 #[test]
 fn a_scan_sharing_the_quota_with_other_callers_slows_down_instead_of_failing() {
     let runner = Runner::new().unwrap();
-    // Other callers use 95% of every quota: 100 DescribeKey per second are left to the scan.
+    // Other callers use 98% of every quota: 40 DescribeKey per second are left to the scan, far
+    // below what it starts at however slow (loaded) the machine, so it meets throttling
+    // whatever the timing (at 95% a loaded machine sometimes never reached the quota).
     let config = SimConfig {
         quotas: true,
-        quota_share: 0.05,
+        quota_share: 0.02,
         ..SimConfig::default()
     };
-    let sim = start(&runner, config, 2, 300);
+    let sim = start(&runner, config, 2, 150);
     let regions: Vec<Region> = SCALE_REGIONS[..2].iter().map(|r| region(r)).collect();
     let estate = scan(&runner, &sim, &regions);
     let stats = sim.stats();
