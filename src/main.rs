@@ -412,10 +412,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if cli.read_only {
                 return Err("--read-only: apply makes calls that change keys; refused".into());
             }
-            let account = known_account(identity.as_ref())?;
+            known_account(identity.as_ref())?;
+            let actor = headless::actor(identity.as_ref());
             Ok(
-                match headless::apply_command(&runner, &clients, &plan, &account, allow_deletions)?
-                {
+                match headless::apply_command(
+                    &runner,
+                    &clients,
+                    &plan,
+                    &actor,
+                    allow_deletions,
+                    history.as_deref(),
+                )? {
                     ApplyExit::AllDone => ExitCode::SUCCESS,
                     ApplyExit::NotAllDone => ExitCode::from(1),
                 },

@@ -8,7 +8,8 @@ use crate::domain::Region;
 use crate::domain::audit::{AuditOptions, Baseline};
 use crate::domain::plan::{PLAN_SCHEMA_VERSION, Plan, plan};
 use crate::jobs::{
-    ApplyJournal, ApplyOptions, Runner, StepStatus, apply_plan, now_epoch, run_audit,
+    Actor, ApplyJournal, ApplyOptions, HistoryLog, Runner, StepStatus, apply_plan, now_epoch,
+    run_audit,
 };
 use crate::kms::KmsClients;
 use crate::report::render_plan;
@@ -72,14 +73,25 @@ pub fn apply_command(
     runner: &Runner,
     clients: &KmsClients,
     path: &Path,
-    account: &str,
+    actor: &Actor,
     allow_deletions: bool,
+    history: Option<&Path>,
 ) -> Result<ApplyExit, String> {
     let (text, planned) = read_plan(path)?;
     let mut journal = ApplyJournal::open(path, &text)?;
+    // Every call is journaled in the history too; a history that cannot be opened is named and
+    // the apply goes on (its own journal beside the plan keeps the resumption).
+    let log = history.and_then(|p| match crate::store::Store::open(p) {
+        Ok(store) => Some(HistoryLog::start(store, actor.clone())),
+        Err(e) => {
+            eprintln!("warning: history off for this run: {e}");
+            None
+        }
+    });
     let options = ApplyOptions {
         allow_deletions,
-        account: account.to_string(),
+        account: actor.account.clone(),
+        history: log.clone(),
     };
     let total = planned.steps.len();
     let outcomes = runner.block_on(apply_plan(
@@ -99,6 +111,11 @@ pub fn apply_command(
         },
     ))?;
     eprintln!("journal: {}", journal.path().display());
+    if let Some(log) = log
+        && !log.flush(std::time::Duration::from_secs(10))
+    {
+        eprintln!("warning: the history's last writes did not finish within 10 s");
+    }
     Ok(if outcomes.iter().all(StepStatus::is_done) {
         ApplyExit::AllDone
     } else {

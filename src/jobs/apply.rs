@@ -154,6 +154,8 @@ pub struct ApplyOptions {
     pub allow_deletions: bool,
     /// The account the credentials are for: a step for another account is not called.
     pub account: String,
+    /// Where each call made is journaled (the history), when it is kept.
+    pub history: Option<super::history::HistoryLog>,
 }
 
 /// Carries out `plan` step by step. `progress` hears each step's outcome and may stop the
@@ -175,6 +177,9 @@ pub async fn apply_plan(
                 if let Some(word) = status.journal_word() {
                     journal.record(i, word)?;
                 }
+                if let Some(log) = &options.history {
+                    journal_call(log, step, &status);
+                }
                 status
             }
         };
@@ -185,6 +190,33 @@ pub async fn apply_plan(
         }
     }
     Ok(outcomes)
+}
+
+/// A call this apply made, in the history's journal (steps not called are not journaled).
+fn journal_call(log: &super::history::HistoryLog, step: &Step, status: &StepStatus) {
+    let (outcome, request_id) = match status {
+        StepStatus::Applied { request_id } => ("ok: applied".to_string(), request_id.clone()),
+        StepStatus::Adopted => ("ok: adopted the existing replica".to_string(), None),
+        StepStatus::Failed(why) => (format!("failed: {why}"), None),
+        StepStatus::Stale(_) | StepStatus::Skipped(_) | StepStatus::AlreadyDone(_) => return,
+    };
+    let mut parameters = step.parameters.clone();
+    // The policy is in the key; the journal names it by size, as for the GUI's calls.
+    if let Some(policy) = parameters.get("Policy").and_then(Value::as_str) {
+        parameters["Policy"] = Value::String(format!("{} bytes", policy.len()));
+    }
+    let actor = log.actor();
+    log.append(crate::domain::history::JournalEntry {
+        time: super::now_epoch(),
+        identity: actor.identity.clone(),
+        account: step.account.clone(),
+        region: step.region.clone(),
+        operation: step.operation.clone(),
+        key_id: step.key_id.clone(),
+        parameters: parameters.to_string(),
+        outcome,
+        request_id,
+    });
 }
 
 async fn run_step(

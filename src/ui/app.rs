@@ -412,6 +412,7 @@ impl App {
                     let options = crate::jobs::ApplyOptions {
                         allow_deletions: false,
                         account,
+                        history: self.inventory.history_log().cloned(),
                     };
                     let steps = plan.steps.clone();
                     if self

@@ -97,12 +97,22 @@ fn drifted() -> Fixture {
 
 impl Fixture {
     fn binary(&self, args: &[&str]) -> Output {
+        self.binary_with(args, &["--no-history"])
+    }
+
+    /// The binary keeping its history under this test's folder.
+    fn binary_with_history(&self, args: &[&str]) -> Output {
+        let state = self.path("state");
+        self.binary_with(args, &["--state-dir", &state])
+    }
+
+    fn binary_with(&self, args: &[&str], history: &[&str]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kms-replica-console"));
         support::clean_env(&mut command);
         command
             .args(args)
             .args(["--endpoint-url", &self.sim.endpoint(), "--regions", REGIONS])
-            .arg("--no-history")
+            .args(history)
             .output()
             .expect("the binary runs")
     }
@@ -290,6 +300,7 @@ fn an_apply_interrupted_half_way_continues_and_makes_no_call_twice() {
     let apply_options = ApplyOptions {
         allow_deletions: false,
         account: "111122223333".into(),
+        history: None,
     };
     f.sim.reset_stats();
 
@@ -428,4 +439,35 @@ fn grants_copied_by_a_plan_exist_in_the_replica_and_a_second_plan_is_empty() {
     });
     assert_eq!(in_replica, 1);
     assert_eq!(plan_with("g2.json").status.code(), Some(0));
+}
+
+#[test]
+fn every_call_an_apply_makes_is_in_the_history_journal() {
+    let f = drifted();
+    assert_eq!(f.plan("plan.json").status.code(), Some(1));
+    let applied = f.binary_with_history(&["apply", &f.path("plan.json")]);
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let journal = f.binary_with_history(&["journal", "--format", "json"]);
+    let entries: serde_json::Value = serde_json::from_slice(&journal.stdout).unwrap();
+    let mut ops: Vec<String> = entries["journal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["operation"].as_str().unwrap_or_default().to_string())
+        .collect();
+    ops.sort();
+    let mut planned: Vec<String> = f.steps("plan.json").into_iter().map(|(op, _)| op).collect();
+    planned.sort();
+    assert_eq!(ops, planned, "one journal entry per call");
+    let put = entries["journal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["operation"] == "PutKeyPolicy")
+        .unwrap();
+    assert!(
+        put["parameters"].as_str().unwrap().contains("bytes"),
+        "the policy is named by its size: {put}"
+    );
+    assert!(put["request_id"].is_string());
 }
