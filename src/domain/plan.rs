@@ -107,6 +107,25 @@ pub enum Precondition {
     KeyUsable,
 }
 
+impl Precondition {
+    /// What must still hold, in words, for a reviewer (the plan's Markdown and the GUI).
+    pub fn describe(&self) -> String {
+        match self {
+            Precondition::NoKeyIn => "still no key there".into(),
+            Precondition::PolicyHash { sha256 } => format!(
+                "policy unchanged (sha256 {})",
+                &sha256[..12.min(sha256.len())]
+            ),
+            Precondition::TagsHash { .. } => "tags unchanged".into(),
+            Precondition::Description { text } => format!("description still \"{text}\""),
+            Precondition::AliasAbsent { alias } => format!("{alias} still absent"),
+            Precondition::KeyState { state } => format!("key still {state}"),
+            Precondition::GrantAbsent { .. } => "the grant still absent".into(),
+            Precondition::KeyUsable => "once the new replica has left Creating".into(),
+        }
+    }
+}
+
 /// One call of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {

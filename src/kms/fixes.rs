@@ -3,7 +3,6 @@
 //! ID for the journal.
 
 use aws_sdk_kms::operation::RequestId;
-use aws_sdk_kms::types::Tag as KmsTag;
 
 use super::{KmsError, RegionClient};
 use crate::domain::{MrkId, Tag};
@@ -30,16 +29,7 @@ impl RegionClient {
         key_id: &MrkId,
         tags: &[Tag],
     ) -> Result<Option<String>, KmsError> {
-        let tags = tags
-            .iter()
-            .filter_map(|t| {
-                KmsTag::builder()
-                    .tag_key(&t.key)
-                    .tag_value(&t.value)
-                    .build()
-                    .ok()
-            })
-            .collect();
+        let tags = super::replicate::sdk_tags(tags);
         self.sdk()
             .tag_resource()
             .key_id(key_id.as_str())

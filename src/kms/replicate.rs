@@ -24,17 +24,7 @@ impl RegionClient {
         &self,
         request: &ReplicateRequest,
     ) -> Result<ReplicaCreated, KmsError> {
-        let tags = request.tags.as_ref().map(|tags| {
-            tags.iter()
-                .filter_map(|t| {
-                    KmsTag::builder()
-                        .tag_key(&t.key)
-                        .tag_value(&t.value)
-                        .build()
-                        .ok()
-                })
-                .collect::<Vec<_>>()
-        });
+        let tags = request.tags.as_deref().map(sdk_tags);
         let out = self
             .sdk()
             .replicate_key()
@@ -74,4 +64,17 @@ impl RegionClient {
             .map_err(|e| KmsError::from_sdk(self.region(), e))?;
         Ok(())
     }
+}
+
+/// Tags as the SDK takes them.
+pub(super) fn sdk_tags(tags: &[Tag]) -> Vec<KmsTag> {
+    tags.iter()
+        .filter_map(|t| {
+            KmsTag::builder()
+                .tag_key(&t.key)
+                .tag_value(&t.value)
+                .build()
+                .ok()
+        })
+        .collect()
 }

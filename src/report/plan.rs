@@ -1,7 +1,7 @@
 //! A plan as a reviewer reads it (Markdown) or a machine keeps it (JSON).
 
 use super::audit::md_cell;
-use crate::domain::plan::{Plan, Precondition};
+use crate::domain::plan::Plan;
 
 /// `json`: the plan file `apply` reads. `md`: one table row per step.
 pub fn render_plan(plan: &Plan, markdown: bool) -> Result<String, String> {
@@ -21,24 +21,8 @@ pub fn render_plan(plan: &Plan, markdown: bool) -> Result<String, String> {
             md_cell(&s.key_id),
             md_cell(&s.operation),
             md_cell(&s.reason),
-            md_cell(&precondition_words(&s.precondition)),
+            md_cell(&s.precondition.describe()),
         ));
     }
     Ok(out)
-}
-
-fn precondition_words(p: &Precondition) -> String {
-    match p {
-        Precondition::NoKeyIn => "still no key there".into(),
-        Precondition::PolicyHash { sha256 } => format!(
-            "policy unchanged (sha256 {})",
-            &sha256[..12.min(sha256.len())]
-        ),
-        Precondition::TagsHash { .. } => "tags unchanged".into(),
-        Precondition::Description { text } => format!("description still \"{text}\""),
-        Precondition::AliasAbsent { alias } => format!("{alias} still absent"),
-        Precondition::KeyState { state } => format!("key still {state}"),
-        Precondition::GrantAbsent { .. } => "the grant still absent".into(),
-        Precondition::KeyUsable => "the new replica has left Creating".into(),
-    }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use egui::{RichText, Ui};
 
 use super::command::Command;
-use crate::domain::plan::{Plan, Precondition, Step};
+use crate::domain::plan::{Plan, Step};
 use crate::jobs::StepStatus;
 
 pub struct PlanView {
@@ -261,18 +261,11 @@ impl PlanView {
 }
 
 fn step_words(step: &Step) -> String {
-    let only_if = match &step.precondition {
-        Precondition::NoKeyIn => "still no key there".to_string(),
-        Precondition::PolicyHash { .. } => "policy unchanged".into(),
-        Precondition::TagsHash { .. } => "tags unchanged".into(),
-        Precondition::Description { .. } => "description unchanged".into(),
-        Precondition::AliasAbsent { alias } => format!("{alias} still absent"),
-        Precondition::KeyState { state } => format!("key still {state}"),
-        Precondition::GrantAbsent { .. } => "the grant still absent".into(),
-        Precondition::KeyUsable => "once the new replica is usable".into(),
-    };
     format!(
-        "{} in {}: {} (only if {only_if})",
-        step.operation, step.region, step.reason
+        "{} in {}: {} (only if {})",
+        step.operation,
+        step.region,
+        step.reason,
+        step.precondition.describe()
     )
 }
