@@ -66,7 +66,9 @@ impl Seed {
     /// its account has not enabled (so the grid shows that column's state).
     pub fn region_names(self) -> Vec<&'static str> {
         let mut names: Vec<&'static str> = match self {
-            Seed::Scale { regions, .. } => SCALE_REGIONS.iter().take(regions).copied().collect(),
+            Seed::Scale { regions, .. } | Seed::Org { regions, .. } => {
+                SCALE_REGIONS.iter().take(regions).copied().collect()
+            }
             Seed::Demo | Seed::Empty => DEMO_REGIONS.to_vec(),
         };
         if self == Seed::Demo {

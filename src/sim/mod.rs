@@ -1,5 +1,6 @@
 //! An embedded KMS-compatible endpoint: the KMS JSON 1.1 protocol over HTTP on 127.0.0.1 (and
-//! STS GetCallerIdentity, so the identity in use can be named), with
+//! STS GetCallerIdentity and AssumeRole, Organizations ListAccounts, so an organization's
+//! accounts can be entered as on AWS), with
 //! the multi-Region semantics of KMS_FACTS.md — including the transient states (`Creating`,
 //! `Updating`, `PendingReplicaDeletion`, `PendingImport`) that moto does not model.
 //!
@@ -13,6 +14,7 @@ mod error;
 mod knobs;
 mod model;
 mod ops;
+mod org;
 mod quota;
 mod regions;
 mod seed;
@@ -28,6 +30,7 @@ pub use config::{FaultKind, FaultRule, SimConfig};
 pub use knobs::Knobs;
 pub use model::Delays;
 pub use ops::{MUTATING, OPERATIONS};
+pub use org::{AccountState, MemberAccount};
 pub use seed::{DEMO_REGIONS, SCALE_REGIONS, Seed};
 
 /// A running simulator. Dropping it stops accepting connections.
@@ -46,12 +49,28 @@ impl Sim {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
-        let kms = model::Kms::new(config.account_id.clone(), config.delays, config.key_id_seed);
-        let shared = Arc::new(server::Shared::new(config, kms));
-        {
-            let now = shared.clock.now();
-            let mut kms = shared.kms.lock().unwrap_or_else(|p| p.into_inner());
-            seed::apply(seed, &mut kms, now);
+        let members = seed::organization(seed, &config.account_id);
+        let ids: Vec<String> = match members.is_empty() {
+            true => vec![config.account_id.clone()],
+            false => members.iter().map(|m| m.id.clone()).collect(),
+        };
+        let kms = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let key_id_seed = config.key_id_seed.map(|s| s.wrapping_add(i as u64));
+                let kms = model::Kms::new(id.clone(), config.delays, key_id_seed);
+                (id.clone(), std::sync::Mutex::new(kms))
+            })
+            .collect();
+        let org = org::Organization::new(config.account_id.clone(), members);
+        let shared = Arc::new(server::Shared::new(config, kms, org));
+        let now = shared.clock.now();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(kms) = shared.kms.get(id) {
+                let mut kms = kms.lock().unwrap_or_else(|p| p.into_inner());
+                seed::apply_account(seed, i, &mut kms, now);
+            }
         }
         let task = tokio::spawn(server::serve(listener, shared.clone()));
         Ok(Sim { addr, shared, task })

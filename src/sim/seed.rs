@@ -9,6 +9,7 @@ use std::str::FromStr;
 use serde_json::{Value, json};
 
 use super::model::{DAY, Kms};
+use super::org::{AccountState, MemberAccount};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seed {
@@ -20,7 +21,17 @@ pub enum Seed {
         regions: usize,
         families: usize,
     },
+    /// An organization of `accounts` accounts (the management account first), each seeded as
+    /// `Scale { regions, families }`.
+    Org {
+        accounts: usize,
+        regions: usize,
+        families: usize,
+    },
 }
+
+/// Largest organization a seed builds (ListAccounts pages it 20 at a time).
+pub const MAX_ORG_ACCOUNTS: usize = 1000;
 
 impl FromStr for Seed {
     type Err = String;
@@ -44,8 +55,28 @@ impl FromStr for Seed {
                 }
                 Ok(Seed::Scale { regions, families })
             }
+            ["org", a, r, f] => {
+                let accounts: usize = a
+                    .parse()
+                    .map_err(|_| format!("seed '{s}': ACCOUNTS must be a number"))?;
+                if !(1..=MAX_ORG_ACCOUNTS).contains(&accounts) {
+                    return Err(format!(
+                        "seed '{s}': ACCOUNTS must be 1 to {MAX_ORG_ACCOUNTS}"
+                    ));
+                }
+                match format!("scale:{r}:{f}").parse()? {
+                    Seed::Scale { regions, families } => Ok(Seed::Org {
+                        accounts,
+                        regions,
+                        families,
+                    }),
+                    _ => Err(format!(
+                        "seed '{s}': expected org:ACCOUNTS:REGIONS:FAMILIES"
+                    )),
+                }
+            }
             _ => Err(format!(
-                "unknown seed '{s}': expected demo, empty or scale:REGIONS:FAMILIES"
+                "unknown seed '{s}': expected demo, empty, scale:REGIONS:FAMILIES or org:ACCOUNTS:REGIONS:FAMILIES"
             )),
         }
     }
@@ -150,7 +181,91 @@ pub fn apply(seed: Seed, kms: &mut Kms, now: f64) {
     match seed {
         Seed::Empty => {}
         Seed::Demo => demo(kms, now - 2.0 * DAY),
-        Seed::Scale { regions, families } => scale(kms, regions, families, now - 2.0 * DAY),
+        Seed::Scale { regions, families }
+        | Seed::Org {
+            regions, families, ..
+        } => scale(kms, regions, families, now - 2.0 * DAY),
+    }
+}
+
+/// The organization a seed comes with, the management account first: none for `empty` and
+/// `scale` (a lone account), five accounts for the demo (one whose role refuses AssumeRole, one
+/// suspended), ACCOUNTS for `org`.
+pub fn organization(seed: Seed, management: &str) -> Vec<MemberAccount> {
+    match seed {
+        Seed::Demo => vec![
+            MemberAccount::active(management, "management"),
+            MemberAccount::active("222233334444", "payments-prod"),
+            MemberAccount::active("333344445555", "data-platform"),
+            MemberAccount {
+                role_denied: true,
+                ..MemberAccount::active("666677778888", "sandbox")
+            },
+            MemberAccount {
+                state: AccountState::Suspended,
+                ..MemberAccount::active("777788889999", "legacy")
+            },
+        ],
+        Seed::Org { accounts, .. } => (0..accounts)
+            .map(|i| match i {
+                0 => MemberAccount::active(management, "management"),
+                _ => MemberAccount::active(
+                    format!("{:012}", 100_000_000_000 + i),
+                    format!("workload-{i:03}"),
+                ),
+            })
+            .collect(),
+        Seed::Empty | Seed::Scale { .. } => Vec::new(),
+    }
+}
+
+/// Seeds account number `index` of the seed's organization (0: the management account).
+pub fn apply_account(seed: Seed, index: usize, kms: &mut Kms, now: f64) {
+    match (seed, index) {
+        (_, 0) | (Seed::Org { .. }, _) => apply(seed, kms, now),
+        (Seed::Demo, i) => workload(kms, i, now - 2.0 * DAY),
+        _ => {}
+    }
+}
+
+/// A member account of the demo: a few named families, mostly replicated the console's way,
+/// each with its alias, some missing Regions.
+fn workload(kms: &mut Kms, index: usize, at: f64) {
+    const WORKLOAD_NAMES: &[&str] = &[
+        "orders", "ledger", "receipts", "events", "profiles", "exports", "tokens",
+    ];
+    let n = DEMO_REGIONS.len();
+    for (i, name) in WORKLOAD_NAMES.iter().enumerate().skip(index % 3).step_by(2) {
+        let primary = DEMO_REGIONS[(i + index) % n];
+        let policy = app_policy(kms, name, None);
+        let create = json!({
+            "MultiRegion": true,
+            "Description": format!("{name} data key"),
+            "Policy": policy,
+            "Tags": tags(name, "prod"),
+        });
+        let created = call(kms, "CreateKey", primary, create, at);
+        let Some(id) = created["KeyMetadata"]["KeyId"].as_str().map(str::to_string) else {
+            continue;
+        };
+        call(
+            kms,
+            "CreateAlias",
+            primary,
+            json!({ "AliasName": format!("alias/{name}"), "TargetKeyId": id }),
+            at,
+        );
+        for k in 1..=(i % 3 + 1) {
+            let target = DEMO_REGIONS[(i + index + k * 3) % n];
+            let input = json!({
+                "KeyId": id,
+                "ReplicaRegion": target,
+                "Description": format!("{name} data key"),
+                "Policy": policy,
+                "Tags": tags(name, "prod"),
+            });
+            call(kms, "ReplicateKey", primary, input, at);
+        }
     }
 }
 

@@ -30,6 +30,10 @@ struct Stats {
     requests: BTreeMap<String, BTreeMap<String, u64>>,
     throttled: BTreeMap<String, BTreeMap<String, u64>>,
     faults: u64,
+    /// STS and Organizations calls by operation (they have no Region of their own).
+    global: BTreeMap<String, u64>,
+    /// KMS requests per account.
+    accounts: BTreeMap<String, u64>,
 }
 
 fn bump(map: &mut BTreeMap<String, BTreeMap<String, u64>>, region: &str, op: &str) {
@@ -47,7 +51,9 @@ pub struct Shared {
     /// Access key IDs whose session has "expired": every call signed with one is refused.
     pub expired_keys: std::sync::RwLock<Vec<String>>,
     pub clock: SimClock,
-    pub kms: Mutex<Kms>,
+    /// Each account's KMS (the management account's, and every member's).
+    pub kms: BTreeMap<String, Mutex<Kms>>,
+    pub org: super::org::Organization,
     quotas: Quotas,
     stats: Mutex<Stats>,
 }
@@ -80,14 +86,19 @@ impl std::error::Error for Dropped {}
 type HttpResponse = Response<Full<Bytes>>;
 
 impl Shared {
-    pub fn new(config: SimConfig, kms: Kms) -> Shared {
+    pub fn new(
+        config: SimConfig,
+        kms: BTreeMap<String, Mutex<Kms>>,
+        org: super::org::Organization,
+    ) -> Shared {
         Shared {
+            org,
             quotas: Quotas::with_share(config.quota_share),
             clock: SimClock::new(config.clock_speed, config.clock_start),
             faults: std::sync::RwLock::new(config.faults.clone()),
             expired_keys: std::sync::RwLock::default(),
             config,
-            kms: Mutex::new(kms),
+            kms,
             stats: Mutex::default(),
         }
     }
@@ -98,6 +109,8 @@ impl Shared {
             "requests": stats.requests,
             "throttled": stats.throttled,
             "faults": stats.faults,
+            "global": stats.global,
+            "accounts": stats.accounts,
         })
     }
 
@@ -121,15 +134,19 @@ impl Shared {
 
     /// The quota cost of a request: a ReplicateKey also counts as two CreateKey in the replica
     /// Region.
-    fn within_quota(&self, region: &str, op: &str, input: &Value) -> bool {
+    /// Quotas are per account and Region.
+    fn within_quota(&self, account: &str, region: &str, op: &str, input: &Value) -> bool {
         if !self.config.quotas {
             return true;
         }
-        if !self.quotas.take(region, op, 1.0) {
+        if !self.quotas.take(&format!("{account}/{region}"), op, 1.0) {
             return false;
         }
         match (op, input.get("ReplicaRegion").and_then(Value::as_str)) {
-            ("ReplicateKey", Some(target)) => self.quotas.take(target, "CreateKey", 2.0),
+            ("ReplicateKey", Some(target)) => {
+                self.quotas
+                    .take(&format!("{account}/{target}"), "CreateKey", 2.0)
+            }
             _ => true,
         }
     }
@@ -152,7 +169,7 @@ pub async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
     }
 }
 
-/// Routes a request: the admin routes, STS's form-encoded GetCallerIdentity, or KMS.
+/// Routes a request: the admin routes, STS's form-encoded actions, Organizations, or KMS.
 async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpResponse, Dropped> {
     if req.uri().path().starts_with("/_sim/") {
         return Ok(admin(req, &shared));
@@ -165,6 +182,15 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
     if is_form && req.headers().get("x-amz-target").is_none() {
         return Ok(sts(req, &shared).await);
     }
+    let target = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if let Some(op) = target.strip_prefix("AWSOrganizationsV20161128.") {
+        let op = op.to_string();
+        return Ok(organizations(req, &shared, &op).await);
+    }
     match read_kms_request(req, &shared).await {
         Ok(request) => answer(&shared, request).await,
         Err(refused) => Ok(refused),
@@ -174,6 +200,8 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
 /// One KMS request, read and checked: its operation, the Region of its signature, its input.
 struct KmsRequest {
     op: String,
+    /// The account the request's credentials act in.
+    account: String,
     region: String,
     input: Value,
 }
@@ -246,22 +274,32 @@ async fn read_kms_request(
             "The security token included in the request is invalid.",
         )));
     }
-    Ok(KmsRequest { op, region, input })
+    let account = shared
+        .org
+        .account_of(access_key_from_authorization(&authorization))
+        .account;
+    Ok(KmsRequest {
+        op,
+        account,
+        region,
+        input,
+    })
 }
 
 /// Answers a checked request as the simulated KMS would, with the realism knobs in force:
 /// statistics, latency, injected faults, quotas.
 async fn answer(shared: &Shared, request: KmsRequest) -> Result<HttpResponse, Dropped> {
-    let KmsRequest { op, region, input } = request;
-    bump(
-        &mut shared
-            .stats
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .requests,
-        &region,
-        &op,
-    );
+    let KmsRequest {
+        op,
+        account,
+        region,
+        input,
+    } = request;
+    {
+        let mut stats = shared.stats.lock().unwrap_or_else(|p| p.into_inner());
+        bump(&mut stats.requests, &region, &op);
+        *stats.accounts.entry(account.clone()).or_default() += 1;
+    }
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }
@@ -276,7 +314,7 @@ async fn answer(shared: &Shared, request: KmsRequest) -> Result<HttpResponse, Dr
         }
         Some(FaultKind::Drop) | None => {}
     }
-    if !shared.within_quota(&region, &op, &input) {
+    if !shared.within_quota(&account, &region, &op, &input) {
         bump(
             &mut shared
                 .stats
@@ -289,11 +327,15 @@ async fn answer(shared: &Shared, request: KmsRequest) -> Result<HttpResponse, Dr
         return Ok(fault_response(&Fault::throttling()));
     }
     let now = shared.clock.now();
-    let result = shared
-        .kms
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .call(&op, &region, &input, now);
+    let result = match shared.kms.get(&account) {
+        Some(kms) => kms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .call(&op, &region, &input, now),
+        None => Err(Fault::unrecognized_client(
+            "The security token included in the request is invalid.",
+        )),
+    };
     if fault == Some(FaultKind::Drop) {
         // The server has acted; the client never learns the outcome.
         return Err(Dropped);
@@ -304,51 +346,109 @@ async fn answer(shared: &Shared, request: KmsRequest) -> Result<HttpResponse, Dr
     })
 }
 
-/// STS in its Query protocol: GetCallerIdentity for the simulated account, refused for an
-/// expired session like every KMS call.
+/// STS in its Query protocol: GetCallerIdentity (the caller's own account and ARN) and
+/// AssumeRole (into the organization's accounts), refused for an expired session like every
+/// KMS call.
 async fn sts(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
-    let expired = req
+    let authorization = req
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|authorization| shared.is_expired(authorization));
+        .unwrap_or("")
+        .to_string();
     let body = Limited::new(req.into_body(), shared.config.max_body_bytes)
         .collect()
         .await
         .map(|c| c.to_bytes())
         .unwrap_or_default();
-    let (status, text) = if expired {
+    let form = super::org::parse_form(&body);
+    let action = form.get("Action").map(String::as_str).unwrap_or("");
+    count_global(shared, action);
+    let caller = shared
+        .org
+        .account_of(access_key_from_authorization(&authorization));
+    let (status, text) = if shared.is_expired(&authorization) {
         (
-            StatusCode::FORBIDDEN,
+            403,
             super::sts::error_xml(
                 "ExpiredToken",
                 "The security token included in the request is expired",
             ),
         )
-    } else if super::sts::is_get_caller_identity(&body) {
+    } else if action == "GetCallerIdentity" {
         (
-            StatusCode::OK,
+            200,
             super::sts::caller_identity_xml(
-                &shared.config.account_id,
+                &caller.account,
+                &caller.arn,
                 &super::model::new_key_id(&mut fastrand::Rng::new(), false),
             ),
         )
+    } else if action == "AssumeRole" {
+        shared.org.assume_role(&form, &caller, wall_clock_now())
     } else {
         (
-            StatusCode::BAD_REQUEST,
+            400,
             super::sts::error_xml(
                 "InvalidAction",
-                "This simulator answers only the STS action GetCallerIdentity.",
+                "This simulator answers the STS actions GetCallerIdentity and AssumeRole.",
             ),
         )
     };
     let mut response = Response::new(Full::new(Bytes::from(text)));
-    *response.status_mut() = status;
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     response.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("text/xml"),
     );
     response
+}
+
+/// Organizations (JSON 1.1), for the caller's account.
+async fn organizations(req: Request<Incoming>, shared: &Shared, op: &str) -> HttpResponse {
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    count_global(shared, op);
+    if shared.is_expired(&authorization) {
+        return fault_response(&Fault::expired_token());
+    }
+    let body = Limited::new(req.into_body(), shared.config.max_body_bytes)
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let input: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
+    let caller = shared
+        .org
+        .account_of(access_key_from_authorization(&authorization));
+    let (status, text) = shared.org.organizations(op, &input, &caller);
+    json_response(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        text,
+    )
+}
+
+fn count_global(shared: &Shared, op: &str) {
+    *shared
+        .stats
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .global
+        .entry(op.to_string())
+        .or_default() += 1;
+}
+
+/// Seconds since the Unix epoch by this machine's clock: session expirations are compared with
+/// the client's clock, not the simulated one.
+fn wall_clock_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 /// `/_sim/stats`, `/_sim/stats/reset`, `/_sim/clock`, `/_sim/clock/advance?seconds=N`,

@@ -1,22 +1,13 @@
-//! The one STS operation the app calls, GetCallerIdentity, in STS's Query protocol (a
-//! form-encoded POST answered in XML), so `--demo` and the tests can name the identity in use
-//! exactly as they would against AWS or moto.
+//! STS's Query-protocol answers (XML), so `--demo` and the tests can name the identity in use
+//! and enter the organization's accounts exactly as they would against AWS or moto.
 
-/// Whether a form-encoded body asks for GetCallerIdentity.
-pub fn is_get_caller_identity(body: &[u8]) -> bool {
-    std::str::from_utf8(body).is_ok_and(|text| {
-        text.split('&')
-            .any(|pair| pair == "Action=GetCallerIdentity")
-    })
-}
-
-/// The answer for a caller signing with `access_key_id` in `account`: a user named after the
-/// simulated account (the simulator has no IAM; the access key ID is not a secret).
-pub fn caller_identity_xml(account: &str, request_id: &str) -> String {
+/// GetCallerIdentity's answer for a caller in `account` signing as `arn` (the simulator has no
+/// IAM: static credentials are a user of the management account, AssumeRole's an assumed role).
+pub fn caller_identity_xml(account: &str, arn: &str, request_id: &str) -> String {
     format!(
         "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
          <GetCallerIdentityResult>\
-         <Arn>arn:aws:iam::{account}:user/kms-simulator-user</Arn>\
+         <Arn>{arn}</Arn>\
          <UserId>AIDAKMSSIMULATORUSER</UserId>\
          <Account>{account}</Account>\
          </GetCallerIdentityResult>\
@@ -32,20 +23,4 @@ pub fn error_xml(code: &str, message: &str) -> String {
          <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
          <RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_get_caller_identity_action_is_recognised() {
-        assert!(is_get_caller_identity(
-            b"Action=GetCallerIdentity&Version=2011-06-15"
-        ));
-        assert!(!is_get_caller_identity(
-            b"Action=AssumeRole&Version=2011-06-15"
-        ));
-        assert!(!is_get_caller_identity(b"{\"KeyId\": \"x\"}"));
-    }
 }
