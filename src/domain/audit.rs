@@ -103,6 +103,8 @@ pub struct BaselineRule {
     pub alias: Option<String>,
     /// `key=value` (value may use `*`), matched against the primary's tags.
     pub tag: Option<String>,
+    /// Only families in this account (the account of their keys' ARNs).
+    pub account: Option<super::account::AccountId>,
     pub require_regions: Vec<Region>,
     /// What the matching families' replicas should carry, field by field over `[replicas]`.
     pub replicas: super::plan::ReplicaOverride,
@@ -169,7 +171,12 @@ impl BaselineRule {
                 .iter()
                 .any(|t| t.key == key && wildcard_match(value, &t.value))
         });
-        alias_ok && tag_ok
+        let account_ok = self.account.as_ref().is_none_or(|account| {
+            family
+                .described()
+                .any(|k| super::account::account_of_arn(&k.arn) == Some(account.as_str()))
+        });
+        alias_ok && tag_ok && account_ok
     }
 }
 
@@ -774,8 +781,10 @@ pub enum BaselineError {
     Toml(String),
     #[error("the baseline names {0}")]
     Region(#[from] super::region::UnknownRegion),
-    #[error("rule {0} needs an alias or a tag to match")]
+    #[error("rule {0} needs an alias, a tag or an account to match")]
     EmptyRule(usize),
+    #[error("rule {0}: account {1}")]
+    Account(usize, String),
 }
 
 #[derive(serde::Deserialize)]
@@ -795,6 +804,7 @@ struct BaselineFile {
 struct RuleFile {
     alias: Option<String>,
     tag: Option<String>,
+    account: Option<String>,
     #[serde(default)]
     require_regions: Vec<String>,
     #[serde(default)]
@@ -826,7 +836,7 @@ impl Baseline {
     /// require_regions = ["us-east-1", "eu-west-1"]
     /// allow_regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
     /// [[rule]]
-    /// alias = "alias/payments-*"     # or: tag = "data-class=confidential"
+    /// alias = "alias/payments-*"     # or: tag = "data-class=confidential", account = "ID"
     /// require_regions = ["ap-southeast-2"]
     /// ```
     pub fn from_toml(text: &str) -> Result<Baseline, BaselineError> {
@@ -834,12 +844,19 @@ impl Baseline {
             toml::from_str(text).map_err(|e| BaselineError::Toml(short_lines(&e.to_string())))?;
         let mut rules = Vec::new();
         for (i, rule) in file.rules.into_iter().enumerate() {
-            if rule.alias.is_none() && rule.tag.is_none() {
+            if rule.alias.is_none() && rule.tag.is_none() && rule.account.is_none() {
                 return Err(BaselineError::EmptyRule(i + 1));
             }
+            let account = rule
+                .account
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|e| BaselineError::Account(i + 1, e))?;
             rules.push(BaselineRule {
                 alias: rule.alias,
                 tag: rule.tag,
+                account,
                 require_regions: regions(&rule.require_regions)?,
                 replicas: rule.replicas,
             });

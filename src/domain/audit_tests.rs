@@ -131,6 +131,7 @@ fn a_rule_requires_regions_only_for_families_whose_alias_matches() {
         rules: vec![BaselineRule {
             alias: Some(pattern.into()),
             tag: None,
+            account: None,
             require_regions: vec![region("ap-southeast-2")],
             replicas: Default::default(),
         }],

@@ -3,6 +3,7 @@
 //! No I/O, no SDK, no egui here: everything is unit-tested and fast, and both the GUI and the
 //! headless audit read the same values.
 
+pub mod account;
 pub mod audit;
 pub mod coverage;
 pub mod estate;

@@ -3,20 +3,23 @@
 //! command with its exit policy. `main.rs` parses the command line and dispatches here.
 
 mod history;
+mod org;
 mod plan;
 
 pub use history::{DiffRange, diff_command, history, journal, open_for_gui, record_audit};
+pub use org::{AccountsCommand, audit_accounts, enter};
 pub use plan::{ApplyExit, PlanExit, apply_command, plan_command, read_plan};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::domain::Region;
-use crate::domain::audit::{AuditOptions, Baseline, ReportFormat, Severity, worst};
+use crate::domain::account::{Access, Account, AccountStatus};
+use crate::domain::audit::{AuditOptions, Baseline, ReportFormat, Severity};
 use crate::domain::region::parse_region_list;
 use crate::jobs::{Actor, Runner, now_epoch, run_audit};
 use crate::kms::{CallerIdentity, KmsClients, check_endpoint_url, endpoint_from_env};
-use crate::report::audit_report;
+use crate::report::{AccountReport, AuditReport, audit_report};
 
 /// How the `audit` command ended, for the process's exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,8 +160,6 @@ pub fn audit(
             &actor(command.identity.as_ref()),
         );
     }
-    let highest = worst(&outcome.findings);
-    let not_audited = outcome.not_audited.clone();
     let mut report = audit_report(&outcome.estate, outcome.findings, outcome.not_audited, now);
     if let Some(identity) = &command.identity {
         report.identity = Some(identity.arn.clone());
@@ -166,21 +167,60 @@ pub fn audit(
             .account
             .get_or_insert_with(|| identity.account.clone());
     }
+    if let Some(id) = report.account.as_deref().and_then(|a| a.parse().ok()) {
+        let own = Account {
+            id,
+            name: None,
+            access: Access::OwnCredentials,
+            status: AccountStatus::Read,
+        };
+        let (families, findings) = (report.coverage.families.len(), report.findings.len());
+        report
+            .accounts
+            .push(AccountReport::of(&own, families, findings));
+    }
+    finish(report, &command)
+}
+
+/// Writes the report, names on stderr whatever could not be looked at (status 2 whatever the
+/// findings: a pipeline must not pass on an incomplete picture), else holds the findings to
+/// `--fail-on`.
+pub(crate) fn finish(report: AuditReport, command: &AuditCommand) -> Result<AuditExit, String> {
+    let highest = report.findings.iter().map(|f| f.severity).max();
     let text = report
         .render(command.format)
         .map_err(|e| format!("cannot render the report: {e}"))?;
     write_report(command.output.as_deref(), &text)?;
-    // A pipeline must not pass on an incomplete picture: whatever could not be looked at is
-    // named, and the status is 2 whatever the findings.
-    if !not_audited.is_empty() {
+    // An account not read was named already, with why; its Regions need not be listed again.
+    let not_read: Vec<&str> = report
+        .accounts
+        .iter()
+        .filter(|a| a.status != "read")
+        .map(|a| a.id.as_str())
+        .collect();
+    let named_already = !not_read.is_empty();
+    let gaps: Vec<String> = report
+        .not_audited
+        .iter()
+        .filter(|gap| {
+            gap.account
+                .as_deref()
+                .is_none_or(|a| !not_read.contains(&a))
+        })
+        .map(|gap| match (&gap.account, report.accounts.len() > 1) {
+            (Some(account), true) => format!("account {account}: {}", gap.item),
+            _ => gap.item.to_string(),
+        })
+        .collect();
+    if !gaps.is_empty() || named_already {
         const SHOWN: usize = 20;
-        for gap in not_audited.iter().take(SHOWN) {
+        for gap in gaps.iter().take(SHOWN) {
             eprintln!("error: not audited: {gap}");
         }
-        if not_audited.len() > SHOWN {
+        if gaps.len() > SHOWN {
             eprintln!(
                 "error: … and {} more not audited (all are in the report's not_audited)",
-                not_audited.len() - SHOWN
+                gaps.len() - SHOWN
             );
         }
         return Ok(AuditExit::Incomplete);

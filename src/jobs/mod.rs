@@ -2,6 +2,7 @@
 //!
 //! Nothing here draws; nothing here names the SDK (that is `kms`).
 
+mod accounts;
 mod action_state;
 mod actions;
 mod apply;
@@ -19,6 +20,7 @@ mod runner;
 mod scan;
 mod tasks;
 
+pub use accounts::{EnteredAccount, RoleSettings, enter_accounts, enter_profiles};
 pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
 pub use apply::{ApplyJournal, ApplyOptions, StepStatus, apply_plan};
 pub use audit::{

@@ -163,6 +163,11 @@ impl KmsClients {
         super::identity::caller_identity(&self.config).await
     }
 
+    /// The shared configuration (for the other services' clients: STS, Organizations).
+    pub(super) fn sdk_config(&self) -> &SdkConfig {
+        &self.config
+    }
+
     /// Wraps a configuration built elsewhere (tests give static credentials this way).
     pub fn from_sdk_config(config: SdkConfig) -> KmsClients {
         KmsClients { config }

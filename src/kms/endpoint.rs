@@ -58,6 +58,7 @@ pub fn endpoint_from_env(get: impl Fn(&str) -> Option<String>) -> Result<(), End
         "AWS_ENDPOINT_URL",
         "AWS_ENDPOINT_URL_KMS",
         "AWS_ENDPOINT_URL_STS",
+        "AWS_ENDPOINT_URL_ORGANIZATIONS",
     ] {
         if let Some(value) = get(name) {
             check_endpoint_url(name, &value)?;

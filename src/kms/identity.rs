@@ -70,9 +70,12 @@ pub async fn check_credentials(
 fn identity_error<E, R>(err: aws_sdk_sts::error::SdkError<E, R>) -> IdentityError
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     use aws_sdk_sts::error::ProvideErrorMetadata as _;
+    if let Some(refused) = super::accounts::assume_role_refusal(&err) {
+        return IdentityError::Sts(refused);
+    }
     let detail = aws_sdk_sts::error::DisplayErrorContext(&err).to_string();
     if detail.contains("CredentialsNotLoaded") || detail.contains("no credentials") {
         return IdentityError::Credentials {

@@ -1,8 +1,9 @@
-//! The only module that talks to AWS (KMS through `aws-sdk-kms`, and STS for the caller's
-//! identity).
+//! The only module that talks to AWS (KMS through `aws-sdk-kms`, STS for the caller's identity
+//! and the roles of other accounts, Organizations for the list of accounts).
 //!
 //! Above this line nobody knows SDK types, or whether the endpoint is AWS, moto or the simulator.
 
+mod accounts;
 mod client;
 mod endpoint;
 mod error;
@@ -14,6 +15,7 @@ mod parity;
 mod region_client;
 mod replicate;
 
+pub use accounts::{ListAccountsError, ListedAccount};
 pub use client::{ConnectSettings, KmsClients, StaticCredentials, Timeouts};
 pub use endpoint::{EndpointError, check_endpoint_url, endpoint_from_env};
 pub use error::KmsError;

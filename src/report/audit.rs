@@ -3,13 +3,15 @@
 //! evidence on its own.
 
 use std::fmt::Write as _;
+use std::ops::Deref;
 
 use serde::Serialize;
 
-use super::coverage::{CellReport, CoverageReport, coverage_report};
-use crate::domain::Estate;
+use super::coverage::{CellReport, CoverageReport, RegionReport, coverage_report};
+use crate::domain::account::{Account, AccountStatus, account_of_arn};
 use crate::domain::audit::{Finding, NotAudited, Severity};
 use crate::domain::key::format_utc;
+use crate::domain::{Estate, Region};
 
 /// Bump when a field is removed or changes meaning; adding fields keeps the version.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -22,6 +24,61 @@ pub struct Summary {
     pub info: usize,
 }
 
+/// A finding, or something not audited, with the account it is in.
+#[derive(Debug, Serialize)]
+pub struct InAccount<T> {
+    #[serde(flatten)]
+    pub item: T,
+    /// The account's ID; `None` when the account is unknown (no STS answer, no key read).
+    pub account: Option<String>,
+}
+
+impl<T> Deref for InAccount<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.item
+    }
+}
+
+/// One account of the scan: read, or not (and why).
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountReport {
+    pub id: String,
+    /// Its name in Organizations (or the profile's), when known.
+    pub name: Option<String>,
+    /// `read` | `not-read`.
+    pub status: &'static str,
+    pub problem: Option<String>,
+    /// How it was entered: `own credentials`, `role NAME`, `profile NAME`.
+    pub access: String,
+    pub families: usize,
+    pub findings: usize,
+}
+
+impl AccountReport {
+    pub fn of(account: &Account, families: usize, findings: usize) -> AccountReport {
+        AccountReport {
+            id: account.id.to_string(),
+            name: account.name.clone(),
+            status: match account.status {
+                AccountStatus::Read => "read",
+                AccountStatus::NotRead(_) => "not-read",
+            },
+            problem: account.problem().map(str::to_string),
+            access: account.access.to_string(),
+            families,
+            findings,
+        }
+    }
+}
+
+/// One account's share of an organization-wide report: its own report when it was read.
+pub struct AccountPart {
+    pub account: Account,
+    pub report: Option<AuditReport>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct AuditReport {
     pub schema_version: u32,
@@ -32,14 +89,16 @@ pub struct AuditReport {
     pub identity: Option<String>,
     pub partition: Option<String>,
     pub regions_scanned: Vec<String>,
+    /// Every account of the scan (one for a single-account audit), read or not.
+    pub accounts: Vec<AccountReport>,
     pub summary: Summary,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<InAccount<Finding>>,
     /// Keys the audit could not look at (not described, policy or tags not read, primary not
     /// read), one line each naming the key, its Region and why.
     pub not_compared: Vec<String>,
     /// Everything the audit could not look at, Regions included, as `key_id` (absent for a
     /// whole Region), `region` and `reason`. Not empty means the picture is incomplete.
-    pub not_audited: Vec<NotAudited>,
+    pub not_audited: Vec<InAccount<NotAudited>>,
     #[serde(flatten)]
     pub coverage: CoverageReport,
 }
@@ -55,14 +114,33 @@ pub fn audit_report(
         .filter(|n| n.key_id.is_some())
         .map(ToString::to_string)
         .collect();
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let account = estate
         .families()
         .flat_map(|(_, f)| f.described().map(|k| k.arn.clone()).collect::<Vec<_>>())
-        .find_map(|arn| arn.split(':').nth(4).map(str::to_string));
+        .find_map(|arn| account_of_arn(&arn).map(str::to_string));
+    let findings: Vec<_> = findings
+        .into_iter()
+        .map(|item| InAccount {
+            item,
+            account: account.clone(),
+        })
+        .collect();
+    let not_audited = not_audited
+        .into_iter()
+        .map(|item| InAccount {
+            item,
+            account: account.clone(),
+        })
+        .collect();
+    let mut coverage = coverage_report(estate);
+    for family in &mut coverage.families {
+        family.account = account.clone();
+    }
     AuditReport {
         schema_version: SCHEMA_VERSION,
         generated_at: format_utc(now),
+        accounts: Vec::new(),
+        summary: summary_of(&findings),
         account,
         identity: None,
         partition: estate
@@ -70,16 +148,83 @@ pub fn audit_report(
             .first()
             .map(|r| r.partition().arn_name().to_string()),
         regions_scanned: estate.regions().iter().map(|r| r.to_string()).collect(),
-        summary: Summary {
-            high: count(Severity::High),
-            medium: count(Severity::Medium),
-            low: count(Severity::Low),
-            info: count(Severity::Info),
-        },
         findings,
         not_compared,
         not_audited,
-        coverage: coverage_report(estate),
+        coverage,
+    }
+}
+
+fn summary_of(findings: &[InAccount<Finding>]) -> Summary {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    Summary {
+        high: count(Severity::High),
+        medium: count(Severity::Medium),
+        low: count(Severity::Low),
+        info: count(Severity::Info),
+    }
+}
+
+/// One report for every account of an organization-wide scan: each read account's findings,
+/// gaps and families carry its ID; an account not read has its entry in `accounts` and, so that
+/// `not_audited` never reads as complete, one gap per scanned Region. A Region is reported
+/// scanned only when every read account scanned it.
+pub fn organization_report(parts: Vec<AccountPart>, regions: &[Region], now: i64) -> AuditReport {
+    let mut report = audit_report(&Estate::new(regions.to_vec()), Vec::new(), Vec::new(), now);
+    report.coverage.regions.clear();
+    for part in parts {
+        let id = part.account.id.to_string();
+        let Some(mut one) = part.report else {
+            report.accounts.push(AccountReport::of(&part.account, 0, 0));
+            let why = part.account.problem().unwrap_or("not read").to_string();
+            report
+                .not_audited
+                .extend(regions.iter().map(|region| InAccount {
+                    item: NotAudited {
+                        key_id: None,
+                        region: *region,
+                        reason: format!("account {} {why}", part.account.label()),
+                    },
+                    account: Some(id.clone()),
+                }));
+            continue;
+        };
+        report.accounts.push(AccountReport::of(
+            &part.account,
+            one.coverage.families.len(),
+            one.findings.len(),
+        ));
+        let tag = |item: &mut Option<String>| *item = Some(id.clone());
+        one.findings.iter_mut().for_each(|f| tag(&mut f.account));
+        one.not_audited.iter_mut().for_each(|n| tag(&mut n.account));
+        one.coverage
+            .families
+            .iter_mut()
+            .for_each(|f| tag(&mut f.account));
+        report.findings.append(&mut one.findings);
+        report.not_audited.append(&mut one.not_audited);
+        report.not_compared.append(&mut one.not_compared);
+        report.coverage.families.append(&mut one.coverage.families);
+        merge_region_status(&mut report.coverage.regions, one.coverage.regions);
+    }
+    if report.coverage.regions.is_empty() {
+        report.coverage = CoverageReport {
+            families: std::mem::take(&mut report.coverage.families),
+            ..coverage_report(&Estate::new(regions.to_vec()))
+        };
+    }
+    report.summary = summary_of(&report.findings);
+    report
+}
+
+/// Keeps the first account's status of each Region unless a later one could not scan it.
+fn merge_region_status(into: &mut Vec<RegionReport>, from: Vec<RegionReport>) {
+    for region in from {
+        match into.iter_mut().find(|r| r.region == region.region) {
+            None => into.push(region),
+            Some(kept) if kept.status == "scanned" && region.status != "scanned" => *kept = region,
+            Some(_) => {}
+        }
     }
 }
 
@@ -121,7 +266,7 @@ impl AuditReport {
                     f.region.map(|r| r.to_string()).unwrap_or_default(),
                     f.message.clone(),
                     self.generated_at.clone(),
-                    self.account.clone().unwrap_or_default(),
+                    f.account.clone().unwrap_or_default(),
                 ])
                 .map_err(|e| e.to_string())?;
         }

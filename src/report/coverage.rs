@@ -24,6 +24,8 @@ pub struct RegionReport {
 #[derive(Debug, Serialize)]
 pub struct FamilyReport {
     pub key_id: String,
+    /// The account the family is in (its identity is account and key ID).
+    pub account: Option<String>,
     pub alias: Option<String>,
     pub key_spec: Option<String>,
     pub key_usage: Option<String>,
@@ -112,6 +114,7 @@ pub fn coverage_report(estate: &Estate) -> CoverageReport {
         .families()
         .map(|(id, family)| FamilyReport {
             key_id: id.to_string(),
+            account: None,
             alias: family.first_alias().map(str::to_string),
             key_spec: family
                 .spec_and_usage()

@@ -6,7 +6,10 @@ mod coverage;
 mod history;
 mod plan;
 
-pub use audit::{AuditReport, Format, SCHEMA_VERSION, Summary, audit_report};
+pub use audit::{
+    AccountPart, AccountReport, AuditReport, Format, InAccount, SCHEMA_VERSION, Summary,
+    audit_report, organization_report,
+};
 pub use coverage::{CoverageReport, coverage_report};
 pub use history::{HistoryFormat, render_diff, render_journal, render_snapshots};
 pub use plan::render_plan;

@@ -1,0 +1,194 @@
+//! Entering the accounts of an organization-wide scan: which accounts (Organizations, or the
+//! list given), and for each, clients signed in that account — the caller's own credentials for
+//! its own account, the role assumed elsewhere — checked with STS before any KMS call, so an
+//! account that cannot be entered is named with its reason and nothing is read in the wrong one.
+
+use futures::StreamExt;
+
+use crate::domain::account::{
+    Access, Account, AccountId, AccountSelection, AccountStatus, role_arn,
+};
+use crate::domain::region::Partition;
+use crate::kms::{CallerIdentity, ConnectSettings, KmsClients};
+
+/// Accounts entered at a time: each entry is one AssumeRole and one GetCallerIdentity.
+const ENTER_AT_ONCE: usize = 8;
+
+/// How to enter the accounts other than the caller's.
+#[derive(Debug, Clone)]
+pub struct RoleSettings {
+    /// The role's name in each account (`--assume-role`); `None`: only the caller's own
+    /// account can be entered.
+    pub role: Option<String>,
+    pub external_id: Option<String>,
+    pub session_name: String,
+    pub partition: Partition,
+}
+
+/// An account of the scan, and its clients when it could be entered.
+#[derive(Debug, Clone)]
+pub struct EnteredAccount {
+    pub account: Account,
+    pub clients: Option<KmsClients>,
+}
+
+/// The accounts `selection` names, each entered (or not, with why), in a stable order: the
+/// caller's own account first, then by ID. Fails only when `--accounts all` cannot list the
+/// organization.
+pub async fn enter_accounts(
+    base: &KmsClients,
+    caller: &CallerIdentity,
+    selection: &AccountSelection,
+    settings: &RoleSettings,
+) -> Result<Vec<EnteredAccount>, String> {
+    let listed: Vec<(String, Option<String>, String)> = match selection {
+        AccountSelection::All => base
+            .list_accounts(settings.partition)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|a| (a.id, Some(a.name), a.status))
+            .collect(),
+        AccountSelection::Listed(ids) => ids
+            .iter()
+            .map(|id| (id.to_string(), None, "ACTIVE".to_string()))
+            .collect(),
+    };
+    let mut entered: Vec<EnteredAccount> = futures::stream::iter(listed)
+        .map(|(id, name, status)| enter_one(base, caller, id, name, status, settings))
+        .buffer_unordered(ENTER_AT_ONCE)
+        .collect()
+        .await;
+    entered.sort_by(|a, b| {
+        let own = |e: &EnteredAccount| e.account.id.as_str() != caller.account;
+        (own(a), &a.account.id).cmp(&(own(b), &b.account.id))
+    });
+    Ok(entered)
+}
+
+async fn enter_one(
+    base: &KmsClients,
+    caller: &CallerIdentity,
+    id: String,
+    name: Option<String>,
+    status: String,
+    settings: &RoleSettings,
+) -> EnteredAccount {
+    let not_read = |id: AccountId, access: Access, why: String| EnteredAccount {
+        account: Account {
+            id,
+            name: name.clone(),
+            access,
+            status: AccountStatus::NotRead(why),
+        },
+        clients: None,
+    };
+    let Ok(account_id) = id.parse::<AccountId>() else {
+        // Organizations always answers 12 digits; anything else is named, not entered.
+        let placeholder = AccountId::placeholder();
+        return not_read(
+            placeholder,
+            Access::OwnCredentials,
+            format!("Organizations listed an account ID that is not 12 digits: {id:?}"),
+        );
+    };
+    let own = id == caller.account;
+    let access = match (&settings.role, own) {
+        (_, true) => Access::OwnCredentials,
+        (Some(role), false) => Access::Role(role.clone()),
+        (None, false) => {
+            return not_read(
+                account_id,
+                Access::OwnCredentials,
+                "not entered: give --assume-role NAME to read accounts other than the caller's"
+                    .into(),
+            );
+        }
+    };
+    if status != "ACTIVE" {
+        return not_read(
+            account_id,
+            access,
+            format!("{status} in the organization: not entered"),
+        );
+    }
+    let clients = match &access {
+        Access::Role(role) => {
+            base.assuming_role(
+                &role_arn(settings.partition, &account_id, role),
+                settings.external_id.as_deref(),
+                &settings.session_name,
+            )
+            .await
+        }
+        Access::OwnCredentials | Access::Profile(_) => base.clone(),
+    };
+    match verify(&clients, &account_id).await {
+        Ok(()) => EnteredAccount {
+            account: Account {
+                id: account_id,
+                name,
+                access,
+                status: AccountStatus::Read,
+            },
+            clients: Some(clients),
+        },
+        Err(why) => not_read(account_id, access, why),
+    }
+}
+
+/// Checks with STS that `clients` act in `account`: the AssumeRole happens here, and an answer
+/// for another account is refused (never read one account believing it is another).
+async fn verify(clients: &KmsClients, account: &AccountId) -> Result<(), String> {
+    match clients.caller_identity().await {
+        Ok(identity) if identity.account == account.as_str() => Ok(()),
+        Ok(identity) => Err(format!(
+            "the credentials act in account {}, not {account}: not read",
+            identity.account
+        )),
+        Err(crate::kms::IdentityError::Sts(refused)) if refused.starts_with("AssumeRole") => {
+            Err(format!("cannot be entered: {refused}"))
+        }
+        Err(e) => Err(format!("cannot be entered: {e}")),
+    }
+}
+
+/// One account per named profile (`--profiles a,b,c`), each entered with its own credentials.
+/// A profile without usable credentials is an error naming it: its account is unknown, so it
+/// cannot be shown as an account that was not read.
+pub async fn enter_profiles(
+    settings: &ConnectSettings,
+    profiles: &[String],
+) -> Result<Vec<EnteredAccount>, String> {
+    let mut entered = Vec::new();
+    for profile in profiles {
+        let clients = KmsClients::connect(&ConnectSettings {
+            profile: Some(profile.clone()),
+            ..settings.clone()
+        })
+        .await;
+        let identity = clients
+            .caller_identity()
+            .await
+            .map_err(|e| format!("--profiles: profile `{profile}`: {e}"))?;
+        let id: AccountId = identity
+            .account
+            .parse()
+            .map_err(|e| format!("--profiles: profile `{profile}`: {e}"))?;
+        if entered.iter().any(|e: &EnteredAccount| e.account.id == id) {
+            return Err(format!(
+                "--profiles: profile `{profile}` is account {id} again: name each account once"
+            ));
+        }
+        entered.push(EnteredAccount {
+            account: Account {
+                id,
+                name: Some(profile.clone()),
+                access: Access::Profile(profile.clone()),
+                status: AccountStatus::Read,
+            },
+            clients: Some(clients),
+        });
+    }
+    Ok(entered)
+}
