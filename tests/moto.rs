@@ -6,6 +6,9 @@
 
 mod support;
 
+#[path = "moto/org.rs"]
+mod org;
+
 use std::time::Duration;
 
 use egui_kittest::Harness;

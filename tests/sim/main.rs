@@ -20,6 +20,7 @@ mod history;
 mod history_ui;
 mod lifecycle;
 mod lifecycle_ui;
+mod org;
 mod parity_ui;
 mod plan_apply;
 mod plan_ui;

@@ -1,0 +1,190 @@
+//! The organization-wide audit against the simulator's demo organization (management, two
+//! workload accounts, a sandbox whose role refuses AssumeRole, a suspended legacy account): each
+//! account's families under its own account, every account that could not be entered named
+//! with why, one AssumeRole per account, and rules that select by account. The simulator covers
+//! what moto does not: a role that refuses AssumeRole and a suspended account.
+
+use std::process::Command;
+
+use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
+
+use crate::support;
+
+const ROLE: &str = "OrganizationAccountAccessRole";
+const PAYMENTS: &str = "222233334444";
+const SANDBOX: &str = "666677778888";
+const LEGACY: &str = "777788889999";
+
+fn organization() -> (tokio::runtime::Runtime, Sim) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(Sim::start(SimConfig::default(), Seed::Demo))
+        .expect("the simulator starts");
+    (runtime, sim)
+}
+
+/// `audit --format json` of the demo Regions with `args`; the report and stderr.
+fn audit(sim: &Sim, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let out = support::clean_env(
+        Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
+            .args(["audit", "--format", "json", "--no-history"])
+            .args(["--endpoint-url", &sim.endpoint()])
+            .args(["--regions", &DEMO_REGIONS.join(",")])
+            .args(args),
+    )
+    .output()
+    .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {stderr}"));
+    (out.status.code(), report, stderr)
+}
+
+fn account<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["accounts"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == id))
+        .unwrap_or_else(|| panic!("account {id} is not in {}", report["accounts"]))
+}
+
+#[test]
+fn every_account_is_reported_and_those_not_entered_are_named_with_why_and_exit_2() {
+    let (_rt, sim) = organization();
+    let (code, report, stderr) = audit(&sim, &["--accounts", "all", "--assume-role", ROLE]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(report["accounts"].as_array().map(Vec::len), Some(5));
+    assert_eq!(account(&report, sim.account_id())["status"], "read");
+    assert_eq!(account(&report, PAYMENTS)["status"], "read");
+    let sandbox = account(&report, SANDBOX);
+    assert_eq!(sandbox["status"], "not-read");
+    assert!(
+        sandbox["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("AssumeRole refused: AccessDenied")),
+        "{sandbox}"
+    );
+    assert!(
+        account(&report, LEGACY)["problem"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("SUSPENDED"))
+    );
+    for id in [SANDBOX, LEGACY] {
+        assert!(
+            stderr.contains(&format!("account {id} not read")),
+            "{stderr}"
+        );
+        assert!(
+            report["not_audited"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["account"] == id),
+            "not_audited must not read as complete while {id} was not read"
+        );
+    }
+}
+
+#[test]
+fn each_family_and_finding_carries_its_own_account() {
+    let (_rt, sim) = organization();
+    let (_, report, _) = audit(&sim, &["--accounts", "all", "--assume-role", ROLE]);
+    let families = report["families"].as_array().unwrap();
+    let in_payments: Vec<_> = families
+        .iter()
+        .filter(|f| f["account"] == PAYMENTS)
+        .collect();
+    assert_eq!(
+        in_payments.len() as u64,
+        account(&report, PAYMENTS)["families"].as_u64().unwrap()
+    );
+    assert!(!in_payments.is_empty());
+    for family in families {
+        let account_id = family["account"]
+            .as_str()
+            .expect("every family has an account");
+        for cell in family["cells"].as_array().unwrap() {
+            if let Some(arn) = cell["arn"].as_str() {
+                assert_eq!(arn.split(':').nth(4), Some(account_id), "{family}");
+            }
+        }
+    }
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["account"].is_string())
+    );
+}
+
+#[test]
+fn one_assume_role_serves_every_call_of_an_account() {
+    let (_rt, sim) = organization();
+    let _ = audit(&sim, &["--accounts", "all", "--assume-role", ROLE]);
+    let stats = sim.stats();
+    // payments-prod, data-platform and the refusing sandbox; never the management account
+    // (its own credentials) nor the suspended one (not entered).
+    assert_eq!(stats["global"]["AssumeRole"], 3, "{stats}");
+    assert_eq!(stats["global"]["ListAccounts"], 1, "{stats}");
+    let member_calls = stats["accounts"][PAYMENTS].as_u64().unwrap_or(0);
+    assert!(member_calls > 30, "the member account was read: {stats}");
+}
+
+#[test]
+fn a_baseline_rule_can_select_the_families_of_one_account() {
+    let (_rt, sim) = organization();
+    let dir = tempdir();
+    let baseline = dir.join("baseline.toml");
+    std::fs::write(
+        &baseline,
+        format!("[[rule]]\naccount = \"{PAYMENTS}\"\nrequire_regions = [\"ap-southeast-1\"]\n"),
+    )
+    .unwrap();
+    let (_, report, _) = audit(
+        &sim,
+        &[
+            "--accounts",
+            &format!("{},{PAYMENTS}", sim.account_id()),
+            "--assume-role",
+            ROLE,
+            "--baseline",
+            baseline.to_str().unwrap(),
+        ],
+    );
+    let missing: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "missing-required-region" && f["region"] == "ap-southeast-1")
+        .collect();
+    assert!(!missing.is_empty());
+    assert!(
+        missing.iter().all(|f| f["account"] == PAYMENTS),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn another_account_without_a_role_is_not_read_and_says_how_to_enter_it() {
+    let (_rt, sim) = organization();
+    let (code, report, _) = audit(&sim, &["--accounts", PAYMENTS]);
+    assert_eq!(code, Some(2));
+    let payments = account(&report, PAYMENTS);
+    assert_eq!(payments["status"], "not-read");
+    assert!(
+        payments["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("--assume-role"))
+    );
+    assert_eq!(report["families"].as_array().map(Vec::len), Some(0));
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "kms-rc-org-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
