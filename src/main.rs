@@ -7,19 +7,27 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kms_replica_console::domain::Region;
+use kms_replica_console::domain::account::Account;
 use kms_replica_console::domain::account::{AccountSelection, check_role_names};
 use kms_replica_console::domain::audit::{ReportFormat, Severity};
+use kms_replica_console::domain::history::JournalEntry;
 use kms_replica_console::domain::region::Partition;
 use kms_replica_console::domain::region::{parse_region_list, single_partition};
 use kms_replica_console::headless::{
     self, AccountsCommand, ApplyExit, AuditCommand, AuditExit, DiffRange, PlanExit,
 };
-use kms_replica_console::jobs::{Actor, HistoryLog, Inventory, RoleSettings, Runner};
+use kms_replica_console::jobs::{
+    Actor, EnteredAccount, HistoryLog, Inventory, RoleSettings, Runner,
+};
 use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
 use kms_replica_console::report::HistoryFormat;
 use kms_replica_console::sim::{FaultRule, Knobs, Seed, Sim};
 use kms_replica_console::store::Store;
-use kms_replica_console::ui::{App, AppOptions};
+use kms_replica_console::ui::{AccountSlot, App, AppOptions};
+
+/// The role the demo enters its organization's member accounts with (AWS's default name for
+/// the role Organizations creates in a new account).
+const DEMO_ROLE: &str = "OrganizationAccountAccessRole";
 
 /// See and drive AWS KMS multi-Region key replication across every Region at once.
 #[derive(Debug, Parser)]
@@ -362,7 +370,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             asked.arn_name()
         ));
     }
-    let accounts = accounts_command(&cli, partition.unwrap_or(Partition::Aws))?;
+    let mut accounts = accounts_command(&cli, partition.unwrap_or(Partition::Aws))?;
+    // The demo window opens on the simulated organization, entered as its users would.
+    if cli.demo
+        && cli.command.is_none()
+        && !accounts.is_organization()
+        && cli.sim.seed == Seed::Demo
+    {
+        accounts.selection = Some(AccountSelection::All);
+        accounts.roles.role = Some(DEMO_ROLE.into());
+    }
     headless::check_endpoints(cli.endpoint_url.as_deref(), !cli.demo)?;
     let mut settings = ConnectSettings {
         profile: cli.profile.clone(),
@@ -405,7 +422,25 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         None => {
             let actor = headless::actor(identity.as_ref());
             let connection = format!("{} · {connection}", actor.identity);
-            run_gui(runner, clients, regions, &cli, connection, settings, actor)
+            let entered = match accounts.is_organization() {
+                true => Some(headless::enter(
+                    &runner,
+                    &clients,
+                    &settings,
+                    identity.as_ref(),
+                    &accounts,
+                )?),
+                false => None,
+            };
+            let gui = Gui {
+                clients,
+                regions,
+                connection,
+                settings,
+                actor,
+                entered,
+            };
+            run_gui(runner, gui, &cli)
         }
         Some(Command::Audit {
             format,
@@ -632,27 +667,37 @@ fn connection_label(cli: &Cli) -> String {
     }
 }
 
-fn run_gui(
-    runner: Runner,
+/// What the window is opened on.
+struct Gui {
     clients: KmsClients,
     regions: Vec<Region>,
-    cli: &Cli,
     connection: String,
     settings: ConnectSettings,
     actor: Actor,
-) -> Result<ExitCode, String> {
+    /// The accounts of an organization-wide window; `None` for the caller's account alone.
+    entered: Option<Vec<EnteredAccount>>,
+}
+
+fn run_gui(runner: Runner, gui: Gui, cli: &Cli) -> Result<ExitCode, String> {
+    let Gui {
+        clients,
+        regions,
+        connection,
+        settings,
+        actor,
+        entered,
+    } = gui;
     let identity = actor.identity.clone();
     let baseline = headless::load_baseline(cli.baseline.as_deref(), None, None)?;
-    let mut inventory = Inventory::new(clients, regions).with_reload(settings);
     let account = (actor.account != "unknown").then(|| actor.account.clone());
     let mut log = None;
+    let mut past = Vec::new();
     let history_note = match history_path(cli).map(|p| headless::open_for_gui(&p)) {
         None => Some("History off".to_string()),
-        Some(Ok((store, past))) => {
+        Some(Ok((store, journal))) => {
             let note = format!("History: {}", store.path().display());
-            let started = HistoryLog::start(store, actor);
-            inventory = inventory.with_history(started.clone(), &past);
-            log = Some(started);
+            log = Some(HistoryLog::start(store, actor.clone()));
+            past = journal;
             Some(note)
         }
         Some(Err(e)) => {
@@ -666,6 +711,35 @@ fn run_gui(
         baseline,
         history_note,
         account,
+    };
+    let app = match entered {
+        None => {
+            let mut inventory = Inventory::new(clients, regions).with_reload(settings);
+            if let Some(log) = &log {
+                inventory = inventory.with_history(log.clone(), &past);
+            }
+            App::new(runner, inventory, options)
+        }
+        Some(entered) => {
+            let slots = entered
+                .into_iter()
+                .map(|e| {
+                    let inventory = e.clients.map(|clients| {
+                        account_inventory(
+                            clients,
+                            &regions,
+                            &e.account,
+                            &settings,
+                            &actor,
+                            (log.as_ref(), &past),
+                        )
+                    });
+                    AccountSlot::new(e.account, inventory)
+                })
+                .collect();
+            App::for_organization(runner, slots, options)
+                .ok_or("no account could be entered (each one's reason is above)")?
+        }
     };
     // The title names the identity in use, so the account being acted on is always in view.
     let title = if cli.demo {
@@ -682,7 +756,7 @@ fn run_gui(
     eframe::run_native(
         "kms-replica-console",
         native,
-        Box::new(move |_cc| Ok(Box::new(App::new(runner, inventory, options)))),
+        Box::new(move |_cc| Ok(Box::new(app))),
     )
     .map_err(|e| format!("cannot open the window: {e}"))?;
     // The window is closed: the last journal entries reach the disk before the process ends.
@@ -692,4 +766,33 @@ fn run_gui(
         eprintln!("warning: the history's last writes did not finish within 10 s");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One account's inventory in an organization-wide window: tied to its account; the caller's
+/// own keeps the history's snapshots and can reload its credentials, every other account
+/// journals its calls under its own account ID.
+fn account_inventory(
+    clients: KmsClients,
+    regions: &[Region],
+    account: &Account,
+    settings: &ConnectSettings,
+    caller: &Actor,
+    (log, past): (Option<&HistoryLog>, &[JournalEntry]),
+) -> Inventory {
+    let own = account.id.as_str() == caller.account;
+    let mut inventory = Inventory::new(clients, regions.to_vec()).with_account(account.clone());
+    if own {
+        inventory = inventory.with_reload(settings.clone());
+    }
+    if let Some(log) = log {
+        let log = match own {
+            true => log.clone(),
+            false => log.journal_for(Actor {
+                identity: format!("{} via {}", caller.identity, account.access),
+                account: account.id.to_string(),
+            }),
+        };
+        inventory = inventory.with_history(log, past);
+    }
+    inventory
 }

@@ -93,7 +93,8 @@ impl Inventory {
             return false;
         }
         let slot = (key_id.clone(), region);
-        if self.actions.get(&slot).is_some_and(ActionJob::in_flight) {
+        if self.actions.get(&slot).is_some_and(ActionJob::in_flight) || !self.in_own_account(key_id)
+        {
             return false;
         }
         let Some(family) = self.estate.family(key_id) else {

@@ -46,6 +46,7 @@ impl Inventory {
             .grant_copies
             .get(&slot)
             .is_some_and(GrantCopy::in_flight)
+            || !self.in_own_account(id)
         {
             return false;
         }

@@ -44,6 +44,9 @@ pub struct HistoryLog {
     /// Writes handed to the writer so far.
     sent: Arc<std::sync::atomic::AtomicU64>,
     problem: Arc<Mutex<Option<String>>>,
+    /// Journal entries only: the snapshots (and so `history` and `diff`) are of the caller's
+    /// own account.
+    journal_only: bool,
 }
 
 impl HistoryLog {
@@ -72,6 +75,17 @@ impl HistoryLog {
             written,
             sent: Arc::default(),
             problem,
+            journal_only: false,
+        }
+    }
+
+    /// The same writer, journaling as `actor` (another account of an organization-wide
+    /// window) and saving no snapshot.
+    pub fn journal_for(&self, actor: Actor) -> HistoryLog {
+        HistoryLog {
+            actor,
+            journal_only: true,
+            ..self.clone()
         }
     }
 
@@ -90,6 +104,9 @@ impl HistoryLog {
         findings: Option<&[Finding]>,
         source: &'static str,
     ) {
+        if self.journal_only {
+            return;
+        }
         self.send(Write::Snapshot {
             estate: Box::new(estate.clone()),
             findings: findings.map(<[Finding]>::to_vec),

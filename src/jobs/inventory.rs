@@ -13,6 +13,7 @@ use super::replica_calls::Backoff;
 use super::runner::take_ready;
 use super::runner::{Panicked, Runner};
 use super::scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
+use crate::domain::account::{Account, account_of_arn};
 use crate::domain::{Estate, KeyInfo, MrkId, Problem, ProblemKind, Region, RegionStatus};
 use crate::kms::{ConnectSettings, KmsClients, KmsError};
 
@@ -49,6 +50,9 @@ pub struct Inventory {
     pub(super) backoff: Backoff,
     /// How to build the clients again when credentials are renewed; `None` when they were given.
     reload: Option<ConnectSettings>,
+    /// The account the clients act in, when known: every mutating call checks that the key it
+    /// acts on is in it.
+    account: Option<Account>,
 }
 
 impl Inventory {
@@ -67,7 +71,49 @@ impl Inventory {
             read_only: false,
             backoff: Backoff::default(),
             reload: None,
+            account: None,
         }
+    }
+
+    /// Ties the inventory to the account its clients act in.
+    pub fn with_account(mut self, account: Account) -> Inventory {
+        self.account = Some(account);
+        self
+    }
+
+    pub fn account(&self) -> Option<&Account> {
+        self.account.as_ref()
+    }
+
+    /// `In account 222233334444 (payments-prod)`: how confirmations name where a call acts
+    /// (the key's own ARN says it when the inventory was not told).
+    pub fn account_label(&self, arn: &str) -> String {
+        match &self.account {
+            Some(account) => account.label(),
+            None => account_of_arn(arn).unwrap_or("unknown").to_string(),
+        }
+    }
+
+    /// Whether every key of the family is in this inventory's account (always, when the
+    /// account is not known): a mutating call is refused otherwise, so one account's family is
+    /// never acted on with another account's credentials.
+    pub(super) fn in_own_account(&self, key_id: &MrkId) -> bool {
+        let Some(account) = &self.account else {
+            return true;
+        };
+        let Some(family) = self.estate.family(key_id) else {
+            return false;
+        };
+        let own = family
+            .described()
+            .all(|k| account_of_arn(&k.arn) == Some(account.id.as_str()));
+        if !own {
+            tracing::error!(
+                "refused: {key_id} is not in account {}, whose credentials these are",
+                account.id
+            );
+        }
+        own
     }
 
     /// Keeps history in `log`: each completed refresh becomes a snapshot, each mutating call a

@@ -23,6 +23,9 @@ impl Inventory {
         }
         let mut started = 0;
         for request in requests {
+            if !self.in_own_account(&request.key_id) {
+                continue;
+            }
             let slot = (request.key_id.clone(), request.target);
             if self
                 .replications

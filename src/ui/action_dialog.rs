@@ -62,6 +62,11 @@ impl ActionDialog {
         let modal = egui::Modal::new(egui::Id::unique("key-action-confirmation")).show(ctx, |ui| {
             ui.set_max_width(520.0);
             ui.heading(format!("{} in {}?", self.action, self.region));
+            ui.strong(format!(
+                "In account {}, Region {}",
+                inventory.account_label(&key.arn),
+                self.region
+            ));
             ui.label(RichText::new(key.arn.as_str()).monospace().small());
             if let KeyAction::ScheduleDeletion { .. } = self.action {
                 ui.add(

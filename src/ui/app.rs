@@ -19,13 +19,13 @@ use super::replicate_dialog::{Outcome, ReplicateDialog};
 use std::collections::BTreeMap;
 
 use crate::domain::audit::{AuditOptions, Baseline};
-use crate::domain::coverage::{RegionCoverage, region_coverage};
+use crate::domain::coverage::RegionCoverage;
 use crate::domain::replicate::replicate_blocker;
 use crate::domain::{MrkId, PrimaryProps, Region, RegionStatus, Role};
 use crate::jobs::{Inventory, Panicked, Runner, TaskKey, TaskOutput, Tasks, now_epoch};
 
 /// Estate, baseline and known-tags revisions a derived view was computed at.
-type Revisions = (u64, u64, u64);
+pub(super) type Revisions = (u64, u64, u64);
 
 /// What the user chose on the command line.
 #[derive(Debug, Clone, Default)]
@@ -43,37 +43,43 @@ pub struct AppOptions {
 }
 
 pub struct App {
-    runner: Runner,
-    inventory: Inventory,
-    chooser: RegionChooser,
-    options: AppOptions,
-    selected: Option<MrkId>,
-    replicate: Option<ReplicateDialog>,
-    confirm: Option<ActionDialog>,
-    audit: AuditPanel,
+    pub(super) runner: Runner,
+    pub(super) inventory: Inventory,
+    pub(super) chooser: RegionChooser,
+    pub(super) options: AppOptions,
+    pub(super) selected: Option<MrkId>,
+    pub(super) replicate: Option<ReplicateDialog>,
+    pub(super) confirm: Option<ActionDialog>,
+    pub(super) audit: AuditPanel,
     /// The coverage the estate is held to (required and allowed Regions, rules).
-    baseline: Baseline,
+    pub(super) baseline: Baseline,
     /// Bumped when the baseline changes.
-    baseline_revision: u64,
+    pub(super) baseline_revision: u64,
     /// Each Region's coverage, for (estate, baseline, tags) revisions.
-    coverage: Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
+    pub(super) coverage: Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
     /// Every background task the panels asked for, one per kind and subject.
-    tasks: Tasks,
+    pub(super) tasks: Tasks,
     /// Search, filters and sort of the grid's rows.
-    filters: FilterBar,
-    started: bool,
+    pub(super) filters: FilterBar,
+    pub(super) started: bool,
     /// False when the app was handed an estate to show (benchmarks, tests): no scan on start.
-    scan_on_start: bool,
-    history: HistoryPanel,
-    grant_dialog: Option<GrantDialog>,
-    plan_view: PlanView,
+    pub(super) scan_on_start: bool,
+    pub(super) history: HistoryPanel,
+    pub(super) grant_dialog: Option<GrantDialog>,
+    pub(super) plan_view: PlanView,
     /// Calls that change what the details panel read (rotation, grants): when each has
     /// landed, the family's properties are read again.
-    reread_after: Vec<(MrkId, Region)>,
+    pub(super) reread_after: Vec<(MrkId, Region)>,
     /// The steps of the apply in flight, to pair with its outcomes.
-    applied_steps: Vec<crate::domain::plan::Step>,
+    pub(super) applied_steps: Vec<crate::domain::plan::Step>,
     /// Audit was clicked: its first findings are saved with the estate as one snapshot.
-    audit_snapshot_due: bool,
+    pub(super) audit_snapshot_due: bool,
+    /// The accounts of an organization-wide window (empty for one account); the one worked
+    /// in is `active`, and its state is this App's own fields.
+    pub(super) accounts: Vec<super::org::AccountSlot>,
+    pub(super) active: usize,
+    /// Show only this account's section.
+    pub(super) account_filter: Option<usize>,
 }
 
 impl App {
@@ -104,8 +110,42 @@ impl App {
             reread_after: Vec::new(),
             applied_steps: Vec::new(),
             audit_snapshot_due: false,
+            accounts: Vec::new(),
+            active: 0,
+            account_filter: None,
         }
         .with_baseline(baseline)
+    }
+
+    /// The app over several accounts, one section of the grid each, working in the first
+    /// account that could be entered. `None` when none could.
+    pub fn for_organization(
+        runner: Runner,
+        mut accounts: Vec<super::org::AccountSlot>,
+        options: AppOptions,
+    ) -> Option<App> {
+        let active = accounts.iter().position(|s| s.parked.is_some())?;
+        for state in accounts.iter_mut().filter_map(|s| s.parked.as_mut()) {
+            state.inventory.set_read_only(options.read_only);
+        }
+        let state = accounts[active].parked.take()?;
+        let mut app = App::new(runner, state.inventory, options);
+        app.accounts = accounts;
+        app.active = active;
+        Some(app)
+    }
+
+    /// The account worked in, in an organization-wide window.
+    pub fn working_account(&self) -> Option<&crate::domain::account::Account> {
+        self.accounts.get(self.active).map(|s| &s.account)
+    }
+
+    /// The account ID a plan is made for and an apply checks: the account worked in.
+    fn plan_account(&self) -> Option<String> {
+        self.inventory
+            .account()
+            .map(|a| a.id.to_string())
+            .or_else(|| self.options.account.clone())
     }
 
     fn with_baseline(mut self, baseline: Baseline) -> App {
@@ -175,11 +215,12 @@ impl App {
             self.runner
                 .set_repaint(std::sync::Arc::new(move || ctx.request_repaint()));
             if self.scan_on_start {
-                self.inventory.refresh(&self.runner);
+                self.for_every_inventory(|i, runner| i.refresh(runner));
             }
             self.started = true;
         }
         self.inventory.poll(&self.runner);
+        self.poll_parked();
         for (task, outcome) in self.tasks.take_finished() {
             self.absorb(task, outcome);
         }
@@ -292,31 +333,12 @@ impl App {
         }
         self.filters.query.missing_in = self.audit.missing_in;
         self.filters.query.only_with_findings = self.audit.only_with_findings && self.audit.open;
-        self.update_coverage();
-        let sort = (self.filters.query.sort, self.filters.query.descending);
-        self.filters.update_rows(
-            self.inventory.estate(),
-            &self.audit.family_markers,
-            self.audit.revision,
-        );
-        let rows = self.filters.rows();
-        let no_coverage = BTreeMap::new();
-        let coverage = self.coverage.as_ref().map_or(&no_coverage, |(_, c)| c);
-        let grid_context = GridContext {
-            selected: self.selected.as_ref(),
-            read_only: self.options.read_only,
-            rows,
-            sort,
-            markers: &self.audit.family_markers,
-            cell_markers: &self.audit.cell_markers,
-            changed: &self.history.changed_cells,
-            props: self.audit.props(),
-            baseline: &self.baseline,
-            tags: self.filters.known_tags(),
-            coverage,
-        };
         egui::CentralPanel::default().show(ui, |ui| {
-            grid::show(ui, &self.inventory, &grid_context, &mut commands)
+            if self.accounts.is_empty() {
+                self.show_active_grid(ui, None, &mut commands);
+            } else {
+                self.show_sections(ui, &mut commands);
+            }
         });
 
         for command in commands {
@@ -324,13 +346,63 @@ impl App {
         }
     }
 
+    /// The grid of the account worked in (a section of its own among several accounts').
+    pub(super) fn show_active_grid(
+        &mut self,
+        ui: &mut Ui,
+        section: Option<usize>,
+        commands: &mut Vec<Command>,
+    ) {
+        super::org::update_coverage(
+            &mut self.coverage,
+            &self.inventory,
+            (&self.baseline, self.baseline_revision),
+            &self.filters,
+        );
+        let sort = (self.filters.query.sort, self.filters.query.descending);
+        self.filters.update_rows(
+            self.inventory.estate(),
+            &self.audit.family_markers,
+            self.audit.revision,
+        );
+        let no_coverage = BTreeMap::new();
+        let grid_context = GridContext {
+            selected: self.selected.as_ref(),
+            read_only: self.options.read_only,
+            rows: self.filters.rows(),
+            sort,
+            markers: &self.audit.family_markers,
+            cell_markers: &self.audit.cell_markers,
+            changed: &self.history.changed_cells,
+            props: self.audit.props(),
+            baseline: &self.baseline,
+            tags: self.filters.known_tags(),
+            coverage: self.coverage.as_ref().map_or(&no_coverage, |(_, c)| c),
+            section,
+        };
+        grid::show(ui, &self.inventory, &grid_context, commands);
+    }
+
     /// Carries out one command, as if the UI had emitted it (benchmarks and tests act as the
     /// user this way when the widget is not the point).
     pub fn apply(&mut self, command: Command) {
         match command {
-            Command::Refresh => self.inventory.refresh(&self.runner),
-            Command::RefreshChanges => self.inventory.refresh_changes(&self.runner),
-            Command::SetRegions(regions) => self.inventory.set_regions(&self.runner, regions),
+            Command::Refresh => self.for_every_inventory(|i, runner| i.refresh(runner)),
+            Command::RefreshChanges => {
+                self.for_every_inventory(|i, runner| i.refresh_changes(runner));
+            }
+            Command::SetRegions(regions) => {
+                self.for_every_inventory(|i, runner| i.set_regions(runner, regions.clone()));
+            }
+            Command::WorkInAccount(index) => {
+                self.work_in(index);
+            }
+            Command::ToggleAccount(index) => {
+                if let Some(slot) = self.accounts.get_mut(index) {
+                    slot.collapsed = !slot.collapsed;
+                }
+            }
+            Command::FilterAccount(index) => self.account_filter = index,
             Command::Select(id) => {
                 if let Some(id) = &id {
                     // The details panel shows each key's policy and tags: read on demand.
@@ -384,7 +456,7 @@ impl App {
             Command::Sort(key) => self.filters.sort_by(key),
             Command::MakePlan => {
                 self.plan_view.open = true;
-                match self.options.account.clone() {
+                match self.plan_account() {
                     Some(account) => {
                         self.tasks.make_plan(
                             &self.runner,
@@ -408,7 +480,7 @@ impl App {
                 self.tasks.load_plan(&self.runner, path);
             }
             Command::ApplyPlan(plan, path) => {
-                if let Some(account) = self.options.account.clone() {
+                if let Some(account) = self.plan_account() {
                     let options = crate::jobs::ApplyOptions {
                         allow_deletions: false,
                         account,
@@ -456,24 +528,6 @@ impl App {
                     path,
                 );
             }
-        }
-    }
-
-    /// Each Region's coverage, recounted only when the estate, the baseline or the known tags
-    /// change (it walks every family).
-    fn update_coverage(&mut self) {
-        let at = (
-            self.inventory.estate().revision(),
-            self.baseline_revision,
-            self.filters.tags_revision(),
-        );
-        if self.coverage.as_ref().is_none_or(|(seen, _)| *seen != at) {
-            let counted = region_coverage(
-                self.inventory.estate(),
-                &self.baseline,
-                self.filters.known_tags(),
-            );
-            self.coverage = Some((at, counted));
         }
     }
 
@@ -782,6 +836,9 @@ impl App {
             if ui.button("Regions…").clicked() {
                 self.chooser.open_with(self.inventory.estate().regions());
             }
+            if !self.accounts.is_empty() {
+                self.account_filter_box(ui, commands);
+            }
             let audit = ui
                 .add_enabled(!scanning, egui::Button::new("Audit"))
                 .on_hover_text(
@@ -821,6 +878,30 @@ impl App {
         });
     }
 
+    /// Which accounts' sections the grid shows: all, or one.
+    fn account_filter_box(&self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        let shown = match self.account_filter.and_then(|i| self.accounts.get(i)) {
+            Some(slot) => slot.account.label(),
+            None => "All accounts".to_string(),
+        };
+        egui::ComboBox::from_label("Account filter")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                if ui
+                    .selectable_label(self.account_filter.is_none(), "All accounts")
+                    .clicked()
+                {
+                    commands.push(Command::FilterAccount(None));
+                }
+                for (index, slot) in self.accounts.iter().enumerate() {
+                    let chosen = self.account_filter == Some(index);
+                    if ui.selectable_label(chosen, slot.account.label()).clicked() {
+                        commands.push(Command::FilterAccount(Some(index)));
+                    }
+                }
+            });
+    }
+
     fn status_bar(&self, ui: &mut Ui) {
         let estate = self.inventory.estate();
         let regions = estate.regions();
@@ -846,6 +927,21 @@ impl App {
                 "{families} · {}",
                 count(regions.len(), "Region", "Regions")
             ));
+            if let Some(account) = self.working_account() {
+                let not_read = self.accounts.iter().filter(|s| !s.entered).count();
+                ui.separator();
+                ui.label(format!(
+                    "working in account {} · {} in the window",
+                    account.label(),
+                    count(self.accounts.len(), "account", "accounts")
+                ));
+                if not_read > 0 {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        format!("{} not read", count(not_read, "account", "accounts")),
+                    );
+                }
+            }
             if scanning > 0 {
                 ui.separator();
                 ui.spinner();

@@ -52,4 +52,11 @@ pub enum Command {
     OpenHistory,
     /// Compare the grid with this snapshot and mark what changed.
     ChangesSince(i64),
+    /// Work in this account (by its place in the window): panels, dialogs and calls use its
+    /// credentials from now on.
+    WorkInAccount(usize),
+    /// Collapse or expand an account's section of the grid.
+    ToggleAccount(usize),
+    /// Show only this account's section (`None`: every account).
+    FilterAccount(Option<usize>),
 }

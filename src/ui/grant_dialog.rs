@@ -42,7 +42,7 @@ impl GrantDialog {
         let modal = egui::Modal::new(egui::Id::unique("copy-grant-confirmation")).show(ctx, |ui| {
             ui.set_max_width(560.0);
             ui.heading(format!("Copy the grant to {}?", self.region));
-            let account = key.arn.split(':').nth(4).unwrap_or("unknown");
+            let account = inventory.account_label(&key.arn);
             ui.strong(format!("In account {account}, Region {}", self.region));
             ui.label(RichText::new(key.arn.as_str()).monospace().small());
             ui.label(format!("Grant: {}", self.grant.describe()));

@@ -47,6 +47,9 @@ pub struct GridContext<'a> {
     pub tags: &'a HashMap<MrkId, Vec<Tag>>,
     /// Each Region's coverage, for the summary line under its name.
     pub coverage: &'a BTreeMap<Region, RegionCoverage>,
+    /// One of several accounts' sections stacked in one scroll area (numbered, so each table
+    /// keeps its own column widths): the table takes its full height and does not scroll.
+    pub section: Option<usize>,
 }
 
 /// Red for a required Region with no key, amber for a key where none is allowed.
@@ -74,6 +77,10 @@ pub fn show(
         });
         // The header still matters: it says which Regions failed.
     }
+    if ctx.section.is_some() {
+        table(ui, inventory, estate, ctx, commands);
+        return;
+    }
     egui::ScrollArea::horizontal()
         .auto_shrink([false, false])
         .show(ui, |ui| table(ui, inventory, estate, ctx, commands));
@@ -90,7 +97,8 @@ fn table(
     // Selectable labels would swallow the row's clicks and its context menu.
     ui.style_mut().interaction.selectable_labels = false;
     TableBuilder::new(ui)
-        .id_salt("coverage-grid")
+        .id_salt(("coverage-grid", ctx.section))
+        .vscroll(ctx.section.is_none())
         .striped(true)
         .resizable(true)
         .auto_shrink([false, false])

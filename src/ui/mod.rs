@@ -11,6 +11,7 @@ mod filter_bar;
 mod grant_dialog;
 mod grid;
 mod history_panel;
+mod org;
 mod parity_view;
 mod plan_view;
 mod policy_editor;
@@ -21,6 +22,7 @@ mod tag_editor;
 pub use app::{App, AppOptions};
 pub use command::Command;
 pub use filter_bar::SEARCH_LIMIT;
+pub use org::AccountSlot;
 
 /// "1 Region", "3 Regions": counts in words that agree in number.
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {

@@ -101,7 +101,15 @@ impl ReplicateDialog {
             .show(ctx, |ui| {
                 outcome = match &self.step {
                     Step::Edit => self.edit(ui, inventory, read_only, commands),
-                    Step::Confirm(_) => self.confirm(ui, read_only, commands),
+                    Step::Confirm(_) => {
+                        let account = inventory
+                            .estate()
+                            .family(&self.draft.key_id)
+                            .and_then(|f| f.described().next())
+                            .map(|k| inventory.account_label(&k.arn))
+                            .unwrap_or_else(|| "unknown".into());
+                        self.confirm(ui, &account, read_only, commands)
+                    }
                 };
             });
         if self.confirming_bypass {
@@ -433,10 +441,21 @@ impl ReplicateDialog {
         }
     }
 
-    fn confirm(&mut self, ui: &mut Ui, read_only: bool, commands: &mut Vec<Command>) -> Outcome {
+    fn confirm(
+        &mut self,
+        ui: &mut Ui,
+        account: &str,
+        read_only: bool,
+        commands: &mut Vec<Command>,
+    ) -> Outcome {
         let Step::Confirm(requests) = &self.step else {
             return Outcome::KeepOpen;
         };
+        let regions: Vec<String> = requests.iter().map(|r| r.target.to_string()).collect();
+        ui.strong(format!(
+            "In account {account}, Regions {}",
+            regions.join(", ")
+        ));
         ui.strong("These calls will be made:");
         egui::ScrollArea::vertical()
             .max_height((ui.available_height() - ACTION_ROW_HEIGHT).max(80.0))

@@ -1,0 +1,284 @@
+//! The accounts of an organization-wide window: one section of the grid per account, under a
+//! header row that names it (ID, name, how it was entered, families and findings, or why it
+//! could not be read) and collapses it.
+//!
+//! The account being worked in lives in the `App`'s own fields (inventory, tasks, audit,
+//! filters, coverage), so every panel and dialog acts through that account's clients; the
+//! others wait in their slots with everything that belongs to them, their scans still
+//! running. Acting on another account's family first makes that account the one worked in.
+
+use std::collections::BTreeMap;
+
+use egui::{RichText, Ui};
+
+use super::app::{App, Revisions};
+use super::audit_panel::AuditPanel;
+use super::command::Command;
+use super::filter_bar::FilterBar;
+use super::grid::{self, GridContext};
+use crate::domain::Region;
+use crate::domain::account::Account;
+use crate::domain::coverage::{RegionCoverage, region_coverage};
+use crate::jobs::{Inventory, Tasks};
+
+/// Everything that belongs to one account and follows it when another is worked in.
+pub struct AccountState {
+    pub inventory: Inventory,
+    pub tasks: Tasks,
+    pub audit: AuditPanel,
+    pub filters: FilterBar,
+    pub coverage: Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
+}
+
+impl AccountState {
+    pub fn new(inventory: Inventory) -> AccountState {
+        AccountState {
+            inventory,
+            tasks: Tasks::default(),
+            audit: AuditPanel::default(),
+            filters: FilterBar::default(),
+            coverage: None,
+        }
+    }
+}
+
+/// One account of the window.
+pub struct AccountSlot {
+    pub account: Account,
+    /// The account's state while another is worked in; `None` for the account worked in (its
+    /// state is the App's) and for an account that could not be entered.
+    pub parked: Option<AccountState>,
+    /// Whether it could be entered (its families can be read).
+    pub entered: bool,
+    pub collapsed: bool,
+}
+
+impl AccountSlot {
+    pub fn new(account: Account, inventory: Option<Inventory>) -> AccountSlot {
+        AccountSlot {
+            entered: inventory.is_some(),
+            parked: inventory.map(AccountState::new),
+            account,
+            collapsed: false,
+        }
+    }
+}
+
+/// Each Region's coverage for `inventory`'s estate, recounted only when the estate, the
+/// baseline or the known tags change.
+pub fn update_coverage(
+    cache: &mut Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
+    inventory: &Inventory,
+    baseline: (&crate::domain::audit::Baseline, u64),
+    filters: &FilterBar,
+) {
+    let at = (
+        inventory.estate().revision(),
+        baseline.1,
+        filters.tags_revision(),
+    );
+    if cache.as_ref().is_none_or(|(seen, _)| *seen != at) {
+        let counted = region_coverage(inventory.estate(), baseline.0, filters.known_tags());
+        *cache = Some((at, counted));
+    }
+}
+
+impl App {
+    /// Makes account `index` the one worked in: its state comes out of its slot, the current
+    /// one's goes into its own. Dialogs, the selection and the plan are of the account left,
+    /// so they close. Refused while a plan is being applied (it acts through the current
+    /// account's clients) and for an account that could not be entered.
+    pub(super) fn work_in(&mut self, index: usize) -> bool {
+        if index == self.active || self.tasks.running_apply() {
+            return false;
+        }
+        let Some(mut incoming) = self.accounts.get_mut(index).and_then(|s| s.parked.take()) else {
+            return false;
+        };
+        incoming.filters.query = self.filters.query.clone();
+        incoming.audit.open = self.audit.open;
+        incoming.audit.only_with_findings = self.audit.only_with_findings;
+        incoming.audit.missing_in = self.audit.missing_in;
+        incoming.audit.stale = incoming.audit.has_run;
+        let outgoing = AccountState {
+            inventory: std::mem::replace(&mut self.inventory, incoming.inventory),
+            tasks: std::mem::replace(&mut self.tasks, incoming.tasks),
+            audit: std::mem::replace(&mut self.audit, incoming.audit),
+            filters: std::mem::replace(&mut self.filters, incoming.filters),
+            coverage: std::mem::replace(&mut self.coverage, incoming.coverage),
+        };
+        if let Some(slot) = self.accounts.get_mut(self.active) {
+            slot.parked = Some(outgoing);
+        }
+        self.active = index;
+        self.selected = None;
+        self.replicate = None;
+        self.confirm = None;
+        self.grant_dialog = None;
+        self.plan_view = Default::default();
+        self.reread_after.clear();
+        self.applied_steps.clear();
+        self.audit_snapshot_due = false;
+        self.history.since = None;
+        self.history.changed_cells.clear();
+        true
+    }
+
+    /// The waiting accounts' scans and calls go on: their finished work is folded in.
+    pub(super) fn poll_parked(&mut self) {
+        for slot in &mut self.accounts {
+            if let Some(state) = &mut slot.parked {
+                state.inventory.poll(&self.runner);
+            }
+        }
+    }
+
+    /// The inventories of every entered account, the one worked in first.
+    pub(super) fn for_every_inventory(
+        &mut self,
+        mut f: impl FnMut(&mut Inventory, &crate::jobs::Runner),
+    ) {
+        f(&mut self.inventory, &self.runner);
+        for slot in &mut self.accounts {
+            if let Some(state) = &mut slot.parked {
+                f(&mut state.inventory, &self.runner);
+            }
+        }
+    }
+
+    /// Every account's section: its header row, then (unless collapsed) its grid. Commands of
+    /// another account's section make that account the one worked in first.
+    pub(super) fn show_sections(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        let baseline_revision = self.baseline_revision;
+        egui::ScrollArea::both()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                for index in 0..self.accounts.len() {
+                    if self.account_filter.is_some_and(|f| f != index) {
+                        continue;
+                    }
+                    self.section_header(ui, index, commands);
+                    if self.accounts[index].collapsed {
+                        continue;
+                    }
+                    let mut own = Vec::new();
+                    if index == self.active {
+                        self.show_active_grid(ui, Some(index), &mut own);
+                    } else if let Some(state) = &mut self.accounts[index].parked {
+                        state.filters.query = self.filters.query.clone();
+                        state.filters.update_rows(
+                            state.inventory.estate(),
+                            &state.audit.family_markers,
+                            state.audit.revision,
+                        );
+                        update_coverage(
+                            &mut state.coverage,
+                            &state.inventory,
+                            (&self.baseline, baseline_revision),
+                            &state.filters,
+                        );
+                        let no_coverage = BTreeMap::new();
+                        let no_changes = Default::default();
+                        let context = GridContext {
+                            selected: None,
+                            read_only: self.options.read_only,
+                            rows: state.filters.rows(),
+                            sort: (state.filters.query.sort, state.filters.query.descending),
+                            markers: &state.audit.family_markers,
+                            cell_markers: &state.audit.cell_markers,
+                            changed: &no_changes,
+                            props: state.audit.props(),
+                            baseline: &self.baseline,
+                            tags: state.filters.known_tags(),
+                            coverage: state.coverage.as_ref().map_or(&no_coverage, |(_, c)| c),
+                            section: Some(index),
+                        };
+                        grid::show(ui, &state.inventory, &context, &mut own);
+                        if !own.is_empty() {
+                            commands.push(Command::WorkInAccount(index));
+                        }
+                    }
+                    commands.append(&mut own);
+                    ui.add_space(12.0);
+                }
+            });
+    }
+
+    /// One account's header row: collapse toggle, who it is, how it was entered, and its
+    /// families and findings, or why it could not be read.
+    fn section_header(&self, ui: &mut Ui, index: usize, commands: &mut Vec<Command>) {
+        let slot = &self.accounts[index];
+        let account = &slot.account;
+        let active = index == self.active;
+        let (inventory, audit) = match (&slot.parked, active) {
+            (_, true) => (Some(&self.inventory), Some(&self.audit)),
+            (Some(state), false) => (Some(&state.inventory), Some(&state.audit)),
+            (None, false) => (None, None),
+        };
+        egui::Frame::group(ui.style())
+            .fill(ui.visuals().faint_bg_color)
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    let (toggle, label) = match slot.collapsed {
+                        true => ("Show", "Expand"),
+                        false => ("Hide", "Collapse"),
+                    };
+                    let button = ui.add(egui::Button::new(RichText::new(toggle).small()));
+                    button.widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::Role::Button,
+                            true,
+                            format!("{label} account {}", account.id),
+                        )
+                    });
+                    if button.clicked() {
+                        commands.push(Command::ToggleAccount(index));
+                    }
+                    ui.label(RichText::new(format!("Account {}", account.label())).strong());
+                    ui.label(RichText::new(account.access.to_string()).weak());
+                    match (inventory, account.problem()) {
+                        (_, Some(problem)) => {
+                            ui.colored_label(
+                                ui.visuals().error_fg_color,
+                                format!("not read: {problem}"),
+                            );
+                        }
+                        (Some(inventory), None) => {
+                            let families = inventory.estate().family_count();
+                            ui.label(super::count(families, "family", "families"));
+                            match audit.filter(|a| a.has_run) {
+                                Some(audit) => ui.label(super::count(
+                                    audit.findings().len(),
+                                    "finding",
+                                    "findings",
+                                )),
+                                None => ui.label(RichText::new("not audited").weak()),
+                            };
+                            if inventory.is_scanning() {
+                                ui.spinner();
+                            }
+                        }
+                        (None, None) => {}
+                    }
+                    if active {
+                        ui.label(
+                            RichText::new("working in this account")
+                                .color(ui.visuals().selection.bg_fill),
+                        );
+                    } else if slot.entered {
+                        let button = ui.button("Work in this account");
+                        button.widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::Button,
+                                true,
+                                format!("Work in account {}", account.id),
+                            )
+                        });
+                        if button.clicked() {
+                            commands.push(Command::WorkInAccount(index));
+                        }
+                    }
+                });
+            });
+    }
+}
