@@ -399,7 +399,7 @@ impl Inventory {
         !self.scans.is_empty() || !self.follow_ups.is_empty()
     }
 
-    pub(super) fn clients(&self) -> &KmsClients {
+    pub fn clients(&self) -> &KmsClients {
         &self.clients
     }
 

@@ -135,6 +135,22 @@ impl App {
         Some(app)
     }
 
+    /// The inventory of the account with this ID, whether it is worked in or waiting
+    /// (`None`: no such account, or it could not be entered).
+    pub fn inventory_of(&self, account_id: &str) -> Option<&Inventory> {
+        let is = |a: Option<&crate::domain::account::Account>| {
+            a.is_some_and(|a| a.id.as_str() == account_id)
+        };
+        if is(self.inventory.account()) {
+            return Some(&self.inventory);
+        }
+        self.accounts
+            .iter()
+            .filter_map(|s| s.parked.as_ref())
+            .map(|state| &state.inventory)
+            .find(|i| is(i.account()))
+    }
+
     /// The account worked in, in an organization-wide window.
     pub fn working_account(&self) -> Option<&crate::domain::account::Account> {
         self.accounts.get(self.active).map(|s| &s.account)

@@ -21,6 +21,7 @@ mod history_ui;
 mod lifecycle;
 mod lifecycle_ui;
 mod org;
+mod org_ui;
 mod parity_ui;
 mod plan_apply;
 mod plan_ui;
