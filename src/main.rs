@@ -97,9 +97,14 @@ struct Cli {
 /// Knobs of the embedded simulator, for `--demo` and `sim`.
 #[derive(Debug, Clone, clap::Args)]
 struct SimArgs {
-    /// The estate to start with: demo, empty, or scale:REGIONS:FAMILIES (families spread over
-    /// that many Regions with mixed coverage, plus as many single-Region keys as noise).
-    #[arg(long, default_value = "demo", value_name = "demo|empty|scale:R:F")]
+    /// The estate to start with: demo (an organization of five accounts), empty, scale:REGIONS:FAMILIES
+    /// (families spread over that many Regions with mixed coverage, plus as many single-Region
+    /// keys as noise), or org:ACCOUNTS:REGIONS:FAMILIES (an organization, each account seeded so).
+    #[arg(
+        long,
+        default_value = "demo",
+        value_name = "demo|empty|scale:R:F|org:A:R:F"
+    )]
     seed: Seed,
     /// Added latency per request, in milliseconds (demo default: 25).
     #[arg(long, value_name = "N")]
@@ -128,6 +133,12 @@ struct SimArgs {
     /// An opt-in Region the simulated account has not enabled (repeatable; demo default: me-south-1).
     #[arg(long, value_name = "REGION")]
     disable_region: Vec<String>,
+    /// An account of the seeded organization whose role refuses AssumeRole (repeatable).
+    #[arg(long, value_name = "ACCOUNT")]
+    deny_assume_role: Vec<String>,
+    /// An account of the seeded organization that is SUSPENDED (repeatable).
+    #[arg(long, value_name = "ACCOUNT")]
+    suspend_account: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -165,6 +176,8 @@ impl SimArgs {
             clock_speed: self.clock_speed,
             account_id: self.account_id.clone(),
             disabled_regions: self.disable_region.clone(),
+            deny_assume_role: self.deny_assume_role.clone(),
+            suspended_accounts: self.suspend_account.clone(),
         }
     }
 }

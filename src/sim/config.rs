@@ -107,6 +107,10 @@ pub struct SimConfig {
     /// Where the simulated clock starts, in seconds since the Unix epoch (the real time
     /// without it): with `key_id_seed`, every run shows the same dates (image snapshots).
     pub clock_start: Option<f64>,
+    /// Accounts of the seeded organization whose role refuses every AssumeRole (`AccessDenied`).
+    pub deny_assume_role: Vec<String>,
+    /// Accounts of the seeded organization that are SUSPENDED.
+    pub suspended_accounts: Vec<String>,
 }
 
 impl Default for SimConfig {
@@ -128,6 +132,8 @@ impl Default for SimConfig {
             max_body_bytes: 1 << 20,
             key_id_seed: None,
             clock_start: None,
+            deny_assume_role: Vec::new(),
+            suspended_accounts: Vec::new(),
         }
     }
 }

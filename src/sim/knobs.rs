@@ -21,6 +21,8 @@ pub struct Knobs {
     pub clock_speed: f64,
     pub account_id: String,
     pub disabled_regions: Vec<String>,
+    pub deny_assume_role: Vec<String>,
+    pub suspended_accounts: Vec<String>,
 }
 
 /// The demo's opt-in Region that its account has not enabled.
@@ -51,6 +53,8 @@ impl Knobs {
             quotas: self.quotas.unwrap_or(demo),
             quota_share: self.quota_share,
             faults: self.faults.clone(),
+            deny_assume_role: self.deny_assume_role.clone(),
+            suspended_accounts: self.suspended_accounts.clone(),
             disabled_regions: if self.disabled_regions.is_empty() && demo_estate {
                 vec![DEMO_DISABLED_REGION.into()]
             } else {
@@ -93,6 +97,8 @@ mod tests {
             clock_speed: 1.0,
             account_id: "111122223333".into(),
             disabled_regions: vec![],
+            deny_assume_role: vec![],
+            suspended_accounts: vec![],
         }
     }
 

@@ -49,7 +49,13 @@ impl Sim {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
-        let members = seed::organization(seed, &config.account_id);
+        let mut members = seed::organization(seed, &config.account_id);
+        org::configure(
+            &mut members,
+            &config.deny_assume_role,
+            &config.suspended_accounts,
+        )
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let ids: Vec<String> = match members.is_empty() {
             true => vec![config.account_id.clone()],
             false => members.iter().map(|m| m.id.clone()).collect(),

@@ -275,6 +275,29 @@ impl Organization {
     }
 }
 
+/// Marks the accounts whose role refuses AssumeRole and those suspended; an ID that is not
+/// an account of the organization is refused by name (a knob that never fires would lie).
+pub fn configure(
+    members: &mut [MemberAccount],
+    deny: &[String],
+    suspend: &[String],
+) -> Result<(), String> {
+    for (ids, flag) in [(deny, "--deny-assume-role"), (suspend, "--suspend-account")] {
+        for id in ids {
+            let Some(member) = members.iter_mut().find(|m| &m.id == id) else {
+                return Err(format!(
+                    "{flag} {id}: not an account of the seeded organization (the demo and org:A:R:F seeds have one)"
+                ));
+            };
+            match flag {
+                "--deny-assume-role" => member.role_denied = true,
+                _ => member.state = AccountState::Suspended,
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `(partition, account, role name)` of `arn:<partition>:iam::<account>:role/<path/>name`.
 fn parse_role_arn(arn: &str) -> Option<(&str, &str, &str)> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
@@ -365,6 +388,20 @@ mod tests {
             )
             .as_bytes(),
         )
+    }
+
+    #[test]
+    fn knobs_deny_a_role_or_suspend_an_account_and_refuse_an_unknown_one() {
+        let mut members = vec![
+            MemberAccount::active("111122223333", "management"),
+            MemberAccount::active("222233334444", "payments"),
+        ];
+        configure(&mut members, &["222233334444".into()], &[]).unwrap();
+        assert!(members[1].role_denied);
+        configure(&mut members, &[], &["222233334444".into()]).unwrap();
+        assert_eq!(members[1].state, AccountState::Suspended);
+        let err = configure(&mut members, &["999999999999".into()], &[]).unwrap_err();
+        assert!(err.contains("--deny-assume-role 999999999999"), "{err}");
     }
 
     #[test]

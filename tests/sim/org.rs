@@ -188,3 +188,65 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A shared-credentials file with these profiles, each with the simulator's static test keys
+/// (the simulator signs them all into its management account).
+fn profiles_file(names: &[&str]) -> std::path::PathBuf {
+    let dir = tempdir();
+    let path = dir.join("credentials");
+    let text: String = names
+        .iter()
+        .map(|n| {
+            format!(
+                "[{n}]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+                support::TEST_ACCESS_KEY,
+                support::TEST_SECRET_KEY
+            )
+        })
+        .collect();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn audit_with_profiles(sim: &Sim, file: &std::path::Path, profiles: &str) -> std::process::Output {
+    support::clean_env(
+        Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
+            .args(["audit", "--format", "json", "--no-history"])
+            .args(["--endpoint-url", &sim.endpoint()])
+            .args(["--regions", "us-east-1", "--profiles", profiles]),
+    )
+    .env("AWS_SHARED_CREDENTIALS_FILE", file)
+    .output()
+    .expect("the binary runs")
+}
+
+#[test]
+fn each_profile_is_read_as_its_own_account() {
+    let (_rt, sim) = organization();
+    let file = profiles_file(&["security"]);
+    let out = audit_with_profiles(&sim, &file, "security");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let listed = account(&report, sim.account_id());
+    assert_eq!(listed["access"], "profile security");
+    assert_eq!(listed["status"], "read");
+    assert!(listed["families"].as_u64().is_some_and(|n| n > 0));
+}
+
+#[test]
+fn two_profiles_of_the_same_account_are_refused_before_any_kms_call() {
+    let (_rt, sim) = organization();
+    let file = profiles_file(&["a", "b"]);
+    let out = audit_with_profiles(&sim, &file, "a,b");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("profile `b` is account 111122223333 again"),
+        "{stderr}"
+    );
+    assert!(
+        sim.stats()["requests"]
+            .as_object()
+            .is_none_or(|r| r.is_empty())
+    );
+}
