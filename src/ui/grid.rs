@@ -101,7 +101,7 @@ fn table(
         .vscroll(ctx.section.is_none())
         .striped(true)
         .resizable(true)
-        .auto_shrink([false, false])
+        .auto_shrink([false, ctx.section.is_some()])
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .sense(egui::Sense::click())
         .column(Column::initial(KEY_COLUMN_WIDTH).at_least(160.0).clip(true))

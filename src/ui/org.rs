@@ -219,20 +219,22 @@ impl App {
             .fill(ui.visuals().faint_bg_color)
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
-                    let (toggle, label) = match slot.collapsed {
-                        true => ("Show", "Expand"),
-                        false => ("Hide", "Collapse"),
-                    };
-                    let button = ui.add(egui::Button::new(RichText::new(toggle).small()));
-                    button.widget_info(|| {
-                        egui::WidgetInfo::labeled(
-                            egui::Role::Button,
-                            true,
-                            format!("{label} account {}", account.id),
-                        )
-                    });
-                    if button.clicked() {
-                        commands.push(Command::ToggleAccount(index));
+                    if slot.entered {
+                        let (toggle, label) = match slot.collapsed {
+                            true => ("Show", "Expand"),
+                            false => ("Hide", "Collapse"),
+                        };
+                        let button = ui.add(egui::Button::new(RichText::new(toggle).small()));
+                        button.widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::Button,
+                                true,
+                                format!("{label} account {}", account.id),
+                            )
+                        });
+                        if button.clicked() {
+                            commands.push(Command::ToggleAccount(index));
+                        }
                     }
                     ui.label(RichText::new(format!("Account {}", account.label())).strong());
                     ui.label(RichText::new(account.access.to_string()).weak());
