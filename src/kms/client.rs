@@ -99,6 +99,7 @@ impl ConnectSettings {
     /// Reads local files and the environment only; credentials are fetched on first use.
     pub async fn load(&self) -> SdkConfig {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(shared_http_client())
             .timeout_config(self.timeout_config())
             .retry_config(self.retry_config());
         if let Some(fallback) = &self.fallback_region {
@@ -139,6 +140,37 @@ impl ConnectSettings {
     }
 }
 
+/// The HTTP client every SDK client of the process shares: one connection pool, and the trusted
+/// roots loaded once.
+///
+/// Why: `SdkConfig` carries no HTTP client unless given one, and then every `Client::from_conf`
+/// (one per Region, per account, per action) makes its own, with its own pool and its own load
+/// of the system's certificates. An organization-wide scan (850 Region clients) then held
+/// thousands of connections and spent most of its CPU in that. Built as the SDK's own default is
+/// (rustls with aws-lc, the environment's HTTP(S)_PROXY honoured, the SDK's timeouts and sleep).
+fn shared_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    static CLIENT: std::sync::OnceLock<aws_smithy_runtime_api::client::http::SharedHttpClient> =
+        std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            aws_smithy_http_client::Builder::new().build_with_connector_fn(
+                |settings, components| {
+                    let mut connector = aws_smithy_http_client::ConnectorBuilder::default()
+                        .tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+                    connector.set_connector_settings(settings.cloned());
+                    if let Some(components) = components {
+                        connector.set_sleep_impl(components.sleep_impl());
+                    }
+                    connector.set_proxy_config(Some(ProxyConfig::from_env()));
+                    connector.build()
+                },
+            )
+        })
+        .clone()
+}
+
 /// Hands out KMS clients per Region from one configuration.
 #[derive(Debug, Clone)]
 pub struct KmsClients {
@@ -168,8 +200,16 @@ impl KmsClients {
         &self.config
     }
 
-    /// Wraps a configuration built elsewhere (tests give static credentials this way).
+    /// Wraps a configuration built elsewhere (tests give static credentials this way); one
+    /// without an HTTP client gets the shared one.
     pub fn from_sdk_config(config: SdkConfig) -> KmsClients {
+        let config = match config.http_client() {
+            Some(_) => config,
+            None => config
+                .to_builder()
+                .http_client(shared_http_client())
+                .build(),
+        };
         KmsClients { config }
     }
 
