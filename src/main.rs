@@ -487,8 +487,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 baseline,
                 expiry_days,
                 identity,
-                // One account's history at a time: several accounts' snapshots are not yet kept.
-                history: history.filter(|_| !organization),
+                history,
             };
             let exit = match entered {
                 Some(entered) => headless::audit_accounts(&runner, entered, regions, command)?,
@@ -638,10 +637,20 @@ fn run_history_command(cli: &Cli) -> Result<Option<String>, String> {
             to,
             format,
         }) => {
+            let account = match &cli.accounts {
+                Some(AccountSelection::Listed(ids)) if ids.len() == 1 => Some(ids[0].to_string()),
+                Some(_) => {
+                    return Err(
+                        "diff: --accounts names one account whose snapshots to compare".into(),
+                    );
+                }
+                None => None,
+            };
             let range = DiffRange {
                 from: *from,
                 since: since.clone(),
                 to: *to,
+                account,
             };
             headless::diff_command(&path, &range, format.format())?
         }
@@ -781,9 +790,8 @@ fn run_gui(runner: Runner, gui: Gui, cli: &Cli) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One account's inventory in an organization-wide window: tied to its account; the caller's
-/// own keeps the history's snapshots and can reload its credentials, every other account
-/// journals its calls under its own account ID.
+/// One account's inventory in an organization-wide window: tied to its account, its snapshots
+/// and journal kept under its own account ID; the caller's own can reload its credentials.
 fn account_inventory(
     clients: KmsClients,
     regions: &[Region],
@@ -800,7 +808,7 @@ fn account_inventory(
     if let Some(log) = log {
         let log = match own {
             true => log.clone(),
-            false => log.journal_for(Actor {
+            false => log.for_account(Actor {
                 identity: format!("{} via {}", caller.identity, account.access),
                 account: account.id.to_string(),
             }),

@@ -61,9 +61,13 @@ pub struct DiffRange {
     /// An age: the latest snapshot taken at least this long ago is the `from`.
     pub since: Option<String>,
     pub to: Option<i64>,
+    /// Compare this account's snapshots (default: the account of the latest snapshot).
+    pub account: Option<String>,
 }
 
-/// `diff`: each change once between two snapshots (the two latest when none is named).
+/// `diff`: each change once between two snapshots of one account (its two latest when none is
+/// named; the account of the latest snapshot, or `range.account`). Snapshots of two accounts
+/// are refused: their difference would be every key of both.
 pub fn diff_command(
     path: &Path,
     range: &DiffRange,
@@ -71,19 +75,38 @@ pub fn diff_command(
 ) -> Result<String, String> {
     let store = open(path)?;
     let list = store.snapshots().map_err(|e| e.to_string())?;
-    let to = match range.to {
-        Some(id) => id,
-        None => list
-            .last()
+    let to = match (range.to, &range.account) {
+        (Some(id), _) => id,
+        (None, account) => list
+            .iter()
+            .rev()
+            .find(|s| account.as_ref().is_none_or(|a| &s.account == a))
             .map(|s| s.id)
-            .ok_or("the history has no snapshot yet: run an audit (or a scan in the GUI) first")?,
+            .ok_or(match account {
+                Some(a) => format!("the history has no snapshot of account {a} yet"),
+                None => {
+                    "the history has no snapshot yet: run an audit (or a scan in the GUI) first"
+                        .into()
+                }
+            })?,
     };
-    let to_time = list
+    let (to_time, account) = list
         .iter()
         .find(|s| s.id == to)
-        .map(|s| s.time)
+        .map(|s| (s.time, s.account.clone()))
         .ok_or(format!("--to {to}: no such snapshot (see `history`)"))?;
+    if let Some(asked) = range.account.as_ref().filter(|a| **a != account) {
+        return Err(format!(
+            "--to {to} is a snapshot of account {account}, not {asked}"
+        ));
+    }
+    let list: Vec<_> = list.into_iter().filter(|s| s.account == account).collect();
     let from = match (range.from, &range.since) {
+        (Some(id), _) if !list.iter().any(|s| s.id == id) => {
+            return Err(format!(
+                "--from {id}: no snapshot of account {account} has that ID (see `history`; a diff compares one account's snapshots)"
+            ));
+        }
         (Some(id), _) => id,
         (None, Some(age)) => {
             let cutoff = now_epoch() - parse_age(age).map_err(|e| format!("--since {e}"))?;
@@ -107,7 +130,9 @@ pub fn diff_command(
             .rev()
             .find(|s| s.id != to && (s.time, s.id) < (to_time, to))
             .map(|s| s.id)
-            .ok_or("the history has one snapshot: a diff needs two")?,
+            .ok_or(format!(
+                "the history has one snapshot of account {account}: a diff needs two"
+            ))?,
     };
     let before = store
         .snapshot_facts(from)

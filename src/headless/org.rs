@@ -4,13 +4,13 @@
 
 use std::sync::Mutex;
 
-use super::{AuditCommand, AuditExit, finish};
+use super::{AuditCommand, AuditExit, finish, record_audit};
 use crate::domain::Region;
 use crate::domain::account::AccountSelection;
 use crate::domain::audit::AuditOptions;
 use crate::jobs::{
-    AuditOutcome, EnteredAccount, RoleSettings, Runner, enter_accounts, enter_profiles, now_epoch,
-    run_audit,
+    Actor, AuditOutcome, EnteredAccount, RoleSettings, Runner, enter_accounts, enter_profiles,
+    now_epoch, run_audit,
 };
 use crate::kms::{CallerIdentity, ConnectSettings, KmsClients};
 use crate::report::{AccountPart, audit_report, organization_report};
@@ -87,6 +87,19 @@ pub fn audit_accounts(
         }
     });
     let mut outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(path) = &command.history {
+        for (i, outcome) in &outcomes {
+            let account = &accounts[*i].account;
+            let actor = Actor {
+                identity: match &command.identity {
+                    Some(id) => format!("{} via {}", id.arn, account.access),
+                    None => format!("identity unknown via {}", account.access),
+                },
+                account: account.id.to_string(),
+            };
+            record_audit(path, &outcome.estate, &outcome.findings, &actor);
+        }
+    }
     let parts = accounts
         .into_iter()
         .enumerate()

@@ -24,6 +24,8 @@ pub struct Actor {
 enum Write {
     /// The estate as it was, reduced to a snapshot on the writer's thread (it walks every key).
     Snapshot {
+        /// Whose snapshot: its account is the estate's.
+        actor: Actor,
         estate: Box<Estate>,
         findings: Option<Vec<Finding>>,
         source: &'static str,
@@ -44,9 +46,6 @@ pub struct HistoryLog {
     /// Writes handed to the writer so far.
     sent: Arc<std::sync::atomic::AtomicU64>,
     problem: Arc<Mutex<Option<String>>>,
-    /// Journal entries only: the snapshots (and so `history` and `diff`) are of the caller's
-    /// own account.
-    journal_only: bool,
 }
 
 impl HistoryLog {
@@ -59,10 +58,7 @@ impl HistoryLog {
         let (w, p) = (written.clone(), problem.clone());
         std::thread::Builder::new()
             .name("history-writer".into())
-            .spawn({
-                let actor = actor.clone();
-                move || write_all(store, &actor, rx, &w, &p)
-            })
+            .spawn(move || write_all(store, rx, &w, &p))
             .map(|_| ())
             .unwrap_or_else(|e| {
                 *problem.lock().unwrap_or_else(|p| p.into_inner()) =
@@ -75,16 +71,14 @@ impl HistoryLog {
             written,
             sent: Arc::default(),
             problem,
-            journal_only: false,
         }
     }
 
-    /// The same writer, journaling as `actor` (another account of an organization-wide
-    /// window) and saving no snapshot.
-    pub fn journal_for(&self, actor: Actor) -> HistoryLog {
+    /// The same writer, recording as `actor`: another account of an organization-wide window
+    /// keeps its snapshots and journal under its own account ID.
+    pub fn for_account(&self, actor: Actor) -> HistoryLog {
         HistoryLog {
             actor,
-            journal_only: true,
             ..self.clone()
         }
     }
@@ -104,10 +98,8 @@ impl HistoryLog {
         findings: Option<&[Finding]>,
         source: &'static str,
     ) {
-        if self.journal_only {
-            return;
-        }
         self.send(Write::Snapshot {
+            actor: self.actor.clone(),
             estate: Box::new(estate.clone()),
             findings: findings.map(<[Finding]>::to_vec),
             source,
@@ -168,7 +160,6 @@ struct Written {
 
 fn write_all(
     mut store: Store,
-    actor: &Actor,
     rx: mpsc::Receiver<Write>,
     written: &Written,
     problem: &Mutex<Option<String>>,
@@ -176,12 +167,13 @@ fn write_all(
     for write in rx {
         let result = match write {
             Write::Snapshot {
+                actor,
                 estate,
                 findings,
                 source,
                 time,
             } => {
-                let snapshot = snapshot_of(&estate, findings.as_deref(), actor, source, time);
+                let snapshot = snapshot_of(&estate, findings.as_deref(), &actor, source, time);
                 store.save_snapshot(&snapshot).map(|_| ())
             }
             Write::Journal(entry) => store.append_journal(&entry),

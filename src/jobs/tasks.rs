@@ -317,13 +317,16 @@ impl Tasks {
 impl Tasks {
     /// Lists the history's snapshots off the UI thread. Nothing starts with history off.
     pub fn load_snapshots(&mut self, runner: &Runner, inventory: &Inventory) -> bool {
-        let Some(path) = inventory.history_log().map(|log| log.path().to_path_buf()) else {
+        let Some(log) = inventory.history_log() else {
             return false;
         };
+        let (path, account) = (log.path().to_path_buf(), log.actor().account.clone());
         self.start(runner, TaskKey::Snapshots, async move {
+            // Only this account's: "changes since" compares its estate with one of them.
             let read = tokio::task::spawn_blocking(move || super::history::read_snapshots(&path))
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()));
+                .unwrap_or_else(|e| Err(e.to_string()))
+                .map(|list| list.into_iter().filter(|s| s.account == account).collect());
             TaskOutput::Snapshots(read)
         })
     }

@@ -250,3 +250,170 @@ fn two_profiles_of_the_same_account_are_refused_before_any_kms_call() {
             .is_none_or(|r| r.is_empty())
     );
 }
+
+/// Disables `key` in `region` of `account`, signed with a role assumed there (as the app
+/// enters it: aws-config's provider).
+fn disable_in_account(sim: &Sim, account: &str, region: &str, key: &str) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let base =
+            support::load_sdk_config(&sim.endpoint(), std::time::Duration::from_secs(10)).await;
+        let role = aws_config::sts::AssumeRoleProvider::builder(format!(
+            "arn:aws:iam::{account}:role/{ROLE}"
+        ))
+        .session_name("test")
+        .configure(&base)
+        .build()
+        .await;
+        let member = base
+            .to_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(role),
+            )
+            .build();
+        support::client_in(&member, region)
+            .disable_key()
+            .key_id(key)
+            .send()
+            .await
+            .expect("DisableKey in the member account");
+    });
+}
+
+fn history_command(sim: &Sim, state: &std::path::Path, args: &[&str]) -> std::process::Output {
+    support::clean_env(
+        Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
+            .args(["--state-dir", state.to_str().unwrap()])
+            .args(["--endpoint-url", &sim.endpoint()])
+            .args(args),
+    )
+    .output()
+    .expect("the binary runs")
+}
+
+#[test]
+fn an_organization_audit_keeps_each_accounts_snapshot_and_diff_compares_one_account() {
+    let (_rt, sim) = organization();
+    let state = tempdir();
+    let state_dir = state.to_str().unwrap();
+    let org_audit = [
+        "--accounts",
+        "all",
+        "--assume-role",
+        ROLE,
+        "--state-dir",
+        state_dir,
+    ];
+    let (_, first, _) = audit_keeping_history(&sim, &org_audit);
+    let family = first["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["account"] == PAYMENTS)
+        .expect("payments-prod has a family")
+        .clone();
+    let cell = family["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["state"] == "Enabled")
+        .expect("an Enabled key")
+        .clone();
+    let (key, region) = (
+        family["key_id"].as_str().unwrap(),
+        cell["region"].as_str().unwrap(),
+    );
+    disable_in_account(&sim, PAYMENTS, region, key);
+    let _ = audit_keeping_history(&sim, &org_audit);
+
+    let listed = history_command(&sim, &state, &["history", "--format", "json"]);
+    let snapshots: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let of_payments = snapshots["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["account"] == PAYMENTS)
+        .count();
+    assert_eq!(of_payments, 2, "{snapshots}");
+
+    let diff = history_command(
+        &sim,
+        &state,
+        &["diff", "--accounts", PAYMENTS, "--format", "json"],
+    );
+    let diff: serde_json::Value = serde_json::from_slice(&diff.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&diff.stderr)));
+    let keys: Vec<_> = diff["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["kind"].as_str().unwrap_or("").starts_with("finding-"))
+        .map(|c| (c["kind"].clone(), c["key_id"].clone(), c["to"].clone()))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![("state-changed".into(), key.into(), "Disabled".into())],
+        "only what changed in payments-prod, nothing of the other accounts"
+    );
+}
+
+/// `audit` with the history on (unlike `audit`, which passes `--no-history`).
+fn audit_keeping_history(sim: &Sim, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let out = support::clean_env(
+        Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
+            .args(["audit", "--format", "json"])
+            .args(["--endpoint-url", &sim.endpoint()])
+            .args(["--regions", &DEMO_REGIONS.join(",")])
+            .args(args),
+    )
+    .output()
+    .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {stderr}"));
+    (out.status.code(), report, stderr)
+}
+
+#[test]
+fn a_diff_between_two_accounts_snapshots_is_refused() {
+    let (_rt, sim) = organization();
+    let state = tempdir();
+    let state_dir = state.to_str().unwrap();
+    let _ = audit_keeping_history(
+        &sim,
+        &[
+            "--accounts",
+            "all",
+            "--assume-role",
+            ROLE,
+            "--state-dir",
+            state_dir,
+        ],
+    );
+    let listed = history_command(&sim, &state, &["history", "--format", "json"]);
+    let snapshots: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let id_of = |account: &str| {
+        snapshots["snapshots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["account"] == account)
+            .and_then(|s| s["id"].as_i64())
+            .unwrap_or_else(|| panic!("a snapshot of {account}: {snapshots}"))
+    };
+    let (management, payments) = (id_of(sim.account_id()), id_of(PAYMENTS));
+    let out = history_command(
+        &sim,
+        &state,
+        &[
+            "diff",
+            "--from",
+            &management.to_string(),
+            "--to",
+            &payments.to_string(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("one account's snapshots"), "{stderr}");
+}
