@@ -26,6 +26,14 @@ const TRANSIENT_ATTEMPTS: u32 = 3;
 pub const MAX_IN_FLIGHT: usize = 512;
 static IN_FLIGHT: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_IN_FLIGHT);
 
+/// Runs `call` as one of the calls in flight in the process (it waits for a place under
+/// `MAX_IN_FLIGHT`). For calls that are not paced, like a Region's listing: an organization's
+/// 850 Regions listed at once would otherwise hold 1,700 connections and their buffers.
+pub async fn within_cap<T>(call: impl Future<Output = T>) -> T {
+    let _permit = IN_FLIGHT.acquire().await.ok();
+    call.await
+}
+
 /// A call throttled this many times is reported as throttled: KMS is then saturated by someone
 /// else for tens of seconds, and the user should know rather than wait.
 const MAX_THROTTLES_PER_CALL: u32 = 30;

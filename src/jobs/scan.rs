@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::paced_calls::run_paced;
+use super::paced_calls::{run_paced, within_cap};
 use super::runner::Repaint;
 use crate::domain::{KeyEntry, KeyInfo, MrkId, RegionRescan, RegionScan, quota};
 use crate::kms::{KmsError, RegionClient};
@@ -58,7 +58,10 @@ pub async fn scan_region(
     progress: Arc<ScanProgress>,
     repaint: Repaint,
 ) -> Result<ScanOutcome, KmsError> {
-    let (listed, aliases) = futures::try_join!(client.list_mrk_ids(), client.list_aliases())?;
+    let (listed, aliases) = futures::try_join!(
+        within_cap(client.list_mrk_ids()),
+        within_cap(client.list_aliases())
+    )?;
     // A full scan describes everything listed; "changes" keeps the listing to drop deleted keys.
     let (to_describe, listed) = match &kind {
         ScanKind::Full => (listed, Vec::new()),
