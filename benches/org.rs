@@ -106,6 +106,7 @@ fn main() {
     // Each run's wall time; the last run's estates and the simulator's counts.
     let mut walls: Vec<Duration> = Vec::new();
     let mut last: Option<(Vec<Estate>, serde_json::Value)> = None;
+    let mut cpu = (Duration::ZERO, Duration::ZERO);
     criterion.bench_function(&name, |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -117,9 +118,11 @@ fn main() {
                 let base = runner.block_on(KmsClients::connect(&support::connect_settings(
                     &sim.endpoint,
                 )));
+                let (app_cpu, sim_cpu) = (common::own_cpu(), sim.cpu());
                 let started = Instant::now();
                 let estates = enter_and_scan(&runner, &base, &regions);
                 let wall = started.elapsed();
+                cpu = (common::own_cpu() - app_cpu, sim.cpu() - sim_cpu);
                 total += wall;
                 walls.push(wall);
                 last = Some((estates, sim.stats()));
@@ -154,6 +157,7 @@ fn main() {
     let requests = kms_requests + global;
     let throttled = common::total(stats, "throttled", None);
     let families: usize = estates.iter().map(Estate::family_count).sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let best = walls
         .iter()
         .map(Duration::as_secs_f64)
@@ -164,6 +168,8 @@ fn main() {
          wall / bound = {:.2} (last run {:.2} s, best of {} runs {:.2} s, bound {:.2} s)\n  \
          requests / minimum = {:.3} ({requests} / {minimum}; of them STS and Organizations: {global} = {})\n  \
          ThrottlingExceptions seen = {throttled}\n  \
+         CPU in the last run: app {:.2} s ({:.0} µs per request), simulator {:.2} s, on {cores} cores: \
+         (app + simulator) / (cores × wall) = {:.2}\n  \
          peak RSS after the first run {:.0} MB (it took {:.2} s for {} accounts; {:.0} MB before it; \
          {:.0} MB after every run)",
         estates.len(),
@@ -174,6 +180,10 @@ fn main() {
         bound.as_secs_f64(),
         requests as f64 / minimum as f64,
         stats["global"],
+        cpu.0.as_secs_f64(),
+        cpu.0.as_secs_f64() * 1e6 / requests.max(1) as f64,
+        cpu.1.as_secs_f64(),
+        (cpu.0 + cpu.1).as_secs_f64() / (cores as f64 * wall.as_secs_f64()),
         peak_first as f64 / 1e6,
         first.0.as_secs_f64(),
         first.1,
