@@ -417,3 +417,41 @@ fn a_diff_between_two_accounts_snapshots_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("one account's snapshots"), "{stderr}");
 }
+
+#[test]
+fn aws_endpoint_url_alone_carries_kms_sts_and_organizations() {
+    let (_rt, sim) = organization();
+    let out = support::clean_env(
+        Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
+            .args(["audit", "--format", "json", "--no-history"])
+            .args(["--regions", "us-east-1"])
+            .args(["--accounts", "all", "--assume-role", ROLE]),
+    )
+    .env("AWS_ENDPOINT_URL", sim.endpoint())
+    .output()
+    .expect("the binary runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(account(&report, PAYMENTS)["status"], "read");
+    assert_eq!(sim.stats()["global"]["ListAccounts"], 1);
+}
+
+#[test]
+fn a_partition_that_disagrees_with_the_regions_is_refused_before_any_call() {
+    let (_rt, sim) = organization();
+    let out = support::clean_env(
+        Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
+            .args(["audit", "--no-history", "--endpoint-url", &sim.endpoint()])
+            .args(["--regions", "us-east-1", "--partition", "aws-us-gov"]),
+    )
+    .output()
+    .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--partition aws-us-gov"), "{stderr}");
+    assert!(
+        sim.stats()["requests"]
+            .as_object()
+            .is_none_or(|r| r.is_empty())
+    );
+}
