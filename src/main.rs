@@ -431,20 +431,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let strict = cli.command.is_some();
     let history = history_path(&cli);
     let identity = headless::identify(&runner, &clients, settings.profile.as_deref(), strict)?;
+    // The window and `audit` read every account asked for; plan and apply refuse them below.
+    let entered = match (&cli.command, accounts.is_organization()) {
+        (None | Some(Command::Audit { .. }), true) => Some(headless::enter(
+            &runner,
+            &clients,
+            &settings,
+            identity.as_ref(),
+            &accounts,
+        )?),
+        _ => None,
+    };
     match cli.command {
         None => {
             let actor = headless::actor(identity.as_ref());
             let connection = format!("{} · {connection}", actor.identity);
-            let entered = match accounts.is_organization() {
-                true => Some(headless::enter(
-                    &runner,
-                    &clients,
-                    &settings,
-                    identity.as_ref(),
-                    &accounts,
-                )?),
-                false => None,
-            };
             let gui = Gui {
                 clients,
                 regions,
@@ -469,17 +470,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 require_regions.as_deref(),
                 allow_regions.as_deref(),
             )?;
-            let organization = accounts.is_organization();
-            let entered = match organization {
-                true => Some(headless::enter(
-                    &runner,
-                    &clients,
-                    &settings,
-                    identity.as_ref(),
-                    &accounts,
-                )?),
-                false => None,
-            };
             let command = AuditCommand {
                 format: format.report_format(),
                 output,

@@ -224,12 +224,7 @@ async fn read_kms_request(
             "Missing or unknown X-Amz-Target header: expected TrentService.<Operation>.",
         )));
     };
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let authorization = authorization_of(&req);
     if shared.is_expired(&authorization) {
         return Err(fault_response(&Fault::expired_token()));
     }
@@ -350,12 +345,7 @@ async fn answer(shared: &Shared, request: KmsRequest) -> Result<HttpResponse, Dr
 /// AssumeRole (into the organization's accounts), refused for an expired session like every
 /// KMS call.
 async fn sts(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let authorization = authorization_of(&req);
     let body = Limited::new(req.into_body(), shared.config.max_body_bytes)
         .collect()
         .await
@@ -406,12 +396,7 @@ async fn sts(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
 
 /// Organizations (JSON 1.1), for the caller's account.
 async fn organizations(req: Request<Incoming>, shared: &Shared, op: &str) -> HttpResponse {
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let authorization = authorization_of(&req);
     count_global(shared, op);
     if shared.is_expired(&authorization) {
         return fault_response(&Fault::expired_token());
@@ -522,6 +507,15 @@ fn admin(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
             json!({ "message": format!("no admin route {} {path}", req.method()) }).to_string(),
         ),
     }
+}
+
+/// The request's `Authorization` header (empty when there is none).
+fn authorization_of(req: &Request<Incoming>) -> String {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// The access key ID of a SigV4 `Authorization` header.

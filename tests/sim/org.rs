@@ -23,11 +23,17 @@ fn organization() -> (tokio::runtime::Runtime, Sim) {
     (runtime, sim)
 }
 
-/// `audit --format json` of the demo Regions with `args`; the report and stderr.
+/// `audit --format json` of the demo Regions with `args`, keeping no history; the report and
+/// stderr.
 fn audit(sim: &Sim, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    audit_keeping_history(sim, &[&["--no-history"], args].concat())
+}
+
+/// `audit --format json` of the demo Regions with `args`; the report and stderr.
+fn audit_keeping_history(sim: &Sim, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
     let out = support::clean_env(
         Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
-            .args(["audit", "--format", "json", "--no-history"])
+            .args(["audit", "--format", "json"])
             .args(["--endpoint-url", &sim.endpoint()])
             .args(["--regions", &DEMO_REGIONS.join(",")])
             .args(args),
@@ -355,23 +361,6 @@ fn an_organization_audit_keeps_each_accounts_snapshot_and_diff_compares_one_acco
         vec![("state-changed".into(), key.into(), "Disabled".into())],
         "only what changed in payments-prod, nothing of the other accounts"
     );
-}
-
-/// `audit` with the history on (unlike `audit`, which passes `--no-history`).
-fn audit_keeping_history(sim: &Sim, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
-    let out = support::clean_env(
-        Command::new(env!("CARGO_BIN_EXE_kms-replica-console"))
-            .args(["audit", "--format", "json"])
-            .args(["--endpoint-url", &sim.endpoint()])
-            .args(["--regions", &DEMO_REGIONS.join(",")])
-            .args(args),
-    )
-    .output()
-    .expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let report = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {stderr}"));
-    (out.status.code(), report, stderr)
 }
 
 #[test]
