@@ -13,13 +13,13 @@ mod support;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::rows::{RowFacts, RowQuery, SortKey, select_rows};
 use kms_replica_console::domain::{
     Estate, KeyEntry, KeyInfo, KeyState, MrkId, MultiRegionConfig, Region, RegionScan, RelatedKey,
     Role,
 };
 use kms_replica_console::jobs::{Inventory, Runner};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::SCALE_REGIONS;
 use kms_replica_console::ui::{App, AppOptions};
 

@@ -16,9 +16,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::{KeyState, Region};
 use kms_replica_console::jobs::{Inventory, ReplicaPhase, Runner};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Delays, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions, Command};
 

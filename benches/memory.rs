@@ -12,9 +12,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::Region;
 use kms_replica_console::jobs::{Inventory, Runner};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::SCALE_REGIONS;
 
 const REGIONS: usize = 34;

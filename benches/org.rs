@@ -21,11 +21,11 @@ mod common;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::account::AccountSelection;
 use kms_replica_console::domain::region::Partition;
 use kms_replica_console::domain::{Estate, Region};
 use kms_replica_console::jobs::{Inventory, RoleSettings, Runner, enter_accounts};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::SCALE_REGIONS;
 
 const ACCOUNTS: usize = 50;

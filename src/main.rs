@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kms_replica_console::aws::{ConnectSettings, KmsClients, StaticCredentials};
 use kms_replica_console::domain::Region;
 use kms_replica_console::domain::account::Account;
 use kms_replica_console::domain::account::{AccountSelection, check_role_names};
@@ -19,7 +20,6 @@ use kms_replica_console::headless::{
 use kms_replica_console::jobs::{
     Actor, EnteredAccount, HistoryLog, Inventory, RoleSettings, Runner,
 };
-use kms_replica_console::kms::{ConnectSettings, KmsClients, StaticCredentials};
 use kms_replica_console::report::HistoryFormat;
 use kms_replica_console::sim::{FaultRule, Knobs, Seed, Sim};
 use kms_replica_console::store::Store;
@@ -588,7 +588,7 @@ fn refuse_accounts(accounts: &AccountsCommand, command: &str) -> Result<(), Stri
 
 /// The account the credentials are for: a plan records it in every step and an apply checks it.
 fn known_account(
-    identity: Option<&kms_replica_console::kms::CallerIdentity>,
+    identity: Option<&kms_replica_console::aws::CallerIdentity>,
 ) -> Result<String, String> {
     identity.map(|id| id.account.clone()).ok_or_else(|| {
         "the account is unknown (STS GetCallerIdentity did not answer): plan and apply need it"

@@ -19,11 +19,11 @@ use aws_sdk_kms::types::{
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
+use kms_replica_console::aws::{KmsClients, KmsError, RegionClient};
 use kms_replica_console::domain::{KeyEntry, ProblemKind, RegionStatus};
 use kms_replica_console::jobs::{
     Inventory, Runner, ScanKind, ScanOutcome, ScanProgress, no_repaint, scan_region,
 };
-use kms_replica_console::kms::{KmsClients, KmsError, RegionClient};
 use support::region;
 
 const ACCOUNT: &str = "111122223333";

@@ -4,8 +4,8 @@
 
 mod support;
 
+use kms_replica_console::aws::{ConnectSettings, KmsClients};
 use kms_replica_console::jobs::{Inventory, Runner};
-use kms_replica_console::kms::{ConnectSettings, KmsClients};
 use kms_replica_console::sim::{SCALE_REGIONS, Seed, Sim, SimConfig};
 use support::region;
 

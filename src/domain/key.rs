@@ -1,7 +1,7 @@
 //! One KMS key as DescribeKey reports it, reduced to what the coverage grid and audit need.
 //!
 //! These types mirror KMS's own vocabulary (key states, PRIMARY/REPLICA) so that a reader can check
-//! them against the KMS documentation; the `kms` module fills them from SDK shapes.
+//! them against the KMS documentation; the `aws` module fills them from SDK shapes.
 
 use std::fmt;
 

@@ -13,12 +13,12 @@ pub use plan::{ApplyExit, PlanExit, apply_command, plan_command, read_plan};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::aws::{CallerIdentity, KmsClients, check_endpoint_url, endpoint_from_env};
 use crate::domain::Region;
 use crate::domain::account::{Access, Account, AccountStatus};
 use crate::domain::audit::{AuditOptions, Baseline, ReportFormat, Severity};
 use crate::domain::region::parse_region_list;
 use crate::jobs::{Actor, Runner, now_epoch, run_audit};
-use crate::kms::{CallerIdentity, KmsClients, check_endpoint_url, endpoint_from_env};
 use crate::report::{AccountReport, AuditReport, audit_report};
 
 /// How the `audit` command ended, for the process's exit status.

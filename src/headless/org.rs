@@ -5,6 +5,7 @@
 use std::sync::Mutex;
 
 use super::{AuditCommand, AuditExit, finish, record_audit};
+use crate::aws::{CallerIdentity, ConnectSettings, KmsClients};
 use crate::domain::Region;
 use crate::domain::account::AccountSelection;
 use crate::domain::audit::AuditOptions;
@@ -12,7 +13,6 @@ use crate::jobs::{
     Actor, AuditOutcome, EnteredAccount, RoleSettings, Runner, enter_accounts, enter_profiles,
     now_epoch, run_audit,
 };
-use crate::kms::{CallerIdentity, ConnectSettings, KmsClients};
 use crate::report::{AccountPart, audit_report, organization_report};
 
 /// Accounts read at a time. Every account has its own quotas, so more accounts at once go

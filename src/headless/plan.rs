@@ -4,6 +4,7 @@
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use crate::aws::KmsClients;
 use crate::domain::Region;
 use crate::domain::audit::{AuditOptions, Baseline};
 use crate::domain::plan::{PLAN_SCHEMA_VERSION, Plan, plan};
@@ -11,7 +12,6 @@ use crate::jobs::{
     Actor, ApplyJournal, ApplyOptions, HistoryLog, Runner, StepStatus, apply_plan, now_epoch,
     run_audit,
 };
-use crate::kms::KmsClients;
 use crate::report::render_plan;
 
 /// How `plan` ended: 0 nothing to change, 1 steps planned, 2 errors (or an incomplete read).

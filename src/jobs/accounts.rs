@@ -5,11 +5,11 @@
 
 use futures::StreamExt;
 
+use crate::aws::{CallerIdentity, ConnectSettings, KmsClients};
 use crate::domain::account::{
     Access, Account, AccountId, AccountSelection, AccountStatus, role_arn,
 };
 use crate::domain::region::Partition;
-use crate::kms::{CallerIdentity, ConnectSettings, KmsClients};
 
 /// Accounts entered at a time: each entry is one AssumeRole and one GetCallerIdentity.
 const ENTER_AT_ONCE: usize = 8;
@@ -146,7 +146,7 @@ async fn verify(clients: &KmsClients, account: &AccountId) -> Result<(), String>
             "the credentials act in account {}, not {account}: not read",
             identity.account
         )),
-        Err(crate::kms::IdentityError::Sts(refused)) if refused.starts_with("AssumeRole") => {
+        Err(crate::aws::IdentityError::Sts(refused)) if refused.starts_with("AssumeRole") => {
             Err(format!("cannot be entered: {refused}"))
         }
         Err(e) => Err(format!("cannot be entered: {e}")),

@@ -8,10 +8,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use poll_promise::Promise;
 
 use super::runner::Panicked;
+use crate::aws::KmsError;
 use crate::domain::history::JournalEntry;
 use crate::domain::lifecycle::KeyAction;
 use crate::domain::{KeyInfo, MrkId, Problem, Region};
-use crate::kms::KmsError;
 
 type Outcome = Result<Result<Vec<KeyInfo>, KmsError>, Panicked>;
 /// A lifecycle call's outcome: the keys described after it, and its request ID.

@@ -10,10 +10,10 @@ use super::inventory::Inventory;
 use super::replica_calls::Backoff;
 use super::runner::Runner;
 use super::runner::{problem_of, take_ready};
+use crate::aws::{KmsError, RegionClient};
 use crate::domain::history::JournalEntry;
 use crate::domain::lifecycle::KeyAction;
 use crate::domain::{KeyInfo, KeyState, MrkId, Region, Role};
-use crate::kms::{KmsError, RegionClient};
 
 /// The call, then DescribeKey of the keys it changed; with the call's request ID.
 pub(super) async fn call(

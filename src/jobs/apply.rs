@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::replica_calls::replicate_one;
+use crate::aws::{KmsClients, KmsError, RegionClient};
 use crate::domain::plan::{Plan, Precondition, Step, grant_of, sha256, tags_hash};
 use crate::domain::{KeyState, MrkId, Region, ReplicateRequest, Tag};
-use crate::kms::{KmsClients, KmsError, RegionClient};
 
 /// Mutating calls are spaced by this much: under the 5 per second KMS allows most of them.
 const SPACING: Duration = Duration::from_millis(220);

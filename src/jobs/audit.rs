@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use super::fetch::{describe_each, fetch_each};
 use super::inventory::Inventory;
 use super::runner::Runner;
+use crate::aws::{KmsClients, KmsError};
 use crate::domain::audit::{
     AuditOptions, Baseline, Finding, KeyProps, NotAudited, PropsMap, audit, not_audited,
 };
 use crate::domain::parity::can_rotate;
 use crate::domain::{Estate, MrkId, Region, Role, Tag, quota};
-use crate::kms::{KmsClients, KmsError};
 
 /// What a headless audit found.
 pub struct AuditOutcome {

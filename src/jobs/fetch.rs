@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
 use super::paced_calls::run_paced;
+use crate::aws::{KmsClients, KmsError, RegionClient};
 use crate::domain::{KeyInfo, MrkId, Region, quota};
-use crate::kms::{KmsClients, KmsError, RegionClient};
 
 /// What a fetch read, per (key, Region), and what it could not, per (key, Region) too.
 pub struct Fetched<T> {

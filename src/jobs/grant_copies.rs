@@ -7,9 +7,9 @@ use poll_promise::Promise;
 use super::action_state::{ActionPhase, CallRecord};
 use super::inventory::Inventory;
 use super::runner::{Panicked, Runner, problem_of, take_ready};
+use crate::aws::KmsError;
 use crate::domain::parity::Grant;
 use crate::domain::{KeyState, MrkId, Region};
-use crate::kms::KmsError;
 
 type Outcome = Result<Result<Option<String>, KmsError>, Panicked>;
 

@@ -13,9 +13,9 @@ use super::replica_calls::Backoff;
 use super::runner::take_ready;
 use super::runner::{Panicked, Runner};
 use super::scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
+use crate::aws::{ConnectSettings, KmsClients, KmsError};
 use crate::domain::account::{Account, account_of_arn};
 use crate::domain::{Estate, KeyInfo, MrkId, Problem, ProblemKind, Region, RegionStatus};
-use crate::kms::{ConnectSettings, KmsClients, KmsError};
 
 pub use super::replica_state::{ReplicaJob, ReplicaPhase};
 

@@ -1,6 +1,6 @@
 //! Background work: the tokio runtime, promises, and the scans that feed the estate.
 //!
-//! Nothing here draws; nothing here names the SDK (that is `kms`).
+//! Nothing here draws; nothing here names the SDK (that is `aws`).
 
 mod accounts;
 mod action_state;

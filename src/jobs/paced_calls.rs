@@ -14,7 +14,7 @@ use futures::stream::FuturesUnordered;
 
 use super::pacing_rules::Pace;
 use super::replica_calls::transient;
-use crate::kms::KmsError;
+use crate::aws::KmsError;
 
 /// Attempts per call for failures other than throttling, first one included (the SDK's standard
 /// retry mode makes three too).

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::aws::{KmsError, RegionClient, ReplicaCreated};
 use crate::domain::{KeyInfo, KeyState, MrkId, PrimaryProps, ReplicateRequest};
-use crate::kms::{KmsError, RegionClient, ReplicaCreated};
 
 /// ReplicateKey's quota is 5 requests per second per Region: calls of one click are spaced by
 /// this much so a many-Region replicate never trips it.

@@ -6,8 +6,8 @@ use poll_promise::Promise;
 
 use super::replica_calls::{Replicated, Settled};
 use super::runner::Panicked;
+use crate::aws::KmsError;
 use crate::domain::{Problem, ReplicateRequest, Tag};
-use crate::kms::KmsError;
 
 type Outcome<T> = Result<Result<T, KmsError>, Panicked>;
 

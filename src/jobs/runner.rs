@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use poll_promise::Promise;
 
+use crate::aws::KmsError;
 use crate::domain::{Problem, ProblemKind};
-use crate::kms::KmsError;
 
 /// Wakes whoever draws the state (`egui::Context::request_repaint` in the GUI, nothing headless).
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::paced_calls::{run_paced, within_cap};
 use super::runner::Repaint;
+use crate::aws::{KmsError, RegionClient};
 use crate::domain::{KeyEntry, KeyInfo, MrkId, RegionRescan, RegionScan, quota};
-use crate::kms::{KmsError, RegionClient};
 
 /// How far a Region's scan has got; shared with the UI, which reads it every frame.
 #[derive(Debug, Default)]

@@ -19,13 +19,13 @@ use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags, rotatio
 use super::inventory::Inventory;
 use super::replica_calls::fetch_primary_props;
 use super::runner::{Panicked, Runner, take_ready};
+use crate::aws::KmsClients;
 use crate::domain::audit::{
     AuditOptions, Baseline, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
 };
 use crate::domain::history::{Diff, SnapshotSummary, facts_of};
 use crate::domain::plan::Plan;
 use crate::domain::{Estate, MrkId, PrimaryProps, Region, Tag};
-use crate::kms::KmsClients;
 
 /// What a task is about: at most one of each runs at a time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

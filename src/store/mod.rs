@@ -1,5 +1,5 @@
 //! History on disk: every scan's snapshot and every change this app made, in one embedded SQLite
-//! file. The only module that names SQLite (as `kms` is the only one that names the SDK).
+//! file. The only module that names SQLite (as `aws` is the only one that names the SDK).
 //!
 //! WAL mode and a busy timeout let the GUI and a headless `audit` write at the same time; each
 //! snapshot is one transaction, so a process killed mid-write leaves the previous ones intact.

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::{Cell, KeyState, ProblemKind, Region, RegionStatus};
 use kms_replica_console::jobs::{Inventory, ReplicaPhase, Runner};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions, Command};
 

@@ -3,8 +3,8 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use kms_replica_console::aws::{ConnectSettings, KmsClients};
 use kms_replica_console::jobs::{Inventory, Runner};
-use kms_replica_console::kms::{ConnectSettings, KmsClients};
 use kms_replica_console::sim::{Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
 

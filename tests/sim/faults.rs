@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use kms_replica_console::aws::{ConnectSettings, KmsClients, Timeouts};
 use kms_replica_console::domain::{Cell, Estate, Region, RegionStatus, ReplicateRequest};
 use kms_replica_console::jobs::{Backoff, Inventory, ReplicaPhase, Runner};
-use kms_replica_console::kms::{ConnectSettings, KmsClients, Timeouts};
 use kms_replica_console::sim::{Delays, FaultRule, SCALE_REGIONS, Seed, Sim, SimConfig};
 
 use crate::support::region;

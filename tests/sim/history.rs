@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::{MrkId, ReplicateRequest};
 use kms_replica_console::jobs::{Actor, HistoryLog, Inventory, Runner};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{Seed, Sim, SimConfig};
 use kms_replica_console::store::Store;
 use kms_replica_console::ui::{App, AppOptions};

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::{Cell, KeyState, MrkId};
 use kms_replica_console::jobs::{Actor, HistoryLog, Inventory, Runner};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::Sim;
 use kms_replica_console::store::Store;
 use kms_replica_console::ui::{App, AppOptions};

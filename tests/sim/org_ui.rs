@@ -3,11 +3,11 @@
 //! family through that account's own credentials — never the first account's.
 
 use egui_kittest::kittest::{NodeT, Queryable};
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::account::{AccountSelection, AccountStatus};
 use kms_replica_console::domain::region::Partition;
 use kms_replica_console::domain::{KeyState, MrkId, Region, Role};
 use kms_replica_console::jobs::{Inventory, RoleSettings, Runner, enter_accounts};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{Seed, Sim, SimConfig};
 use kms_replica_console::ui::{AccountSlot, App, AppOptions};
 

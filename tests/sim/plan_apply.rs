@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use aws_sdk_kms::types::Tag as KmsTag;
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::audit::{AuditOptions, Baseline};
 use kms_replica_console::domain::plan::plan;
 use kms_replica_console::jobs::{ApplyJournal, ApplyOptions, Runner, apply_plan, run_audit};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::Sim;
 
 use crate::support::{self, region};

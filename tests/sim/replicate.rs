@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::replicate::Draft;
 use kms_replica_console::domain::{
     Cell, KeyState, MrkId, PrimaryProps, ReplicateRequest, Source, Tag,
 };
 use kms_replica_console::jobs::{Backoff, Inventory, ReplicaPhase, Runner, TaskOutput, Tasks};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{Delays, FaultRule, Seed, Sim, SimConfig};
 
 use crate::support::{self, region};

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::{Cell, KeyState, MrkId};
 use kms_replica_console::jobs::{Backoff, Inventory, Runner};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{Delays, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
 

@@ -1,11 +1,11 @@
 //! The scan engine against the simulator with AWS quotas on: the minimum number of requests, no
 //! throttle when the pace holds, and no key lost or shown throttled when KMS throttles anyway.
 
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::{
     Cell, Estate, KeyEntry, MrkId, ProblemKind, Region, RegionStatus,
 };
 use kms_replica_console::jobs::{Inventory, Runner};
-use kms_replica_console::kms::KmsClients;
 use kms_replica_console::sim::{FaultRule, SCALE_REGIONS, Seed, Sim, SimConfig};
 use serde_json::Value;
 

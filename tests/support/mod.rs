@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_kms::config::{Credentials, Region as SdkRegion};
+use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::Region;
-use kms_replica_console::kms::KmsClients;
 
 /// Static credentials for tests; the secret is distinctive so a leak check can look for it.
 pub const TEST_ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -112,15 +112,15 @@ pub async fn load_sdk_config(endpoint: &str, operation_timeout: Duration) -> Sdk
 
 /// The app's own connection settings for a loopback endpoint, signed with the static test
 /// credentials (so the real `ConnectSettings::load` path is what the test exercises).
-pub fn connect_settings(endpoint: &str) -> kms_replica_console::kms::ConnectSettings {
-    kms_replica_console::kms::ConnectSettings {
+pub fn connect_settings(endpoint: &str) -> kms_replica_console::aws::ConnectSettings {
+    kms_replica_console::aws::ConnectSettings {
         endpoint_url: Some(endpoint.to_string()),
-        static_credentials: Some(kms_replica_console::kms::StaticCredentials {
+        static_credentials: Some(kms_replica_console::aws::StaticCredentials {
             access_key_id: TEST_ACCESS_KEY.into(),
             secret_access_key: TEST_SECRET_KEY.into(),
         }),
         fallback_region: Some("us-east-1".into()),
-        ..kms_replica_console::kms::ConnectSettings::default()
+        ..kms_replica_console::aws::ConnectSettings::default()
     }
 }
 
