@@ -119,8 +119,14 @@ impl App {
         self.reread_after.clear();
         self.applied_steps.clear();
         self.audit_snapshot_due = false;
+        // The history panel shows the account worked in: its own snapshots, nothing compared.
         self.history.since = None;
+        self.history.changes = None;
         self.history.changed_cells.clear();
+        self.history.snapshots = None;
+        if self.history.open {
+            self.tasks.load_snapshots(&self.runner, &self.inventory);
+        }
         true
     }
 
