@@ -68,7 +68,9 @@ pub fn audit_accounts(
         now,
     };
     let queue: Mutex<Vec<usize>> = Mutex::new((0..accounts.len()).rev().collect());
-    let outcomes: Mutex<Vec<(usize, AuditOutcome)>> = Mutex::default();
+    // Each account's outcome at its own place; `None` for an account not entered.
+    let outcomes: Mutex<Vec<Option<AuditOutcome>>> =
+        Mutex::new(accounts.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..ACCOUNTS_AT_ONCE.min(accounts.len()) {
             scope.spawn(|| {
@@ -78,18 +80,18 @@ pub fn audit_accounts(
                     };
                     let outcome =
                         run_audit(runner, clients, regions.clone(), &command.baseline, options);
-                    outcomes
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push((i, outcome));
+                    outcomes.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(outcome);
                 }
             });
         }
     });
-    let mut outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+    let outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
     if let Some(path) = &command.history {
-        for (i, outcome) in &outcomes {
-            let account = &accounts[*i].account;
+        for (entered, outcome) in accounts.iter().zip(&outcomes) {
+            let Some(outcome) = outcome else {
+                continue;
+            };
+            let account = &entered.account;
             let actor = Actor {
                 identity: match &command.identity {
                     Some(id) => format!("{} via {}", id.arn, account.access),
@@ -102,17 +104,10 @@ pub fn audit_accounts(
     }
     let parts = accounts
         .into_iter()
-        .enumerate()
-        .map(|(i, entered)| {
-            let report = outcomes
-                .iter()
-                .position(|(j, _)| *j == i)
-                .map(|at| outcomes.swap_remove(at).1)
-                .map(|o| audit_report(&o.estate, o.findings, o.not_audited, now));
-            AccountPart {
-                account: entered.account,
-                report,
-            }
+        .zip(outcomes)
+        .map(|(entered, outcome)| AccountPart {
+            account: entered.account,
+            report: outcome.map(|o| audit_report(&o.estate, o.findings, o.not_audited, now)),
         })
         .collect();
     let mut report = organization_report(parts, &regions, now);

@@ -170,8 +170,8 @@ fn summary_of(findings: &[InAccount<Finding>]) -> Summary {
 /// `not_audited` never reads as complete, one gap per scanned Region. A Region is reported
 /// scanned only when every read account scanned it.
 pub fn organization_report(parts: Vec<AccountPart>, regions: &[Region], now: i64) -> AuditReport {
+    // Starts with every Region "not-scanned": the first account read sets each one's status.
     let mut report = audit_report(&Estate::new(regions.to_vec()), Vec::new(), Vec::new(), now);
-    report.coverage.regions.clear();
     for part in parts {
         let id = part.account.id.to_string();
         let Some(mut one) = part.report else {
@@ -207,23 +207,19 @@ pub fn organization_report(parts: Vec<AccountPart>, regions: &[Region], now: i64
         report.coverage.families.append(&mut one.coverage.families);
         merge_region_status(&mut report.coverage.regions, one.coverage.regions);
     }
-    if report.coverage.regions.is_empty() {
-        report.coverage = CoverageReport {
-            families: std::mem::take(&mut report.coverage.families),
-            ..coverage_report(&Estate::new(regions.to_vec()))
-        };
-    }
     report.summary = summary_of(&report.findings);
     report
 }
 
-/// Keeps the first account's status of each Region unless a later one could not scan it.
-fn merge_region_status(into: &mut Vec<RegionReport>, from: Vec<RegionReport>) {
+/// Takes the first read account's status of each Region, and a later account's when it could
+/// not scan a Region the others did.
+fn merge_region_status(into: &mut [RegionReport], from: Vec<RegionReport>) {
     for region in from {
-        match into.iter_mut().find(|r| r.region == region.region) {
-            None => into.push(region),
-            Some(kept) if kept.status == "scanned" && region.status != "scanned" => *kept = region,
-            Some(_) => {}
+        if let Some(kept) = into.iter_mut().find(|r| r.region == region.region)
+            && (kept.status == "not-scanned"
+                || (kept.status == "scanned" && region.status != "scanned"))
+        {
+            *kept = region;
         }
     }
 }

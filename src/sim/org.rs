@@ -60,9 +60,11 @@ pub struct Session {
 }
 
 /// The organization's accounts (the management account first) and the sessions issued so far.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Organization {
     pub management: String,
+    /// Who the static credentials are: a user of the management account.
+    management_user: Session,
     /// Empty: the management account is in no organization (ListAccounts answers
     /// `AWSOrganizationsNotInUseException`).
     pub accounts: Vec<MemberAccount>,
@@ -75,6 +77,10 @@ pub type Answer = (u16, String);
 impl Organization {
     pub fn new(management: String, accounts: Vec<MemberAccount>) -> Organization {
         Organization {
+            management_user: Session {
+                arn: format!("arn:aws:iam::{management}:user/kms-simulator-user"),
+                account: management.clone(),
+            },
             management,
             accounts,
             sessions: RwLock::default(),
@@ -92,10 +98,7 @@ impl Organization {
                     .get(k)
                     .cloned()
             })
-            .unwrap_or_else(|| Session {
-                account: self.management.clone(),
-                arn: format!("arn:aws:iam::{}:user/kms-simulator-user", self.management),
-            })
+            .unwrap_or_else(|| self.management_user.clone())
     }
 
     fn member(&self, id: &str) -> Option<&MemberAccount> {

@@ -11,7 +11,6 @@ use super::command::Command;
 use super::count;
 use super::filter_bar::FilterBar;
 use super::grant_dialog::GrantDialog;
-use super::grid::{self, GridContext};
 use super::history_panel::HistoryPanel;
 use super::plan_view::PlanView;
 use super::region_chooser::RegionChooser;
@@ -369,34 +368,17 @@ impl App {
         section: Option<usize>,
         commands: &mut Vec<Command>,
     ) {
-        super::org::update_coverage(
-            &mut self.coverage,
-            &self.inventory,
-            (&self.baseline, self.baseline_revision),
-            &self.filters,
-        );
-        let sort = (self.filters.query.sort, self.filters.query.descending);
-        self.filters.update_rows(
-            self.inventory.estate(),
-            &self.audit.family_markers,
-            self.audit.revision,
-        );
-        let no_coverage = BTreeMap::new();
-        let grid_context = GridContext {
+        let parts = super::org::GridParts {
+            inventory: &self.inventory,
+            audit: &self.audit,
+            filters: &mut self.filters,
+            coverage: &mut self.coverage,
             selected: self.selected.as_ref(),
-            read_only: self.options.read_only,
-            rows: self.filters.rows(),
-            sort,
-            markers: &self.audit.family_markers,
-            cell_markers: &self.audit.cell_markers,
             changed: &self.history.changed_cells,
-            props: self.audit.props(),
-            baseline: &self.baseline,
-            tags: self.filters.known_tags(),
-            coverage: self.coverage.as_ref().map_or(&no_coverage, |(_, c)| c),
-            section,
         };
-        grid::show(ui, &self.inventory, &grid_context, commands);
+        let baseline = (&self.baseline, self.baseline_revision);
+        let read_only = self.options.read_only;
+        super::org::show_grid(ui, parts, baseline, read_only, section, commands);
     }
 
     /// Carries out one command, as if the UI had emitted it (benchmarks and tests act as the

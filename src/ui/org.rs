@@ -66,7 +66,7 @@ impl AccountSlot {
 
 /// Each Region's coverage for `inventory`'s estate, recounted only when the estate, the
 /// baseline or the known tags change.
-pub fn update_coverage(
+fn update_coverage(
     cache: &mut Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
     inventory: &Inventory,
     baseline: (&crate::domain::audit::Baseline, u64),
@@ -81,6 +81,54 @@ pub fn update_coverage(
         let counted = region_coverage(inventory.estate(), baseline.0, filters.known_tags());
         *cache = Some((at, counted));
     }
+}
+
+/// What one account's grid is drawn from: its own inventory, audit, filters and coverage.
+pub struct GridParts<'a> {
+    pub inventory: &'a Inventory,
+    pub audit: &'a AuditPanel,
+    pub filters: &'a mut FilterBar,
+    pub coverage: &'a mut Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
+    pub selected: Option<&'a crate::domain::MrkId>,
+    pub changed: &'a std::collections::HashMap<(crate::domain::MrkId, Region), String>,
+}
+
+/// Draws one account's grid (`section`: its place among several accounts'), the rows and the
+/// coverage brought up to date first (both cached on what they are computed from).
+pub fn show_grid(
+    ui: &mut Ui,
+    parts: GridParts<'_>,
+    baseline: (&crate::domain::audit::Baseline, u64),
+    read_only: bool,
+    section: Option<usize>,
+    commands: &mut Vec<Command>,
+) {
+    let GridParts {
+        inventory,
+        audit,
+        filters,
+        coverage,
+        selected,
+        changed,
+    } = parts;
+    update_coverage(coverage, inventory, baseline, filters);
+    filters.update_rows(inventory.estate(), &audit.family_markers, audit.revision);
+    let no_coverage = BTreeMap::new();
+    let context = GridContext {
+        selected,
+        read_only,
+        rows: filters.rows(),
+        sort: (filters.query.sort, filters.query.descending),
+        markers: &audit.family_markers,
+        cell_markers: &audit.cell_markers,
+        changed,
+        props: audit.props(),
+        baseline: baseline.0,
+        tags: filters.known_tags(),
+        coverage: coverage.as_ref().map_or(&no_coverage, |(_, c)| c),
+        section,
+    };
+    grid::show(ui, inventory, &context, commands);
 }
 
 impl App {
@@ -172,34 +220,24 @@ impl App {
                         self.show_active_grid(ui, Some(index), &mut own);
                     } else if let Some(state) = &mut self.accounts[index].parked {
                         state.filters.query = self.filters.query.clone();
-                        state.filters.update_rows(
-                            state.inventory.estate(),
-                            &state.audit.family_markers,
-                            state.audit.revision,
-                        );
-                        update_coverage(
-                            &mut state.coverage,
-                            &state.inventory,
-                            (&self.baseline, baseline_revision),
-                            &state.filters,
-                        );
-                        let no_coverage = BTreeMap::new();
                         let no_changes = Default::default();
-                        let context = GridContext {
+                        let parts = GridParts {
+                            inventory: &state.inventory,
+                            audit: &state.audit,
+                            filters: &mut state.filters,
+                            coverage: &mut state.coverage,
                             selected: None,
-                            read_only: self.options.read_only,
-                            rows: state.filters.rows(),
-                            sort: (state.filters.query.sort, state.filters.query.descending),
-                            markers: &state.audit.family_markers,
-                            cell_markers: &state.audit.cell_markers,
                             changed: &no_changes,
-                            props: state.audit.props(),
-                            baseline: &self.baseline,
-                            tags: state.filters.known_tags(),
-                            coverage: state.coverage.as_ref().map_or(&no_coverage, |(_, c)| c),
-                            section: Some(index),
                         };
-                        grid::show(ui, &state.inventory, &context, &mut own);
+                        let held = (&self.baseline, baseline_revision);
+                        show_grid(
+                            ui,
+                            parts,
+                            held,
+                            self.options.read_only,
+                            Some(index),
+                            &mut own,
+                        );
                         if !own.is_empty() {
                             commands.push(Command::WorkInAccount(index));
                         }
