@@ -602,7 +602,15 @@ fn history_path(cli: &Cli) -> Option<std::path::PathBuf> {
     if cli.no_history || (cli.demo && cli.state_dir.is_none()) {
         return None;
     }
-    Store::default_path(cli.state_dir.as_deref())
+    let path = Store::default_path(cli.state_dir.as_deref())?;
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if let Some(why) = path
+        .parent()
+        .and_then(kms_replica_console::store::folder_warning)
+    {
+        WARNED.call_once(|| eprintln!("warning: {why}"));
+    }
+    Some(path)
 }
 
 /// `history`, `diff` and `journal`: they read the database only, no AWS call.

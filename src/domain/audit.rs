@@ -74,6 +74,11 @@ pub struct Finding {
     pub key_id: Option<MrkId>,
     pub region: Option<Region>,
     pub message: String,
+    /// What makes this finding itself among others of its kind on the same key and Region
+    /// (the grant, the policy statements, the aliases); empty where there is only ever one.
+    /// The history follows a finding by it, so two grants never merge into one finding.
+    #[serde(skip)]
+    pub subject: String,
 }
 
 /// The formats an audit report is written in.
@@ -84,6 +89,10 @@ pub enum ReportFormat {
     Markdown,
     Html,
 }
+
+/// The largest baseline file read (4 MiB): a baseline of hundreds of rules is a few KB; anything
+/// larger is refused before it is parsed.
+pub const MAX_BASELINE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Which Regions must hold (and may hold) a family's keys.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -198,6 +207,7 @@ pub fn audit(
                 message: format!(
                     "{region} could not be read ({problem}): its keys are not audited."
                 ),
+                subject: String::new(),
             });
         }
     }
@@ -317,12 +327,27 @@ fn push(
     region: Option<Region>,
     message: String,
 ) {
+    push_about(out, severity, kind, id, region, message, String::new());
+}
+
+/// `push` for a kind that can be raised more than once on one key and Region: `subject` says
+/// which one this is.
+fn push_about(
+    out: &mut Vec<Finding>,
+    severity: Severity,
+    kind: FindingKind,
+    id: &MrkId,
+    region: Option<Region>,
+    message: String,
+    subject: String,
+) {
     out.push(Finding {
         severity,
         kind,
         key_id: Some(id.clone()),
         region,
         message,
+        subject,
     });
 }
 
@@ -620,7 +645,8 @@ fn alias_drift(ctx: &FamilyContext<'_>, primary: Region, r: Region, out: &mut Ve
     if missing.is_empty() {
         return;
     }
-    push(
+    let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+    push_about(
         out,
         Severity::Low,
         FindingKind::AliasDrift,
@@ -637,6 +663,7 @@ fn alias_drift(ctx: &FamilyContext<'_>, primary: Region, r: Region, out: &mut Ve
                 .join(", "),
             if missing.len() == 1 { "it" } else { "them" }
         ),
+        names.join(","),
     );
 }
 
@@ -701,7 +728,7 @@ fn policy_findings(
             .map(|g| g.to_string())
             .chain(missing_denies.iter().map(|g| format!("(no) {g}")))
             .collect();
-        push(
+        push_about(
             out,
             severity,
             FindingKind::PolicyDrift,
@@ -711,6 +738,7 @@ fn policy_findings(
                 "The key policy of {label} in {r} grants what the primary's does not: {}.",
                 list.join("; ")
             ),
+            format!("grants more: {}", list.join("; ")),
         );
     }
     let stricter: Vec<String> = diff
@@ -721,7 +749,7 @@ fn policy_findings(
         .map(|g| g.to_string())
         .collect();
     if !stricter.is_empty() {
-        push(
+        push_about(
             out,
             Severity::Low,
             FindingKind::PolicyDrift,
@@ -731,6 +759,7 @@ fn policy_findings(
                 "The key policy of {label} in {r} lacks grants the primary's has (applications may fail there): {}.",
                 stricter.join("; ")
             ),
+            format!("grants less: {}", stricter.join("; ")),
         );
     }
 }

@@ -1,7 +1,7 @@
 //! The audit's parity section: what KMS does not keep in step beyond policy and tags (grants,
 //! rotation, imported material), compared between each replica and its primary.
 
-use super::{FamilyContext, Finding, FindingKind, Severity, push};
+use super::{FamilyContext, Finding, FindingKind, Severity, push, push_about};
 use crate::domain::Role;
 use crate::domain::parity::{can_rotate, expires_before_primary, extra_grant_is_high, grant_diff};
 
@@ -21,7 +21,7 @@ pub(super) fn grants(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
         };
         let diff = grant_diff(primary_grants, replica_grants);
         for g in diff.missing {
-            push(
+            push_about(
                 out,
                 Severity::Medium,
                 FindingKind::GrantMissing,
@@ -33,11 +33,12 @@ pub(super) fn grants(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
                     g.describe(),
                     g.grantee
                 ),
+                g.describe(),
             );
         }
         for g in diff.extra {
             let high = extra_grant_is_high(g, primary_grants, owner);
-            push(
+            push_about(
                 out,
                 if high {
                     Severity::High
@@ -57,6 +58,7 @@ pub(super) fn grants(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
                         ""
                     }
                 ),
+                g.describe(),
             );
         }
     }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::audit::Finding;
+use super::audit::{Finding, NotAudited};
 use super::estate::{Estate, KeyEntry, RegionStatus};
 
 /// One snapshot, reduced to what a diff compares.
@@ -22,6 +22,9 @@ pub struct SnapshotFacts {
     pub cells: BTreeMap<(String, String), CellFact>,
     /// Fingerprint → finding; `None` when the snapshot was taken without an audit.
     pub findings: Option<BTreeMap<String, FindingFact>>,
+    /// (key ID, Region) of keys the audit could not read completely (not described, policy,
+    /// tags or grants unread, primary unread): nothing about their family is compared.
+    pub gaps: BTreeSet<(String, String)>,
 }
 
 /// One Region's status in a snapshot.
@@ -115,6 +118,10 @@ pub struct Diff {
     /// Regions read completely in only one of the two snapshots (or neither): nothing in them
     /// is compared.
     pub not_compared: Vec<String>,
+    /// Key families that either snapshot did not read completely ("KEY in REGION"): their
+    /// findings are neither new nor resolved, and a key there that could not be described is
+    /// not reported as changed.
+    pub keys_not_compared: Vec<String>,
 }
 
 /// One mutating call this app made, as the journal keeps it. Never a secret: the parameters
@@ -158,13 +165,29 @@ pub fn parse_age(text: &str) -> Result<i64, String> {
     }
 }
 
-/// The stable identity of a finding across snapshots: kind, account, key, Region.
-pub fn fingerprint(kind: &str, account: &str, key_id: &str, region: &str) -> String {
-    format!("{kind}|{account}|{key_id}|{region}")
+/// The stable identity of a finding across snapshots: kind, account, key, Region, and what
+/// makes it itself among others of its kind there (`subject`: the grant, the policy
+/// statements, the aliases). A finding with no subject keeps the form older snapshots saved,
+/// so they still compare.
+pub fn fingerprint(kind: &str, account: &str, key_id: &str, region: &str, subject: &str) -> String {
+    if subject.is_empty() {
+        format!("{kind}|{account}|{key_id}|{region}")
+    } else {
+        format!("{kind}|{account}|{key_id}|{region}|{subject}")
+    }
 }
 
-/// The facts of `estate` (and of the audit's `findings`, when one ran) for `account`.
-pub fn facts_of(estate: &Estate, findings: Option<&[Finding]>, account: &str) -> SnapshotFacts {
+/// What an audit saw, for a snapshot: its findings and what it could not look at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFacts {
+    pub findings: Vec<Finding>,
+    pub not_audited: Vec<NotAudited>,
+}
+
+/// The facts of `estate` (and of the audit, when one ran) for `account`. Every finding the
+/// audit reported is kept: two with one fingerprint (which the audit should never raise) are
+/// told apart by a counter rather than merged.
+pub fn facts_of(estate: &Estate, audited: Option<&AuditFacts>, account: &str) -> SnapshotFacts {
     let scanned = estate
         .regions()
         .iter()
@@ -181,29 +204,58 @@ pub fn facts_of(estate: &Estate, findings: Option<&[Finding]>, account: &str) ->
                 },
                 _ => CellFact {
                     role: "Unknown".into(),
-                    state: "Unreadable".into(),
+                    state: UNREADABLE.into(),
                 },
             };
             cells.insert((id.to_string(), region.name().to_string()), fact);
         }
     }
-    let findings = findings.map(|findings| {
-        findings
-            .iter()
-            .map(|f| {
-                let fact = finding_fact(f);
-                let print = fingerprint(&fact.kind, account, &fact.key_id, &fact.region);
-                (print, fact)
-            })
-            .collect()
+    let findings = audited.map(|a| {
+        let mut kept = BTreeMap::new();
+        for f in &a.findings {
+            let fact = finding_fact(f);
+            let print = fingerprint(&fact.kind, account, &fact.key_id, &fact.region, &f.subject);
+            let mut unique = print.clone();
+            let mut n = 1;
+            while kept.contains_key(&unique) {
+                n += 1;
+                unique = format!("{print}#{n}");
+            }
+            kept.insert(unique, fact);
+        }
+        kept
     });
+    let gaps = audited
+        .into_iter()
+        .flat_map(|a| &a.not_audited)
+        .filter_map(|g| Some((g.key_id.as_ref()?.to_string(), g.region.name().to_string())))
+        .collect();
     SnapshotFacts {
         account: account.to_string(),
         scanned,
         cells,
         findings,
+        gaps,
     }
 }
+
+/// Key families that `facts` did not read completely: a gap the audit named, or a key listed
+/// but not described.
+fn incomplete_families(facts: &SnapshotFacts) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (key, region) in &facts.gaps {
+        out.entry(key.clone()).or_insert_with(|| region.clone());
+    }
+    for ((key, region), cell) in &facts.cells {
+        if cell.state == UNREADABLE {
+            out.entry(key.clone()).or_insert_with(|| region.clone());
+        }
+    }
+    out
+}
+
+/// The state a snapshot gives a key it listed but could not describe.
+const UNREADABLE: &str = "Unreadable";
 
 fn finding_fact(f: &Finding) -> FindingFact {
     let kind = serde_json::to_value(f.kind)
@@ -233,10 +285,23 @@ pub fn diff(from: &SnapshotFacts, to: &SnapshotFacts) -> Diff {
         .symmetric_difference(&to.scanned)
         .cloned()
         .collect();
+    let mut incomplete = incomplete_families(from);
+    for (key, region) in incomplete_families(to) {
+        incomplete.entry(key).or_insert(region);
+    }
+    // A key that could not be described in either snapshot is not compared there: "Unreadable"
+    // is not a state the key went into.
+    let unreadable = |key: &String, region: &String| {
+        [from, to].iter().any(|f| {
+            f.cells
+                .get(&(key.clone(), region.clone()))
+                .is_some_and(|c| c.state == UNREADABLE)
+        })
+    };
     let in_compared = |facts: &'_ SnapshotFacts| -> BTreeMap<String, BTreeMap<String, CellFact>> {
         let mut families: BTreeMap<String, BTreeMap<String, CellFact>> = BTreeMap::new();
         for ((key, region), fact) in &facts.cells {
-            if compared.contains(region) {
+            if compared.contains(region) && !unreadable(key, region) {
                 families
                     .entry(key.clone())
                     .or_default()
@@ -287,10 +352,14 @@ pub fn diff(from: &SnapshotFacts, to: &SnapshotFacts) -> Diff {
             (None, None) => {}
         }
     }
-    changes.extend(finding_changes(from, to));
+    changes.extend(finding_changes(from, to, &incomplete));
     Diff {
         changes,
         not_compared,
+        keys_not_compared: incomplete
+            .iter()
+            .map(|(key, region)| format!("{key} in {region}"))
+            .collect(),
     }
 }
 
@@ -356,15 +425,24 @@ fn cell_changes(
 
 /// Findings that appeared or went away. Only when both snapshots were audited; a finding is
 /// resolved only where the later snapshot could look (a Region it failed to read keeps its
-/// findings unresolved, not fixed).
-fn finding_changes(from: &SnapshotFacts, to: &SnapshotFacts) -> Vec<Change> {
+/// findings unresolved, not fixed), and neither new nor resolved on a family either snapshot
+/// did not read completely (`incomplete`).
+fn finding_changes(
+    from: &SnapshotFacts,
+    to: &SnapshotFacts,
+    incomplete: &BTreeMap<String, String>,
+) -> Vec<Change> {
     let (Some(before), Some(after)) = (&from.findings, &to.findings) else {
         return Vec::new();
     };
-    let looked = |region: &str| region.is_empty() || to.scanned.contains(region);
+    let looked = |f: &FindingFact| {
+        (f.region.is_empty()
+            || (to.scanned.contains(&f.region) && from.scanned.contains(&f.region)))
+            && !incomplete.contains_key(&f.key_id)
+    };
     let mut out = Vec::new();
     for (print, f) in after {
-        if !before.contains_key(print) {
+        if !before.contains_key(print) && looked(f) {
             out.push(finding_change(
                 ChangeKind::FindingNew,
                 &to.account,
@@ -375,7 +453,7 @@ fn finding_changes(from: &SnapshotFacts, to: &SnapshotFacts) -> Vec<Change> {
         }
     }
     for (print, f) in before {
-        if !after.contains_key(print) && looked(&f.region) {
+        if !after.contains_key(print) && looked(f) {
             out.push(finding_change(
                 ChangeKind::FindingResolved,
                 &to.account,

@@ -20,6 +20,7 @@ fn facts(scanned: &[&str], cells: &[(&str, &str, &str, &str)]) -> SnapshotFacts 
             })
             .collect(),
         findings: None,
+        gaps: BTreeSet::new(),
     }
 }
 
@@ -136,7 +137,7 @@ fn a_promotion_is_a_role_change_in_both_regions() {
 
 fn finding(kind: &str, key: &str, region: &str) -> (String, FindingFact) {
     (
-        fingerprint(kind, "111122223333", key, region),
+        fingerprint(kind, "111122223333", key, region, ""),
         FindingFact {
             kind: kind.into(),
             severity: "high".into(),
@@ -205,4 +206,166 @@ fn ages_read_as_seconds_and_nonsense_is_refused() {
     ] {
         assert!(parse_age(bad).is_err(), "{bad:?} was accepted");
     }
+}
+
+use crate::domain::audit::{FindingKind, Severity};
+use crate::domain::{MrkId, Region};
+
+/// Every kind the audit raises (the match makes a new kind a compile error here until it is
+/// listed).
+fn every_kind() -> Vec<FindingKind> {
+    use FindingKind::*;
+    let all = vec![
+        MissingRequiredRegion,
+        RegionNotAllowed,
+        NoReplicas,
+        PolicyDrift,
+        DefaultPolicyReplica,
+        TagDrift,
+        DescriptionDrift,
+        AliasDrift,
+        DisabledReplica,
+        PendingDeletion,
+        PendingReplicaDeletion,
+        PendingImport,
+        MaterialExpiry,
+        RegionUnreadable,
+        KeyUnreadable,
+        PublicAccess,
+        GrantMissing,
+        GrantExtra,
+        RotationDisabled,
+        MaterialExpiresBeforePrimary,
+    ];
+    for kind in &all {
+        match kind {
+            MissingRequiredRegion
+            | RegionNotAllowed
+            | NoReplicas
+            | PolicyDrift
+            | DefaultPolicyReplica
+            | TagDrift
+            | DescriptionDrift
+            | AliasDrift
+            | DisabledReplica
+            | PendingDeletion
+            | PendingReplicaDeletion
+            | PendingImport
+            | MaterialExpiry
+            | RegionUnreadable
+            | KeyUnreadable
+            | PublicAccess
+            | GrantMissing
+            | GrantExtra
+            | RotationDisabled
+            | MaterialExpiresBeforePrimary => {}
+        }
+    }
+    all
+}
+
+fn raised(kind: FindingKind, severity: Severity, subject: &str) -> Finding {
+    Finding {
+        severity,
+        kind,
+        key_id: MrkId::parse(A),
+        region: "eu-west-1".parse::<Region>().ok(),
+        message: format!("{kind:?} about {subject}"),
+        subject: subject.into(),
+    }
+}
+
+fn audited(findings: Vec<Finding>) -> AuditFacts {
+    AuditFacts {
+        findings,
+        not_audited: Vec::new(),
+    }
+}
+
+#[test]
+fn every_finding_reported_is_kept_for_every_kind_even_two_alike_on_one_key_and_region() {
+    let estate = Estate::new(Vec::new());
+    for kind in every_kind() {
+        let reported = vec![
+            raised(kind, Severity::High, "grant to 444455556666"),
+            raised(kind, Severity::Medium, "grant to a role of the account"),
+            // The audit should never raise two with one subject; if it does, both are kept.
+            raised(kind, Severity::Medium, "grant to a role of the account"),
+        ];
+        let facts = facts_of(&estate, Some(&audited(reported.clone())), "111122223333");
+        let kept = facts.findings.unwrap();
+        assert_eq!(kept.len(), reported.len(), "{kind:?}: saved = reported");
+        let high = kept.values().filter(|f| f.severity == "high").count();
+        assert_eq!(
+            high, 1,
+            "{kind:?}: the high one is kept beside the medium ones"
+        );
+    }
+}
+
+#[test]
+fn a_second_grant_finding_on_the_same_replica_is_a_new_finding() {
+    let estate = Estate::new(Vec::new());
+    let one = vec![raised(
+        FindingKind::GrantExtra,
+        Severity::High,
+        "arn:aws:iam::444455556666:root may Decrypt",
+    )];
+    let mut two = one.clone();
+    two.push(raised(
+        FindingKind::GrantExtra,
+        Severity::High,
+        "arn:aws:iam::777788889999:root may Decrypt",
+    ));
+    let mut before = facts_of(&estate, Some(&audited(one)), "111122223333");
+    let mut after = facts_of(&estate, Some(&audited(two)), "111122223333");
+    for f in [&mut before, &mut after] {
+        f.scanned = REGIONS.iter().map(|r| r.to_string()).collect();
+    }
+    let d = diff(&before, &after);
+    assert_eq!(kinds(&d), vec![(ChangeKind::FindingNew, A, "eu-west-1")]);
+    assert!(d.changes[0].to.as_deref().unwrap().contains("777788889999"));
+}
+
+#[test]
+fn findings_of_a_key_the_later_audit_could_not_read_are_not_resolved_but_named() {
+    let mut before = facts(REGIONS, &[(A, "us-east-1", "Primary", "Enabled")]);
+    before.findings = Some(
+        [
+            finding("policy-drift", A, "eu-west-1"),
+            finding("tag-drift", A, "eu-west-1"),
+            finding("alias-drift", B, "eu-west-1"),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let mut after = facts(REGIONS, &[(A, "us-east-1", "Unknown", "Unreadable")]);
+    after.findings = Some(
+        [finding("key-unreadable", A, "us-east-1")]
+            .into_iter()
+            .collect(),
+    );
+    let d = diff(&before, &after);
+    assert_eq!(
+        kinds(&d),
+        vec![(ChangeKind::FindingResolved, B, "eu-west-1")],
+        "only the family read completely is compared"
+    );
+    assert_eq!(d.keys_not_compared, vec![format!("{A} in us-east-1")]);
+}
+
+#[test]
+fn a_key_whose_properties_were_not_read_is_not_compared_either() {
+    let mut before = facts(REGIONS, &[]);
+    before.findings = Some(
+        [finding("policy-drift", A, "eu-west-1")]
+            .into_iter()
+            .collect(),
+    );
+    let mut after = facts(REGIONS, &[]);
+    after.findings = Some(BTreeMap::new());
+    after.gaps.insert((A.to_string(), "eu-west-1".to_string()));
+    let d = diff(&before, &after);
+    assert!(d.changes.is_empty(), "{:?}", d.changes);
+    assert_eq!(d.keys_not_compared, vec![format!("{A} in eu-west-1")]);
 }

@@ -12,6 +12,7 @@ pub mod key;
 pub mod lifecycle;
 pub mod parity;
 pub mod plan;
+pub mod plan_check;
 pub mod policy;
 pub mod policy_compare;
 pub mod problem;

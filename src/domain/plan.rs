@@ -142,10 +142,29 @@ pub struct Step {
 
 pub const PLAN_SCHEMA_VERSION: u32 = 1;
 
+/// The largest plan file read (64 MiB): a plan of a thousand steps, each with a whole key policy
+/// (at most 32 KB), stays under it; anything larger is refused before it is parsed.
+pub const MAX_PLAN_BYTES: u64 = 64 * 1024 * 1024;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub schema_version: u32,
     pub steps: Vec<Step>,
+    /// Calls the baseline asks for that the plan refuses to make, with why (a primary policy
+    /// the audit rates high would be spread to replicas). A plan with any is not "done".
+    #[serde(default)]
+    pub blocked: Vec<Blocked>,
+}
+
+/// A call left out of the plan on purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocked {
+    pub account: String,
+    pub region: String,
+    pub key_id: String,
+    pub operation: String,
+    /// The finding that stops it, and what to do first.
+    pub reason: String,
 }
 
 /// SHA-256 of `text`, as lowercase hex.
@@ -172,6 +191,7 @@ pub fn tags_hash(tags: &[Tag]) -> String {
 /// a plan never acts on what it could not see.
 pub fn plan(estate: &Estate, props: &PropsMap, baseline: &Baseline, account: &str) -> Plan {
     let mut steps = Vec::new();
+    let mut blocked = Vec::new();
     for (id, family) in estate.families() {
         let Some(primary) = family.described().find(|k| k.role() == Role::Primary) else {
             continue;
@@ -188,13 +208,14 @@ pub fn plan(estate: &Estate, props: &PropsMap, baseline: &Baseline, account: &st
             primary_grants: primary_props.grants.as_deref(),
             rules: ReplicaRules::for_family(baseline, family, primary_props.tags.as_deref()),
             account,
+            public_policy: primary_props.policy.as_deref().and_then(open_to_anyone),
         };
-        ctx.missing_replicas(estate, baseline, &mut steps);
+        ctx.missing_replicas(estate, baseline, &mut steps, &mut blocked);
         for replica in family.described().filter(|k| k.role() == Role::Replica) {
             let Some(replica_props) = props.get(&(id.clone(), replica.region)) else {
                 continue;
             };
-            ctx.drift(replica, replica_props, &mut steps);
+            ctx.drift(replica, replica_props, &mut steps, &mut blocked);
             if ctx.rules.disallowed == Disallowed::ScheduleDeletion
                 && !baseline.allows(replica.region)
             {
@@ -205,7 +226,20 @@ pub fn plan(estate: &Estate, props: &PropsMap, baseline: &Baseline, account: &st
     Plan {
         schema_version: PLAN_SCHEMA_VERSION,
         steps,
+        blocked,
     }
+}
+
+/// The statements of `policy` that let anyone use the key (what the audit rates high
+/// `public-access`), in words; `None` when there are none.
+fn open_to_anyone(policy: &str) -> Option<String> {
+    let grants = super::policy_compare::grants(policy).ok()?;
+    let open: Vec<String> = grants
+        .iter()
+        .filter(|g| g.is_open_to_anyone())
+        .map(ToString::to_string)
+        .collect();
+    (!open.is_empty()).then(|| open.join("; "))
 }
 
 struct FamilyPlan<'a> {
@@ -217,9 +251,26 @@ struct FamilyPlan<'a> {
     primary_grants: Option<&'a [super::parity::Grant]>,
     rules: ReplicaRules,
     account: &'a str,
+    /// The primary's statements open to anyone, when its policy has any: it is never copied.
+    public_policy: Option<String>,
 }
 
 impl FamilyPlan<'_> {
+    /// A call that would copy the primary's public policy to `region`, left out with why.
+    fn block(&self, region: Region, operation: &str, out: &mut Vec<Blocked>) {
+        out.push(Blocked {
+            account: self.account.to_string(),
+            region: region.name().to_string(),
+            key_id: self.id.to_string(),
+            operation: operation.to_string(),
+            reason: format!(
+                "public-access (high): the primary's key policy in {} lets anyone use the key ({}); it is not copied to {region}: limit the primary's policy first",
+                self.primary.region,
+                self.public_policy.as_deref().unwrap_or_default()
+            ),
+        });
+    }
+
     fn step(
         &self,
         region: Region,
@@ -241,10 +292,20 @@ impl FamilyPlan<'_> {
 
     /// ReplicateKey into each required Region that has no key, with what the baseline asks a
     /// replica to carry (so it starts right), then its aliases once it is usable.
-    fn missing_replicas(&self, estate: &Estate, baseline: &Baseline, out: &mut Vec<Step>) {
+    fn missing_replicas(
+        &self,
+        estate: &Estate,
+        baseline: &Baseline,
+        out: &mut Vec<Step>,
+        blocked: &mut Vec<Blocked>,
+    ) {
         let required: BTreeSet<Region> = baseline.required_for(self.family, self.primary_tags);
         for region in required {
             if !matches!(estate.cell(self.id, region), Cell::Absent) {
+                continue;
+            }
+            if self.rules.policy == Carry::CopyPrimary && self.public_policy.is_some() {
+                self.block(region, "ReplicateKey", blocked);
                 continue;
             }
             let mut parameters = json!({
@@ -289,22 +350,32 @@ impl FamilyPlan<'_> {
 
     /// PutKeyPolicy, TagResource/UntagResource, UpdateKeyDescription and CreateAlias where the
     /// baseline says to copy the primary's and the replica differs.
-    fn drift(&self, replica: &KeyInfo, props: &super::audit::KeyProps, out: &mut Vec<Step>) {
+    fn drift(
+        &self,
+        replica: &KeyInfo,
+        props: &super::audit::KeyProps,
+        out: &mut Vec<Step>,
+        blocked: &mut Vec<Blocked>,
+    ) {
         let r = replica.region;
         let key = self.id.as_str();
         if self.rules.policy == Carry::CopyPrimary
             && let (Some(want), Some(have)) = (self.primary_policy, props.policy.as_deref())
             && super::policy_compare::compare(want, have).is_ok_and(|d| !d.is_empty())
         {
-            out.push(self.step(
-                r,
-                "PutKeyPolicy",
-                json!({ "KeyId": key, "PolicyName": "default", "Policy": want }),
-                format!("policy-drift: the policy in {r} differs from the primary's"),
-                Precondition::PolicyHash {
-                    sha256: sha256(have),
-                },
-            ));
+            if self.public_policy.is_some() {
+                self.block(r, "PutKeyPolicy", blocked);
+            } else {
+                out.push(self.step(
+                    r,
+                    "PutKeyPolicy",
+                    json!({ "KeyId": key, "PolicyName": "default", "Policy": want }),
+                    format!("policy-drift: the policy in {r} differs from the primary's"),
+                    Precondition::PolicyHash {
+                        sha256: sha256(have),
+                    },
+                ));
+            }
         }
         if self.rules.tags == Carry::CopyPrimary
             && let (Some(want), Some(have)) = (self.primary_tags, props.tags.as_deref())

@@ -308,3 +308,42 @@ fn with_grants_copied_a_replica_gets_each_primary_grant_it_lacks_and_nothing_is_
     let rebuilt = grant_of(&plan.steps[0].parameters);
     assert!(rebuilt.same_as(&app), "{rebuilt:?}");
 }
+
+const PUBLIC: &str = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}"#;
+
+#[test]
+fn a_public_primary_policy_is_never_copied_to_a_replica_and_the_plan_says_why() {
+    let baseline = Baseline {
+        require_regions: vec![region("ap-southeast-2")],
+        replicas: copy_all(),
+        ..Baseline::default()
+    };
+    let mut props = props(
+        P2,
+        vec![Tag::new("env", "prod"), Tag::new("team", "payments")],
+    );
+    if let Some(primary) = props.get_mut(&(id(), region("us-east-1"))) {
+        primary.policy = Some(PUBLIC.into());
+    }
+    let plan = plan(&estate("payments"), &props, &baseline, "111122223333");
+    assert!(
+        plan.steps
+            .iter()
+            .all(|s| s.operation != "PutKeyPolicy" && s.operation != "ReplicateKey"),
+        "{:?}",
+        ops(&plan)
+    );
+    let blocked: Vec<(&str, &str)> = plan
+        .blocked
+        .iter()
+        .map(|b| (b.operation.as_str(), b.region.as_str()))
+        .collect();
+    assert_eq!(
+        blocked,
+        vec![
+            ("ReplicateKey", "ap-southeast-2"),
+            ("PutKeyPolicy", "eu-west-1")
+        ]
+    );
+    assert!(plan.blocked[0].reason.contains("public-access"));
+}

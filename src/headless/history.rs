@@ -3,8 +3,7 @@
 
 use std::path::Path;
 
-use crate::domain::audit::Finding;
-use crate::domain::history::{diff, parse_age};
+use crate::domain::history::{AuditFacts, diff, parse_age};
 use crate::domain::{Estate, history::JournalEntry};
 use crate::jobs::{Actor, now_epoch, snapshot_of};
 use crate::report::{HistoryFormat, render_diff, render_journal, render_snapshots};
@@ -17,11 +16,11 @@ fn open(path: &Path) -> Result<Store, String> {
 
 /// Saves the audit's scan and findings as one snapshot. History is evidence, not the audit:
 /// a database that cannot be written is named on stderr and the audit's result stands.
-pub fn record_audit(path: &Path, estate: &Estate, findings: &[Finding], actor: &Actor) {
+pub fn record_audit(path: &Path, estate: &Estate, audited: &AuditFacts, actor: &Actor) {
     let saved = Store::open(path).and_then(|mut store| {
         store.save_snapshot(&snapshot_of(
             estate,
-            Some(findings),
+            Some(audited),
             actor,
             "audit",
             now_epoch(),

@@ -90,8 +90,11 @@ pub fn load_baseline(
 ) -> Result<Baseline, String> {
     let mut baseline = match file {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
+            let text = crate::jobs::read_bounded(
+                path,
+                crate::domain::audit::MAX_BASELINE_BYTES,
+                "baseline",
+            )?;
             Baseline::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
         None => Baseline::default(),
@@ -156,7 +159,7 @@ pub fn audit(
         record_audit(
             path,
             &outcome.estate,
-            &outcome.findings,
+            &outcome.facts(),
             &actor(command.identity.as_ref()),
         );
     }
@@ -252,9 +255,8 @@ pub fn write_output(output: Option<&Path>, text: &str) -> Result<(), String> {
 
 fn write_report(output: Option<&Path>, text: &str) -> Result<(), String> {
     match output {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        }
+        Some(path) => crate::jobs::write_private(path, text)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
             let mut out = std::io::stdout().lock();
             write!(out, "{text}").map_err(|e| format!("cannot write the report: {e}"))?;

@@ -99,7 +99,7 @@ pub fn audit_accounts(
                 },
                 account: account.id.to_string(),
             };
-            record_audit(path, &outcome.estate, &outcome.findings, &actor);
+            record_audit(path, &outcome.estate, &outcome.facts(), &actor);
         }
     }
     let parts = accounts

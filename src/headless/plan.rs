@@ -9,8 +9,8 @@ use crate::domain::Region;
 use crate::domain::audit::{AuditOptions, Baseline};
 use crate::domain::plan::{PLAN_SCHEMA_VERSION, Plan, plan};
 use crate::jobs::{
-    Actor, ApplyJournal, ApplyOptions, HistoryLog, Runner, StepStatus, apply_plan, now_epoch,
-    run_audit,
+    Actor, ApplyJournal, ApplyOptions, HistoryLog, PlanLock, Runner, StepStatus, apply_plan,
+    now_epoch, run_audit,
 };
 use crate::report::render_plan;
 
@@ -77,8 +77,9 @@ pub fn apply_command(
     allow_deletions: bool,
     history: Option<&Path>,
 ) -> Result<ApplyExit, String> {
+    let lock = PlanLock::acquire(path)?;
     let (text, planned) = read_plan(path)?;
-    let mut journal = ApplyJournal::open(path, &text)?;
+    let mut journal = ApplyJournal::open(lock, &text)?;
     // Every call is journaled in the history too; a history that cannot be opened is named and
     // the apply goes on (its own journal beside the plan keeps the resumption).
     let log = history.and_then(|p| match crate::store::Store::open(p) {
@@ -125,8 +126,7 @@ pub fn apply_command(
 
 /// The plan file's text and the plan, or why it is not one this build can apply.
 pub fn read_plan(path: &Path) -> Result<(String, Plan), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the plan {}: {e}", path.display()))?;
+    let text = crate::jobs::read_bounded(path, crate::domain::plan::MAX_PLAN_BYTES, "plan")?;
     let planned: Plan = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a plan: {e}", path.display()))?;
     if planned.schema_version != PLAN_SCHEMA_VERSION {

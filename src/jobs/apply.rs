@@ -40,13 +40,15 @@ pub enum StepStatus {
 }
 
 impl StepStatus {
-    /// The word the journal keeps for a finished step; `None` for a step to try again.
+    /// The word the journal keeps for a step this run judged; `None` for one it did not.
+    /// Only `applied` and `adopted` make a step done on a later run (`TOOK_EFFECT`).
     fn journal_word(&self) -> Option<&'static str> {
         match self {
             StepStatus::Applied { .. } => Some("applied"),
             StepStatus::Adopted => Some("adopted"),
             StepStatus::Stale(_) => Some("stale"),
-            StepStatus::Skipped(_) | StepStatus::Failed(_) | StepStatus::AlreadyDone(_) => None,
+            StepStatus::Failed(_) => Some("failed"),
+            StepStatus::Skipped(_) | StepStatus::AlreadyDone(_) => None,
         }
     }
 
@@ -75,19 +77,87 @@ impl std::fmt::Display for StepStatus {
     }
 }
 
+/// The exclusive hold one apply has on a plan (`PLAN.journal.lock`, an OS file lock): a second
+/// apply of the same plan, from the CLI or the GUI, is refused and told who holds it, instead
+/// of making every call a second time. The OS releases it when the process ends, however it
+/// ends, so a killed apply never leaves the plan locked.
+pub struct PlanLock {
+    _file: std::fs::File,
+    journal: PathBuf,
+}
+
+impl PlanLock {
+    /// Takes the lock of the plan at `plan_path`, or says which process holds it.
+    pub fn acquire(plan_path: &Path) -> Result<PlanLock, String> {
+        let journal = journal_path(plan_path);
+        let mut lock_path = journal.as_os_str().to_owned();
+        lock_path.push(".lock");
+        let lock_path = PathBuf::from(lock_path);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = std::fs::read_to_string(&lock_path).unwrap_or_default();
+                let holder = holder.trim();
+                return Err(format!(
+                    "{} is being applied by another process ({}): wait for it to finish, or stop it, before applying it again",
+                    plan_path.display(),
+                    if holder.is_empty() {
+                        "holder unknown"
+                    } else {
+                        holder
+                    }
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(format!("cannot lock {}: {e}", lock_path.display()));
+            }
+        }
+        // Who holds it, for the message a second apply prints.
+        let _ = file.set_len(0);
+        let _ = writeln!(
+            file,
+            "pid {}, since {}",
+            std::process::id(),
+            crate::domain::key::format_utc(super::now_epoch())
+        );
+        Ok(PlanLock {
+            _file: file,
+            journal,
+        })
+    }
+}
+
+fn journal_path(plan_path: &Path) -> PathBuf {
+    let mut path = plan_path.as_os_str().to_owned();
+    path.push(".journal");
+    PathBuf::from(path)
+}
+
+/// The words a journal line may carry for a step that took effect: only these make a step done
+/// on a later run. Stale, refused and failed steps are recorded too, as evidence, and tried
+/// again (and judged again) on every run.
+const TOOK_EFFECT: &[&str] = &["applied", "adopted"];
+
 /// The record of finished steps, a JSON line each, beside the plan (`PLAN.journal`). Its first
-/// line names the plan's hash: a journal never applies to another plan.
+/// line names the plan's hash: a journal never applies to another plan. It is opened only under
+/// the plan's lock.
 pub struct ApplyJournal {
     path: PathBuf,
     done: BTreeMap<usize, String>,
+    _lock: PlanLock,
 }
 
 impl ApplyJournal {
-    /// Opens (or starts) the journal of the plan at `plan_path` whose text is `plan_text`.
-    pub fn open(plan_path: &Path, plan_text: &str) -> Result<ApplyJournal, String> {
-        let mut path = plan_path.as_os_str().to_owned();
-        path.push(".journal");
-        let path = PathBuf::from(path);
+    /// Opens (or starts) the journal of the plan held by `lock`, whose text is `plan_text`.
+    pub fn open(lock: PlanLock, plan_text: &str) -> Result<ApplyJournal, String> {
+        let path = lock.journal.clone();
         let hash = sha256(plan_text);
         let mut done = BTreeMap::new();
         match std::fs::read_to_string(&path) {
@@ -109,6 +179,7 @@ impl ApplyJournal {
                     };
                     if let (Some(step), Some(status)) =
                         (entry["step"].as_u64(), entry["status"].as_str())
+                        && TOOK_EFFECT.contains(&status)
                     {
                         done.insert(step as usize, status.to_string());
                     }
@@ -119,7 +190,11 @@ impl ApplyJournal {
             }
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         }
-        Ok(ApplyJournal { path, done })
+        Ok(ApplyJournal {
+            path,
+            done,
+            _lock: lock,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -131,17 +206,16 @@ impl ApplyJournal {
             &self.path,
             &serde_json::json!({ "step": step, "status": word, "time": super::now_epoch() }),
         )?;
-        self.done.insert(step, word.to_string());
+        if TOOK_EFFECT.contains(&word) {
+            self.done.insert(step, word.to_string());
+        }
         Ok(())
     }
 }
 
 /// One line, flushed to disk before the next call is made.
 fn append(path: &Path, line: &Value) -> Result<(), String> {
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
+    let mut file = super::open_private(path, true)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     writeln!(file, "{line}")
         .and_then(|()| file.sync_data())
@@ -167,6 +241,7 @@ pub async fn apply_plan(
     options: &ApplyOptions,
     mut progress: impl FnMut(usize, &Step, &StepStatus) -> ControlFlow<()>,
 ) -> Result<Vec<StepStatus>, String> {
+    check_before_any_call(plan, options)?;
     let mut outcomes = Vec::with_capacity(plan.steps.len());
     let mut last_call: Option<Instant> = None;
     for (i, step) in plan.steps.iter().enumerate() {
@@ -190,6 +265,27 @@ pub async fn apply_plan(
         }
     }
     Ok(outcomes)
+}
+
+/// What refuses the whole plan before its first call: an invalid step (a hand-edited plan), or
+/// a step for another account than the credentials' (nothing of it is stale: it was never
+/// looked at, and no call may be made with the wrong account's credentials).
+fn check_before_any_call(plan: &Plan, options: &ApplyOptions) -> Result<(), String> {
+    crate::domain::plan_check::check_plan(plan).map_err(|e| e.to_string())?;
+    if let Some((i, step)) = plan
+        .steps
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.account != options.account)
+    {
+        return Err(format!(
+            "step {} is for account {}, but the credentials are for account {}: nothing was applied; use the credentials of the plan's account",
+            i + 1,
+            step.account,
+            options.account
+        ));
+    }
+    Ok(())
 }
 
 /// A call this apply made, in the history's journal (steps not called are not journaled).
@@ -225,12 +321,6 @@ async fn run_step(
     options: &ApplyOptions,
     last_call: &mut Option<Instant>,
 ) -> StepStatus {
-    if step.account != options.account {
-        return StepStatus::Stale(format!(
-            "the plan is for account {}, the credentials are for {}",
-            step.account, options.account
-        ));
-    }
     let (Some(id), Ok(region)) = (MrkId::parse(&step.key_id), step.region.parse::<Region>()) else {
         return StepStatus::Failed(format!(
             "the step names key '{}' in '{}', which is not a multi-Region key in a known Region",
@@ -405,7 +495,10 @@ async fn call(
                 .map(|()| None),
         ),
         "ScheduleKeyDeletion" => {
-            let days = p["PendingWindowInDays"].as_i64().unwrap_or(30) as i32;
+            // check_plan held it to 7–30 already; never cast a value that does not fit.
+            let Ok(days) = i32::try_from(p["PendingWindowInDays"].as_i64().unwrap_or(30)) else {
+                return StepStatus::Failed("PendingWindowInDays is out of range".into());
+            };
             let action = crate::domain::lifecycle::KeyAction::ScheduleDeletion { days };
             done(client.key_action(id, action, None).await)
         }

@@ -24,6 +24,16 @@ pub struct AuditOutcome {
     pub props: PropsMap,
 }
 
+impl AuditOutcome {
+    /// What the history keeps of this audit: its findings and what it could not look at.
+    pub fn facts(&self) -> crate::domain::history::AuditFacts {
+        crate::domain::history::AuditFacts {
+            findings: self.findings.clone(),
+            not_audited: self.not_audited.clone(),
+        }
+    }
+}
+
 /// Scan, follow each family's primary outside the scanned Regions, fetch what the audit needs,
 /// and audit: the whole headless pipeline, blocking.
 pub fn run_audit(

@@ -9,8 +9,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use crate::domain::Estate;
-use crate::domain::audit::Finding;
-use crate::domain::history::{Diff, JournalEntry, SnapshotFacts, SnapshotSummary, diff, facts_of};
+use crate::domain::history::{
+    AuditFacts, Diff, JournalEntry, SnapshotFacts, SnapshotSummary, diff, facts_of,
+};
 use crate::store::{RegionRecord, SnapshotToSave, Store};
 
 /// Who acts: the identity and account every snapshot and journal entry is recorded under.
@@ -27,7 +28,7 @@ enum Write {
         /// Whose snapshot: its account is the estate's.
         actor: Actor,
         estate: Box<Estate>,
-        findings: Option<Vec<Finding>>,
+        audited: Option<AuditFacts>,
         source: &'static str,
         time: i64,
     },
@@ -91,17 +92,17 @@ impl HistoryLog {
         &self.path
     }
 
-    /// Records `estate` as one snapshot (with the audit's findings when one ran).
+    /// Records `estate` as one snapshot (with what the audit saw, when one ran).
     pub fn save_snapshot(
         &self,
         estate: &Estate,
-        findings: Option<&[Finding]>,
+        audited: Option<&AuditFacts>,
         source: &'static str,
     ) {
         self.send(Write::Snapshot {
             actor: self.actor.clone(),
             estate: Box::new(estate.clone()),
-            findings: findings.map(<[Finding]>::to_vec),
+            audited: audited.cloned(),
             source,
             time: super::now_epoch(),
         });
@@ -169,11 +170,11 @@ fn write_all(
             Write::Snapshot {
                 actor,
                 estate,
-                findings,
+                audited,
                 source,
                 time,
             } => {
-                let snapshot = snapshot_of(&estate, findings.as_deref(), &actor, source, time);
+                let snapshot = snapshot_of(&estate, audited.as_ref(), &actor, source, time);
                 store.save_snapshot(&snapshot).map(|_| ())
             }
             Write::Journal(entry) => store.append_journal(&entry),
@@ -213,7 +214,7 @@ pub fn changes_since(path: &std::path::Path, id: i64, now: &SnapshotFacts) -> Re
 /// The snapshot of `estate` as the store keeps it: every Region's status and every key.
 pub fn snapshot_of(
     estate: &Estate,
-    findings: Option<&[Finding]>,
+    audited: Option<&AuditFacts>,
     actor: &Actor,
     source: &str,
     time: i64,
@@ -236,7 +237,7 @@ pub fn snapshot_of(
         identity: actor.identity.clone(),
         source: source.into(),
         regions,
-        facts: facts_of(estate, findings, &actor.account),
+        facts: facts_of(estate, audited, &actor.account),
     }
 }
 

@@ -258,10 +258,10 @@ impl Inventory {
 
     /// Saves the estate with the audit's findings as one snapshot, when history is kept and
     /// every Region has reported (the GUI's Audit button, once its findings are computed).
-    pub fn save_audit_snapshot(&self, findings: &[crate::domain::audit::Finding]) -> bool {
+    pub fn save_audit_snapshot(&self, audited: &crate::domain::history::AuditFacts) -> bool {
         match &self.history_log {
             Some(log) if self.estate.is_settled() && !self.is_scanning() => {
-                log.save_snapshot(&self.estate, Some(findings), "gui-audit");
+                log.save_snapshot(&self.estate, Some(audited), "gui-audit");
                 true
             }
             _ => false,

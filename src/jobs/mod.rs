@@ -8,6 +8,7 @@ mod actions;
 mod apply;
 mod audit;
 mod fetch;
+mod files;
 mod grant_copies;
 mod history;
 mod inventory;
@@ -22,10 +23,11 @@ mod tasks;
 
 pub use accounts::{EnteredAccount, RoleSettings, enter_accounts, enter_profiles};
 pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
-pub use apply::{ApplyJournal, ApplyOptions, StepStatus, apply_plan};
+pub use apply::{ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
 pub use audit::{
     AuditOutcome, audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets, run_audit,
 };
+pub use files::{open_private, read_bounded, write_private};
 pub use grant_copies::GrantCopy;
 pub use history::{Actor, HistoryLog, snapshot_of};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};

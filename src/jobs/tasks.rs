@@ -14,7 +14,7 @@ use std::future::Future;
 
 use poll_promise::Promise;
 
-use super::apply::{ApplyJournal, ApplyOptions, StepStatus, apply_plan};
+use super::apply::{ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
 use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets};
 use super::inventory::Inventory;
 use super::replica_calls::fetch_primary_props;
@@ -23,7 +23,7 @@ use crate::aws::KmsClients;
 use crate::domain::audit::{
     AuditOptions, Baseline, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
 };
-use crate::domain::history::{Diff, SnapshotSummary, facts_of};
+use crate::domain::history::{AuditFacts, Diff, SnapshotSummary, facts_of};
 use crate::domain::plan::Plan;
 use crate::domain::{Estate, MrkId, PrimaryProps, Region, Tag};
 
@@ -275,7 +275,10 @@ impl Tasks {
                 );
                 report
                     .render(format)
-                    .and_then(|text| std::fs::write(&path, text).map_err(|e| e.to_string()))
+                    .and_then(|text| {
+                        super::write_private(std::path::Path::new(&path), &text)
+                            .map_err(|e| e.to_string())
+                    })
                     .map(|()| format!("Saved {path}"))
                     .map_err(|e| format!("Could not save {path}: {e}"))
             })
@@ -303,8 +306,11 @@ impl Tasks {
         let key = TaskKey::LoadBaseline(path.clone());
         self.start(runner, key, async move {
             let loaded = tokio::task::spawn_blocking(move || {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("Cannot read {path}: {e}"))?;
+                let text = super::read_bounded(
+                    std::path::Path::new(&path),
+                    crate::domain::audit::MAX_BASELINE_BYTES,
+                    "baseline",
+                )?;
                 Baseline::from_toml(&text).map_err(|e| format!("{path}: {e}"))
             })
             .await
@@ -338,7 +344,7 @@ impl Tasks {
         runner: &Runner,
         inventory: &Inventory,
         id: i64,
-        findings: Option<Vec<Finding>>,
+        audited: Option<AuditFacts>,
     ) -> bool {
         let Some(log) = inventory.history_log() else {
             return false;
@@ -348,7 +354,7 @@ impl Tasks {
         self.start(runner, TaskKey::ChangesSince(id), async move {
             let revision = estate.revision();
             let diff = tokio::task::spawn_blocking(move || {
-                let now = facts_of(&estate, findings.as_deref(), &account);
+                let now = facts_of(&estate, audited.as_ref(), &account);
                 super::history::changes_since(&path, id, &now)
             })
             .await
@@ -388,7 +394,7 @@ impl Tasks {
                         "{path} has an apply journal beside it: save this plan under another name"
                     ));
                 }
-                std::fs::write(&path, text)
+                super::write_private(std::path::Path::new(&path), &text)
                     .map(|()| format!("Saved {path}"))
                     .map_err(|e| format!("Could not save {path}: {e}"))
             })
@@ -403,8 +409,11 @@ impl Tasks {
         let key = TaskKey::LoadPlan(path.clone());
         self.start(runner, key, async move {
             let loaded = tokio::task::spawn_blocking(move || {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("cannot read {path}: {e}"))?;
+                let text = super::read_bounded(
+                    std::path::Path::new(&path),
+                    crate::domain::plan::MAX_PLAN_BYTES,
+                    "plan",
+                )?;
                 let plan: Plan = serde_json::from_str(&text)
                     .map_err(|e| format!("{path} is not a plan: {e}"))?;
                 Ok(plan)
@@ -464,6 +473,9 @@ async fn write_and_apply(
     let text = serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
     let mut journal = tokio::task::spawn_blocking(move || {
         let file = std::path::PathBuf::from(&path);
+        // First the plan's lock: a CLI `apply` of this file holds it, and then nothing here
+        // writes or calls anything.
+        let lock = PlanLock::acquire(&file)?;
         // The same text again: the journal beside it from an earlier apply continues. Another
         // plan's journal there is never overwritten, and neither is its plan.
         let same = std::fs::read_to_string(&file).ok().as_deref() == Some(text.as_str());
@@ -474,9 +486,9 @@ async fn write_and_apply(
                     "{journal} is the journal of another plan: save this plan under another name"
                 ));
             }
-            std::fs::write(&file, &text).map_err(|e| format!("cannot write {path}: {e}"))?;
+            super::write_private(&file, &text).map_err(|e| format!("cannot write {path}: {e}"))?;
         }
-        ApplyJournal::open(&file, &text)
+        ApplyJournal::open(lock, &text)
     })
     .await
     .map_err(|e| e.to_string())??;

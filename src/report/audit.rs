@@ -481,6 +481,7 @@ mod tests {
             message:
                 "The description (\"line one\nline two <script>alert(1)</script> | x\") differs."
                     .into(),
+            subject: String::new(),
         };
         let gap = NotAudited {
             key_id: Some(id),

@@ -96,6 +96,12 @@ pub fn render_diff(
                     md_cell(&diff.not_compared.join(", "))
                 ));
             }
+            if !diff.keys_not_compared.is_empty() {
+                out.push_str(&format!(
+                    "Keys not compared (not read completely in one of the two snapshots): {}\n\n",
+                    md_cell(&diff.keys_not_compared.join(", "))
+                ));
+            }
             out.push_str(
                 "| Change | Account | Key | Region | From | To |\n|---|---|---|---|---|---|\n",
             );

@@ -22,6 +22,10 @@ pub enum StoreError {
     },
     #[error("{path}: {detail}")]
     Io { path: PathBuf, detail: String },
+    #[error(
+        "{path} is a symbolic link: the history is not opened through one (it could write anywhere); point --state-dir at the real folder"
+    )]
+    Symlink { path: PathBuf },
     #[error("{path}: SQLite: {detail}")]
     Sqlite { path: PathBuf, detail: String },
     #[error("no snapshot {0} in the history")]

@@ -30,6 +30,12 @@ pub struct Store {
 impl Store {
     /// Opens (creating it and its folder when needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        // A link (even a dangling one) would make SQLite create or write the file it points at.
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(StoreError::Symlink {
+                path: path.to_path_buf(),
+            });
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             create_private_dir(dir).map_err(|e| StoreError::Io {
                 path: dir.to_path_buf(),
@@ -83,6 +89,32 @@ impl Store {
 
     fn error(&self, e: rusqlite::Error) -> StoreError {
         StoreError::from_sqlite(&self.path, e)
+    }
+}
+
+/// Why the folder holding the history (or a plan) is unsafe, when it is: writable by its group
+/// or by everyone (without the sticky bit), so another user could replace the database or a
+/// journal. Said, not changed: the folder may be shared on purpose.
+pub fn folder_warning(dir: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir).ok()?.permissions().mode();
+        let sticky = mode & 0o1000 != 0;
+        (mode & 0o022 != 0 && !sticky).then(|| {
+            format!(
+                "{} is writable by {} (mode {:o}): another user could replace the history in it; run `chmod go-w {}`",
+                dir.display(),
+                if mode & 0o002 != 0 { "everyone" } else { "its group" },
+                mode & 0o7777,
+                dir.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
     }
 }
 

@@ -55,6 +55,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX journal_by_key ON journal(key_id, time);
     CREATE INDEX journal_by_time ON journal(time);",
+    // 3: what each audit could not read completely, so a diff never resolves a finding there.
+    "CREATE TABLE snapshot_gaps (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        key_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        PRIMARY KEY (snapshot_id, key_id, region)
+    );",
 ];
 
 /// The schema version this build writes.
@@ -62,16 +69,23 @@ pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the database to schema `target`, one transaction per step. A file from a newer
 /// build is refused (`Ok(Err(found))`) rather than written in a shape it does not expect.
+///
+/// Each step takes the write lock *before* it reads `user_version` (`BEGIN IMMEDIATE`): two
+/// processes opening a new file at once would otherwise both read 0 and both create the tables,
+/// and the second would fail ("table snapshots already exists"). The second now waits, then
+/// finds the step done.
 pub fn migrate(conn: &mut Connection, target: i64) -> rusqlite::Result<Result<(), i64>> {
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if found > LATEST {
-        return Ok(Err(found));
-    }
-    for version in found..target.min(LATEST) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(MIGRATIONS[version as usize])?;
-        tx.pragma_update(None, "user_version", version + 1)?;
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > LATEST {
+            return Ok(Err(found));
+        }
+        if found >= target.min(LATEST) {
+            return Ok(Ok(()));
+        }
+        tx.execute_batch(MIGRATIONS[found as usize])?;
+        tx.pragma_update(None, "user_version", found + 1)?;
         tx.commit()?;
     }
-    Ok(Ok(()))
 }

@@ -48,10 +48,10 @@ impl Store {
                 cell.execute(params![id, key, reg, c.role, c.state])
                     .map_err(at)?;
             }
+            // Never `OR IGNORE`: every finding the audit reported is evidence, and facts_of gives
+            // each its own fingerprint.
             let mut finding = tx
-                .prepare(
-                    "INSERT OR IGNORE INTO snapshot_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
+                .prepare("INSERT INTO snapshot_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                 .map_err(at)?;
             for (print, f) in s.facts.findings.iter().flatten() {
                 finding
@@ -59,6 +59,12 @@ impl Store {
                         id, print, f.kind, f.severity, f.key_id, f.region, f.message
                     ])
                     .map_err(at)?;
+            }
+            let mut gap = tx
+                .prepare("INSERT OR IGNORE INTO snapshot_gaps VALUES (?1, ?2, ?3)")
+                .map_err(at)?;
+            for (key, region) in &s.facts.gaps {
+                gap.execute(params![id, key, region]).map_err(at)?;
             }
         }
         tx.commit().map_err(at)?;
@@ -185,11 +191,21 @@ impl Store {
         } else {
             None
         };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key_id, region FROM snapshot_gaps WHERE snapshot_id = ?1")
+            .map_err(at)?;
+        let gaps = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(at)?
+            .collect::<Result<_, _>>()
+            .map_err(at)?;
         Ok(SnapshotFacts {
             account,
             scanned,
             cells,
             findings,
+            gaps,
         })
     }
 

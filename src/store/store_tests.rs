@@ -72,6 +72,13 @@ fn snapshot(time: i64, state: &str, audited: bool) -> SnapshotToSave {
             account: "111122223333".into(),
             scanned: ["us-east-1".to_string()].into_iter().collect(),
             cells,
+            gaps: if audited {
+                [("mrk-2".to_string(), "us-east-1".to_string())]
+                    .into_iter()
+                    .collect()
+            } else {
+                Default::default()
+            },
             findings,
         },
     }
@@ -234,4 +241,69 @@ fn the_database_and_its_folder_are_private_to_their_owner() {
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&nested), 0o700);
     assert_eq!(mode(&path), 0o600);
+}
+
+#[test]
+fn two_findings_of_one_kind_on_one_key_and_region_are_both_saved_and_counted() {
+    let dir = TempDir::new("two-grants");
+    let mut store = Store::open(&dir.db()).unwrap();
+    let mut saved = snapshot(1_000, "Enabled", true);
+    let fact = |severity: &str, grantee: &str| FindingFact {
+        kind: "grant-extra".into(),
+        severity: severity.into(),
+        key_id: "mrk-1".into(),
+        region: "us-east-1".into(),
+        message: format!("grant to {grantee}"),
+    };
+    let findings = saved.facts.findings.as_mut().unwrap();
+    findings.insert(
+        "grant-extra|111122223333|mrk-1|us-east-1|444455556666".into(),
+        fact("high", "444455556666"),
+    );
+    findings.insert(
+        "grant-extra|111122223333|mrk-1|us-east-1|role/app".into(),
+        fact("medium", "role/app"),
+    );
+    let id = store.save_snapshot(&saved).unwrap();
+    assert_eq!(store.snapshot_facts(id).unwrap(), saved.facts);
+    let counts = store.snapshots().unwrap()[0].findings.clone().unwrap();
+    assert_eq!(
+        counts["high"], 2,
+        "policy-drift and the cross-account grant"
+    );
+    assert_eq!(counts["medium"], 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_database_path_that_is_a_symlink_is_refused_and_nothing_is_created_at_its_target() {
+    let dir = TempDir::new("symlink");
+    std::fs::create_dir_all(dir.db().parent().unwrap()).unwrap();
+    let target = dir.db().with_file_name("elsewhere.sqlite");
+    std::os::unix::fs::symlink(&target, dir.db()).unwrap();
+    let err = Store::open(&dir.db()).err().expect("refused");
+    assert!(matches!(err, StoreError::Symlink { .. }), "{err}");
+    assert!(
+        !target.exists(),
+        "the dangling link's target was not created"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_others_can_write_is_named_and_a_private_or_sticky_one_is_not() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("open-folder");
+    let folder = dir.db().parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let warning = super::folder_warning(&folder).expect("a warning");
+    assert!(
+        warning.contains("everyone") && warning.contains("777"),
+        "{warning}"
+    );
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    assert_eq!(super::folder_warning(&folder), None);
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(super::folder_warning(&folder), None);
 }

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::audit::{AuditOptions, Baseline};
 use crate::domain::coverage::RegionCoverage;
+use crate::domain::history::AuditFacts;
 use crate::domain::replicate::replicate_blocker;
 use crate::domain::{MrkId, PrimaryProps, Region, RegionStatus, Role};
 use crate::jobs::{Inventory, Panicked, Runner, TaskKey, TaskOutput, Tasks, now_epoch};
@@ -585,7 +586,10 @@ impl App {
             (TaskKey::Findings, TaskOutput::Findings(result)) => {
                 if self.audit_snapshot_due
                     && result.revision == self.inventory.estate().revision()
-                    && self.inventory.save_audit_snapshot(&result.findings)
+                    && self.inventory.save_audit_snapshot(&AuditFacts {
+                        findings: result.findings.clone(),
+                        not_audited: result.not_audited.clone(),
+                    })
                 {
                     self.audit_snapshot_due = false;
                 }
@@ -680,9 +684,12 @@ impl App {
     }
 
     /// The audit's findings when they are of the estate as it is now (for "changes since").
-    fn current_findings(&self) -> Option<Vec<crate::domain::audit::Finding>> {
+    fn current_findings(&self) -> Option<AuditFacts> {
         (self.audit.has_run && self.audit.result.revision == self.inventory.estate().revision())
-            .then(|| self.audit.findings().to_vec())
+            .then(|| AuditFacts {
+                findings: self.audit.findings().to_vec(),
+                not_audited: self.audit.result.not_audited.clone(),
+            })
     }
 
     /// "Changes since" follows the estate: compared again at each new revision.

@@ -150,6 +150,15 @@ impl HistoryPanel {
                 ),
             );
         }
+        if !diff.keys_not_compared.is_empty() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "Keys not compared (not read completely): {}",
+                    diff.keys_not_compared.join(", ")
+                ),
+            );
+        }
         egui::ScrollArea::vertical()
             .id_salt("history-changes")
             .max_height(160.0)

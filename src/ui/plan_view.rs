@@ -63,6 +63,7 @@ impl PlanView {
         Some(Plan {
             schema_version: plan.schema_version,
             steps,
+            blocked: plan.blocked.clone(),
         })
     }
 
