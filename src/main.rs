@@ -4,6 +4,7 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kms_replica_console::aws::{ConnectSettings, KmsClients, StaticCredentials};
@@ -214,8 +215,9 @@ enum Command {
     /// The calls that would bring the estate to a baseline (coverage, and what its [replicas]
     /// table asks a replica to carry), each with the precondition it saw.
     ///
-    /// Exit status: 0 nothing to change, 1 steps planned, 2 on errors or when something could
-    /// not be read (nothing is planned for what was not seen).
+    /// Exit status: 0 nothing to change, 1 steps planned or calls left out (a public primary
+    /// policy is never copied), 2 on errors or when something could not be read (nothing is
+    /// planned for what was not seen).
     Plan {
         /// The TOML baseline (required and allowed Regions, rules, [replicas]).
         #[arg(long, value_name = "FILE")]
@@ -226,11 +228,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
         format: HistoryFormatArg,
     },
-    /// Carry out a plan: each step's precondition checked again just before its call (stale
-    /// steps are skipped, never forced); finished steps are kept in PLAN.journal, so running it
-    /// again continues and makes no call twice.
+    /// Carry out a plan: every step checked first (the KMS API's limits, the precondition its
+    /// call needs, the credentials' account); each step's precondition checked again just
+    /// before its call (stale steps are skipped, never forced); steps that took effect are kept
+    /// in PLAN.journal, so running it again continues and makes no call twice. One apply of a
+    /// plan at a time (PLAN.journal.lock).
     ///
-    /// Exit status: 0 every step done, 1 some stale, skipped or failed, 2 on errors.
+    /// Exit status: 0 every step took effect (now or on an earlier run), 1 some stale, skipped
+    /// or failed (on every run until they take effect), 2 on errors (an invalid step, a plan
+    /// for another account, a plan another process is applying): then nothing is called.
     Apply {
         /// The plan file `plan --output` wrote.
         plan: std::path::PathBuf,
@@ -331,15 +337,31 @@ impl FailOn {
     }
 }
 
+/// Whether descriptor 1 was closed when the process started (`audit >&-`). Rust's runtime
+/// reopens a closed standard descriptor on /dev/null read-write before `main`, which then looks
+/// exactly like `/dev/null` opened read-write on purpose (a process supervisor, Python's
+/// `subprocess.DEVNULL`): only a look before the runtime's tells them apart.
+static STDOUT_CLOSED_AT_START: AtomicBool = AtomicBool::new(false);
+
+/// Runs from the ELF `.init_array`, which the C library calls before `main` and so before the
+/// Rust runtime touches the standard descriptors.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static RECORD_STDOUT_AT_START: extern "C" fn() = {
+    extern "C" fn record() {
+        // SAFETY: F_GETFD on a descriptor number only reads the process's descriptor table;
+        // -1 (EBADF) means descriptor 1 is not open.
+        let closed = unsafe { libc::fcntl(1, libc::F_GETFD) } == -1;
+        STDOUT_CLOSED_AT_START.store(closed, Ordering::Relaxed);
+    }
+    record
+};
+
 fn main() -> ExitCode {
-    // Before anything opens a file or socket: a closed descriptor 1 would be reused by the
-    // first one, and the report would go there.
-    let stdout_open = headless::stdout_is_open();
+    let stdout_open = !STDOUT_CLOSED_AT_START.load(Ordering::Relaxed);
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
+        .with_env_filter(log_filter())
         .with_writer(std::io::stderr)
         // Colour codes only for a person at a terminal, never into a CI log or a file.
         .with_ansi(std::io::stderr().is_terminal())
@@ -358,6 +380,23 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `RUST_LOG` (default `warn`), less what may carry a secret: at trace the SDK's orchestrator
+/// logs every response (its body, and the parsed output), and CreateGrant's carries the grant's
+/// token (KMS does not mark it sensitive, so the SDK does not redact it). That target stays at
+/// debug whatever is asked: a directive naming it (or a part of it) is dropped, and the cap is
+/// more specific than any broader one.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    const SECRETS: &str = "aws_smithy_runtime::client::orchestrator";
+    let asked = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
+    let kept: Vec<&str> = asked
+        .split(',')
+        .filter(|d| !d.trim().is_empty() && !d.trim().starts_with(SECRETS))
+        .collect();
+    let spec = format!("{},{SECRETS}=debug", kept.join(","));
+    tracing_subscriber::EnvFilter::try_new(spec.trim_start_matches(','))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn,{SECRETS}=debug")))
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {

@@ -72,6 +72,7 @@ impl KmsClients {
             .build();
         let client = aws_sdk_organizations::Client::from_conf(conf);
         let mut accounts = Vec::new();
+        let mut pages = super::pages::PageTokens::new("Organizations ListAccounts");
         let mut token: Option<String> = None;
         loop {
             let page = client
@@ -100,9 +101,11 @@ impl KmsClients {
                         .unwrap_or_default(),
                 }
             }));
-            match page.next_token() {
-                Some(next) if !next.is_empty() => token = Some(next.to_string()),
-                _ => return Ok(accounts),
+            token = pages
+                .next(page.next_token(), true)
+                .map_err(|e| ListAccountsError(e.to_string()))?;
+            if token.is_none() {
+                return Ok(accounts);
             }
         }
     }

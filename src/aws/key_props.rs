@@ -2,6 +2,7 @@
 //! the key policy (GetKeyPolicy) and the tags (ListResourceTags, every page). The audit, the
 //! details panel, the tag filter and the replicate dialog all read them through these.
 
+use super::pages::PageTokens;
 use super::{KmsError, RegionClient};
 use crate::domain::{MrkId, Tag};
 
@@ -22,6 +23,7 @@ impl RegionClient {
     /// ListResourceTags over all pages.
     pub async fn tags(&self, key_id: &MrkId) -> Result<Vec<Tag>, KmsError> {
         let mut tags = Vec::new();
+        let mut pages = PageTokens::new("ListResourceTags");
         let mut marker: Option<String> = None;
         loop {
             let out = self
@@ -37,11 +39,11 @@ impl RegionClient {
                     .iter()
                     .map(|t| Tag::new(t.tag_key(), t.tag_value())),
             );
-            match out.next_marker() {
-                Some(next) if out.truncated() && Some(next) != marker.as_deref() => {
-                    marker = Some(next.to_string());
-                }
-                _ => return Ok(tags),
+            marker = pages
+                .next(out.next_marker(), out.truncated())
+                .map_err(|e| self.listing_error(e))?;
+            if marker.is_none() {
+                return Ok(tags);
             }
         }
     }

@@ -11,6 +11,7 @@ mod fixes;
 mod identity;
 mod key_props;
 mod lifecycle;
+mod pages;
 mod parity;
 mod region_client;
 mod replicate;

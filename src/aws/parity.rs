@@ -4,6 +4,7 @@
 use aws_sdk_kms::operation::RequestId;
 use aws_sdk_kms::types::{GrantConstraints as KmsConstraints, GrantOperation, RotationType};
 
+use super::pages::PageTokens;
 use super::{KmsError, RegionClient};
 use crate::domain::MrkId;
 use crate::domain::parity::{Grant, GrantConstraints, RotationStatus};
@@ -12,6 +13,7 @@ impl RegionClient {
     /// Every grant on the key in this Region (ListGrants, every page).
     pub async fn grants(&self, key_id: &MrkId) -> Result<Vec<Grant>, KmsError> {
         let mut grants = Vec::new();
+        let mut pages = PageTokens::new("ListGrants");
         let mut marker: Option<String> = None;
         loop {
             let out = self
@@ -43,11 +45,11 @@ impl RegionClient {
                         .unwrap_or_default(),
                 }
             }));
-            match out.next_marker() {
-                Some(next) if out.truncated() && Some(next) != marker.as_deref() => {
-                    marker = Some(next.to_string());
-                }
-                _ => return Ok(grants),
+            marker = pages
+                .next(out.next_marker(), out.truncated())
+                .map_err(|e| self.listing_error(e))?;
+            if marker.is_none() {
+                return Ok(grants);
             }
         }
     }
@@ -69,6 +71,7 @@ impl RegionClient {
             on_demand_started: out.on_demand_rotation_start_date().map(|d| d.secs()),
             rotations: Vec::new(),
         };
+        let mut pages = PageTokens::new("ListKeyRotations");
         let mut marker: Option<String> = None;
         loop {
             let page = self
@@ -85,11 +88,11 @@ impl RegionClient {
                     r.rotation_date().map(|d| d.secs()).unwrap_or_default(),
                 )
             }));
-            match page.next_marker() {
-                Some(next) if page.truncated() && Some(next) != marker.as_deref() => {
-                    marker = Some(next.to_string());
-                }
-                _ => return Ok(status),
+            marker = pages
+                .next(page.next_marker(), page.truncated())
+                .map_err(|e| self.listing_error(e))?;
+            if marker.is_none() {
+                return Ok(status);
             }
         }
     }

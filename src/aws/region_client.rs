@@ -8,6 +8,7 @@ use aws_sdk_kms::types::{
 };
 
 use super::KmsError;
+use super::pages::{PageTokens, RepeatedToken};
 use crate::domain::{KeyInfo, KeyState, MrkId, MultiRegionConfig, Region, RelatedKey, Role};
 
 /// ListKeys and ListAliases accept up to 1,000 entries a page; the largest page means the fewest
@@ -53,21 +54,30 @@ impl RegionClient {
     /// Every multi-Region key ID in the Region, over all ListKeys pages. Single-Region keys are
     /// dropped here: only `mrk-` IDs can belong to a family.
     pub async fn list_mrk_ids(&self) -> Result<Vec<MrkId>, KmsError> {
-        let mut pages = self
-            .client
-            .list_keys()
-            .limit(PAGE_SIZE)
-            .into_paginator()
-            .send();
+        let mut pages = PageTokens::new("ListKeys");
+        let mut marker: Option<String> = None;
         let mut ids = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| KmsError::from_sdk(self.region, e))?;
+        loop {
+            let page = self
+                .client
+                .list_keys()
+                .limit(PAGE_SIZE)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| KmsError::from_sdk(self.region, e))?;
             ids.extend(
                 page.keys()
                     .iter()
                     .filter_map(|k| k.key_id())
                     .filter_map(MrkId::parse),
             );
+            marker = pages
+                .next(page.next_marker(), page.truncated())
+                .map_err(|e| self.listing_error(e))?;
+            if marker.is_none() {
+                break;
+            }
         }
         ids.sort();
         ids.dedup();
@@ -76,20 +86,36 @@ impl RegionClient {
 
     /// `(alias name, target key ID)` for every alias in the Region that points at a key.
     pub async fn list_aliases(&self) -> Result<Vec<(String, String)>, KmsError> {
-        let mut pages = self
-            .client
-            .list_aliases()
-            .limit(PAGE_SIZE)
-            .into_paginator()
-            .send();
+        let mut pages = PageTokens::new("ListAliases");
+        let mut marker: Option<String> = None;
         let mut aliases = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| KmsError::from_sdk(self.region, e))?;
+        loop {
+            let page = self
+                .client
+                .list_aliases()
+                .limit(PAGE_SIZE)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| KmsError::from_sdk(self.region, e))?;
             aliases.extend(page.aliases().iter().filter_map(|a| {
                 Some((a.alias_name()?.to_string(), a.target_key_id()?.to_string()))
             }));
+            marker = pages
+                .next(page.next_marker(), page.truncated())
+                .map_err(|e| self.listing_error(e))?;
+            if marker.is_none() {
+                return Ok(aliases);
+            }
         }
-        Ok(aliases)
+    }
+
+    /// A listing stopped on a repeated page token, as this Region's error.
+    pub(super) fn listing_error(&self, e: RepeatedToken) -> KmsError {
+        KmsError::Other {
+            region: self.region,
+            detail: e.to_string(),
+        }
     }
 
     /// DescribeKey of one multi-Region key in this Region.

@@ -57,12 +57,19 @@ impl FromStr for AccountSelection {
         if s.trim() == "all" {
             return Ok(AccountSelection::All);
         }
-        let mut ids: Vec<AccountId> = s
+        let listed: Vec<AccountId> = s
             .split(',')
             .filter(|p| !p.trim().is_empty())
             .map(str::parse)
             .collect::<Result<_, _>>()?;
-        ids.dedup();
+        // An account named twice is read once, in the place it was first named: reading it
+        // twice would count its families twice and save two snapshots of one run.
+        let mut ids: Vec<AccountId> = Vec::with_capacity(listed.len());
+        for id in listed {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
         if ids.is_empty() {
             return Err("expected `all` or a comma-separated list of account IDs".into());
         }
@@ -177,6 +184,16 @@ mod tests {
         let err = "111122223333,nope".parse::<AccountSelection>().unwrap_err();
         assert!(err.contains("'nope'"), "{err}");
         assert!(",".parse::<AccountSelection>().is_err());
+    }
+
+    #[test]
+    fn an_account_named_twice_is_read_once_in_the_place_it_was_first_named() {
+        let listed: AccountSelection = "111122223333,222233334444,111122223333".parse().unwrap();
+        let AccountSelection::Listed(ids) = listed else {
+            panic!("a list");
+        };
+        let ids: Vec<&str> = ids.iter().map(AccountId::as_str).collect();
+        assert_eq!(ids, ["111122223333", "222233334444"]);
     }
 
     #[test]

@@ -307,7 +307,7 @@ pub fn not_audited(
         out.push(NotAudited {
             key_id: Some(slot.0.clone()),
             region: slot.1,
-            reason: format!("its key policy and tags could not be read ({why})"),
+            reason: format!("what the audit compares of it could not all be read ({why})"),
         });
     }
     out.sort_by(|a, b| {

@@ -213,6 +213,16 @@ pub struct Estate {
 }
 
 impl Estate {
+    /// The ARNs of described keys that belong to another account than `account` (by their
+    /// ARN). A scan must hold only the account it was made for: keys of another account mean
+    /// the endpoint or the credentials are not that account's.
+    pub fn keys_of_other_accounts(&self, account: &str) -> Vec<String> {
+        self.families()
+            .flat_map(|(_, family)| family.described())
+            .filter(|k| super::account::account_of_arn(&k.arn) != Some(account))
+            .map(|k| k.arn.to_string())
+            .collect()
+    }
     /// An estate over `regions`, all `Waiting`.
     pub fn new(regions: Vec<Region>) -> Estate {
         let status = regions

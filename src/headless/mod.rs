@@ -110,37 +110,6 @@ pub fn load_baseline(
     Ok(baseline)
 }
 
-/// Whether the report has somewhere to go. A closed descriptor 1 (`audit >&-`) does not look
-/// closed from inside: Rust's start-up code reopens it on /dev/null, read-write, and writes
-/// then vanish. A shell's `> /dev/null` opens it write-only, so read-write /dev/null on 1 is
-/// the sign of a descriptor that was closed (Linux; elsewhere assume it is open). Call it
-/// before anything opens a file or a socket, which would reuse a closed descriptor 1.
-pub fn stdout_is_open() -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        let Ok(target) = std::fs::read_link("/proc/self/fd/1") else {
-            return false;
-        };
-        if target != Path::new("/dev/null") {
-            return true;
-        }
-        let flags = std::fs::read_to_string("/proc/self/fdinfo/1")
-            .ok()
-            .and_then(|info| {
-                info.lines()
-                    .find_map(|l| l.strip_prefix("flags:"))
-                    .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
-            });
-        const O_ACCMODE: u32 = 0o3;
-        const O_RDWR: u32 = 0o2;
-        flags.is_none_or(|f| f & O_ACCMODE != O_RDWR)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        true
-    }
-}
-
 /// Scans, audits, writes the report, names on stderr whatever could not be looked at, and
 /// says how the command ended.
 pub fn audit(
@@ -155,6 +124,13 @@ pub fn audit(
         now,
     };
     let outcome = run_audit(runner, clients, regions, &command.baseline, options);
+    if let Some(why) = command
+        .identity
+        .as_ref()
+        .and_then(|id| foreign_keys_problem(&outcome.estate, &id.account))
+    {
+        return Err(why);
+    }
     if let Some(path) = &command.history {
         record_audit(
             path,
@@ -163,6 +139,7 @@ pub fn audit(
             &actor(command.identity.as_ref()),
         );
     }
+    let status = account_status(&outcome.estate);
     let mut report = audit_report(&outcome.estate, outcome.findings, outcome.not_audited, now);
     if let Some(identity) = &command.identity {
         report.identity = Some(identity.arn.clone());
@@ -175,7 +152,7 @@ pub fn audit(
             id,
             name: None,
             access: Access::OwnCredentials,
-            status: AccountStatus::Read,
+            status,
         };
         let (families, findings) = (report.coverage.families.len(), report.findings.len());
         report
@@ -183,6 +160,41 @@ pub fn audit(
             .push(AccountReport::of(&own, families, findings));
     }
     finish(report, &command)
+}
+
+/// Why a scan of `account` cannot be reported as that account's: KMS answered with keys whose
+/// ARNs name another account (the endpoint, or the credentials, are not that account's).
+/// Nothing of such a scan is filed under `account`.
+pub(crate) fn foreign_keys_problem(
+    estate: &crate::domain::Estate,
+    account: &str,
+) -> Option<String> {
+    let foreign = estate.keys_of_other_accounts(account);
+    let first = foreign.first()?;
+    Some(format!(
+        "KMS answered with {} key(s) of another account while reading account {account} (e.g. {first}): the endpoint or the credentials are not that account's; nothing of it is reported",
+        foreign.len()
+    ))
+}
+
+/// How an account's scan ended: read, unless no Region of it could be read at all (then it is
+/// "not read", with the first Region's reason, never "read" with nothing in it).
+pub(crate) fn account_status(estate: &crate::domain::Estate) -> AccountStatus {
+    let regions = estate.regions();
+    let failed: Vec<String> = regions
+        .iter()
+        .filter_map(|r| match estate.status(*r) {
+            crate::domain::RegionStatus::Failed(problem) => Some(format!("{r}: {problem}")),
+            _ => None,
+        })
+        .collect();
+    match failed.first() {
+        Some(first) if failed.len() == regions.len() => AccountStatus::NotRead(format!(
+            "no Region could be read ({first}{})",
+            if failed.len() > 1 { ", …" } else { "" }
+        )),
+        _ => AccountStatus::Read,
+    }
 }
 
 /// Writes the report, names on stderr whatever could not be looked at (status 2 whatever the

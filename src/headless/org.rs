@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use super::{AuditCommand, AuditExit, finish, record_audit};
 use crate::aws::{CallerIdentity, ConnectSettings, KmsClients};
 use crate::domain::Region;
-use crate::domain::account::AccountSelection;
+use crate::domain::account::{AccountSelection, AccountStatus};
 use crate::domain::audit::AuditOptions;
 use crate::jobs::{
     Actor, AuditOutcome, EnteredAccount, RoleSettings, Runner, enter_accounts, enter_profiles,
@@ -85,7 +85,19 @@ pub fn audit_accounts(
             });
         }
     });
-    let outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut accounts = accounts;
+    for (entered, outcome) in accounts.iter_mut().zip(outcomes.iter_mut()) {
+        let Some(read) = outcome.as_ref() else {
+            continue;
+        };
+        if let Some(why) = super::foreign_keys_problem(&read.estate, entered.account.id.as_str()) {
+            entered.account.status = AccountStatus::NotRead(why);
+            *outcome = None;
+        } else {
+            entered.account.status = super::account_status(&read.estate);
+        }
+    }
     if let Some(path) = &command.history {
         for (entered, outcome) in accounts.iter().zip(&outcomes) {
             let Some(outcome) = outcome else {

@@ -14,7 +14,8 @@ use crate::jobs::{
 };
 use crate::report::render_plan;
 
-/// How `plan` ended: 0 nothing to change, 1 steps planned, 2 errors (or an incomplete read).
+/// How `plan` ended: 0 nothing to change, 1 steps planned (or calls left out, with why), 2
+/// errors (or an incomplete read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanExit {
     NothingToDo,
@@ -38,23 +39,32 @@ pub fn plan_command(
         now: now_epoch(),
     };
     let outcome = run_audit(runner, clients, regions, baseline, options);
+    if let Some(why) = super::foreign_keys_problem(&outcome.estate, account) {
+        return Err(why);
+    }
     let planned = plan(&outcome.estate, &outcome.props, baseline, account);
-    let text = render_plan(&planned, markdown && output.is_none())?;
+    let text = render_plan(&planned, markdown)?;
     super::write_output(output, &text)?;
     if let Some(path) = output
         && markdown
     {
         eprintln!(
-            "wrote the plan's JSON to {} (apply reads JSON)",
+            "wrote the plan as Markdown to {}; `apply` reads the JSON form (plan --output FILE without --format md)",
             path.display()
         );
     }
     for gap in outcome.not_audited.iter().take(20) {
         eprintln!("error: not read, so not planned: {gap}");
     }
+    for left in &planned.blocked {
+        eprintln!(
+            "left out: {} in {} on {}: {}",
+            left.operation, left.region, left.key_id, left.reason
+        );
+    }
     Ok(if !outcome.not_audited.is_empty() {
         PlanExit::Incomplete
-    } else if planned.steps.is_empty() {
+    } else if planned.steps.is_empty() && planned.blocked.is_empty() {
         PlanExit::NothingToDo
     } else {
         PlanExit::StepsPlanned

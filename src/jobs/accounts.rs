@@ -5,7 +5,7 @@
 
 use futures::StreamExt;
 
-use crate::aws::{CallerIdentity, ConnectSettings, KmsClients};
+use crate::aws::{CallerIdentity, ConnectSettings, KmsClients, ListedAccount};
 use crate::domain::account::{
     Access, Account, AccountId, AccountSelection, AccountStatus, role_arn,
 };
@@ -42,13 +42,17 @@ pub async fn enter_accounts(
     settings: &RoleSettings,
 ) -> Result<Vec<EnteredAccount>, String> {
     let listed: Vec<(String, Option<String>, String)> = match selection {
-        AccountSelection::All => base
-            .list_accounts(settings.partition)
-            .await
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .map(|a| (a.id, Some(a.name), a.status))
-            .collect(),
+        AccountSelection::All => {
+            let listed = base
+                .list_accounts(settings.partition)
+                .await
+                .map_err(|e| e.to_string())?;
+            check_listing(&listed, caller)?;
+            listed
+                .into_iter()
+                .map(|a| (a.id, Some(a.name), a.status))
+                .collect()
+        }
         AccountSelection::Listed(ids) => ids
             .iter()
             .map(|id| (id.to_string(), None, "ACTIVE".to_string()))
@@ -64,6 +68,26 @@ pub async fn enter_accounts(
         (own(a), &a.account.id).cmp(&(own(b), &b.account.id))
     });
     Ok(entered)
+}
+
+/// An organization always holds its management account, and whoever may list it (the
+/// management account or a delegated administrator) is a member: a listing without the caller's
+/// own account is incomplete or wrong, never a reason to read less and exit 0.
+fn check_listing(listed: &[ListedAccount], caller: &CallerIdentity) -> Result<(), String> {
+    if listed.is_empty() {
+        return Err(
+            "Organizations ListAccounts listed no account, yet an organization always holds its management account: the answer is wrong; name the accounts with --accounts ID,…"
+                .into(),
+        );
+    }
+    if !listed.iter().any(|a| a.id == caller.account) {
+        return Err(format!(
+            "Organizations ListAccounts listed {} account(s) but not the caller's own account {}: the listing is incomplete; name the accounts with --accounts ID,…",
+            listed.len(),
+            caller.account
+        ));
+    }
+    Ok(())
 }
 
 async fn enter_one(
@@ -191,4 +215,43 @@ pub async fn enter_profiles(
         });
     }
     Ok(entered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller() -> CallerIdentity {
+        CallerIdentity {
+            account: "111122223333".into(),
+            arn: "arn:aws:iam::111122223333:user/auditor".into(),
+        }
+    }
+
+    fn listed(id: &str) -> ListedAccount {
+        ListedAccount {
+            id: id.into(),
+            name: "x".into(),
+            status: "ACTIVE".into(),
+        }
+    }
+
+    #[test]
+    fn an_empty_listing_is_an_error_not_an_organization_of_no_account() {
+        let err = check_listing(&[], &caller()).unwrap_err();
+        assert!(err.contains("listed no account"), "{err}");
+    }
+
+    #[test]
+    fn a_listing_without_the_callers_own_account_is_an_error() {
+        let err = check_listing(&[listed("222233334444")], &caller()).unwrap_err();
+        assert!(
+            err.contains("not the caller's own account 111122223333"),
+            "{err}"
+        );
+        assert_eq!(
+            check_listing(&[listed("222233334444"), listed("111122223333")], &caller()),
+            Ok(())
+        );
+    }
 }

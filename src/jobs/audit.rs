@@ -171,14 +171,26 @@ pub async fn fetch_audit_props(
             },
         );
     }
-    let problems = policies
-        .errors
-        .into_iter()
-        .chain(tags.errors)
-        .chain(grants.errors)
-        .chain(rotations.errors)
-        .map(|(slot, e)| (slot, e.to_string()))
-        .collect();
+    // Each failure names its call, so "ListGrants was denied" is never reported as "the key
+    // policy could not be read".
+    let mut problems: HashMap<(MrkId, Region), String> = HashMap::new();
+    for (call, errors) in [
+        ("GetKeyPolicy", policies.errors),
+        ("ListResourceTags", tags.errors),
+        ("ListGrants", grants.errors),
+        ("GetKeyRotationStatus/ListKeyRotations", rotations.errors),
+    ] {
+        for (slot, e) in errors {
+            let text = format!("{call} failed: {e}");
+            problems
+                .entry(slot)
+                .and_modify(|all| {
+                    all.push_str("; ");
+                    all.push_str(&text);
+                })
+                .or_insert(text);
+        }
+    }
     (props, problems)
 }
 

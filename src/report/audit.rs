@@ -486,7 +486,7 @@ mod tests {
         let gap = NotAudited {
             key_id: Some(id),
             region: region("eu-west-1"),
-            reason: "its key policy and tags could not be read (AccessDenied)".into(),
+            reason: "what the audit compares of it could not all be read (GetKeyPolicy failed: AccessDenied)".into(),
         };
         audit_report(&estate, vec![finding], vec![gap], 0)
     }
@@ -509,7 +509,7 @@ mod tests {
         let html = hostile_report().render(Format::Html).unwrap();
         assert!(html.contains("<h2>Coverage</h2>"), "{html}");
         assert!(html.contains("<h2>Not audited</h2>"), "{html}");
-        assert!(html.contains("eu-west-1: its key policy and tags could not be read"));
+        assert!(html.contains("eu-west-1: what the audit compares of it could not all be read"));
         assert!(!html.contains("<img") && !html.contains("<script>"));
     }
 

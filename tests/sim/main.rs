@@ -6,6 +6,7 @@ mod support;
 
 mod app_limits;
 mod app_on_sim;
+mod apply_trust;
 mod audit;
 mod audit_ui;
 mod bad_input;

@@ -11,15 +11,17 @@ use aws_sdk_kms::types::Tag as KmsTag;
 use kms_replica_console::aws::KmsClients;
 use kms_replica_console::domain::audit::{AuditOptions, Baseline};
 use kms_replica_console::domain::plan::plan;
-use kms_replica_console::jobs::{ApplyJournal, ApplyOptions, Runner, apply_plan, run_audit};
+use kms_replica_console::jobs::{
+    ApplyJournal, ApplyOptions, PlanLock, Runner, apply_plan, run_audit,
+};
 use kms_replica_console::sim::Sim;
 
 use crate::support::{self, region};
 
-const REGIONS: &str = "us-east-1,eu-west-1,ap-southeast-2";
-const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"admins","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/kms-admins"},"Action":"kms:*","Resource":"*"}]}"#;
-const OTHER_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"someone","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/someone"},"Action":"kms:*","Resource":"*"}]}"#;
-const BASELINE: &str = r#"
+pub(crate) const REGIONS: &str = "us-east-1,eu-west-1,ap-southeast-2";
+pub(crate) const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"admins","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/kms-admins"},"Action":"kms:*","Resource":"*"}]}"#;
+pub(crate) const OTHER_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"someone","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/someone"},"Action":"kms:*","Resource":"*"}]}"#;
+pub(crate) const BASELINE: &str = r#"
 require_regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 [replicas]
 policy = "copy-primary"
@@ -28,11 +30,11 @@ description = "copy-primary"
 aliases = "copy-primary"
 "#;
 
-struct Fixture {
-    runner: Runner,
-    sim: Sim,
-    key: String,
-    dir: PathBuf,
+pub(crate) struct Fixture {
+    pub(crate) runner: Runner,
+    pub(crate) sim: Sim,
+    pub(crate) key: String,
+    pub(crate) dir: PathBuf,
 }
 
 impl Drop for Fixture {
@@ -44,7 +46,7 @@ impl Drop for Fixture {
 /// A primary in us-east-1 with its own policy, tags, description and alias, and a replica in
 /// eu-west-1 made the API's way (default policy, no tags, no description, no alias); replicas
 /// become usable after half a second.
-fn drifted() -> Fixture {
+pub(crate) fn drifted() -> Fixture {
     let runner = Runner::new().unwrap();
     let sim = crate::harness::quick_sim(&runner, 0.5);
     let sdk = support::sdk_config(&sim.endpoint());
@@ -96,17 +98,17 @@ fn drifted() -> Fixture {
 }
 
 impl Fixture {
-    fn binary(&self, args: &[&str]) -> Output {
+    pub(crate) fn binary(&self, args: &[&str]) -> Output {
         self.binary_with(args, &["--no-history"])
     }
 
     /// The binary keeping its history under this test's folder.
-    fn binary_with_history(&self, args: &[&str]) -> Output {
+    pub(crate) fn binary_with_history(&self, args: &[&str]) -> Output {
         let state = self.path("state");
         self.binary_with(args, &["--state-dir", &state])
     }
 
-    fn binary_with(&self, args: &[&str], history: &[&str]) -> Output {
+    pub(crate) fn binary_with(&self, args: &[&str], history: &[&str]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kms-replica-console"));
         support::clean_env(&mut command);
         command
@@ -117,11 +119,11 @@ impl Fixture {
             .expect("the binary runs")
     }
 
-    fn path(&self, name: &str) -> String {
+    pub(crate) fn path(&self, name: &str) -> String {
         self.dir.join(name).to_string_lossy().into_owned()
     }
 
-    fn plan(&self, name: &str) -> Output {
+    pub(crate) fn plan(&self, name: &str) -> Output {
         self.binary(&[
             "plan",
             "--baseline",
@@ -131,11 +133,11 @@ impl Fixture {
         ])
     }
 
-    fn apply(&self, name: &str) -> Output {
+    pub(crate) fn apply(&self, name: &str) -> Output {
         self.binary(&["apply", &self.path(name)])
     }
 
-    fn steps(&self, name: &str) -> Vec<(String, String)> {
+    pub(crate) fn steps(&self, name: &str) -> Vec<(String, String)> {
         let text = std::fs::read_to_string(self.dir.join(name)).unwrap();
         let plan: serde_json::Value = serde_json::from_str(&text).unwrap();
         plan["steps"]
@@ -152,7 +154,7 @@ impl Fixture {
     }
 
     /// Every mutating request the simulator has answered, by Region and operation.
-    fn mutating_calls(&self) -> u64 {
+    pub(crate) fn mutating_calls(&self) -> u64 {
         let stats = self.sim.stats();
         stats["requests"]
             .as_object()
@@ -164,7 +166,7 @@ impl Fixture {
             .sum()
     }
 
-    fn replica_policy(&self) -> String {
+    pub(crate) fn replica_policy(&self) -> String {
         let sdk = support::sdk_config(&self.sim.endpoint());
         self.runner.block_on(async {
             support::client_in(&sdk, "eu-west-1")
@@ -181,7 +183,7 @@ impl Fixture {
     }
 }
 
-fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -304,7 +306,7 @@ fn an_apply_interrupted_half_way_continues_and_makes_no_call_twice() {
     };
     f.sim.reset_stats();
 
-    let mut journal = ApplyJournal::open(&path, &text).unwrap();
+    let mut journal = ApplyJournal::open(PlanLock::acquire(&path).unwrap(), &text).unwrap();
     let first = f
         .runner
         .block_on(apply_plan(
@@ -323,8 +325,10 @@ fn an_apply_interrupted_half_way_continues_and_makes_no_call_twice() {
         .unwrap();
     assert_eq!(first.len(), 3, "stopped after the third step");
     assert_eq!(f.mutating_calls(), 3);
+    // The first apply has ended: its hold on the plan goes with its journal.
+    drop(journal);
 
-    let mut journal = ApplyJournal::open(&path, &text).unwrap();
+    let mut journal = ApplyJournal::open(PlanLock::acquire(&path).unwrap(), &text).unwrap();
     let second = f
         .runner
         .block_on(apply_plan(

@@ -243,6 +243,7 @@ fn constraints(value: Option<&Value>) -> Result<Option<Value>, Fault> {
         )
     };
     let object = value.as_object().ok_or_else(bad)?;
+    let mut kept = serde_json::Map::new();
     for (name, map) in object {
         let ok_name = name == "EncryptionContextSubset" || name == "EncryptionContextEquals";
         let ok_map = map
@@ -251,8 +252,13 @@ fn constraints(value: Option<&Value>) -> Result<Option<Value>, Fault> {
         if !ok_name || !ok_map {
             return Err(bad());
         }
+        // KMS_FACTS (grants): an empty map is treated as not specified, so a grant with
+        // `EncryptionContextEquals: {}` is the grant with no constraint.
+        if map.as_object().is_some_and(|m| !m.is_empty()) {
+            kept.insert(name.clone(), map.clone());
+        }
     }
-    Ok(Some(value.clone()))
+    Ok((!kept.is_empty()).then_some(Value::Object(kept)))
 }
 
 fn grant_name(name: &str) -> Result<String, Fault> {
