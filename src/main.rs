@@ -360,13 +360,11 @@ static RECORD_STDOUT_AT_START: extern "C" fn() = {
 
 fn main() -> ExitCode {
     let stdout_open = !STDOUT_CLOSED_AT_START.load(Ordering::Relaxed);
-    tracing_subscriber::fmt()
-        .with_env_filter(log_filter())
-        .with_writer(std::io::stderr)
-        // Colour codes only for a person at a terminal, never into a CI log or a file.
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    init_logging();
     let cli = Cli::parse();
+    if let Some(url) = &cli.endpoint_url {
+        route_profile_sts_to(url);
+    }
     if !stdout_open && matches!(&cli.command, Some(Command::Audit { output: None, .. })) {
         eprintln!(
             "error: standard output is closed: the report would go nowhere (give --output FILE)"
@@ -382,21 +380,40 @@ fn main() -> ExitCode {
     }
 }
 
-/// `RUST_LOG` (default `warn`), less what may carry a secret: at trace the SDK's orchestrator
-/// logs every response (its body, and the parsed output), and CreateGrant's carries the grant's
-/// token (KMS does not mark it sensitive, so the SDK does not redact it). That target stays at
-/// debug whatever is asked: a directive naming it (or a part of it) is dropped, and the cap is
-/// more specific than any broader one.
-fn log_filter() -> tracing_subscriber::EnvFilter {
+/// Logging to standard error at `RUST_LOG` (default `warn`), less what may carry a secret: at
+/// trace the SDK's orchestrator logs every response (its body, and the parsed output), and
+/// CreateGrant's carries the grant's token (KMS does not mark it sensitive, so the SDK does not
+/// redact it). That target is capped at debug whatever `RUST_LOG` asks, by a second filter
+/// that no directive overrides.
+fn init_logging() {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::filter::{FilterExt as _, LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     const SECRETS: &str = "aws_smithy_runtime::client::orchestrator";
-    let asked = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
-    let kept: Vec<&str> = asked
-        .split(',')
-        .filter(|d| !d.trim().is_empty() && !d.trim().starts_with(SECRETS))
-        .collect();
-    let spec = format!("{},{SECRETS}=debug", kept.join(","));
-    tracing_subscriber::EnvFilter::try_new(spec.trim_start_matches(','))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn,{SECRETS}=debug")))
+    let asked = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let cap = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target(SECRETS, LevelFilter::DEBUG);
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a CI log or a file.
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_filter(asked.and(cap));
+    tracing_subscriber::registry().with(layer).init();
+}
+
+/// A profile that assumes a role (`role_arn` with `source_profile`) makes its AssumeRole through
+/// aws-config's own STS client, which takes its endpoint from the environment and the config
+/// file only, never from the loader's `endpoint_url`: without this, `--endpoint-url` would send
+/// that one call to AWS. An `AWS_ENDPOINT_URL_STS` the user set wins.
+fn route_profile_sts_to(url: &str) {
+    if std::env::var_os("AWS_ENDPOINT_URL_STS").is_none() {
+        // SAFETY: called from `main` before the async runtime or any other thread exists, so
+        // nothing reads the environment while it changes.
+        unsafe { std::env::set_var("AWS_ENDPOINT_URL_STS", url) };
+    }
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {

@@ -39,11 +39,21 @@ pub(super) fn assume_role_refusal(err: &(dyn std::error::Error + 'static)) -> Op
     let mut cause = Some(err);
     while let Some(e) = cause {
         if let Some(refused) = e.downcast_ref::<Refused>() {
-            return Some(format!(
-                "AssumeRole refused: {}: {}",
-                refused.code().unwrap_or("error"),
-                refused.message().unwrap_or("")
-            ));
+            return Some(match refused.code() {
+                Some(code) => format!(
+                    "AssumeRole refused: {code}: {}",
+                    refused.message().unwrap_or("")
+                ),
+                // No answer from STS at all (unreachable, timed out): say what happened.
+                None => format!(
+                    "AssumeRole failed: {}",
+                    aws_sdk_sts::error::DisplayErrorContext(refused)
+                        .to_string()
+                        .chars()
+                        .take(300)
+                        .collect::<String>()
+                ),
+            });
         }
         cause = e.source();
     }

@@ -97,6 +97,34 @@ impl ConnectSettings {
 
     /// Loads the shared configuration: profile, credential chain, endpoint, timeouts, retries.
     /// Reads local files and the environment only; credentials are fetched on first use.
+    /// What a profile's credentials provider works with: a profile that assumes a role makes
+    /// its AssumeRole with an STS client of its own, which needs a Region to sign for (the
+    /// profile's, the environment's, or the fallback) and the app's HTTP client and timeouts.
+    async fn profile_provider_config(
+        &self,
+        profile: &str,
+    ) -> aws_config::provider_config::ProviderConfig {
+        let region = aws_config::meta::region::RegionProviderChain::first_try(
+            aws_config::environment::region::EnvironmentVariableRegionProvider::new(),
+        )
+        .or_else(
+            aws_config::profile::ProfileFileRegionProvider::builder()
+                .profile_name(profile)
+                .build(),
+        )
+        .or_else(SdkRegion::new(
+            self.fallback_region
+                .clone()
+                .unwrap_or_else(|| "us-east-1".into()),
+        ))
+        .region()
+        .await;
+        aws_config::provider_config::ProviderConfig::without_region()
+            .with_region(region)
+            .with_http_client(shared_http_client())
+            .with_timeout_config(self.timeout_config())
+    }
+
     pub async fn load(&self) -> SdkConfig {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(shared_http_client())
@@ -121,6 +149,7 @@ impl ConnectSettings {
             loader = loader.profile_name(profile).credentials_provider(
                 aws_config::profile::ProfileFileCredentialsProvider::builder()
                     .profile_name(profile)
+                    .configure(&self.profile_provider_config(profile).await)
                     .build(),
             );
         }

@@ -394,3 +394,61 @@ fn the_audit_reports_grant_drift_rotation_off_and_material_expiring_first_on_the
         "imported material cannot rotate: no rotation finding for it"
     );
 }
+
+/// KMS_FACTS (grants): an empty encryption-context map is treated as not specified. One rule in
+/// the simulator, the audit and the plan: a grant with `EncryptionContextEquals: {}` is the grant
+/// with no constraint, so a retried CreateGrant of the same name returns it, and a replica
+/// holding the unconstrained copy has no grant drift.
+#[tokio::test]
+async fn an_empty_context_map_is_no_constraint_in_the_simulator_and_the_audit() {
+    let h = SimHarness::start().await;
+    let id = family(&h).await;
+    let create = |region: &'static str, empty: bool| {
+        let mut call = h
+            .client(region)
+            .create_grant()
+            .key_id(&id)
+            .grantee_principal(GRANTEE)
+            .operations(GrantOperation::Decrypt)
+            .name("app");
+        if empty {
+            call = call.constraints(
+                GrantConstraints::builder()
+                    .set_encryption_context_equals(Some(Default::default()))
+                    .build(),
+            );
+        }
+        call.send()
+    };
+    let with_empty = create("us-east-1", true).await.unwrap();
+    let without = create("us-east-1", false).await.unwrap();
+    assert_eq!(
+        with_empty.grant_id(),
+        without.grant_id(),
+        "the same grant: {{}} is no constraint"
+    );
+    let listed = h
+        .client("us-east-1")
+        .list_grants()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.grants().len(), 1);
+    assert!(listed.grants()[0].constraints().is_none());
+
+    create("eu-west-1", false).await.unwrap();
+    let clients = kms_replica_console::aws::KmsClients::from_sdk_config(
+        crate::support::load_sdk_config(&h.sim.endpoint(), std::time::Duration::from_secs(10))
+            .await,
+    );
+    let primary = clients.client(crate::support::region("us-east-1"));
+    let replica = clients.client(crate::support::region("eu-west-1"));
+    let mrk = kms_replica_console::domain::MrkId::parse(&id).unwrap();
+    let (p, r) = (
+        primary.grants(&mrk).await.unwrap(),
+        replica.grants(&mrk).await.unwrap(),
+    );
+    let diff = kms_replica_console::domain::parity::grant_diff(&p, &r);
+    assert!(diff.missing.is_empty() && diff.extra.is_empty(), "{diff:?}");
+}

@@ -21,10 +21,10 @@ use crate::support::{self, region};
 const REGIONS: &str = "us-east-1,eu-west-1,ap-southeast-2";
 
 /// A folder for one test's history, removed when dropped.
-struct StateDir(PathBuf);
+pub(crate) struct StateDir(pub(crate) PathBuf);
 
 impl StateDir {
-    fn new(name: &str) -> StateDir {
+    pub(crate) fn new(name: &str) -> StateDir {
         let dir = std::env::temp_dir().join(format!(
             "kms-rc-history-{name}-{}-{}",
             std::process::id(),
@@ -33,11 +33,11 @@ impl StateDir {
         StateDir(dir)
     }
 
-    fn arg(&self) -> &str {
+    pub(crate) fn arg(&self) -> &str {
         self.0.to_str().expect("a UTF-8 temp path")
     }
 
-    fn db(&self) -> PathBuf {
+    pub(crate) fn db(&self) -> PathBuf {
         self.0.join("history.sqlite")
     }
 }
@@ -48,7 +48,7 @@ impl Drop for StateDir {
     }
 }
 
-fn binary(state: &StateDir, args: &[&str]) -> Command {
+pub(crate) fn binary(state: &StateDir, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kms-replica-console"));
     support::clean_env(&mut command);
     command.args(args).args(["--state-dir", state.arg()]);
@@ -64,7 +64,7 @@ fn audit(state: &StateDir, endpoint: &str) -> Output {
     .expect("the binary runs")
 }
 
-fn json_of(out: &Output) -> serde_json::Value {
+pub(crate) fn json_of(out: &Output) -> serde_json::Value {
     assert!(
         out.status.success(),
         "status {:?}: {}",

@@ -147,6 +147,27 @@ fn the_plan_is_applied_after_a_confirmation_that_names_the_account_and_regions()
 }
 
 #[test]
+fn the_window_refuses_to_apply_a_plan_a_command_line_apply_holds() {
+    let mut f = planned(false);
+    // What `apply PLAN` holds while it runs.
+    let held = kms_replica_console::jobs::PlanLock::acquire(&f.plan_file).unwrap();
+    f.harness.get_by_label("Apply 2 calls…").click_accesskit();
+    f.harness.run_steps(4);
+    f.harness.get_by_label("Confirm: apply").click_accesskit();
+    step_until(&mut f.harness, "the refusal", |h| {
+        h.query_by_label_contains("is being applied by another process")
+            .is_some()
+    });
+    assert!(
+        f.sim.stats()["requests"]["eu-west-1"]
+            .get("PutKeyPolicy")
+            .is_none(),
+        "no call made"
+    );
+    drop(held);
+}
+
+#[test]
 fn an_unticked_step_is_not_applied() {
     let mut f = planned(false);
     f.harness

@@ -78,6 +78,26 @@ fn family(runner: &Runner, primary_at: &str, replica_at: &str) -> (Sim, String) 
 }
 
 #[test]
+fn a_grant_read_that_fails_is_named_as_such_not_as_an_unread_policy() {
+    let runner = Runner::new().unwrap();
+    let (sim, id) = family(&runner, "us-east-1", "us-west-2");
+    sim.set_faults(vec!["deny:1:us-west-2:ListGrants".parse().unwrap()]);
+    let out = audit(&sim.endpoint(), &["--regions", "us-east-1,us-west-2"]);
+    assert!(faults_injected(&sim) > 0, "the fault was injected");
+    assert_eq!(out.status.code(), Some(2));
+    let json = report(&out);
+    let gap = json["not_audited"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["key_id"] == id.as_str() && g["region"] == "us-west-2")
+        .unwrap_or_else(|| panic!("{json}"));
+    let reason = gap["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("ListGrants failed"), "{reason}");
+    assert!(!reason.contains("key policy and tags"), "{reason}");
+}
+
+#[test]
 fn a_region_whose_keys_cannot_be_described_names_them_not_audited_and_exits_2() {
     let runner = Runner::new().unwrap();
     let (sim, id) = family(&runner, "us-east-1", "us-west-2");
@@ -354,6 +374,36 @@ fn a_report_written_to_a_closed_standard_output_is_an_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("standard output"), "{stderr}");
+}
+
+#[test]
+fn an_audit_whose_output_is_the_null_device_opened_read_write_runs_and_keeps_its_history() {
+    let runner = Runner::new().unwrap();
+    let sim = runner
+        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
+        .unwrap();
+    let state = crate::history::StateDir::new("devnull");
+    // As a process supervisor or Python's subprocess.DEVNULL opens it.
+    let null = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .unwrap();
+    let out = binary(&[
+        "audit",
+        "--endpoint-url",
+        &sim.endpoint(),
+        "--regions",
+        "us-east-1",
+        "--state-dir",
+        state.arg(),
+    ])
+    .stdout(null)
+    .output()
+    .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(state.db().exists(), "the snapshot was saved");
 }
 
 #[test]
