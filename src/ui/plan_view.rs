@@ -132,12 +132,36 @@ impl PlanView {
         }
     }
 
+    /// The calls the baseline asks for that the plan refuses to make, each with why (a public
+    /// primary policy is never copied): never a silent gap in the list.
+    fn left_out(ui: &mut Ui, blocked: &[crate::domain::plan::Blocked]) {
+        if blocked.is_empty() {
+            return;
+        }
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("Left out: {}", super::count(blocked.len(), "call", "calls")),
+        );
+        for b in blocked {
+            ui.label(
+                RichText::new(format!(
+                    "{} in {} on {}: {}",
+                    b.operation, b.region, b.key_id, b.reason
+                ))
+                .small(),
+            );
+        }
+    }
+
     fn steps(&mut self, ui: &mut Ui, applying: bool, read_only: bool) {
         let Some(Ok(plan)) = &self.plan else {
             return;
         };
+        Self::left_out(ui, &plan.blocked);
         if plan.steps.is_empty() {
-            ui.label("Nothing to change: the estate matches the baseline.");
+            if plan.blocked.is_empty() {
+                ui.label("Nothing to change: the estate matches the baseline.");
+            }
             return;
         }
         let chosen = self.checked.iter().filter(|c| **c).count();
@@ -269,4 +293,42 @@ fn step_words(step: &Step) -> String {
         step.reason,
         step.precondition.describe()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::domain::plan::{Blocked, PLAN_SCHEMA_VERSION};
+
+    /// A plan whose only call was left out: the view says so and why, never "nothing to change".
+    #[test]
+    fn a_plan_whose_calls_were_left_out_says_which_and_why() {
+        let mut view = PlanView::default();
+        view.set_plan(Ok(Plan {
+            schema_version: PLAN_SCHEMA_VERSION,
+            steps: Vec::new(),
+            blocked: vec![Blocked {
+                account: "111122223333".into(),
+                region: "eu-west-1".into(),
+                key_id: "mrk-1".into(),
+                operation: "PutKeyPolicy".into(),
+                reason: "public-access (high): the primary's key policy lets anyone use the key"
+                    .into(),
+            }],
+        }));
+        let harness = Harness::new_ui_state(
+            |ui, view: &mut PlanView| view.show(ui, (false, false), false, &mut Vec::new()),
+            view,
+        );
+        harness.get_by_label("Left out: 1 call");
+        harness.get_by_label_contains("PutKeyPolicy in eu-west-1 on mrk-1: public-access (high)");
+        assert!(
+            harness
+                .query_by_label_contains("Nothing to change")
+                .is_none()
+        );
+    }
 }
