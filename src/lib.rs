@@ -4,10 +4,13 @@
 //! `report` renders the domain for the headless audit, and `headless` runs it for the binary.
 
 pub mod aws;
-pub mod domain;
 pub mod headless;
 pub mod jobs;
 pub mod report;
-pub mod sim;
 pub mod store;
 pub mod ui;
+
+/// The pure domain, a crate of its own (`crates/domain`): named `domain` here as everywhere.
+pub use kms_replica_domain as domain;
+/// The embedded simulator, a crate of its own (`crates/sim`) that names no app crate.
+pub use kms_replica_sim as sim;

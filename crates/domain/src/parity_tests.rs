@@ -1,6 +1,6 @@
 use super::*;
-use crate::domain::Role;
-use crate::domain::test_keys::key;
+use crate::Role;
+use crate::test_keys::key;
 
 fn grant(grantee: &str, ops: &[&str], subset: &[(&str, &str)]) -> Grant {
     Grant {

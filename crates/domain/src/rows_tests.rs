@@ -1,9 +1,9 @@
 //! Specifications of the grid's search, filters and sort.
 
 use super::*;
-use crate::domain::estate::{KeyEntry, RegionScan};
-use crate::domain::key::{KeyInfo, Role};
-use crate::domain::test_keys;
+use crate::estate::{KeyEntry, RegionScan};
+use crate::key::{KeyInfo, Role};
+use crate::test_keys;
 
 const A: &str = "mrk-aaaa0000000000000000000000000001";
 const B: &str = "mrk-bbbb0000000000000000000000000002";

@@ -3,9 +3,9 @@
 use serde_json::{Value, json};
 
 use super::{invalid_state, required};
-use crate::sim::error::{Fault, OpResult};
-use crate::sim::model::{Key, Kms, State};
-use crate::sim::regions::{matches_region_pattern, partition_of};
+use crate::error::{Fault, OpResult};
+use crate::model::{Key, Kms, State};
+use crate::regions::{matches_region_pattern, partition_of};
 
 impl Kms {
     pub(super) fn replicate_key(&mut self, region: &str, input: &Value, now: f64) -> OpResult {

@@ -6,8 +6,8 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use super::{invalid_state, optional, required};
-use crate::sim::error::{Fault, OpResult};
-use crate::sim::model::{DAY, Kms, State};
+use crate::error::{Fault, OpResult};
+use crate::model::{DAY, Kms, State};
 
 /// Import tokens kept per key; older ones stop working, as expired ones do in KMS.
 const TOKENS_KEPT: usize = 4;

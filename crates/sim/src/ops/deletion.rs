@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::invalid_state;
-use crate::sim::error::{Fault, OpResult};
-use crate::sim::model::{DAY, Kms, State};
+use crate::error::{Fault, OpResult};
+use crate::model::{DAY, Kms, State};
 
 impl Kms {
     pub(super) fn schedule_key_deletion(

@@ -1,13 +1,13 @@
 //! Specifications of the lifecycle rules.
 
 use super::*;
-use crate::domain::estate::{Estate, KeyEntry, RegionScan};
-use crate::domain::key::MrkId;
+use crate::estate::{Estate, KeyEntry, RegionScan};
+use crate::key::MrkId;
 
-use crate::domain::test_keys::ID;
+use crate::test_keys::ID;
 
 fn key(r: &str, role: Role, state: KeyState) -> KeyInfo {
-    crate::domain::test_keys::key_in_state(r, role, state)
+    crate::test_keys::key_in_state(r, role, state)
 }
 
 fn family(keys: Vec<KeyInfo>) -> Family {

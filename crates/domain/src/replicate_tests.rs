@@ -1,10 +1,10 @@
 //! Specifications of the replicate draft: validation, and API defaults versus the console.
 
 use super::*;
-use crate::domain::estate::RegionScan;
-use crate::domain::key::KeyInfo;
+use crate::estate::RegionScan;
+use crate::key::KeyInfo;
 
-use crate::domain::test_keys::ID;
+use crate::test_keys::ID;
 const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"app","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"kms:Decrypt","Resource":"*"}]}"#;
 
 fn region(name: &str) -> Region {
@@ -207,7 +207,7 @@ fn bypassing_the_lockout_check_is_spelled_out_in_the_calls() {
 }
 
 fn described(r: &str, role: Role, state: KeyState) -> KeyEntry {
-    let key = crate::domain::test_keys::key(r, role, "us-east-1", &["ap-south-1"]);
+    let key = crate::test_keys::key(r, role, "us-east-1", &["ap-south-1"]);
     KeyEntry::Described(Box::new(KeyInfo { state, ..key }))
 }
 

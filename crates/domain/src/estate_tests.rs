@@ -1,19 +1,17 @@
 //! Specifications of how scan results become families and cells.
 
 use super::*;
-use crate::domain::problem::ProblemKind;
+use crate::problem::ProblemKind;
 
 fn region(name: &str) -> Region {
     name.parse().unwrap()
 }
 
-use crate::domain::test_keys::{ID, arn};
+use crate::test_keys::{ID, arn};
 
 /// A described key of the family `ID` in `r`, with `primary` and `replicas` as its configuration.
 fn key(r: &str, role: Role, primary: &str, replicas: &[&str]) -> KeyEntry {
-    KeyEntry::Described(Box::new(crate::domain::test_keys::key(
-        r, role, primary, replicas,
-    )))
+    KeyEntry::Described(Box::new(crate::test_keys::key(r, role, primary, replicas)))
 }
 
 fn scan(keys: Vec<KeyEntry>) -> RegionScan {
@@ -222,7 +220,7 @@ fn dropping_a_region_forgets_its_keys() {
 fn a_rescan_keeps_settled_keys_replaces_fresh_ones_and_drops_unlisted_ones() {
     let mut estate = three_region_estate();
     let other = MrkId::parse("mrk-00000000000000000000000000000002").unwrap();
-    let mut other_key = crate::domain::test_keys::key("eu-west-1", Role::Primary, "eu-west-1", &[]);
+    let mut other_key = crate::test_keys::key("eu-west-1", Role::Primary, "eu-west-1", &[]);
     other_key.key_id = other.clone();
     estate.apply_scan(
         region("eu-west-1"),

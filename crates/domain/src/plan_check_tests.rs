@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::domain::plan::PLAN_SCHEMA_VERSION;
+use crate::plan::PLAN_SCHEMA_VERSION;
 
 const KEY: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
 const POLICY: &str = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#;

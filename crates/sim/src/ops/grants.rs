@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::{optional, page, required};
-use crate::sim::error::{Fault, OpResult};
-use crate::sim::model::{Grant, Kms, State};
+use crate::error::{Fault, OpResult};
+use crate::model::{Grant, Kms, State};
 
 /// The operations a grant may allow.
 const GRANT_OPERATIONS: &[&str] = &[

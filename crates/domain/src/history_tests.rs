@@ -208,8 +208,8 @@ fn ages_read_as_seconds_and_nonsense_is_refused() {
     }
 }
 
-use crate::domain::audit::{FindingKind, Severity};
-use crate::domain::{MrkId, Region};
+use crate::audit::{FindingKind, Severity};
+use crate::{MrkId, Region};
 
 /// Every kind the audit raises (the match makes a new kind a compile error here until it is
 /// listed).

@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 
 use super::{check_editable, optional, required};
-use crate::sim::error::{Fault, OpResult};
-use crate::sim::model::Kms;
-use crate::sim::validate::{self, Tag};
+use crate::error::{Fault, OpResult};
+use crate::model::Kms;
+use crate::validate::{self, Tag};
 
 /// The only key policy name KMS has.
 fn check_policy_name(input: &Value) -> Result<(), Fault> {

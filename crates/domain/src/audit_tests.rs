@@ -1,9 +1,9 @@
 //! Specifications of the audit's findings.
 
 use super::*;
-use crate::domain::estate::{KeyEntry, RegionScan};
+use crate::estate::{KeyEntry, RegionScan};
 
-use crate::domain::test_keys::ID;
+use crate::test_keys::ID;
 const CUSTOM: &str = r#"{"Statement": [
   {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
   {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#;
@@ -21,7 +21,7 @@ fn key(r: &str, role: Role, state: KeyState, description: &str) -> KeyInfo {
     KeyInfo {
         description: description.into(),
         state,
-        ..crate::domain::test_keys::key(r, role, "us-east-1", &["eu-west-1"])
+        ..crate::test_keys::key(r, role, "us-east-1", &["eu-west-1"])
     }
 }
 
@@ -290,8 +290,8 @@ const PUBLIC: &str = r#"{"Statement": [
 #[test]
 fn a_key_listed_but_not_described_is_a_high_finding_and_not_audited_never_no_replicas() {
     let mut estate = estate(clean_replica(), true);
-    let denied = crate::domain::Problem::new(
-        crate::domain::ProblemKind::Other,
+    let denied = crate::Problem::new(
+        crate::ProblemKind::Other,
         "KMSInternalException",
         "internal error",
     );
@@ -330,12 +330,7 @@ fn a_replica_whose_primary_was_not_read_is_not_audited_and_judged_on_its_own_pol
     let mut estate = Estate::new(vec![region("us-east-1"), region("eu-west-1")]);
     let replica = KeyInfo {
         state: KeyState::Disabled,
-        ..crate::domain::test_keys::key(
-            "us-east-1",
-            Role::Replica,
-            "ap-southeast-2",
-            &["us-east-1"],
-        )
+        ..crate::test_keys::key("us-east-1", Role::Replica, "ap-southeast-2", &["us-east-1"])
     };
     estate.apply_scan(
         region("us-east-1"),
@@ -449,8 +444,8 @@ fn a_condition_value_written_as_a_one_item_array_is_no_drift() {
     );
 }
 
-fn grant(grantee: &str) -> crate::domain::parity::Grant {
-    crate::domain::parity::Grant {
+fn grant(grantee: &str) -> crate::parity::Grant {
+    crate::parity::Grant {
         id: format!("{grantee}-id"),
         name: None,
         grantee: grantee.into(),
@@ -462,14 +457,14 @@ fn grant(grantee: &str) -> crate::domain::parity::Grant {
 
 /// `props` with these grants on the primary and on the replica, and this rotation read.
 fn parity_props(
-    primary: Vec<crate::domain::parity::Grant>,
-    replica: Vec<crate::domain::parity::Grant>,
+    primary: Vec<crate::parity::Grant>,
+    replica: Vec<crate::parity::Grant>,
     rotation: Option<bool>,
 ) -> PropsMap {
     let mut map = props(CUSTOM, CUSTOM, same_tags());
     if let Some(p) = map.get_mut(&(id(), region("us-east-1"))) {
         p.grants = Some(primary);
-        p.rotation = rotation.map(|enabled| crate::domain::parity::RotationStatus {
+        p.rotation = rotation.map(|enabled| crate::parity::RotationStatus {
             enabled,
             ..Default::default()
         });

@@ -140,9 +140,9 @@ fn reported_region_names(family: &Family) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::estate::{KeyEntry, RegionScan};
-    use crate::domain::test_keys::{ID, key};
-    use crate::domain::{KeyInfo, Role};
+    use crate::estate::{KeyEntry, RegionScan};
+    use crate::test_keys::{ID, key};
+    use crate::{KeyInfo, Role};
 
     fn region(name: &str) -> Region {
         name.parse().unwrap()
@@ -271,7 +271,7 @@ mod tests {
 
     #[test]
     fn the_summary_counts_what_each_cell_shows_whatever_the_regions_state() {
-        use crate::domain::problem::{Problem, ProblemKind};
+        use crate::problem::{Problem, ProblemKind};
         let names = [
             "us-east-1",      // the primary
             "ap-southeast-2", // listed, DescribeKey failed

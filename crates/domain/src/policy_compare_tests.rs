@@ -159,14 +159,14 @@ proptest::proptest! {
 
     #[test]
     fn policy_validation_never_panics(text in "\\PC{0,200}") {
-        let _ = crate::domain::policy::validate_policy(&text);
-        let _ = crate::domain::policy::format_policy(&text);
+        let _ = crate::policy::validate_policy(&text);
+        let _ = crate::policy::format_policy(&text);
     }
 
     #[test]
     fn tag_validation_never_panics(keys in proptest::collection::vec("\\PC{0,140}", 0..60)) {
-        let tags: Vec<_> = keys.iter().map(|k| crate::domain::Tag::new(k.clone(), k.clone())).collect();
-        let check = crate::domain::tags::check_tags(&tags);
+        let tags: Vec<_> = keys.iter().map(|k| crate::Tag::new(k.clone(), k.clone())).collect();
+        let check = crate::tags::check_tags(&tags);
         proptest::prop_assert_eq!(check.rows.len(), tags.len());
     }
 }

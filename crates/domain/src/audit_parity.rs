@@ -2,8 +2,8 @@
 //! rotation, imported material), compared between each replica and its primary.
 
 use super::{FamilyContext, Finding, FindingKind, Severity, push, push_about};
-use crate::domain::Role;
-use crate::domain::parity::{can_rotate, expires_before_primary, extra_grant_is_high, grant_diff};
+use crate::Role;
+use crate::parity::{can_rotate, expires_before_primary, extra_grant_is_high, grant_diff};
 
 /// Each replica's grants against its primary's, when both were read.
 pub(super) fn grants(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
@@ -95,7 +95,7 @@ pub(super) fn material(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
     for replica in ctx.keys.iter().filter(|k| k.role() == Role::Replica) {
         if expires_before_primary(replica, primary) {
             let when = |t: Option<i64>| {
-                t.map(crate::domain::key::format_utc)
+                t.map(crate::key::format_utc)
                     .unwrap_or_else(|| "never".into())
             };
             push(

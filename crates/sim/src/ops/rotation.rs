@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 
 use super::page;
-use crate::sim::error::{Fault, OpResult};
-use crate::sim::model::{Key, Kms, State};
+use crate::error::{Fault, OpResult};
+use crate::model::{Key, Kms, State};
 
 const DAY: f64 = 86_400.0;
 /// The on-demand rotation resource quota per key (KMS "Resource quotas": 25, not adjustable).

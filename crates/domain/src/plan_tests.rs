@@ -1,7 +1,7 @@
 use super::*;
-use crate::domain::audit::KeyProps;
-use crate::domain::estate::{KeyEntry, RegionScan};
-use crate::domain::test_keys::{ID, key};
+use crate::audit::KeyProps;
+use crate::estate::{KeyEntry, RegionScan};
+use crate::test_keys::{ID, key};
 
 fn region(name: &str) -> Region {
     name.parse().unwrap()
@@ -264,7 +264,7 @@ fn a_rule_overrides_the_replicas_table_for_the_families_it_matches_only() {
 
 #[test]
 fn with_grants_copied_a_replica_gets_each_primary_grant_it_lacks_and_nothing_is_revoked() {
-    use crate::domain::parity::{Grant, GrantConstraints};
+    use crate::parity::{Grant, GrantConstraints};
     let grant = |grantee: &str| Grant {
         id: format!("{grantee}-id"),
         name: Some("app".into()),

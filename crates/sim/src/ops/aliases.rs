@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use super::{page, required};
-use crate::sim::error::{Fault, OpResult};
-use crate::sim::model::{Alias, Kms, State};
+use crate::error::{Fault, OpResult};
+use crate::model::{Alias, Kms, State};
 
 impl Kms {
     pub(super) fn list_aliases(&self, region: &str, input: &Value) -> OpResult {

@@ -1,6 +1,9 @@
-//! Pure types and rules of the product: Regions, keys, families and their cells.
+//! Pure types and rules of the product: Regions, keys, families and their cells, the audit's
+//! findings, plans and the history's diff.
 //!
-//! No I/O, no SDK, no egui here: everything is unit-tested and fast, and both the GUI and the
+//! No I/O, no SDK, no egui, no SQLite, no tokio here — the crate boundary holds it: this crate
+//! depends on none of them, so `cargo test -p kms-replica-domain` builds and runs without
+//! compiling the window or the SDK. Everything is unit-tested and fast, and both the GUI and the
 //! headless audit read the same values.
 
 pub mod account;
@@ -21,8 +24,9 @@ pub mod region;
 pub mod replicate;
 pub mod rows;
 pub mod tags;
-#[cfg(test)]
-pub(crate) mod test_keys;
+/// Keys and families for tests, here and in the app's tests (feature `test-support`).
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_keys;
 
 pub use estate::{Cell, Estate, Family, KeyEntry, RegionRescan, RegionScan, RegionStatus};
 pub use key::{KeyInfo, KeyState, MrkId, MultiRegionConfig, RelatedKey, Role};

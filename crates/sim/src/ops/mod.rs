@@ -322,7 +322,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::sim::model::Delays;
+    use crate::model::Delays;
 
     /// Every operation the simulator answers, and one it does not.
     fn operation(i: usize) -> &'static str {
@@ -394,8 +394,8 @@ mod tests {
 
         #[test]
         fn any_authorization_header_parses_without_panicking(header in "\\PC{0,120}") {
-            let _ = crate::sim::server::region_from_authorization(&header);
-            let _ = crate::sim::server::access_key_from_authorization(&header);
+            let _ = crate::server::region_from_authorization(&header);
+            let _ = crate::server::access_key_from_authorization(&header);
         }
     }
 }

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use super::{check_editable, invalid_state, optional, page};
-use crate::sim::error::{Fault, OpResult};
-use crate::sim::model::{Family, Key, Kms, State};
-use crate::sim::validate;
+use crate::error::{Fault, OpResult};
+use crate::model::{Family, Key, Kms, State};
+use crate::validate;
 
 const KEY_SPECS: &[&str] = &[
     "SYMMETRIC_DEFAULT",

@@ -5,8 +5,8 @@
 //! `Updating`, `PendingReplicaDeletion`, `PendingImport`) that moto does not model.
 //!
 //! It is the backend of `--demo` and of lifecycle and fault tests. The app reaches it through the
-//! same aws-sdk-kms client it uses for AWS. This module depends on no other module of the app: it
-//! is a second, independent reading of the KMS facts.
+//! same aws-sdk-kms client it uses for AWS. This crate depends on no crate of the app (the
+//! compiler holds it): it is a second, independent reading of the KMS facts.
 
 mod clock;
 mod config;
