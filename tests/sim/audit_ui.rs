@@ -97,12 +97,14 @@ fn the_report_is_saved_where_the_user_says() {
         .type_text(path.to_str().unwrap());
     harness.run_steps(2);
     harness.get_by_label("Save report").click_accesskit();
-    harness.run_steps(3);
+    // A background task writes the file, then the panel says so: wait for what it says.
+    step_until(&mut harness, "the report saved", |h| {
+        h.query_by_label_contains("Saved ").is_some()
+    });
     let text = std::fs::read_to_string(&path).expect("the report was written");
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["schema_version"], 1);
     assert!(!json["findings"].as_array().unwrap().is_empty());
-    harness.get_by_label_contains("Saved ");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

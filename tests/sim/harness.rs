@@ -131,6 +131,15 @@ pub fn scanned(harness: &AppHarness) -> bool {
     inventory.estate().is_settled() && !inventory.is_scanning()
 }
 
+/// The details panel of the selected family has drawn its own reads (grants and rotation): what
+/// it shows no longer grows, so a widget below it stays where the pointer is.
+pub fn details_read(harness: &AppHarness) -> bool {
+    use egui_kittest::kittest::Queryable;
+    harness.query_by_label_contains("Rotation: ").is_some()
+        && harness.query_by_label_contains("not read yet").is_none()
+        && harness.query_by_label_contains("Not read yet").is_none()
+}
+
 /// The findings panel is drawn with its results (its button to run again is back).
 pub fn audited(harness: &AppHarness) -> bool {
     use egui_kittest::kittest::Queryable;

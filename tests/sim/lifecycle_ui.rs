@@ -4,14 +4,18 @@
 use egui_kittest::kittest::{NodeT, Queryable};
 use kms_replica_console::domain::KeyState;
 
+use crate::harness::{details_read, step_until};
 use crate::replicate_ui::{Ui, start};
 
+/// Selects the key and opens its actions in `region`, once the details panel has drawn its own
+/// reads (until then it grows as they land, and the menu would move under the pointer).
 fn open_actions(ui: &mut Ui, region: &str) {
     ui.harness.get_by_label(&ui.key_id.clone()).click();
-    ui.harness.run_steps(8);
-    ui.harness
-        .get_by_label(&format!("Actions in {region}"))
-        .click_accesskit();
+    let actions = format!("Actions in {region}");
+    step_until(&mut ui.harness, "the details panel's reads", |h| {
+        details_read(h) && h.query_by_label(&actions).is_some()
+    });
+    ui.harness.get_by_label(&actions).click_accesskit();
     ui.harness.run_steps(8);
 }
 
@@ -89,9 +93,11 @@ fn read_only_mode_shows_every_action_disabled_with_the_reason() {
         let item = ui.harness.get_by_label(label);
         assert!(item.accesskit_node().is_disabled(), "{label}");
     }
-    // The reason is the disabled item's tooltip, which shows once the pointer has rested on it.
+    // The reason is the disabled item's tooltip, which shows once the pointer has rested on it
+    // for egui's tooltip delay: frames are stepped until it is drawn, not counted.
     ui.harness.get_by_label("Disable in us-east-1…").hover();
-    ui.harness.run_steps(60);
-    ui.harness
-        .get_by_label("Read-only mode: no call that changes a key is made.");
+    step_until(&mut ui.harness, "the disabled item's tooltip", |h| {
+        h.query_by_label("Read-only mode: no call that changes a key is made.")
+            .is_some()
+    });
 }

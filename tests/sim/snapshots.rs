@@ -77,9 +77,7 @@ fn snapshot_of_the_replicate_dialog() {
                     .is_none()
                 // The details panel behind reads the family's grants and rotation on its own:
                 // the picture waits for those too, or it would depend on which lands first.
-                && h.query_by_label_contains("Rotation: ").is_some()
-                && h.query_by_label_contains("not read yet").is_none()
-                && h.query_by_label_contains("Not read yet").is_none()
+                && crate::harness::details_read(h)
         },
     );
     harness.run_steps(4);
