@@ -195,7 +195,7 @@ fn main() {
     }
     // The coverage summary under the Region headers is recounted once per estate, baseline or
     // known-tags change, on the UI thread: what one recount costs at 10,000 families.
-    let baseline = kms_replica_console::domain::audit::Baseline {
+    let baseline = kms_replica_console::domain::baseline::Baseline {
         require_regions: big.regions()[..2].to_vec(),
         allow_regions: Some(big.regions()[..30].to_vec()),
         rules: vec![],

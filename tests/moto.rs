@@ -499,7 +499,8 @@ fn lifecycle_actions_on_a_moto_replica_change_its_state() {
 
 #[test]
 fn drift_seeded_on_a_moto_replica_is_found_by_the_audit() {
-    use kms_replica_console::domain::audit::{AuditOptions, Baseline, FindingKind};
+    use kms_replica_console::domain::audit::{AuditOptions, FindingKind};
+    use kms_replica_console::domain::baseline::Baseline;
 
     let moto = Moto::start();
     let runner = Runner::new().unwrap();

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use crate::aws::{CallerIdentity, KmsClients, check_endpoint_url, endpoint_from_env};
 use crate::domain::Region;
 use crate::domain::account::{Access, Account, AccountStatus};
-use crate::domain::audit::{AuditOptions, Baseline, ReportFormat, Severity};
+use crate::domain::audit::{AuditOptions, ReportFormat, Severity};
+use crate::domain::baseline::Baseline;
 use crate::domain::region::parse_region_list;
 use crate::jobs::{Actor, Runner, now_epoch, run_audit};
 use crate::report::{AccountReport, AuditReport, audit_report};
@@ -92,7 +93,7 @@ pub fn load_baseline(
         Some(path) => {
             let text = crate::jobs::read_bounded(
                 path,
-                crate::domain::audit::MAX_BASELINE_BYTES,
+                crate::domain::baseline::MAX_BASELINE_BYTES,
                 "baseline",
             )?;
             Baseline::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use crate::aws::KmsClients;
 use crate::domain::Region;
-use crate::domain::audit::{AuditOptions, Baseline};
+use crate::domain::audit::AuditOptions;
+use crate::domain::baseline::Baseline;
 use crate::domain::plan::{PLAN_SCHEMA_VERSION, Plan, plan};
 use crate::jobs::{
     Actor, ApplyJournal, ApplyOptions, HistoryLog, PlanLock, Runner, StepStatus, apply_plan,

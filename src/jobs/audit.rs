@@ -8,8 +8,9 @@ use super::inventory::Inventory;
 use super::runner::Runner;
 use crate::aws::{KmsClients, KmsError};
 use crate::domain::audit::{
-    AuditOptions, Baseline, Finding, KeyProps, NotAudited, PropsMap, audit, not_audited,
+    AuditOptions, Finding, KeyProps, NotAudited, PropsMap, audit, not_audited,
 };
+use crate::domain::baseline::Baseline;
 use crate::domain::parity::can_rotate;
 use crate::domain::{Estate, MrkId, Region, Role, Tag, quota};
 

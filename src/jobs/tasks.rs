@@ -21,8 +21,9 @@ use super::replica_calls::fetch_primary_props;
 use super::runner::{Panicked, Runner, take_ready};
 use crate::aws::KmsClients;
 use crate::domain::audit::{
-    AuditOptions, Baseline, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
+    AuditOptions, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
 };
+use crate::domain::baseline::Baseline;
 use crate::domain::history::{AuditFacts, Diff, SnapshotSummary, facts_of};
 use crate::domain::plan::Plan;
 use crate::domain::{Estate, MrkId, PrimaryProps, Region, Tag};
@@ -308,7 +309,7 @@ impl Tasks {
             let loaded = tokio::task::spawn_blocking(move || {
                 let text = super::read_bounded(
                     std::path::Path::new(&path),
-                    crate::domain::audit::MAX_BASELINE_BYTES,
+                    crate::domain::baseline::MAX_BASELINE_BYTES,
                     "baseline",
                 )?;
                 Baseline::from_toml(&text).map_err(|e| format!("{path}: {e}"))

@@ -17,7 +17,8 @@ use super::region_chooser::RegionChooser;
 use super::replicate_dialog::{Outcome, ReplicateDialog};
 use std::collections::BTreeMap;
 
-use crate::domain::audit::{AuditOptions, Baseline};
+use crate::domain::audit::AuditOptions;
+use crate::domain::baseline::Baseline;
 use crate::domain::coverage::RegionCoverage;
 use crate::domain::history::AuditFacts;
 use crate::domain::replicate::replicate_blocker;

@@ -10,7 +10,8 @@ use egui_extras::{Column, TableBuilder};
 
 use super::badge;
 use super::command::Command;
-use crate::domain::audit::{Baseline, Severity};
+use crate::domain::audit::Severity;
+use crate::domain::baseline::Baseline;
 use crate::domain::coverage::{Mark, RegionCoverage, cell_mark};
 use crate::domain::key::format_utc;
 use crate::domain::lifecycle::KeyAction;

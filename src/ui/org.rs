@@ -69,7 +69,7 @@ impl AccountSlot {
 fn update_coverage(
     cache: &mut Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
     inventory: &Inventory,
-    baseline: (&crate::domain::audit::Baseline, u64),
+    baseline: (&crate::domain::baseline::Baseline, u64),
     filters: &FilterBar,
 ) {
     let at = (
@@ -98,7 +98,7 @@ pub struct GridParts<'a> {
 pub fn show_grid(
     ui: &mut Ui,
     parts: GridParts<'_>,
-    baseline: (&crate::domain::audit::Baseline, u64),
+    baseline: (&crate::domain::baseline::Baseline, u64),
     read_only: bool,
     section: Option<usize>,
     commands: &mut Vec<Command>,

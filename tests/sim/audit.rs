@@ -4,7 +4,8 @@
 use std::process::Command;
 
 use kms_replica_console::aws::KmsClients;
-use kms_replica_console::domain::audit::{AuditOptions, Baseline, Finding, FindingKind, Severity};
+use kms_replica_console::domain::audit::{AuditOptions, Finding, FindingKind, Severity};
+use kms_replica_console::domain::baseline::Baseline;
 use kms_replica_console::jobs::{Runner, now_epoch, run_audit};
 use kms_replica_console::report::{Format, audit_report};
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};

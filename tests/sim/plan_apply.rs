@@ -9,7 +9,8 @@ use std::process::{Command, Output};
 
 use aws_sdk_kms::types::Tag as KmsTag;
 use kms_replica_console::aws::KmsClients;
-use kms_replica_console::domain::audit::{AuditOptions, Baseline};
+use kms_replica_console::domain::audit::AuditOptions;
+use kms_replica_console::domain::baseline::Baseline;
 use kms_replica_console::domain::plan::plan;
 use kms_replica_console::jobs::{
     ApplyJournal, ApplyOptions, PlanLock, Runner, apply_plan, run_audit,

@@ -10,7 +10,7 @@
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kms_replica_console::aws::KmsClients;
-use kms_replica_console::domain::audit::Baseline;
+use kms_replica_console::domain::baseline::Baseline;
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};

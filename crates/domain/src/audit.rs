@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
+use super::baseline::Baseline;
 use super::estate::{Estate, Family, RegionStatus};
 use super::key::{KeyInfo, KeyState, MrkId, Role, format_utc};
 use super::lifecycle::{material_note, pending_note};
@@ -90,35 +91,6 @@ pub enum ReportFormat {
     Html,
 }
 
-/// The largest baseline file read (4 MiB): a baseline of hundreds of rules is a few KB; anything
-/// larger is refused before it is parsed.
-pub const MAX_BASELINE_BYTES: u64 = 4 * 1024 * 1024;
-
-/// Which Regions must hold (and may hold) a family's keys.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Baseline {
-    pub require_regions: Vec<Region>,
-    /// `None`: any Region is allowed.
-    pub allow_regions: Option<Vec<Region>>,
-    pub rules: Vec<BaselineRule>,
-    /// What a replica should carry, for `plan` (the `[replicas]` table).
-    pub replicas: super::plan::ReplicaRules,
-}
-
-/// Extra required Regions for the families whose alias or tag matches.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaselineRule {
-    /// An alias pattern with `*` wildcards, e.g. `alias/payments-*`.
-    pub alias: Option<String>,
-    /// `key=value` (value may use `*`), matched against the primary's tags.
-    pub tag: Option<String>,
-    /// Only families in this account (the account of their keys' ARNs).
-    pub account: Option<super::account::AccountId>,
-    pub require_regions: Vec<Region>,
-    /// What the matching families' replicas should carry, field by field over `[replicas]`.
-    pub replicas: super::plan::ReplicaOverride,
-}
-
 /// The per-key properties the audit fetches: policy, tags and grants of every key, and the
 /// rotation of each family's primary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -139,54 +111,6 @@ pub struct AuditOptions {
     pub expiry_days: i64,
     /// Seconds since the Unix epoch.
     pub now: i64,
-}
-
-/// `*` matches any run of characters.
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let mut rest = text;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            let Some(r) = rest.strip_prefix(part) else {
-                return false;
-            };
-            rest = r;
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else if let Some(pos) = rest.find(part) {
-            rest = &rest[pos + part.len()..];
-        } else {
-            return false;
-        }
-    }
-    true
-}
-
-impl BaselineRule {
-    pub fn matches(&self, family: &Family, primary_tags: Option<&[Tag]>) -> bool {
-        let alias_ok = self.alias.as_ref().is_none_or(|pattern| {
-            family
-                .described()
-                .flat_map(|k| family.aliases_in(k.region))
-                .any(|a| wildcard_match(pattern, a))
-        });
-        let tag_ok = self.tag.as_ref().is_none_or(|spec| {
-            let (key, value) = spec.split_once('=').unwrap_or((spec.as_str(), "*"));
-            primary_tags
-                .unwrap_or(&[])
-                .iter()
-                .any(|t| t.key == key && wildcard_match(value, &t.value))
-        });
-        let account_ok = self.account.as_ref().is_none_or(|account| {
-            family
-                .described()
-                .any(|k| super::account::account_of_arn(&k.arn) == Some(account.as_str()))
-        });
-        alias_ok && tag_ok && account_ok
-    }
 }
 
 /// Every finding for the estate.
@@ -802,141 +726,3 @@ pub fn report_time(now: i64) -> String {
 #[cfg(test)]
 #[path = "audit_tests.rs"]
 mod tests;
-
-/// A baseline file that cannot be used, with what to fix.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BaselineError {
-    #[error("the baseline is not valid TOML: {0}")]
-    Toml(String),
-    #[error("the baseline names {0}")]
-    Region(#[from] super::region::UnknownRegion),
-    #[error("rule {0} needs an alias, a tag or an account to match")]
-    EmptyRule(usize),
-    #[error("rule {0}: account {1}")]
-    Account(usize, String),
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BaselineFile {
-    #[serde(default)]
-    require_regions: Vec<String>,
-    allow_regions: Option<Vec<String>>,
-    #[serde(default, rename = "rule")]
-    rules: Vec<RuleFile>,
-    #[serde(default)]
-    replicas: super::plan::ReplicaRules,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RuleFile {
-    alias: Option<String>,
-    tag: Option<String>,
-    account: Option<String>,
-    #[serde(default)]
-    require_regions: Vec<String>,
-    #[serde(default)]
-    replicas: super::plan::ReplicaOverride,
-}
-
-/// A parse error quotes the offending line; a line of a generated file can be megabytes long,
-/// so each line of the message is cut to what a person can read.
-fn short_lines(message: &str) -> String {
-    const MAX: usize = 160;
-    message
-        .lines()
-        .map(|line| match line.char_indices().nth(MAX) {
-            Some((cut, _)) => format!("{}…", &line[..cut]),
-            None => line.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn regions(names: &[String]) -> Result<Vec<Region>, super::region::UnknownRegion> {
-    names.iter().map(|n| n.parse()).collect()
-}
-
-impl Baseline {
-    /// Reads a baseline:
-    ///
-    /// ```toml
-    /// require_regions = ["us-east-1", "eu-west-1"]
-    /// allow_regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
-    /// [[rule]]
-    /// alias = "alias/payments-*"     # or: tag = "data-class=confidential", account = "ID"
-    /// require_regions = ["ap-southeast-2"]
-    /// ```
-    pub fn from_toml(text: &str) -> Result<Baseline, BaselineError> {
-        let file: BaselineFile =
-            toml::from_str(text).map_err(|e| BaselineError::Toml(short_lines(&e.to_string())))?;
-        let mut rules = Vec::new();
-        for (i, rule) in file.rules.into_iter().enumerate() {
-            if rule.alias.is_none() && rule.tag.is_none() && rule.account.is_none() {
-                return Err(BaselineError::EmptyRule(i + 1));
-            }
-            let account = rule
-                .account
-                .as_deref()
-                .map(str::parse)
-                .transpose()
-                .map_err(|e| BaselineError::Account(i + 1, e))?;
-            rules.push(BaselineRule {
-                alias: rule.alias,
-                tag: rule.tag,
-                account,
-                require_regions: regions(&rule.require_regions)?,
-                replicas: rule.replicas,
-            });
-        }
-        Ok(Baseline {
-            require_regions: regions(&file.require_regions)?,
-            allow_regions: file.allow_regions.as_deref().map(regions).transpose()?,
-            rules,
-            replicas: file.replicas,
-        })
-    }
-}
-
-#[cfg(test)]
-mod baseline_tests {
-    use super::*;
-
-    #[test]
-    fn a_baseline_file_gives_required_allowed_and_rules() {
-        let b = Baseline::from_toml(
-            "require_regions = [\"us-east-1\"]\nallow_regions = [\"us-east-1\", \"eu-west-1\"]\n\
-             [[rule]]\ntag = \"data-class=confidential\"\nrequire_regions = [\"eu-west-1\"]\n",
-        )
-        .unwrap();
-        assert_eq!(b.require_regions.len(), 1);
-        assert_eq!(b.allow_regions.map(|a| a.len()), Some(2));
-        assert_eq!(b.rules[0].tag.as_deref(), Some("data-class=confidential"));
-    }
-
-    #[test]
-    fn an_unknown_region_or_an_empty_rule_is_refused() {
-        assert!(matches!(
-            Baseline::from_toml("require_regions = [\"mars-1\"]"),
-            Err(BaselineError::Region(_))
-        ));
-        assert_eq!(
-            Baseline::from_toml("[[rule]]\nrequire_regions = []"),
-            Err(BaselineError::EmptyRule(1))
-        );
-        assert!(matches!(
-            Baseline::from_toml("require = 1"),
-            Err(BaselineError::Toml(_))
-        ));
-    }
-
-    #[test]
-    fn a_parse_error_on_a_huge_line_quotes_only_a_readable_part_of_it() {
-        let huge = format!("require_regions = [{}", "[".repeat(200_000));
-        let Err(BaselineError::Toml(message)) = Baseline::from_toml(&huge) else {
-            panic!("a deep array is not a baseline");
-        };
-        assert!(message.len() < 2_000, "{} bytes", message.len());
-    }
-}

@@ -5,9 +5,9 @@
 //! The audit's coverage findings and the grid's marks read the same rules, so the picture and
 //! the report never disagree.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
-use super::audit::Baseline;
+use super::baseline::Baseline;
 use super::estate::{Cell, Estate, Family, KeyEntry, RegionStatus};
 use super::key::MrkId;
 use super::region::Region;
@@ -20,32 +20,6 @@ pub enum Mark {
     Missing,
     /// A key sits in a Region the baseline does not allow.
     NotAllowed,
-}
-
-impl Baseline {
-    /// The Regions `family` must have a key in: the baseline's own, plus those of every rule
-    /// its aliases or its primary's tags (when known) match.
-    pub fn required_for(&self, family: &Family, primary_tags: Option<&[Tag]>) -> BTreeSet<Region> {
-        let mut required: BTreeSet<Region> = self.require_regions.iter().copied().collect();
-        for rule in &self.rules {
-            if rule.matches(family, primary_tags) {
-                required.extend(rule.require_regions.iter().copied());
-            }
-        }
-        required
-    }
-
-    /// Whether a key may be in `region` (every Region is, without an allow list).
-    pub fn allows(&self, region: Region) -> bool {
-        self.allow_regions
-            .as_ref()
-            .is_none_or(|allowed| allowed.contains(&region))
-    }
-
-    /// True when the baseline asks nothing (no grid marks, no summary against it).
-    pub fn is_empty(&self) -> bool {
-        self.require_regions.is_empty() && self.allow_regions.is_none() && self.rules.is_empty()
-    }
 }
 
 /// The mark of one cell: `required` says whether the baseline requires the family here.

@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod baseline;
 pub mod coverage;
 pub mod estate;
 pub mod history;

@@ -7,83 +7,12 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::audit::{Baseline, PropsMap};
+use super::audit::PropsMap;
+use super::baseline::{Baseline, Carry, Disallowed, ReplicaRules};
 use super::estate::{Cell, Estate, Family};
 use super::key::{KeyInfo, KeyState, MrkId, Role};
 use super::region::Region;
 use super::tags::Tag;
-
-/// What a replica should carry of its primary: copied, or left as it is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Carry {
-    CopyPrimary,
-    #[default]
-    Keep,
-}
-
-/// What to do with a key in a Region the baseline does not allow.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Disallowed {
-    #[default]
-    Report,
-    ScheduleDeletion,
-}
-
-/// The baseline's `[replicas]` table.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ReplicaRules {
-    pub policy: Carry,
-    pub tags: Carry,
-    pub description: Carry,
-    pub aliases: Carry,
-    /// Grants are Regional: `copy-primary` creates on each replica the primary's grants it
-    /// lacks (never revokes one it has).
-    pub grants: Carry,
-    pub disallowed: Disallowed,
-}
-
-/// A rule's `replicas` table: only the fields it names replace `[replicas]`'s, for the
-/// families the rule matches (later rules win).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ReplicaOverride {
-    pub policy: Option<Carry>,
-    pub tags: Option<Carry>,
-    pub description: Option<Carry>,
-    pub aliases: Option<Carry>,
-    pub grants: Option<Carry>,
-    pub disallowed: Option<Disallowed>,
-}
-
-impl ReplicaRules {
-    /// These rules with `o`'s fields where it names them.
-    pub fn with(self, o: ReplicaOverride) -> ReplicaRules {
-        ReplicaRules {
-            policy: o.policy.unwrap_or(self.policy),
-            tags: o.tags.unwrap_or(self.tags),
-            description: o.description.unwrap_or(self.description),
-            aliases: o.aliases.unwrap_or(self.aliases),
-            grants: o.grants.unwrap_or(self.grants),
-            disallowed: o.disallowed.unwrap_or(self.disallowed),
-        }
-    }
-
-    /// What a family's replicas should carry: `[replicas]`, then each matching rule's table.
-    pub fn for_family(
-        baseline: &Baseline,
-        family: &Family,
-        primary_tags: Option<&[Tag]>,
-    ) -> ReplicaRules {
-        baseline
-            .rules
-            .iter()
-            .filter(|rule| rule.matches(family, primary_tags))
-            .fold(baseline.replicas, |rules, rule| rules.with(rule.replicas))
-    }
-}
 
 /// What must still hold just before a step's call, as the plan saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
