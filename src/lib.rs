@@ -1,10 +1,11 @@
 //! kms-replica-console: see and drive AWS KMS multi-Region key replication across every Region.
 //!
 //! Layers, with one direction of dependency: `domain` ← `aws` and `store` ← `jobs` ← `ui`;
-//! `report` renders the domain for the headless audit, and `headless` runs it for the binary.
+//! `report` renders the domain for the headless commands, and `cli` turns the command line into
+//! one of them (or the window) for the binary.
 
 pub mod aws;
-pub mod headless;
+pub mod cli;
 pub mod jobs;
 pub mod report;
 pub mod store;

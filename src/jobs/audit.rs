@@ -2,6 +2,7 @@
 //! the rotation of each family's primary, paced per Region, and nothing else.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use super::fetch::{describe_each, fetch_each};
 use super::inventory::Inventory;
@@ -60,6 +61,40 @@ pub fn run_audit(
         not_audited,
         props,
     }
+}
+
+/// Accounts audited at a time. Every account has its own quotas, so more accounts at once go
+/// faster until this machine is the limit; the process-wide cap on calls in flight
+/// (`paced_calls::MAX_IN_FLIGHT`) bounds memory whatever this is.
+const ACCOUNTS_AT_ONCE: usize = 8;
+
+/// `run_audit` of every account that has clients (`None`: not entered), several at once; each
+/// outcome at its account's place.
+pub fn audit_each(
+    runner: &Runner,
+    accounts: &[Option<KmsClients>],
+    regions: &[Region],
+    baseline: &Baseline,
+    options: AuditOptions,
+) -> Vec<Option<AuditOutcome>> {
+    let queue: Mutex<Vec<usize>> = Mutex::new((0..accounts.len()).rev().collect());
+    let outcomes: Mutex<Vec<Option<AuditOutcome>>> =
+        Mutex::new(accounts.iter().map(|_| None).collect());
+    let next = || queue.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    std::thread::scope(|scope| {
+        for _ in 0..ACCOUNTS_AT_ONCE.min(accounts.len()) {
+            scope.spawn(|| {
+                while let Some(i) = next() {
+                    let Some(clients) = accounts[i].clone() else {
+                        continue;
+                    };
+                    let outcome = run_audit(runner, clients, regions.to_vec(), baseline, options);
+                    outcomes.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(outcome);
+                }
+            });
+        }
+    });
+    outcomes.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Primaries that live outside the scanned Regions, named by their replicas' multi-Region

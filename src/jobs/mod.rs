@@ -25,7 +25,8 @@ pub use accounts::{EnteredAccount, RoleSettings, enter_accounts, enter_profiles}
 pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
 pub use apply::{ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
 pub use audit::{
-    AuditOutcome, audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets, run_audit,
+    AuditOutcome, audit_each, audit_targets, fetch_audit_props, fetch_primary_tags,
+    rotation_targets, run_audit,
 };
 pub use files::{open_private, read_bounded, write_private};
 pub use grant_copies::GrantCopy;

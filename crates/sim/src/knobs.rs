@@ -8,21 +8,76 @@ use super::config::{FaultRule, SimConfig};
 use super::model::Delays;
 use super::seed::{DEMO_REGIONS, SCALE_REGIONS, Seed};
 
-/// What the user set; `None` leaves the choice to `config`.
+/// What the user set; `None` leaves the choice to `config`. With the `cli` feature these are
+/// the command line's flags themselves (`--demo` and `sim` flatten them), declared once here.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct Knobs {
+    /// The estate to start with: demo (an organization of five accounts), empty, scale:REGIONS:FAMILIES
+    /// (families spread over that many Regions with mixed coverage, plus as many single-Region
+    /// keys as noise), or org:ACCOUNTS:REGIONS:FAMILIES (an organization, each account seeded so).
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            default_value = "demo",
+            value_name = "demo|empty|scale:R:F|org:A:R:F"
+        )
+    )]
     pub seed: Seed,
+    /// Added latency per request, in milliseconds (demo default: 25).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub latency_ms: Option<u64>,
-    /// `Some(true)`: the AWS default request quotas; `Some(false)`: none.
+    /// `aws` enforces the AWS default request quotas per Region and operation (demo default),
+    /// `off` none.
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            value_name = "aws|off",
+            value_parser = quota_mode()
+        )
+    )]
     pub quotas: Option<bool>,
+    /// With quotas on, the share of each quota left to this app (0–1): other callers in the
+    /// simulated account use the rest, so the scan meets throttling it must ride out.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "SHARE", default_value_t = 1.0)
+    )]
     pub quota_share: f64,
+    /// Inject faults: KIND:RATE[:REGION[:OPERATION]], KIND one of internal, hang, drop, throttle,
+    /// deny.
+    #[cfg_attr(feature = "cli", arg(long = "fault", value_name = "SPEC"))]
     pub faults: Vec<FaultRule>,
+    /// Seconds a new replica stays `Creating` (demo default: 6).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "SECONDS"))]
     pub replica_delay: Option<f64>,
+    /// Simulated seconds per real second (deletion windows pass faster).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "X", default_value_t = 1.0))]
     pub clock_speed: f64,
+    /// Simulated account ID.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "ID", default_value = "111122223333")
+    )]
     pub account_id: String,
+    /// An opt-in Region the simulated account has not enabled (repeatable; demo default: me-south-1).
+    #[cfg_attr(feature = "cli", arg(long = "disable-region", value_name = "REGION"))]
     pub disabled_regions: Vec<String>,
+    /// An account of the seeded organization whose role refuses AssumeRole (repeatable).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "ACCOUNT"))]
     pub deny_assume_role: Vec<String>,
+    /// An account of the seeded organization that is SUSPENDED (repeatable).
+    #[cfg_attr(feature = "cli", arg(long = "suspend-account", value_name = "ACCOUNT"))]
     pub suspended_accounts: Vec<String>,
+}
+
+/// `--quotas aws|off` as `Some(true)` / `Some(false)`, its two values listed in `--help`.
+#[cfg(feature = "cli")]
+fn quota_mode() -> impl clap::builder::TypedValueParser<Value = bool> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["aws", "off"]).map(|mode| mode == "aws")
 }
 
 /// The demo's opt-in Region that its account has not enabled.

@@ -2,23 +2,17 @@
 //! `--profiles`), each read concurrently with its own clients and pace, and one report naming
 //! every account — those that could not be entered included, with why.
 
-use std::sync::Mutex;
-
-use super::{AuditCommand, AuditExit, finish, record_audit};
+use super::audit::{AuditCommand, AuditExit, finish};
+use super::history::record_audit;
 use crate::aws::{CallerIdentity, ConnectSettings, KmsClients};
 use crate::domain::Region;
 use crate::domain::account::{AccountSelection, AccountStatus};
 use crate::domain::audit::AuditOptions;
 use crate::jobs::{
-    Actor, AuditOutcome, EnteredAccount, RoleSettings, Runner, enter_accounts, enter_profiles,
-    now_epoch, run_audit,
+    Actor, EnteredAccount, RoleSettings, Runner, audit_each, enter_accounts, enter_profiles,
+    now_epoch,
 };
 use crate::report::{AccountPart, audit_report, organization_report};
-
-/// Accounts read at a time. Every account has its own quotas, so more accounts at once go
-/// faster until this machine is the limit; the process-wide cap on calls in flight
-/// (`jobs::paced_calls::MAX_IN_FLIGHT`) bounds memory whatever this is.
-const ACCOUNTS_AT_ONCE: usize = 8;
 
 /// Which accounts to read, and how to enter them.
 pub struct AccountsCommand {
@@ -67,35 +61,18 @@ pub fn audit_accounts(
         expiry_days: command.expiry_days,
         now,
     };
-    let queue: Mutex<Vec<usize>> = Mutex::new((0..accounts.len()).rev().collect());
-    // Each account's outcome at its own place; `None` for an account not entered.
-    let outcomes: Mutex<Vec<Option<AuditOutcome>>> =
-        Mutex::new(accounts.iter().map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..ACCOUNTS_AT_ONCE.min(accounts.len()) {
-            scope.spawn(|| {
-                while let Some(i) = next(&queue) {
-                    let Some(clients) = accounts[i].clients.clone() else {
-                        continue;
-                    };
-                    let outcome =
-                        run_audit(runner, clients, regions.clone(), &command.baseline, options);
-                    outcomes.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(outcome);
-                }
-            });
-        }
-    });
-    let mut outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+    let clients: Vec<Option<KmsClients>> = accounts.iter().map(|a| a.clients.clone()).collect();
+    let mut outcomes = audit_each(runner, &clients, &regions, &command.baseline, options);
     let mut accounts = accounts;
     for (entered, outcome) in accounts.iter_mut().zip(outcomes.iter_mut()) {
         let Some(read) = outcome.as_ref() else {
             continue;
         };
-        if let Some(why) = super::foreign_keys_problem(&read.estate, entered.account.id.as_str()) {
+        if let Some(why) = foreign_keys_problem(&read.estate, entered.account.id.as_str()) {
             entered.account.status = AccountStatus::NotRead(why);
             *outcome = None;
         } else {
-            entered.account.status = super::account_status(&read.estate);
+            entered.account.status = account_status(&read.estate);
         }
     }
     if let Some(path) = &command.history {
@@ -137,6 +114,37 @@ pub fn audit_accounts(
     finish(report, &command)
 }
 
-fn next(queue: &Mutex<Vec<usize>>) -> Option<usize> {
-    queue.lock().unwrap_or_else(|p| p.into_inner()).pop()
+/// Why a scan of `account` cannot be reported as that account's: KMS answered with keys whose
+/// ARNs name another account (the endpoint, or the credentials, are not that account's).
+/// Nothing of such a scan is filed under `account`.
+pub(crate) fn foreign_keys_problem(
+    estate: &crate::domain::Estate,
+    account: &str,
+) -> Option<String> {
+    let foreign = estate.keys_of_other_accounts(account);
+    let first = foreign.first()?;
+    Some(format!(
+        "KMS answered with {} key(s) of another account while reading account {account} (e.g. {first}): the endpoint or the credentials are not that account's; nothing of it is reported",
+        foreign.len()
+    ))
+}
+
+/// How an account's scan ended: read, unless no Region of it could be read at all (then it is
+/// "not read", with the first Region's reason, never "read" with nothing in it).
+pub(crate) fn account_status(estate: &crate::domain::Estate) -> AccountStatus {
+    let regions = estate.regions();
+    let failed: Vec<String> = regions
+        .iter()
+        .filter_map(|r| match estate.status(*r) {
+            crate::domain::RegionStatus::Failed(problem) => Some(format!("{r}: {problem}")),
+            _ => None,
+        })
+        .collect();
+    match failed.first() {
+        Some(first) if failed.len() == regions.len() => AccountStatus::NotRead(format!(
+            "no Region could be read ({first}{})",
+            if failed.len() > 1 { ", …" } else { "" }
+        )),
+        _ => AccountStatus::Read,
+    }
 }

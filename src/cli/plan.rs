@@ -4,8 +4,10 @@
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use super::org::foreign_keys_problem;
+use super::output::write_report;
+use super::settings::Session;
 use crate::aws::KmsClients;
-use crate::domain::Region;
 use crate::domain::audit::AuditOptions;
 use crate::domain::baseline::Baseline;
 use crate::domain::plan::{PLAN_SCHEMA_VERSION, Plan, plan};
@@ -28,24 +30,24 @@ pub enum PlanExit {
 /// chosen format to standard output).
 pub fn plan_command(
     runner: &Runner,
-    clients: KmsClients,
-    regions: Vec<Region>,
+    session: &Session,
     baseline: &Baseline,
-    account: &str,
     output: Option<&Path>,
     markdown: bool,
 ) -> Result<PlanExit, String> {
+    let account = session.known_account()?;
+    let (clients, regions) = (session.clients.clone(), session.regions.clone());
     let options = AuditOptions {
         expiry_days: 30,
         now: now_epoch(),
     };
     let outcome = run_audit(runner, clients, regions, baseline, options);
-    if let Some(why) = super::foreign_keys_problem(&outcome.estate, account) {
+    if let Some(why) = foreign_keys_problem(&outcome.estate, &account) {
         return Err(why);
     }
-    let planned = plan(&outcome.estate, &outcome.props, baseline, account);
+    let planned = plan(&outcome.estate, &outcome.props, baseline, &account);
     let text = render_plan(&planned, markdown)?;
-    super::write_output(output, &text)?;
+    write_report(output, &text)?;
     if let Some(path) = output
         && markdown
     {

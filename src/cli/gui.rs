@@ -1,0 +1,137 @@
+//! Opening the window: the app's state built from the session (one account, or every account
+//! entered), the history opened for it, and eframe run until the window closes.
+
+use std::process::ExitCode;
+
+use super::args::Cli;
+use super::checks::{actor, load_baseline};
+use super::history::open_for_gui;
+use super::settings::{Session, history_path};
+use crate::aws::{ConnectSettings, KmsClients};
+use crate::domain::Region;
+use crate::domain::account::Account;
+use crate::domain::history::JournalEntry;
+use crate::jobs::{Actor, EnteredAccount, HistoryLog, Inventory, Runner};
+use crate::ui::{AccountSlot, App, AppOptions};
+
+/// Opens the window on `session` and returns once it is closed.
+pub fn run(
+    runner: Runner,
+    session: Session,
+    entered: Option<Vec<EnteredAccount>>,
+    cli: &Cli,
+) -> Result<ExitCode, String> {
+    let actor = actor(session.identity.as_ref());
+    let baseline = load_baseline(cli.baseline.as_deref(), None, None)?;
+    let (log, past, history_note) = open_history(cli, &actor);
+    let options = AppOptions {
+        read_only: cli.read_only,
+        connection: format!("{} · {}", actor.identity, session.connection),
+        baseline,
+        history_note: Some(history_note),
+        account: (actor.account != "unknown").then(|| actor.account.clone()),
+    };
+    let app = match entered {
+        None => {
+            let mut inventory = Inventory::new(session.clients.clone(), session.regions.clone())
+                .with_reload(session.settings.clone());
+            if let Some(log) = &log {
+                inventory = inventory.with_history(log.clone(), &past);
+            }
+            App::new(runner, inventory, options)
+        }
+        Some(entered) => {
+            let slots = entered
+                .into_iter()
+                .map(|e| {
+                    let inventory = e.clients.map(|clients| {
+                        account_inventory(
+                            clients,
+                            &session.regions,
+                            &e.account,
+                            &session.settings,
+                            &actor,
+                            (log.as_ref(), &past),
+                        )
+                    });
+                    AccountSlot::new(e.account, inventory)
+                })
+                .collect();
+            App::for_organization(runner, slots, options)
+                .ok_or("no account could be entered (each one's reason is above)")?
+        }
+    };
+    show(app, &actor.identity, cli.demo)?;
+    // The window is closed: the last journal entries reach the disk before the process ends.
+    if let Some(log) = log
+        && !log.flush(std::time::Duration::from_secs(10))
+    {
+        eprintln!("warning: the history's last writes did not finish within 10 s");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The history's writer and the journal of earlier runs, and what the status bar says of it.
+fn open_history(cli: &Cli, actor: &Actor) -> (Option<HistoryLog>, Vec<JournalEntry>, String) {
+    match history_path(cli).map(|p| open_for_gui(&p)) {
+        None => (None, Vec::new(), "History off".to_string()),
+        Some(Ok((store, journal))) => {
+            let note = format!("History: {}", store.path().display());
+            (Some(HistoryLog::start(store, actor.clone())), journal, note)
+        }
+        Some(Err(e)) => {
+            eprintln!("warning: history off for this run: {e}");
+            (None, Vec::new(), format!("History off: {e}"))
+        }
+    }
+}
+
+/// Runs the window; its title names the identity in use, so the account being acted on is
+/// always in view.
+fn show(app: App, identity: &str, demo: bool) -> Result<(), String> {
+    let title = if demo {
+        format!("KMS Replica Console — DEMO (simulated KMS, no AWS account) — {identity}")
+    } else {
+        format!("KMS Replica Console — {identity}")
+    };
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(title)
+            .with_inner_size([1640.0, 900.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "kms-replica-console",
+        native,
+        Box::new(move |_cc| Ok(Box::new(app))),
+    )
+    .map_err(|e| format!("cannot open the window: {e}"))
+}
+
+/// One account's inventory in an organization-wide window: tied to its account, its snapshots
+/// and journal kept under its own account ID; the caller's own can reload its credentials.
+fn account_inventory(
+    clients: KmsClients,
+    regions: &[Region],
+    account: &Account,
+    settings: &ConnectSettings,
+    caller: &Actor,
+    (log, past): (Option<&HistoryLog>, &[JournalEntry]),
+) -> Inventory {
+    let own = account.id.as_str() == caller.account;
+    let mut inventory = Inventory::new(clients, regions.to_vec()).with_account(account.clone());
+    if own {
+        inventory = inventory.with_reload(settings.clone());
+    }
+    if let Some(log) = log {
+        let log = match own {
+            true => log.clone(),
+            false => log.for_account(Actor {
+                identity: format!("{} via {}", caller.identity, account.access),
+                account: account.id.to_string(),
+            }),
+        };
+        inventory = inventory.with_history(log, past);
+    }
+    inventory
+}
