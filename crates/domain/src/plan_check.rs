@@ -80,124 +80,148 @@ fn check_step(step: &Step) -> Result<(), String> {
     {
         return Err(format!("its KeyId is not the step's key {id}"));
     }
-    let needs = |ok: bool, which: &str| {
-        if ok {
-            Ok(())
-        } else {
-            Err(format!(
-                "its precondition is `{}`, but this call needs `{which}` (a precondition that guards what the call changes)",
-                precondition_name(&step.precondition)
-            ))
-        }
-    };
+    guarded(step)?;
+    parameters_ok(&step.operation, p, region, &step.precondition)
+}
+
+/// The precondition each operation needs: one that guards what the call changes (a
+/// PutKeyPolicy behind the policy's hash, never behind an alias's absence).
+fn guarded(step: &Step) -> Result<(), String> {
     let pre = &step.precondition;
-    match step.operation.as_str() {
-        "ReplicateKey" => {
-            needs(matches!(pre, Precondition::NoKeyIn), "no-key-in")?;
-            let target: Region = text(p, "ReplicaRegion")?
-                .parse()
-                .map_err(|_| "ReplicaRegion is not a known Region".to_string())?;
-            if target == region {
-                return Err("ReplicaRegion is the primary's own Region".into());
-            }
-            if target.partition() != region.partition() {
-                return Err("ReplicaRegion is in another partition".into());
-            }
-            if let Some(policy) = p.get("Policy") {
-                policy_ok(policy)?;
-            }
-            if let Some(d) = p.get("Description") {
-                description_ok(d)?;
-            }
-            if let Some(tags) = p.get("Tags") {
-                tags_ok(tags)?;
-            }
+    let (ok, needed) = match step.operation.as_str() {
+        "ReplicateKey" => (matches!(pre, Precondition::NoKeyIn), "no-key-in"),
+        "PutKeyPolicy" => (
+            matches!(pre, Precondition::PolicyHash { .. }),
+            "policy-hash",
+        ),
+        "TagResource" | "UntagResource" => {
+            (matches!(pre, Precondition::TagsHash { .. }), "tags-hash")
         }
-        "PutKeyPolicy" => {
-            needs(
-                matches!(pre, Precondition::PolicyHash { .. }),
-                "policy-hash",
-            )?;
-            policy_ok(p.get("Policy").unwrap_or(&Value::Null))?;
-            if p.get("PolicyName").is_some_and(|n| n != "default") {
-                return Err("PolicyName must be \"default\"".into());
-            }
-        }
-        "TagResource" => {
-            needs(matches!(pre, Precondition::TagsHash { .. }), "tags-hash")?;
-            tags_ok(p.get("Tags").unwrap_or(&Value::Null))?;
-        }
-        "UntagResource" => {
-            needs(matches!(pre, Precondition::TagsHash { .. }), "tags-hash")?;
-            let keys = p["TagKeys"]
-                .as_array()
-                .filter(|k| !k.is_empty() && k.len() <= MAX_TAGS)
-                .ok_or("TagKeys must list 1 to 50 tag keys")?;
-            if keys.iter().any(|k| {
-                k.as_str()
-                    .is_none_or(|k| k.is_empty() || k.chars().count() > 128)
-            }) {
-                return Err("each TagKeys entry is a tag key of 1 to 128 characters".into());
-            }
-        }
-        "UpdateKeyDescription" => {
-            needs(
-                matches!(pre, Precondition::Description { .. }),
-                "description",
-            )?;
-            description_ok(p.get("Description").unwrap_or(&Value::Null))?;
-        }
-        "CreateAlias" => {
-            needs(
-                matches!(
-                    pre,
-                    Precondition::AliasAbsent { .. } | Precondition::KeyUsable
-                ),
-                "alias-absent or key-usable",
-            )?;
-            let name = text(p, "AliasName")?;
-            check_alias_name(name).map_err(|e| format!("AliasName {name}: {e}"))?;
-            if let Precondition::AliasAbsent { alias } = pre
-                && alias != name
-            {
-                return Err(format!("its precondition guards {alias}, not {name}"));
-            }
-        }
-        "CreateGrant" => {
-            needs(
-                matches!(pre, Precondition::GrantAbsent { .. }),
-                "grant-absent",
-            )?;
-            let grantee = text(p, "GranteePrincipal")?;
-            if grantee.is_empty() || grantee.len() > 256 {
-                return Err("GranteePrincipal must be 1 to 256 characters".into());
-            }
-            let ops = p["Operations"]
-                .as_array()
-                .filter(|o| !o.is_empty())
-                .ok_or("Operations must list at least one operation")?;
-            if let Some(bad) = ops
-                .iter()
-                .find(|o| o.as_str().is_none_or(|o| !GRANT_OPERATIONS.contains(&o)))
-            {
-                return Err(format!("{bad} is not a grant operation"));
-            }
-        }
-        "ScheduleKeyDeletion" => {
-            needs(matches!(pre, Precondition::KeyState { .. }), "key-state")?;
-            match p.get("PendingWindowInDays") {
-                None => {}
-                Some(days) if days.as_i64().is_some_and(|d| (7..=30).contains(&d)) => {}
-                Some(days) => {
-                    return Err(format!(
-                        "PendingWindowInDays {days} is outside 7 to 30 days"
-                    ));
-                }
-            }
-        }
+        "UpdateKeyDescription" => (
+            matches!(pre, Precondition::Description { .. }),
+            "description",
+        ),
+        "CreateAlias" => (
+            matches!(
+                pre,
+                Precondition::AliasAbsent { .. } | Precondition::KeyUsable
+            ),
+            "alias-absent or key-usable",
+        ),
+        "CreateGrant" => (
+            matches!(pre, Precondition::GrantAbsent { .. }),
+            "grant-absent",
+        ),
+        "ScheduleKeyDeletion" => (matches!(pre, Precondition::KeyState { .. }), "key-state"),
         other => return Err(format!("this app does not make {other} calls")),
+    };
+    match ok {
+        true => Ok(()),
+        false => Err(format!(
+            "its precondition is `{}`, but this call needs `{needed}` (a precondition that guards what the call changes)",
+            precondition_name(pre)
+        )),
     }
-    Ok(())
+}
+
+/// The call's parameters held to the KMS API's own limits.
+fn parameters_ok(
+    operation: &str,
+    p: &Value,
+    region: Region,
+    pre: &Precondition,
+) -> Result<(), String> {
+    match operation {
+        "ReplicateKey" => replicate_ok(p, region),
+        "PutKeyPolicy" => {
+            policy_ok(p.get("Policy").unwrap_or(&Value::Null))?;
+            match p.get("PolicyName").is_some_and(|n| n != "default") {
+                true => Err("PolicyName must be \"default\"".into()),
+                false => Ok(()),
+            }
+        }
+        "TagResource" => tags_ok(p.get("Tags").unwrap_or(&Value::Null)),
+        "UntagResource" => tag_keys_ok(&p["TagKeys"]),
+        "UpdateKeyDescription" => description_ok(p.get("Description").unwrap_or(&Value::Null)),
+        "CreateAlias" => alias_ok(p, pre),
+        "CreateGrant" => grant_ok(p),
+        "ScheduleKeyDeletion" => window_ok(p.get("PendingWindowInDays")),
+        other => Err(format!("this app does not make {other} calls")),
+    }
+}
+
+fn replicate_ok(p: &Value, region: Region) -> Result<(), String> {
+    let target: Region = text(p, "ReplicaRegion")?
+        .parse()
+        .map_err(|_| "ReplicaRegion is not a known Region".to_string())?;
+    if target == region {
+        return Err("ReplicaRegion is the primary's own Region".into());
+    }
+    if target.partition() != region.partition() {
+        return Err("ReplicaRegion is in another partition".into());
+    }
+    if let Some(policy) = p.get("Policy") {
+        policy_ok(policy)?;
+    }
+    if let Some(d) = p.get("Description") {
+        description_ok(d)?;
+    }
+    match p.get("Tags") {
+        Some(tags) => tags_ok(tags),
+        None => Ok(()),
+    }
+}
+
+fn tag_keys_ok(keys: &Value) -> Result<(), String> {
+    let keys = keys
+        .as_array()
+        .filter(|k| !k.is_empty() && k.len() <= MAX_TAGS)
+        .ok_or("TagKeys must list 1 to 50 tag keys")?;
+    match keys.iter().any(|k| {
+        k.as_str()
+            .is_none_or(|k| k.is_empty() || k.chars().count() > 128)
+    }) {
+        true => Err("each TagKeys entry is a tag key of 1 to 128 characters".into()),
+        false => Ok(()),
+    }
+}
+
+fn alias_ok(p: &Value, pre: &Precondition) -> Result<(), String> {
+    let name = text(p, "AliasName")?;
+    check_alias_name(name).map_err(|e| format!("AliasName {name}: {e}"))?;
+    match pre {
+        Precondition::AliasAbsent { alias } if alias != name => {
+            Err(format!("its precondition guards {alias}, not {name}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn grant_ok(p: &Value) -> Result<(), String> {
+    let grantee = text(p, "GranteePrincipal")?;
+    if grantee.is_empty() || grantee.len() > 256 {
+        return Err("GranteePrincipal must be 1 to 256 characters".into());
+    }
+    let ops = p["Operations"]
+        .as_array()
+        .filter(|o| !o.is_empty())
+        .ok_or("Operations must list at least one operation")?;
+    match ops
+        .iter()
+        .find(|o| o.as_str().is_none_or(|o| !GRANT_OPERATIONS.contains(&o)))
+    {
+        Some(bad) => Err(format!("{bad} is not a grant operation")),
+        None => Ok(()),
+    }
+}
+
+/// `PendingWindowInDays`, when given: a whole number of days from 7 to 30.
+fn window_ok(days: Option<&Value>) -> Result<(), String> {
+    match days {
+        None => Ok(()),
+        Some(d) if d.as_i64().is_some_and(|d| (7..=30).contains(&d)) => Ok(()),
+        Some(d) => Err(format!("PendingWindowInDays {d} is outside 7 to 30 days")),
+    }
 }
 
 fn text<'a>(p: &'a Value, field: &str) -> Result<&'a str, String> {

@@ -1,0 +1,209 @@
+//! Carrying out the commands the panels and dialogs emit, in one place.
+
+use super::App;
+use crate::domain::baseline::Baseline;
+use crate::domain::replicate::replicate_blocker;
+use crate::domain::{MrkId, PrimaryProps, Role};
+use crate::ui::action_dialog::ActionDialog;
+use crate::ui::command::Command;
+use crate::ui::grant_dialog::GrantDialog;
+use crate::ui::replicate_dialog::ReplicateDialog;
+
+impl App {
+    /// Carries out one command, as if the UI had emitted it (benchmarks and tests act as the
+    /// user this way when the widget is not the point).
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::Refresh => self.for_every_inventory(|i, runner| i.refresh(runner)),
+            Command::RefreshChanges => {
+                self.for_every_inventory(|i, runner| i.refresh_changes(runner));
+            }
+            Command::SetRegions(regions) => {
+                self.for_every_inventory(|i, runner| i.set_regions(runner, regions.clone()));
+            }
+            Command::WorkInAccount(index) => {
+                self.work_in(index);
+            }
+            Command::ToggleAccount(index) => {
+                if let Some(slot) = self.accounts.get_mut(index) {
+                    slot.collapsed = !slot.collapsed;
+                }
+            }
+            Command::FilterAccount(index) => self.account_filter = index,
+            Command::Select(id) => self.select(id),
+            Command::OpenReplicate(id) => self.open_replicate(id),
+            Command::Replicate(requests) => {
+                if let Some(first) = requests.first() {
+                    self.selected = Some(first.key_id.clone());
+                }
+                self.inventory.replicate(&self.runner, requests);
+            }
+            Command::RetryReplicate(id, region) => {
+                self.inventory.retry_replicate(&self.runner, &id, region);
+            }
+            Command::ConfirmAction(id, region, action) => {
+                if !self.options.read_only {
+                    self.confirm = Some(ActionDialog::new(id, region, action));
+                }
+            }
+            Command::Act(id, region, action) => {
+                if self.inventory.act(&self.runner, &id, region, action) && action.is_rotation() {
+                    self.reread_after.push((id, region));
+                }
+            }
+            Command::ConfirmCopyGrant(id, region, grant) => {
+                if !self.options.read_only {
+                    self.grant_dialog = Some(GrantDialog::new(id, region, grant));
+                }
+            }
+            Command::CopyGrant(id, region, grant) => {
+                if self.inventory.copy_grant(&self.runner, &id, region, grant) {
+                    self.reread_after.push((id, region));
+                }
+            }
+            Command::ReloadCredentials => {
+                self.tasks.reload_credentials(&self.runner, &self.inventory);
+            }
+            Command::ReadTags => {
+                let primaries = self.filters.unknown_primaries(self.inventory.estate());
+                self.tasks
+                    .read_primary_tags(&self.runner, &self.inventory, primaries);
+            }
+            Command::Sort(key) => self.filters.sort_by(key),
+            Command::MakePlan => self.make_plan(),
+            Command::SavePlan(plan, path) => {
+                self.tasks.save_plan(&self.runner, plan, path);
+            }
+            Command::LoadPlan(path) => {
+                self.plan_view.open = true;
+                self.tasks.load_plan(&self.runner, path);
+            }
+            Command::ApplyPlan(plan, path) => self.apply_plan(plan, path),
+            Command::OpenHistory => {
+                self.history.open = true;
+                self.history.snapshots = None;
+                self.tasks.load_snapshots(&self.runner, &self.inventory);
+            }
+            Command::ChangesSince(id) => self.changes_since(id),
+            Command::RunAudit => {
+                self.audit_snapshot_due = true;
+                self.audit.open = true;
+                self.audit.has_run = true;
+                self.tasks.read_audit_props(&self.runner, &self.inventory);
+            }
+            Command::LoadBaseline(path) => {
+                self.audit.baseline_result = None;
+                self.tasks.load_baseline(&self.runner, path);
+            }
+            Command::ExportAudit(path, format) => self.export_audit(path, format),
+        }
+    }
+
+    /// Selects a family (or none); the details panel shows each key's policy and tags, read on
+    /// demand.
+    fn select(&mut self, id: Option<MrkId>) {
+        if let Some(id) = &id {
+            self.tasks
+                .read_family_props(&self.runner, &self.inventory, id, self.audit.props());
+        }
+        self.selected = id;
+    }
+
+    /// The plan of the account worked in, computed off this thread.
+    fn make_plan(&mut self) {
+        self.plan_view.open = true;
+        match self.plan_account() {
+            Some(account) => {
+                self.tasks.make_plan(
+                    &self.runner,
+                    self.inventory.estate().clone(),
+                    self.audit.props().clone(),
+                    self.baseline.clone(),
+                    account,
+                );
+            }
+            None => self.plan_view.set_plan(Err(
+                "the account is unknown (STS GetCallerIdentity did not answer): a plan needs it"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Carries out the ticked calls (the plan view asked for the confirmation).
+    fn apply_plan(&mut self, plan: crate::domain::plan::Plan, path: String) {
+        let Some(account) = self.plan_account() else {
+            return;
+        };
+        let options = crate::jobs::ApplyOptions {
+            allow_deletions: false,
+            account,
+            history: self.inventory.history_log().cloned(),
+        };
+        let steps = plan.steps.clone();
+        if self
+            .tasks
+            .apply_plan(&self.runner, &self.inventory, plan, path, options)
+        {
+            self.applied_steps = steps;
+            self.plan_view.outcomes = None;
+        }
+    }
+
+    /// What changed since snapshot `id`, compared with the estate (and findings) as they are.
+    fn changes_since(&mut self, id: i64) {
+        self.history.since = Some(id);
+        self.history.changes = None;
+        let findings = self.current_findings();
+        self.tasks
+            .changes_since(&self.runner, &self.inventory, id, findings);
+    }
+
+    fn export_audit(&mut self, path: String, format: crate::domain::audit::ReportFormat) {
+        self.audit.export_result = None;
+        self.tasks.export_report(
+            &self.runner,
+            self.inventory.estate().clone(),
+            self.audit.result.clone(),
+            format,
+            path,
+        );
+    }
+
+    /// The baseline from now on: the grid's marks, the summary row and the audit follow it.
+    pub fn set_baseline(&mut self, baseline: Baseline) {
+        self.baseline = baseline;
+        self.baseline_revision += 1;
+        self.audit.stale = true;
+    }
+
+    /// Opens the Replicate dialog with what the scan knows of the primary, and starts reading its
+    /// policy and tags (what the console would copy).
+    pub(super) fn open_replicate(&mut self, id: MrkId) {
+        if replicate_blocker(self.inventory.estate(), &id, self.options.read_only).is_some() {
+            return;
+        }
+        let estate = self.inventory.estate();
+        let Some(family) = estate.family(&id) else {
+            return;
+        };
+        let Some(primary) = family.described().find(|k| k.role() == Role::Primary) else {
+            return;
+        };
+        let region = primary.region;
+        let props = PrimaryProps {
+            description: primary.description.clone(),
+            policy: None,
+            tags: None,
+            alias: family.aliases_in(region).first().cloned(),
+        };
+        self.tasks.read_primary_props(
+            &self.runner,
+            &self.inventory,
+            &id,
+            region,
+            props.description.clone(),
+            props.alias.clone(),
+        );
+        self.replicate = Some(ReplicateDialog::new(id, region, props));
+    }
+}

@@ -1,0 +1,224 @@
+//! What the app does each frame: fold in finished background work, draw the panels, dialogs
+//! and grid, then carry out the commands they emitted.
+
+use egui::Ui;
+
+use super::App;
+use crate::domain::{Region, RegionStatus};
+use crate::jobs::TaskKey;
+use crate::ui::command::Command;
+use crate::ui::replicate_dialog::Outcome;
+
+impl App {
+    /// Draws one frame.
+    pub fn show(&mut self, ui: &mut Ui) {
+        self.start_once(ui.ctx());
+        self.fold_in_background_work();
+        let mut commands = Vec::new();
+        self.panels(ui, &mut commands);
+        self.dialogs(ui.ctx(), &mut commands);
+        self.filters.query.missing_in = self.audit.missing_in;
+        self.filters.query.only_with_findings = self.audit.only_with_findings && self.audit.open;
+        egui::CentralPanel::default().show(ui, |ui| {
+            if self.accounts.is_empty() {
+                self.show_active_grid(ui, None, &mut commands);
+            } else {
+                self.show_sections(ui, &mut commands);
+            }
+        });
+        for command in commands {
+            self.apply(command);
+        }
+    }
+
+    /// The first frame: background jobs wake this context when they finish (nothing repaints
+    /// on a timer), and the first scan starts.
+    fn start_once(&mut self, ctx: &egui::Context) {
+        if self.started {
+            return;
+        }
+        let ctx = ctx.clone();
+        self.runner
+            .set_repaint(std::sync::Arc::new(move || ctx.request_repaint()));
+        if self.scan_on_start {
+            self.for_every_inventory(|i, runner| i.refresh(runner));
+        }
+        self.started = true;
+    }
+
+    /// Every finished job folded into the state, and the work that follows the estate started.
+    fn fold_in_background_work(&mut self) {
+        self.inventory.poll(&self.runner);
+        self.poll_parked();
+        for (task, outcome) in self.tasks.take_finished() {
+            self.absorb(task, outcome);
+        }
+        self.refresh_findings();
+        self.refresh_changes_since();
+        self.reread_changed_families();
+        self.follow_apply();
+    }
+
+    /// The toolbar, banners, filter bar and status bar, and the panels that are open.
+    fn panels(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, commands));
+        if let Some(problem) = self.credentials_problem() {
+            egui::Panel::top("credentials-banner")
+                .show(ui, |ui| self.credentials_banner(ui, &problem, commands));
+        }
+        let reading_tags = self.tasks.is_running(&TaskKey::PrimaryTags);
+        egui::Panel::top("filters").show(ui, |ui| {
+            self.filters
+                .show(ui, self.inventory.estate(), reading_tags, commands)
+        });
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        if self.audit.open {
+            egui::Panel::bottom("findings")
+                .resizable(true)
+                .default_size(220.0)
+                .show(ui, |ui| {
+                    let running = self.tasks.is_running(&TaskKey::AuditProps)
+                        || self.tasks.is_running(&TaskKey::Findings);
+                    self.audit.show(ui, &self.inventory, running, commands)
+                });
+        }
+        if self.plan_view.open {
+            egui::Panel::bottom("plan")
+                .resizable(true)
+                .default_size(260.0)
+                .show(ui, |ui| {
+                    let planning = self.tasks.is_running(&TaskKey::Plan);
+                    let applying = self.tasks.running_apply();
+                    let read_only = self.options.read_only;
+                    self.plan_view
+                        .show(ui, (planning, applying), read_only, commands)
+                });
+        }
+        if self.history.open {
+            egui::Panel::bottom("history")
+                .resizable(true)
+                .default_size(240.0)
+                .show(ui, |ui| {
+                    let busy = self.tasks.is_running(&TaskKey::Snapshots)
+                        || self
+                            .history
+                            .since
+                            .is_some_and(|id| self.tasks.is_running(&TaskKey::ChangesSince(id)));
+                    self.history.show(ui, busy, commands)
+                });
+        }
+        self.details_panel(ui, commands);
+    }
+
+    /// The selected family's details, on the right.
+    fn details_panel(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        let Some(id) = &self.selected else {
+            return;
+        };
+        egui::Panel::right("details")
+            .default_size(380.0)
+            .show(ui, |ui| {
+                let audit = crate::ui::details::AuditView {
+                    findings: self.audit.for_family(id).collect(),
+                    props: self.audit.props(),
+                };
+                crate::ui::details::show(
+                    ui,
+                    &self.inventory,
+                    id,
+                    self.options.read_only,
+                    &audit,
+                    commands,
+                )
+            });
+    }
+
+    /// The dialogs that are open; each one closed by what it returns.
+    fn dialogs(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        let read_only = self.options.read_only;
+        if self.chooser.open {
+            self.chooser.show(ctx, commands);
+        }
+        if let Some(dialog) = &mut self.replicate
+            && dialog.show(ctx, &self.inventory, read_only, commands) == Outcome::Close
+        {
+            self.replicate = None;
+        }
+        if let Some(dialog) = &mut self.grant_dialog
+            && !dialog.show(ctx, &self.inventory, read_only, commands)
+        {
+            self.grant_dialog = None;
+        }
+        if let Some(dialog) = &mut self.confirm
+            && !dialog.show(ctx, &self.inventory, read_only, commands)
+        {
+            self.confirm = None;
+        }
+    }
+
+    /// The grid of the account worked in (a section of its own among several accounts').
+    pub(crate) fn show_active_grid(
+        &mut self,
+        ui: &mut Ui,
+        section: Option<usize>,
+        commands: &mut Vec<Command>,
+    ) {
+        let parts = crate::ui::org::GridParts {
+            inventory: &self.inventory,
+            audit: &self.audit,
+            filters: &mut self.filters,
+            coverage: &mut self.coverage,
+            selected: self.selected.as_ref(),
+            changed: &self.history.changed_cells,
+        };
+        let baseline = (&self.baseline, self.baseline_revision);
+        let read_only = self.options.read_only;
+        crate::ui::org::show_grid(ui, parts, baseline, read_only, section, commands);
+    }
+
+    /// The first Region whose scan failed because of credentials, with the problem.
+    pub(super) fn credentials_problem(&self) -> Option<(Region, crate::domain::Problem)> {
+        let estate = self.inventory.estate();
+        estate
+            .regions()
+            .iter()
+            .find_map(|r| match estate.status(*r) {
+                RegionStatus::Failed(p) if p.kind == crate::domain::ProblemKind::Credentials => {
+                    Some((*r, p.clone()))
+                }
+                _ => None,
+            })
+    }
+
+    pub(super) fn credentials_banner(
+        &self,
+        ui: &mut Ui,
+        (region, problem): &(Region, crate::domain::Problem),
+        commands: &mut Vec<Command>,
+    ) {
+        let who = self.inventory.credential_source();
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!(
+                    "Credentials from {who} were rejected in {region} ({problem}). Renew them \
+                     (for example aws sso login), then reload: nothing on screen is lost."
+                ),
+            );
+            let reloading = self.tasks.is_running(&TaskKey::ReloadCredentials);
+            let button = ui
+                .add_enabled(
+                    self.inventory.can_reload() && !reloading,
+                    egui::Button::new("Reload credentials"),
+                )
+                .on_disabled_hover_text(if reloading {
+                    "Reloading…"
+                } else {
+                    "These credentials were given on start-up and cannot be reloaded."
+                });
+            if button.clicked() {
+                commands.push(Command::ReloadCredentials);
+            }
+        });
+    }
+}

@@ -1,0 +1,84 @@
+//! The status bar: the connection, what is in flight, where the history is.
+
+use egui::{RichText, Ui};
+
+use super::App;
+use crate::domain::RegionStatus;
+use crate::ui::count;
+
+impl App {
+    pub(super) fn status_bar(&self, ui: &mut Ui) {
+        let estate = self.inventory.estate();
+        let regions = estate.regions();
+        let failed = regions
+            .iter()
+            .filter(|r| matches!(estate.status(**r), RegionStatus::Failed(_)))
+            .count();
+        let scanning = regions
+            .iter()
+            .filter(|r| self.inventory.progress(**r).is_some())
+            .count();
+        ui.horizontal(|ui| {
+            let shown = self.filters.shown(estate);
+            let families = if shown == estate.family_count() {
+                count(estate.family_count(), "key family", "key families")
+            } else {
+                format!(
+                    "{shown} of {} shown",
+                    count(estate.family_count(), "key family", "key families")
+                )
+            };
+            ui.label(format!(
+                "{families} · {}",
+                count(regions.len(), "Region", "Regions")
+            ));
+            if let Some(account) = self.working_account() {
+                let not_read = self.accounts.iter().filter(|s| !s.entered).count();
+                ui.separator();
+                ui.label(format!(
+                    "working in account {} · {} in the window",
+                    account.label(),
+                    count(self.accounts.len(), "account", "accounts")
+                ));
+                if not_read > 0 {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        format!("{} not read", count(not_read, "account", "accounts")),
+                    );
+                }
+            }
+            if scanning > 0 {
+                ui.separator();
+                ui.spinner();
+                ui.label(format!("scanning {}", count(scanning, "Region", "Regions")));
+            }
+            if failed > 0 {
+                ui.separator();
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!(
+                        "{} could not be read (hover the column header for the reason)",
+                        count(failed, "Region", "Regions")
+                    ),
+                );
+            }
+            self.history_status(ui);
+        });
+        crate::ui::grid::legend(ui, &self.baseline, self.history.since.is_some());
+    }
+
+    /// Where the history is kept (or why not), and the last write that failed.
+    pub(super) fn history_status(&self, ui: &mut Ui) {
+        let failed = self.inventory.history_log().and_then(|log| log.problem());
+        if let Some(problem) = failed {
+            ui.separator();
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("History not saved: {problem}"),
+            );
+        } else if let Some(note) = &self.options.history_note {
+            ui.separator();
+            ui.label(RichText::new(note).small().weak());
+        }
+    }
+}
