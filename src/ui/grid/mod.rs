@@ -1,0 +1,234 @@
+//! The coverage grid: one row per multi-Region key family, one column per Region.
+//!
+//! Only the rows in view are laid out (`TableBody::rows`), and in them only the columns in view,
+//! so the cost of a frame follows the window's size, not the size of the estate.
+
+mod cells;
+mod family;
+mod headers;
+mod legend;
+
+use cells::{cell_ui, job_overlay};
+use family::{family_label, family_menu};
+pub use family::{key_menu, replicate_button};
+use headers::{region_header, sort_button};
+pub use legend::legend;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::badge;
+use super::command::Command;
+use crate::domain::audit::Severity;
+use crate::domain::baseline::Baseline;
+use crate::domain::coverage::{Mark, RegionCoverage, cell_mark};
+use crate::domain::key::format_utc;
+use crate::domain::lifecycle::KeyAction;
+use crate::domain::replicate::replicate_blocker;
+use crate::domain::rows::SortKey;
+use crate::domain::{Cell, Estate, Family, KeyInfo, MrkId, Region, RegionStatus, Role, Tag};
+use crate::jobs::{ActionPhase, Inventory, ReplicaPhase};
+
+/// Two lines: the key ID, then its alias and key spec.
+const ROW_HEIGHT: f32 = 38.0;
+const KEY_COLUMN_WIDTH: f32 = 330.0;
+const REGION_COLUMN_WIDTH: f32 = 128.0;
+
+/// What the grid needs besides the inventory.
+pub struct GridContext<'a> {
+    pub selected: Option<&'a MrkId>,
+    pub read_only: bool,
+    /// The families to show, in order, when a filter or sort is on; `None` shows all.
+    pub rows: Option<&'a [MrkId]>,
+    /// What the rows are sorted by, and whether descending (for the header arrows).
+    pub sort: (SortKey, bool),
+    /// Worst finding severity and count per family, after an audit.
+    pub markers: &'a HashMap<MrkId, (Severity, usize)>,
+    /// Worst finding severity per family and Region.
+    pub cell_markers: &'a HashMap<(MrkId, Region), Severity>,
+    /// Cells that changed since the history panel's snapshot, with what changed.
+    pub changed: &'a HashMap<(MrkId, Region), String>,
+    /// What has been read of each key (the rotation mark reads the primary's).
+    pub props: &'a crate::domain::audit::PropsMap,
+    /// The coverage the estate is held to: required cells left empty show "missing", keys
+    /// outside the allowed Regions "not allowed".
+    pub baseline: &'a Baseline,
+    /// Primary tags known so far (the baseline's tag rules match only on those).
+    pub tags: &'a HashMap<MrkId, Vec<Tag>>,
+    /// Each Region's coverage, for the summary line under its name.
+    pub coverage: &'a BTreeMap<Region, RegionCoverage>,
+    /// One of several accounts' sections stacked in one scroll area (numbered, so each table
+    /// keeps its own column widths): the table takes its full height and does not scroll.
+    pub section: Option<usize>,
+}
+
+/// Red for a required Region with no key, amber for a key where none is allowed.
+pub const MISSING_COLOUR: egui::Color32 = egui::Color32::from_rgb(0xe5, 0x39, 0x35);
+pub const NOT_ALLOWED_COLOUR: egui::Color32 = egui::Color32::from_rgb(0xf5, 0x9e, 0x0b);
+/// Blue for a cell that changed since the history panel's snapshot.
+pub const CHANGED_COLOUR: egui::Color32 = egui::Color32::from_rgb(0x42, 0xa5, 0xf5);
+
+/// Draws the grid of `inventory`'s estate; clicks and menu choices become commands.
+pub fn show(
+    ui: &mut Ui,
+    inventory: &Inventory,
+    ctx: &GridContext<'_>,
+    commands: &mut Vec<Command>,
+) {
+    let estate = inventory.estate();
+    if estate.family_count() == 0 {
+        ui.vertical_centered(|ui| {
+            ui.add_space(40.0);
+            if inventory.is_scanning() {
+                ui.label("Scanning for multi-Region keys…");
+            } else {
+                ui.label("No multi-Region keys in the chosen Regions.");
+            }
+        });
+        // The header still matters: it says which Regions failed.
+    }
+    if ctx.section.is_some() {
+        table(ui, inventory, estate, ctx, commands);
+        return;
+    }
+    egui::ScrollArea::horizontal()
+        .auto_shrink([false, false])
+        .show(ui, |ui| table(ui, inventory, estate, ctx, commands));
+}
+
+fn table(
+    ui: &mut Ui,
+    inventory: &Inventory,
+    estate: &Estate,
+    ctx: &GridContext<'_>,
+    commands: &mut Vec<Command>,
+) {
+    let regions = estate.regions();
+    // Selectable labels would swallow the row's clicks and its context menu.
+    ui.style_mut().interaction.selectable_labels = false;
+    TableBuilder::new(ui)
+        .id_salt(("coverage-grid", ctx.section))
+        .vscroll(ctx.section.is_none())
+        .striped(true)
+        .resizable(true)
+        .auto_shrink([false, ctx.section.is_some()])
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .sense(egui::Sense::click())
+        .column(Column::initial(KEY_COLUMN_WIDTH).at_least(160.0).clip(true))
+        .columns(
+            Column::initial(REGION_COLUMN_WIDTH)
+                .at_least(90.0)
+                .clip(true),
+            regions.len(),
+        )
+        .header(58.0, |mut header| {
+            header.col(|ui| {
+                ui.vertical(|ui| {
+                    sort_button(ui, "Key family", SortKey::KeyId, ctx.sort, commands);
+                    ui.add_space(14.0);
+                    ui.small(if ctx.baseline.is_empty() {
+                        "Coverage: families with a key"
+                    } else {
+                        "Coverage: with a key / required"
+                    });
+                });
+            });
+            for region in regions {
+                header.col(|ui| {
+                    if ui.is_rect_visible(ui.max_rect()) {
+                        region_header(ui, inventory, estate, *region, ctx, commands);
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            let count = ctx.rows.map_or(estate.family_count(), <[MrkId]>::len);
+            body.rows(ROW_HEIGHT, count, |mut row| {
+                let found = match ctx.rows {
+                    Some(rows) => rows
+                        .get(row.index())
+                        .and_then(|id| estate.family(id).map(|f| (id, f))),
+                    None => estate.family_at(row.index()),
+                };
+                let Some((id, family)) = found else {
+                    return;
+                };
+                row.set_selected(ctx.selected == Some(id));
+                let required = required_regions(ctx, id, family);
+                let marker = ctx.markers.get(id).copied();
+                let (_, label) = row.col(|ui| {
+                    family_label(ui, id, family, ctx.props, marker);
+                });
+                label.context_menu(|ui| family_menu(ui, estate, id, ctx.read_only, commands));
+                for region in regions {
+                    let column_failed = matches!(estate.status(*region), RegionStatus::Failed(_));
+                    let mut visible = false;
+                    let (_, cell) = row.col(|ui| {
+                        // Columns scrolled out of view are allocated but not laid out.
+                        visible = ui.is_rect_visible(ui.max_rect());
+                        if visible {
+                            let required = required.contains(region);
+                            let at = (id, *region, column_failed, required);
+                            region_cell(ui, inventory, estate, at, ctx, commands);
+                        }
+                    });
+                    if visible {
+                        cell.context_menu(|ui| {
+                            family_menu(ui, estate, id, ctx.read_only, commands);
+                            ui.separator();
+                            key_menu(ui, inventory, id, *region, ctx.read_only, commands);
+                        });
+                    }
+                }
+                if row.response().clicked() {
+                    commands.push(Command::Select(Some(id.clone())));
+                }
+            });
+        });
+}
+
+/// One family's cell in one Region: its key (or why there is none), the job in flight there,
+/// the audit's mark and "changed" since a chosen snapshot.
+fn region_cell(
+    ui: &mut Ui,
+    inventory: &Inventory,
+    estate: &Estate,
+    (id, region, column_failed, required): (&MrkId, Region, bool, bool),
+    ctx: &GridContext<'_>,
+    commands: &mut Vec<Command>,
+) {
+    let cell = estate.cell(id, region);
+    let mark = cell_mark(ctx.baseline, &cell, region, required);
+    cell_ui(ui, cell, region, column_failed, mark);
+    job_overlay(ui, inventory, id, region, ctx.read_only, commands);
+    if let Some(severity) = ctx.cell_markers.get(&(id.clone(), region)) {
+        ui.label(
+            RichText::new(severity.to_string())
+                .small()
+                .color(crate::ui::audit_panel::severity_colour(*severity)),
+        )
+        .on_hover_text("Audit findings here: see the findings panel");
+    }
+    if let Some(what) = ctx.changed.get(&(id.clone(), region)) {
+        // An outline as well as the word: a crowded cell may clip the word.
+        ui.painter().rect_stroke(
+            ui.max_rect().shrink(1.0),
+            3.0,
+            egui::Stroke::new(1.5, CHANGED_COLOUR),
+            egui::StrokeKind::Inside,
+        );
+        ui.label(RichText::new("changed").small().color(CHANGED_COLOUR))
+            .on_hover_text(format!("Since the chosen snapshot: {what}"));
+    }
+}
+
+/// The Regions the baseline requires of this family (none without a baseline).
+fn required_regions(ctx: &GridContext<'_>, id: &MrkId, family: &Family) -> BTreeSet<Region> {
+    if ctx.baseline.is_empty() {
+        return BTreeSet::new();
+    }
+    ctx.baseline
+        .required_for(family, ctx.tags.get(id).map(Vec::as_slice))
+}
