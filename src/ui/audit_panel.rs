@@ -169,6 +169,32 @@ impl AuditPanel {
         running: bool,
         commands: &mut Vec<Command>,
     ) {
+        self.header_row(ui, inventory, running, commands);
+        self.export_row(ui, commands);
+        self.baseline_row(ui, commands);
+        let gaps = self.result.not_audited.len();
+        if gaps > 0 && !running {
+            // Never read as "all clear": say first that the picture is incomplete.
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!(
+                    "Incomplete: {} could not be audited (listed after the findings).",
+                    super::count(gaps, "key or Region", "keys or Regions")
+                ),
+            );
+        }
+        ui.separator();
+        self.findings_list(ui, commands);
+    }
+
+    /// Run again, Plan fixes…, the counts by severity and the filters.
+    fn header_row(
+        &mut self,
+        ui: &mut Ui,
+        inventory: &Inventory,
+        running: bool,
+        commands: &mut Vec<Command>,
+    ) {
         ui.horizontal_wrapped(|ui| {
             ui.strong("Findings");
             if running {
@@ -232,6 +258,10 @@ impl AuditPanel {
                 self.open = false;
             }
         });
+    }
+
+    /// The report's format and file, and Save report.
+    fn export_row(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
         ui.horizontal_wrapped(|ui| {
             egui::ComboBox::from_label("Report format")
                 .selected_text(FORMATS[self.export_format].0)
@@ -265,19 +295,10 @@ impl AuditPanel {
                 None => {}
             }
         });
-        self.baseline_row(ui, commands);
-        let gaps = self.result.not_audited.len();
-        if gaps > 0 && !running {
-            // Never read as "all clear": say first that the picture is incomplete.
-            ui.colored_label(
-                ui.visuals().error_fg_color,
-                format!(
-                    "Incomplete: {} could not be audited (listed after the findings).",
-                    super::count(gaps, "key or Region", "keys or Regions")
-                ),
-            );
-        }
-        ui.separator();
+    }
+
+    /// Every finding (a click selects its family), then what could not be audited.
+    fn findings_list(&self, ui: &mut Ui, commands: &mut Vec<Command>) {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {

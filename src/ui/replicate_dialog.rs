@@ -196,7 +196,39 @@ impl ReplicateDialog {
         read_only: bool,
         commands: &mut Vec<Command>,
     ) {
-        let estate = inventory.estate();
+        self.intro(ui);
+        ui.separator();
+        ui.strong("Target Regions");
+        self.targets(ui, inventory.estate(), inventory, read_only, commands);
+        let differences = self.draft.differences(&self.props);
+        ui.separator();
+        self.description_field(ui);
+        flag(ui, &differences, Field::Description);
+        ui.separator();
+        self.policy_field(ui);
+        flag(ui, &differences, Field::Policy);
+        ui.separator();
+        self.tags_field(ui);
+        flag(ui, &differences, Field::Tags);
+        ui.separator();
+        self.alias_field(ui);
+        flag(ui, &differences, Field::Alias);
+        ui.separator();
+        self.bypass_field(ui);
+        ui.separator();
+        ui.strong("Differences from what the KMS console would do");
+        if differences.is_empty() {
+            ui.label("None: these replicas get what the console would give them.");
+        } else {
+            for d in &differences {
+                ui.label(format!("• {:?}: {}", d.field, d.text));
+            }
+        }
+    }
+
+    /// What ReplicateKey copies and what it does not, and whether the primary's properties
+    /// have been read.
+    fn intro(&self, ui: &mut Ui) {
         ui.label(format!(
             "Primary in {}. ReplicateKey creates one replica per Region; KMS copies the key \
              material, spec and usage, but not the policy, tags, description or aliases: \
@@ -214,22 +246,9 @@ impl ReplicateDialog {
                 ui.label("Reading the primary's policy and tags…");
             });
         }
+    }
 
-        ui.separator();
-        ui.strong("Target Regions");
-        self.targets(ui, estate, inventory, read_only, commands);
-
-        let differences = self.draft.differences(&self.props);
-        let flag = |ui: &mut Ui, field: Field| {
-            for d in differences.iter().filter(|d| d.field == field) {
-                ui.colored_label(
-                    ui.visuals().warn_fg_color,
-                    format!("Differs from the console: {}.", d.text),
-                );
-            }
-        };
-
-        ui.separator();
+    fn description_field(&mut self, ui: &mut Ui) {
         ui.strong("Description");
         ui.horizontal(|ui| {
             ui.radio_value(
@@ -255,9 +274,9 @@ impl ReplicateDialog {
                     .desired_width(f32::INFINITY),
             );
         }
-        flag(ui, Field::Description);
+    }
 
-        ui.separator();
+    fn policy_field(&mut self, ui: &mut Ui) {
         ui.strong("Key policy");
         ui.horizontal(|ui| {
             ui.radio_value(
@@ -288,9 +307,9 @@ impl ReplicateDialog {
             }
             Source::ApiDefault => {}
         }
-        flag(ui, Field::Policy);
+    }
 
-        ui.separator();
+    fn tags_field(&mut self, ui: &mut Ui) {
         ui.strong("Tags");
         ui.horizontal(|ui| {
             ui.radio_value(
@@ -318,9 +337,9 @@ impl ReplicateDialog {
             }
             Source::ApiDefault => {}
         }
-        flag(ui, Field::Tags);
+    }
 
-        ui.separator();
+    fn alias_field(&mut self, ui: &mut Ui) {
         ui.checkbox(
             &mut self.draft.create_alias,
             "Create an alias for each replica once it is usable (the console does; the API does not)",
@@ -332,9 +351,10 @@ impl ReplicateDialog {
                     .desired_width(300.0),
             );
         }
-        flag(ui, Field::Alias);
+    }
 
-        ui.separator();
+    /// The bypass flag: turning it on asks for a second confirmation before it takes.
+    fn bypass_field(&mut self, ui: &mut Ui) {
         let mut bypass = self.draft.bypass_lockout;
         if ui
             .checkbox(&mut bypass, "BypassPolicyLockoutSafetyCheck")
@@ -345,16 +365,6 @@ impl ReplicateDialog {
                 self.confirming_bypass = true;
             } else {
                 self.draft.bypass_lockout = false;
-            }
-        }
-
-        ui.separator();
-        ui.strong("Differences from what the KMS console would do");
-        if differences.is_empty() {
-            ui.label("None: these replicas get what the console would give them.");
-        } else {
-            for d in &differences {
-                ui.label(format!("• {:?}: {}", d.field, d.text));
             }
         }
     }
@@ -516,5 +526,15 @@ impl ReplicateDialog {
         if modal.should_close() {
             self.confirming_bypass = false;
         }
+    }
+}
+
+/// Each way a field's choice differs from what the KMS console does, in words under the field.
+fn flag(ui: &mut Ui, differences: &[crate::domain::replicate::Difference], field: Field) {
+    for d in differences.iter().filter(|d| d.field == field) {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("Differs from the console: {}.", d.text),
+        );
     }
 }
