@@ -103,7 +103,7 @@ pub(crate) fn finish(report: AuditReport, command: &AuditCommand) -> Result<Audi
     let not_read: Vec<&str> = report
         .accounts
         .iter()
-        .filter(|a| a.status != "read")
+        .filter(|a| a.status == crate::report::ReadStatus::NotRead)
         .map(|a| a.id.as_str())
         .collect();
     let named_already = !not_read.is_empty();

@@ -81,9 +81,6 @@ pub(super) fn actor(identity: Option<&CallerIdentity>) -> Actor {
             identity: id.arn.clone(),
             account: id.account.clone(),
         },
-        None => Actor {
-            identity: "identity unknown".into(),
-            account: "unknown".into(),
-        },
+        None => Actor::unknown(),
     }
 }

@@ -29,7 +29,7 @@ pub fn run(
         connection: format!("{} · {}", actor.identity, session.connection),
         baseline,
         history_note: Some(history_note),
-        account: (actor.account != "unknown").then(|| actor.account.clone()),
+        account: actor.known_account().map(str::to_string),
     };
     let app = match entered {
         None => {

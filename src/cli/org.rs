@@ -104,7 +104,11 @@ pub fn audit_accounts(
         report.identity = Some(identity.arn.clone());
         report.account = Some(identity.account.clone());
     }
-    for account in report.accounts.iter().filter(|a| a.status != "read") {
+    for account in report
+        .accounts
+        .iter()
+        .filter(|a| a.status == crate::report::ReadStatus::NotRead)
+    {
         eprintln!(
             "error: account {} not read: {}",
             account.id,

@@ -19,7 +19,26 @@ use crate::store::{RegionRecord, SnapshotToSave, Store};
 pub struct Actor {
     /// The caller's ARN, or "identity unknown".
     pub identity: String,
+    /// The account's ID, or `UNKNOWN_ACCOUNT` (as the history keeps it) when STS did not say.
     pub account: String,
+}
+
+/// What the history records as the account of a caller STS could not name.
+const UNKNOWN_ACCOUNT: &str = "unknown";
+
+impl Actor {
+    /// A caller STS could not name: its snapshots and calls are kept, under no account.
+    pub fn unknown() -> Actor {
+        Actor {
+            identity: "identity unknown".into(),
+            account: UNKNOWN_ACCOUNT.into(),
+        }
+    }
+
+    /// The account, when it is known.
+    pub fn known_account(&self) -> Option<&str> {
+        (self.account != UNKNOWN_ACCOUNT).then_some(self.account.as_str())
+    }
 }
 
 enum Write {
@@ -227,7 +246,7 @@ pub fn snapshot_of(
             let problem = problem.map(ToString::to_string);
             RegionRecord {
                 region: r.name().to_string(),
-                status: status.into(),
+                status,
                 problem,
             }
         })

@@ -41,14 +41,21 @@ impl<T> Deref for InAccount<T> {
     }
 }
 
+/// Whether an account was read: `read` | `not-read` in the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadStatus {
+    Read,
+    NotRead,
+}
+
 /// One account of the scan: read, or not (and why).
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountReport {
     pub id: String,
     /// Its name in Organizations (or the profile's), when known.
     pub name: Option<String>,
-    /// `read` | `not-read`.
-    pub status: &'static str,
+    pub status: ReadStatus,
     pub problem: Option<String>,
     /// How it was entered: `own credentials`, `role NAME`, `profile NAME`.
     pub access: String,
@@ -62,8 +69,8 @@ impl AccountReport {
             id: account.id.to_string(),
             name: account.name.clone(),
             status: match account.status {
-                AccountStatus::Read => "read",
-                AccountStatus::NotRead(_) => "not-read",
+                AccountStatus::Read => ReadStatus::Read,
+                AccountStatus::NotRead(_) => ReadStatus::NotRead,
             },
             problem: account.problem().map(str::to_string),
             access: account.access.to_string(),
@@ -216,8 +223,9 @@ pub fn organization_report(parts: Vec<AccountPart>, regions: &[Region], now: i64
 fn merge_region_status(into: &mut [RegionReport], from: Vec<RegionReport>) {
     for region in from {
         if let Some(kept) = into.iter_mut().find(|r| r.region == region.region)
-            && (kept.status == "not-scanned"
-                || (kept.status == "scanned" && region.status != "scanned"))
+            && (kept.status == crate::domain::RegionRead::NotScanned
+                || (kept.status == crate::domain::RegionRead::Scanned
+                    && region.status != crate::domain::RegionRead::Scanned))
         {
             *kept = region;
         }

@@ -16,7 +16,7 @@ pub struct CoverageReport {
 pub struct RegionReport {
     pub region: Region,
     pub partition: &'static str,
-    pub status: &'static str,
+    pub status: crate::domain::RegionRead,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<Problem>,
 }

@@ -47,7 +47,11 @@ pub fn render_snapshots(list: &[SnapshotSummary], format: HistoryFormat) -> Resu
                 "# Snapshots\n\n| ID | Time (UTC) | Source | Account | Regions read | Families | Findings (high/medium/low/info) |\n|---|---|---|---|---|---|---|\n",
             );
             for s in list {
-                let read = s.regions.iter().filter(|r| r.status == "scanned").count();
+                let read = s
+                    .regions
+                    .iter()
+                    .filter(|r| r.status == crate::domain::RegionRead::Scanned)
+                    .count();
                 let findings = s.findings.as_ref().map_or("not audited".to_string(), |f| {
                     let n = |k: &str| f.get(k).copied().unwrap_or(0);
                     format!("{}/{}/{}/{}", n("high"), n("medium"), n("low"), n("info"))

@@ -7,8 +7,8 @@ mod history;
 mod plan;
 
 pub use audit::{
-    AccountPart, AccountReport, AuditReport, Format, InAccount, SCHEMA_VERSION, Summary,
-    audit_report, organization_report,
+    AccountPart, AccountReport, AuditReport, Format, InAccount, ReadStatus, SCHEMA_VERSION,
+    Summary, audit_report, organization_report,
 };
 pub use coverage::{CoverageReport, coverage_report};
 pub use history::{HistoryFormat, render_diff, render_journal, render_snapshots};

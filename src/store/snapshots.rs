@@ -38,7 +38,7 @@ impl Store {
                 .map_err(at)?;
             for r in &s.regions {
                 region
-                    .execute(params![id, r.region, r.status, r.problem])
+                    .execute(params![id, r.region, r.status.as_str(), r.problem])
                     .map_err(at)?;
             }
             let mut cell = tx
@@ -121,9 +121,13 @@ impl Store {
             )
             .map_err(at)?;
         stmt.query_map([id], |r| {
+            let word: String = r.get(1)?;
+            let status = word.parse().map_err(|e: String| {
+                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
+            })?;
             Ok(RegionRecord {
                 region: r.get(0)?,
-                status: r.get(1)?,
+                status,
                 problem: r.get(2)?,
             })
         })
@@ -164,7 +168,7 @@ impl Store {
         let scanned = self
             .regions_of(id)?
             .into_iter()
-            .filter(|r| r.status == "scanned")
+            .filter(|r| r.status == crate::domain::RegionRead::Scanned)
             .map(|r| r.region)
             .collect();
         let mut stmt = self

@@ -59,12 +59,12 @@ fn snapshot(time: i64, state: &str, audited: bool) -> SnapshotToSave {
         regions: vec![
             RegionRecord {
                 region: "eu-west-1".into(),
-                status: "failed".into(),
+                status: crate::domain::RegionRead::Failed,
                 problem: Some("access denied".into()),
             },
             RegionRecord {
                 region: "us-east-1".into(),
-                status: "scanned".into(),
+                status: crate::domain::RegionRead::Scanned,
                 problem: None,
             },
         ],

@@ -24,14 +24,46 @@ pub enum RegionStatus {
     Failed(Problem),
 }
 
-impl RegionStatus {
-    /// The status as reports and the history name it (`scanned`, `failed`, `not-scanned`), and
-    /// the failure's problem.
-    pub fn word_and_problem(&self) -> (&'static str, Option<&Problem>) {
+/// How a Region's read ended, as reports and the history name it: `scanned`, `failed`,
+/// `not-scanned`. Never a bare string: a comparison with a misspelt word would compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegionRead {
+    Scanned,
+    Failed,
+    NotScanned,
+}
+
+impl RegionRead {
+    pub fn as_str(self) -> &'static str {
         match self {
-            RegionStatus::Scanned => ("scanned", None),
-            RegionStatus::Failed(p) => ("failed", Some(p)),
-            RegionStatus::Waiting | RegionStatus::Scanning => ("not-scanned", None),
+            RegionRead::Scanned => "scanned",
+            RegionRead::Failed => "failed",
+            RegionRead::NotScanned => "not-scanned",
+        }
+    }
+}
+
+impl std::str::FromStr for RegionRead {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "scanned" => Ok(RegionRead::Scanned),
+            "failed" => Ok(RegionRead::Failed),
+            "not-scanned" => Ok(RegionRead::NotScanned),
+            other => Err(format!("'{other}' is not a Region's read status")),
+        }
+    }
+}
+
+impl RegionStatus {
+    /// How the Region's read ended, and the failure's problem.
+    pub fn word_and_problem(&self) -> (RegionRead, Option<&Problem>) {
+        match self {
+            RegionStatus::Scanned => (RegionRead::Scanned, None),
+            RegionStatus::Failed(p) => (RegionRead::Failed, Some(p)),
+            RegionStatus::Waiting | RegionStatus::Scanning => (RegionRead::NotScanned, None),
         }
     }
 }

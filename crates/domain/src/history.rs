@@ -31,8 +31,7 @@ pub struct SnapshotFacts {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RegionRecord {
     pub region: String,
-    /// `scanned` or `failed`.
-    pub status: String,
+    pub status: super::estate::RegionRead,
     pub problem: Option<String>,
 }
 

@@ -29,7 +29,9 @@ pub mod tags;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_keys;
 
-pub use estate::{Cell, Estate, Family, KeyEntry, RegionRescan, RegionScan, RegionStatus};
+pub use estate::{
+    Cell, Estate, Family, KeyEntry, RegionRead, RegionRescan, RegionScan, RegionStatus,
+};
 pub use key::{KeyInfo, KeyState, MrkId, MultiRegionConfig, RelatedKey, Role};
 pub use problem::{Problem, ProblemKind};
 pub use region::{Partition, Region, UnknownRegion};
