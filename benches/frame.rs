@@ -13,7 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::rows::{RowFacts, RowQuery, SortKey, select_rows};
 use kms_replica_console::domain::{
     Estate, KeyEntry, KeyInfo, KeyState, MrkId, MultiRegionConfig, Region, RegionScan, RelatedKey,
@@ -92,7 +92,7 @@ pub fn estate(families: usize) -> Estate {
 /// An app showing `families` families, and an egui context that has drawn it a few times.
 fn app(families: usize) -> (App, egui::Context) {
     let runner = Runner::new().expect("a runtime");
-    let clients = runner.block_on(KmsClients::connect(&support::connect_settings(
+    let clients = runner.block_on(AwsClients::connect(&support::connect_settings(
         "http://127.0.0.1:9",
     )));
     let est = estate(families);

@@ -16,7 +16,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::{KeyState, Region};
 use kms_replica_console::jobs::{Inventory, ReplicaPhase, Runner};
 use kms_replica_console::sim::{DEMO_REGIONS, Delays, Seed, Sim, SimConfig};
@@ -126,7 +126,7 @@ fn main() {
         .block_on(Sim::start(config, Seed::Demo))
         .expect("the simulator starts");
     let runner = Runner::new().expect("a runtime");
-    let clients = runner.block_on(KmsClients::connect(&support::connect_settings(
+    let clients = runner.block_on(AwsClients::connect(&support::connect_settings(
         &sim.endpoint(),
     )));
     let regions: Vec<Region> = DEMO_REGIONS

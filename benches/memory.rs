@@ -12,7 +12,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::Region;
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::sim::SCALE_REGIONS;
@@ -33,7 +33,7 @@ fn main() {
         .iter()
         .map(|r| r.parse().expect("a known Region"))
         .collect();
-    let clients = runner.block_on(KmsClients::connect(&support::connect_settings(
+    let clients = runner.block_on(AwsClients::connect(&support::connect_settings(
         &sim.endpoint,
     )));
     let before = common::peak_rss();

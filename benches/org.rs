@@ -21,7 +21,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::account::AccountSelection;
 use kms_replica_console::domain::region::Partition;
 use kms_replica_console::domain::{Estate, Region};
@@ -37,7 +37,7 @@ const DESCRIBE_QUOTA: f64 = 2000.0;
 const ACCOUNTS_PAGE: usize = 20;
 
 /// Enters every account and scans them all at once; each account's estate.
-fn enter_and_scan(runner: &Runner, base: &KmsClients, regions: &[Region]) -> Vec<Estate> {
+fn enter_and_scan(runner: &Runner, base: &AwsClients, regions: &[Region]) -> Vec<Estate> {
     let entered = runner.block_on(async {
         let caller = base.caller_identity().await.expect("STS answers");
         let roles = RoleSettings {
@@ -85,7 +85,7 @@ fn main() {
     let before = common::peak_rss();
     // The first run alone, for the memory figure (later runs' allocator state would blur it).
     let first = {
-        let base = runner.block_on(KmsClients::connect(&support::connect_settings(
+        let base = runner.block_on(AwsClients::connect(&support::connect_settings(
             &sim.endpoint,
         )));
         let started = Instant::now();
@@ -115,7 +115,7 @@ fn main() {
                 std::thread::sleep(Duration::from_secs(1));
                 sim.reset_stats();
                 // New clients each run: entering (and its AssumeRoles) is part of what is timed.
-                let base = runner.block_on(KmsClients::connect(&support::connect_settings(
+                let base = runner.block_on(AwsClients::connect(&support::connect_settings(
                     &sim.endpoint,
                 )));
                 let (app_cpu, sim_cpu) = (common::own_cpu(), sim.cpu());

@@ -17,7 +17,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::{Estate, Region};
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::sim::SCALE_REGIONS;
@@ -61,7 +61,7 @@ fn pages(n: usize) -> usize {
     n.div_ceil(PAGE).max(1)
 }
 
-fn scan(runner: &Runner, clients: &KmsClients, regions: &[Region]) -> Estate {
+fn scan(runner: &Runner, clients: &AwsClients, regions: &[Region]) -> Estate {
     let mut inventory = Inventory::new(clients.clone(), regions.to_vec());
     inventory.refresh(runner);
     inventory.wait_all(runner);
@@ -83,7 +83,7 @@ fn measure(criterion: &mut Criterion, regions: usize, families: usize) -> String
         .iter()
         .map(|r| r.parse().expect("a known Region"))
         .collect();
-    let clients = runner.block_on(KmsClients::connect(&support::connect_settings(
+    let clients = runner.block_on(AwsClients::connect(&support::connect_settings(
         &sim.endpoint,
     )));
     let config = support::sdk_config(&sim.endpoint);

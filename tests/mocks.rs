@@ -19,7 +19,7 @@ use aws_sdk_kms::types::{
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
-use kms_replica_console::aws::{KmsClients, KmsError, RegionClient};
+use kms_replica_console::aws::{AwsClients, KmsError, RegionClient};
 use kms_replica_console::domain::{KeyEntry, ProblemKind, RegionStatus};
 use kms_replica_console::jobs::{
     Inventory, Runner, ScanKind, ScanOutcome, ScanProgress, no_repaint, scan_region,
@@ -221,7 +221,7 @@ fn a_region_that_never_answers_ends_in_timed_out_not_hanging() {
         }
     });
     let config = support::sdk_config_with(&endpoint, Duration::from_millis(500));
-    let clients = KmsClients::from_sdk_config(config);
+    let clients = AwsClients::from_sdk_config(config);
     let mut inventory = Inventory::new(clients, vec![region("eu-west-1"), region("us-east-1")]);
 
     inventory.refresh(&runner);
@@ -249,7 +249,7 @@ fn a_region_scanned_without_any_credentials_fails_as_a_credentials_problem() {
             .load(),
     );
     let mut inventory = Inventory::new(
-        KmsClients::from_sdk_config(config),
+        AwsClients::from_sdk_config(config),
         vec![region("us-east-1")],
     );
     inventory.refresh(&runner);
@@ -284,7 +284,7 @@ fn the_ui_keeps_drawing_while_every_call_hangs() {
     });
     let config = support::sdk_config_with(&endpoint, Duration::from_secs(30));
     let inventory = Inventory::new(
-        KmsClients::from_sdk_config(config),
+        AwsClients::from_sdk_config(config),
         vec![region("us-east-1"), region("eu-west-1")],
     );
     let app = App::new(runner, inventory, AppOptions::default());

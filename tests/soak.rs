@@ -4,7 +4,7 @@
 
 mod support;
 
-use kms_replica_console::aws::{ConnectSettings, KmsClients};
+use kms_replica_console::aws::{AwsClients, ConnectSettings};
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::sim::{SCALE_REGIONS, Seed, Sim, SimConfig};
 use support::region;
@@ -43,7 +43,7 @@ fn five_hundred_scans_under_faults_keep_memory_flat() {
         max_attempts: 1,
         ..support::connect_settings(&sim.endpoint())
     };
-    let clients = runner.block_on(KmsClients::connect(&settings));
+    let clients = runner.block_on(AwsClients::connect(&settings));
     let regions: Vec<_> = SCALE_REGIONS[..4].iter().map(|r| region(r)).collect();
     let mut at_50 = 0;
     for cycle in 1..=500 {

@@ -9,7 +9,7 @@ use aws_config::identity::IdentityCache;
 use aws_config::sts::AssumeRoleProvider;
 use aws_credential_types::provider::SharedCredentialsProvider;
 
-use super::KmsClients;
+use super::AwsClients;
 use crate::domain::region::Partition;
 
 /// An account as Organizations lists it.
@@ -69,7 +69,7 @@ fn organizations_region(partition: Partition) -> &'static str {
     }
 }
 
-impl KmsClients {
+impl AwsClients {
     /// Every account of the caller's organization (all pages), in Organizations' order.
     pub async fn list_accounts(
         &self,
@@ -128,7 +128,7 @@ impl KmsClients {
         role_arn: &str,
         external_id: Option<&str>,
         session_name: &str,
-    ) -> KmsClients {
+    ) -> AwsClients {
         let mut builder = AssumeRoleProvider::builder(role_arn)
             .session_name(session_name)
             .configure(self.sdk_config());
@@ -142,6 +142,6 @@ impl KmsClients {
             .credentials_provider(SharedCredentialsProvider::new(provider))
             .identity_cache(IdentityCache::lazy().build())
             .build();
-        KmsClients::from_sdk_config(config)
+        AwsClients::from_sdk_config(config)
     }
 }

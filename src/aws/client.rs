@@ -202,13 +202,13 @@ fn shared_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClien
 
 /// Hands out KMS clients per Region from one configuration.
 #[derive(Debug, Clone)]
-pub struct KmsClients {
+pub struct AwsClients {
     config: SdkConfig,
 }
 
-impl KmsClients {
-    pub async fn connect(settings: &ConnectSettings) -> KmsClients {
-        KmsClients {
+impl AwsClients {
+    pub async fn connect(settings: &ConnectSettings) -> AwsClients {
+        AwsClients {
             config: settings.load().await,
         }
     }
@@ -231,7 +231,7 @@ impl KmsClients {
 
     /// Wraps a configuration built elsewhere (tests give static credentials this way); one
     /// without an HTTP client gets the shared one.
-    pub fn from_sdk_config(config: SdkConfig) -> KmsClients {
+    pub fn from_sdk_config(config: SdkConfig) -> AwsClients {
         let config = match config.http_client() {
             Some(_) => config,
             None => config
@@ -239,7 +239,7 @@ impl KmsClients {
                 .http_client(shared_http_client())
                 .build(),
         };
-        KmsClients { config }
+        AwsClients { config }
     }
 
     /// A client whose requests are signed for, and sent to, `region`.

@@ -7,7 +7,7 @@ use super::checks::actor;
 use super::history::record_audit;
 use super::org::{account_status, foreign_keys_problem};
 use super::output::write_report;
-use crate::aws::{CallerIdentity, KmsClients};
+use crate::aws::{AwsClients, CallerIdentity};
 use crate::domain::Region;
 use crate::domain::account::{Access, Account};
 use crate::domain::audit::{AuditOptions, ReportFormat, Severity};
@@ -42,7 +42,7 @@ pub struct AuditCommand {
 /// says how the command ended.
 pub fn audit(
     runner: &Runner,
-    clients: KmsClients,
+    clients: AwsClients,
     regions: Vec<Region>,
     command: AuditCommand,
 ) -> Result<AuditExit, String> {

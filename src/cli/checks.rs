@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::aws::{CallerIdentity, KmsClients, check_endpoint_url, endpoint_from_env};
+use crate::aws::{AwsClients, CallerIdentity, check_endpoint_url, endpoint_from_env};
 use crate::domain::baseline::Baseline;
 use crate::domain::region::parse_region_list;
 use crate::jobs::{Actor, Runner};
@@ -27,7 +27,7 @@ pub(super) fn check_endpoints(endpoint_url: Option<&str>, read_env: bool) -> Res
 /// said, not hidden (the GUI opens with its credentials banner and Reload credentials).
 pub(super) fn identify(
     runner: &Runner,
-    clients: &KmsClients,
+    clients: &AwsClients,
     profile: Option<&str>,
     strict: bool,
 ) -> Result<Option<CallerIdentity>, String> {

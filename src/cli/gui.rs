@@ -7,7 +7,7 @@ use super::args::Cli;
 use super::checks::{actor, load_baseline};
 use super::history::open_for_gui;
 use super::settings::{Session, history_path};
-use crate::aws::{ConnectSettings, KmsClients};
+use crate::aws::{AwsClients, ConnectSettings};
 use crate::domain::Region;
 use crate::domain::account::Account;
 use crate::domain::history::JournalEntry;
@@ -111,7 +111,7 @@ fn show(app: App, identity: &str, demo: bool) -> Result<(), String> {
 /// One account's inventory in an organization-wide window: tied to its account, its snapshots
 /// and journal kept under its own account ID; the caller's own can reload its credentials.
 fn account_inventory(
-    clients: KmsClients,
+    clients: AwsClients,
     regions: &[Region],
     account: &Account,
     settings: &ConnectSettings,

@@ -4,7 +4,7 @@
 
 use super::audit::{AuditCommand, AuditExit, finish};
 use super::history::record_audit;
-use crate::aws::{CallerIdentity, ConnectSettings, KmsClients};
+use crate::aws::{AwsClients, CallerIdentity, ConnectSettings};
 use crate::domain::Region;
 use crate::domain::account::{AccountSelection, AccountStatus};
 use crate::domain::audit::AuditOptions;
@@ -31,7 +31,7 @@ impl AccountsCommand {
 /// Enters the accounts asked for: the profiles, or the selection through the role.
 pub fn enter(
     runner: &Runner,
-    base: &KmsClients,
+    base: &AwsClients,
     settings: &ConnectSettings,
     identity: Option<&CallerIdentity>,
     command: &AccountsCommand,
@@ -61,7 +61,7 @@ pub fn audit_accounts(
         expiry_days: command.expiry_days,
         now,
     };
-    let clients: Vec<Option<KmsClients>> = accounts.iter().map(|a| a.clients.clone()).collect();
+    let clients: Vec<Option<AwsClients>> = accounts.iter().map(|a| a.clients.clone()).collect();
     let mut outcomes = audit_each(runner, &clients, &regions, &command.baseline, options);
     let mut accounts = accounts;
     for (entered, outcome) in accounts.iter_mut().zip(outcomes.iter_mut()) {

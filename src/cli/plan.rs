@@ -7,7 +7,7 @@ use std::path::Path;
 use super::org::foreign_keys_problem;
 use super::output::write_report;
 use super::settings::Session;
-use crate::aws::KmsClients;
+use crate::aws::AwsClients;
 use crate::domain::audit::AuditOptions;
 use crate::domain::baseline::Baseline;
 use crate::domain::plan::{PLAN_SCHEMA_VERSION, Plan, plan};
@@ -84,7 +84,7 @@ pub enum ApplyExit {
 /// Reads the plan at `path` and carries it out, printing each step's outcome on stderr.
 pub fn apply_command(
     runner: &Runner,
-    clients: &KmsClients,
+    clients: &AwsClients,
     path: &Path,
     actor: &Actor,
     allow_deletions: bool,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::args::{Cli, PartitionArg};
 use super::checks::{check_endpoints, identify};
 use super::org::{AccountsCommand, enter};
-use crate::aws::{CallerIdentity, ConnectSettings, KmsClients, StaticCredentials};
+use crate::aws::{AwsClients, CallerIdentity, ConnectSettings, StaticCredentials};
 use crate::domain::Region;
 use crate::domain::account::{AccountSelection, check_role_names};
 use crate::domain::region::{Partition, parse_region_list, single_partition};
@@ -28,7 +28,7 @@ pub struct Session {
     pub settings: ConnectSettings,
     /// How the window and the reports name the connection.
     pub connection: String,
-    pub clients: KmsClients,
+    pub clients: AwsClients,
     pub identity: Option<CallerIdentity>,
     _demo: Option<Sim>,
 }
@@ -68,7 +68,7 @@ impl Session {
             }
             false => None,
         };
-        let clients = runner.block_on(KmsClients::connect(&settings));
+        let clients = runner.block_on(AwsClients::connect(&settings));
         let identity = identify(runner, &clients, settings.profile.as_deref(), strict)?;
         Ok(Session {
             regions,

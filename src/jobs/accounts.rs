@@ -5,7 +5,7 @@
 
 use futures::StreamExt;
 
-use crate::aws::{CallerIdentity, ConnectSettings, KmsClients, ListedAccount};
+use crate::aws::{AwsClients, CallerIdentity, ConnectSettings, ListedAccount};
 use crate::domain::account::{
     Access, Account, AccountId, AccountSelection, AccountStatus, role_arn,
 };
@@ -29,14 +29,14 @@ pub struct RoleSettings {
 #[derive(Debug, Clone)]
 pub struct EnteredAccount {
     pub account: Account,
-    pub clients: Option<KmsClients>,
+    pub clients: Option<AwsClients>,
 }
 
 /// The accounts `selection` names, each entered (or not, with why), in a stable order: the
 /// caller's own account first, then by ID. Fails only when `--accounts all` cannot list the
 /// organization.
 pub async fn enter_accounts(
-    base: &KmsClients,
+    base: &AwsClients,
     caller: &CallerIdentity,
     selection: &AccountSelection,
     settings: &RoleSettings,
@@ -91,7 +91,7 @@ fn check_listing(listed: &[ListedAccount], caller: &CallerIdentity) -> Result<()
 }
 
 async fn enter_one(
-    base: &KmsClients,
+    base: &AwsClients,
     caller: &CallerIdentity,
     id: String,
     name: Option<String>,
@@ -163,7 +163,7 @@ async fn enter_one(
 
 /// Checks with STS that `clients` act in `account`: the AssumeRole happens here, and an answer
 /// for another account is refused (never read one account believing it is another).
-async fn verify(clients: &KmsClients, account: &AccountId) -> Result<(), String> {
+async fn verify(clients: &AwsClients, account: &AccountId) -> Result<(), String> {
     match clients.caller_identity().await {
         Ok(identity) if identity.account == account.as_str() => Ok(()),
         Ok(identity) => Err(format!(
@@ -186,7 +186,7 @@ pub async fn enter_profiles(
 ) -> Result<Vec<EnteredAccount>, String> {
     let mut entered = Vec::new();
     for profile in profiles {
-        let clients = KmsClients::connect(&ConnectSettings {
+        let clients = AwsClients::connect(&ConnectSettings {
             profile: Some(profile.clone()),
             ..settings.clone()
         })

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::action_state::{ActionJob, ActionPhase, CallRecord, HistoryEntry, now_epoch};
 use super::inventory::Inventory;
-use super::replica_calls::Backoff;
+use super::replicate::calls::Backoff;
 use super::runner::Runner;
 use super::runner::{problem_of, take_ready};
 use crate::aws::{KmsError, RegionClient};

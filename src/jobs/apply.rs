@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::replica_calls::replicate_one;
-use crate::aws::{KmsClients, KmsError, RegionClient};
+use super::replicate::calls::replicate_one;
+use crate::aws::{AwsClients, KmsError, RegionClient};
 use crate::domain::plan::{Plan, Precondition, Step, grant_of, sha256, tags_hash};
 use crate::domain::{KeyState, MrkId, Region, ReplicateRequest, Tag};
 
@@ -235,7 +235,7 @@ pub struct ApplyOptions {
 /// Carries out `plan` step by step. `progress` hears each step's outcome and may stop the
 /// apply (the journal keeps what finished).
 pub async fn apply_plan(
-    clients: &KmsClients,
+    clients: &AwsClients,
     plan: &Plan,
     journal: &mut ApplyJournal,
     options: &ApplyOptions,
@@ -316,7 +316,7 @@ fn journal_call(log: &super::history::HistoryLog, step: &Step, status: &StepStat
 }
 
 async fn run_step(
-    clients: &KmsClients,
+    clients: &AwsClients,
     step: &Step,
     options: &ApplyOptions,
     last_call: &mut Option<Instant>,
@@ -442,7 +442,7 @@ async fn wait_usable(client: &RegionClient, id: &MrkId) -> Result<Option<String>
 }
 
 async fn call(
-    clients: &KmsClients,
+    clients: &AwsClients,
     step: &Step,
     id: &MrkId,
     region: Region,

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::fetch::{describe_each, fetch_each};
 use super::inventory::Inventory;
+use super::paced_reads::{describe_each, fetch_each};
 use super::runner::Runner;
-use crate::aws::{KmsClients, KmsError};
+use crate::aws::{AwsClients, KmsError};
 use crate::domain::audit::{
     AuditOptions, Finding, KeyProps, NotAudited, PropsMap, audit, not_audited,
 };
@@ -40,7 +40,7 @@ impl AuditOutcome {
 /// and audit: the whole headless pipeline, blocking.
 pub fn run_audit(
     runner: &Runner,
-    clients: KmsClients,
+    clients: AwsClients,
     regions: Vec<Region>,
     baseline: &Baseline,
     options: AuditOptions,
@@ -72,7 +72,7 @@ const ACCOUNTS_AT_ONCE: usize = 8;
 /// outcome at its account's place.
 pub fn audit_each(
     runner: &Runner,
-    accounts: &[Option<KmsClients>],
+    accounts: &[Option<AwsClients>],
     regions: &[Region],
     baseline: &Baseline,
     options: AuditOptions,
@@ -113,7 +113,7 @@ pub fn primaries_outside_scan(estate: &Estate) -> Vec<(MrkId, Region)> {
 /// Describes each family's primary where it lives outside the scan and adds it to the estate
 /// (not as a column: the audit reads it, the grid does not show it). One that cannot be read
 /// leaves its replicas not compared, which `not_audited` reports.
-pub async fn follow_primaries(clients: &KmsClients, estate: &mut Estate) {
+pub async fn follow_primaries(clients: &AwsClients, estate: &mut Estate) {
     let targets = primaries_outside_scan(estate);
     if targets.is_empty() {
         return;
@@ -156,7 +156,7 @@ pub fn rotation_targets(estate: &Estate, targets: &[(MrkId, Region)]) -> Vec<(Mr
 /// Every Region at once, and in each Region each call paced to its own quota (GetKeyPolicy
 /// 1,000, ListResourceTags 2,000, ListGrants 100 per second).
 pub async fn fetch_audit_props(
-    clients: KmsClients,
+    clients: AwsClients,
     targets: Vec<(MrkId, Region)>,
     rotation: Vec<(MrkId, Region)>,
 ) -> (PropsMap, HashMap<(MrkId, Region), String>) {
@@ -232,7 +232,7 @@ pub async fn fetch_audit_props(
 
 /// The tags of each family's primary, for the grid's tag filter.
 pub async fn fetch_primary_tags(
-    clients: KmsClients,
+    clients: AwsClients,
     primaries: Vec<(MrkId, Region)>,
 ) -> (HashMap<MrkId, Vec<Tag>>, Vec<KmsError>) {
     let fetched = fetch_each(

@@ -9,15 +9,15 @@ use std::sync::Arc;
 
 use poll_promise::Promise;
 
-use super::replica_calls::Backoff;
+use super::replicate::calls::Backoff;
 use super::runner::take_ready;
 use super::runner::{Panicked, Runner};
 use super::scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
-use crate::aws::{ConnectSettings, KmsClients, KmsError};
+use crate::aws::{AwsClients, ConnectSettings, KmsError};
 use crate::domain::account::{Account, account_of_arn};
 use crate::domain::{Estate, KeyInfo, MrkId, Problem, ProblemKind, Region, RegionStatus};
 
-pub use super::replica_state::{ReplicaJob, ReplicaPhase};
+pub use super::replicate::state::{ReplicaJob, ReplicaPhase};
 
 type ScanResult = Result<Result<ScanOutcome, KmsError>, Panicked>;
 /// Fresh DescribeKey answers for keys of families whose Regions changed: `None` = deleted.
@@ -31,7 +31,7 @@ struct RegionJob {
 /// Every multi-Region key family of the chosen Regions, and the work under way on it: scans per
 /// Region, replications per (family, target Region).
 pub struct Inventory {
-    pub(super) clients: KmsClients,
+    pub(super) clients: AwsClients,
     pub(super) estate: Estate,
     scans: HashMap<Region, RegionJob>,
     /// Re-descriptions of families whose Regions changed during a "Refresh changes".
@@ -56,7 +56,7 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    pub fn new(clients: KmsClients, regions: Vec<Region>) -> Inventory {
+    pub fn new(clients: AwsClients, regions: Vec<Region>) -> Inventory {
         Inventory {
             clients,
             estate: Estate::new(regions),
@@ -316,7 +316,7 @@ impl Inventory {
         }
         let clients = self.clients.clone();
         self.follow_ups
-            .push(runner.spawn(super::fetch::describe_each(clients, targets)));
+            .push(runner.spawn(super::paced_reads::describe_each(clients, targets)));
     }
 
     fn apply_follow_up(&mut self, answers: Vec<((MrkId, Region), Option<KeyInfo>)>) {
@@ -399,14 +399,14 @@ impl Inventory {
         !self.scans.is_empty() || !self.follow_ups.is_empty()
     }
 
-    pub fn clients(&self) -> &KmsClients {
+    pub fn clients(&self) -> &AwsClients {
         &self.clients
     }
 
     /// Swaps in freshly built clients (after credentials were renewed) and rescans: scans made
     /// with the old ones are abandoned, their results never applied. The estate, the other jobs
     /// and the audit trail are kept.
-    pub fn set_clients(&mut self, runner: &Runner, clients: KmsClients) {
+    pub fn set_clients(&mut self, runner: &Runner, clients: AwsClients) {
         self.clients = clients;
         self.scans.clear();
         self.refresh(runner);

@@ -13,7 +13,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
 use super::pacing_rules::Pace;
-use super::replica_calls::transient;
+use super::replicate::calls::transient;
 use crate::aws::KmsError;
 
 /// Attempts per call for failures other than throttling, first one included (the SDK's standard

@@ -17,9 +17,9 @@ use poll_promise::Promise;
 use super::apply::{ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
 use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets};
 use super::inventory::Inventory;
-use super::replica_calls::fetch_primary_props;
+use super::replicate::calls::fetch_primary_props;
 use super::runner::{Panicked, Runner, take_ready};
-use crate::aws::KmsClients;
+use crate::aws::AwsClients;
 use crate::domain::audit::{
     AuditOptions, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
 };
@@ -89,7 +89,7 @@ pub enum TaskOutput {
     Findings(AuditResult),
     /// "Saved PATH" or why not.
     Exported(Result<String, String>),
-    Reloaded(Box<KmsClients>),
+    Reloaded(Box<AwsClients>),
     /// The baseline, or why the file cannot be one.
     Baseline(Result<Baseline, String>),
     Snapshots(Result<Vec<SnapshotSummary>, String>),
@@ -296,7 +296,7 @@ impl Tasks {
             return false;
         };
         self.start(runner, TaskKey::ReloadCredentials, async move {
-            TaskOutput::Reloaded(Box::new(KmsClients::connect(&settings).await))
+            TaskOutput::Reloaded(Box::new(AwsClients::connect(&settings).await))
         })
     }
 }
@@ -465,7 +465,7 @@ impl Tasks {
 }
 
 async fn write_and_apply(
-    clients: KmsClients,
+    clients: AwsClients,
     plan: Plan,
     path: String,
     options: ApplyOptions,
@@ -501,7 +501,7 @@ async fn write_and_apply(
 }
 
 async fn read_props(
-    clients: KmsClients,
+    clients: AwsClients,
     targets: Vec<(MrkId, Region)>,
     rotation: Vec<(MrkId, Region)>,
 ) -> TaskOutput {

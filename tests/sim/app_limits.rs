@@ -3,7 +3,7 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::Region;
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
@@ -21,7 +21,7 @@ fn app_on(config: SimConfig, size: egui::Vec2) -> (Sim, Harness<'static, App>) {
     let sim = runner
         .block_on(Sim::start(config, Seed::Demo))
         .expect("the simulator starts");
-    let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let regions: Vec<Region> = DEMO_REGIONS.iter().map(|r| support::region(r)).collect();
     let app = App::new(
         runner,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::{Cell, KeyState, ProblemKind, Region, RegionStatus};
 use kms_replica_console::jobs::{Inventory, ReplicaPhase, Runner};
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
@@ -23,7 +23,7 @@ fn demo_regions() -> Vec<Region> {
 }
 
 /// Starts the demo estate on `runner` and returns it with clients for it.
-fn demo(runner: &Runner) -> (Sim, KmsClients) {
+fn demo(runner: &Runner) -> (Sim, AwsClients) {
     let config = SimConfig {
         disabled_regions: vec!["me-south-1".into()],
         ..SimConfig::default()
@@ -31,7 +31,7 @@ fn demo(runner: &Runner) -> (Sim, KmsClients) {
     let sim = runner
         .block_on(Sim::start(config, Seed::Demo))
         .expect("the simulator starts");
-    let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     (sim, clients)
 }
 

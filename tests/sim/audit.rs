@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::audit::{AuditOptions, Finding, FindingKind, Severity};
 use kms_replica_console::domain::baseline::Baseline;
 use kms_replica_console::jobs::{Runner, now_epoch, run_audit};
@@ -21,7 +21,7 @@ fn demo(runner: &Runner) -> Sim {
 fn audit_demo(baseline: &Baseline) -> (Sim, Vec<Finding>, kms_replica_console::jobs::AuditOutcome) {
     let runner = Runner::new().unwrap();
     let sim = demo(&runner);
-    let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let regions = DEMO_REGIONS.iter().map(|r| region(r)).collect();
     let options = AuditOptions {
         expiry_days: 30,

@@ -3,7 +3,7 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
@@ -18,7 +18,7 @@ fn start() -> (Harness<'static, App>, Sim) {
 fn start_with(config: SimConfig) -> (Harness<'static, App>, Sim) {
     let runner = Runner::new().unwrap();
     let sim = runner.block_on(Sim::start(config, Seed::Demo)).unwrap();
-    let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let regions = DEMO_REGIONS.iter().map(|r| region(r)).collect();
     let app = App::new(
         runner,

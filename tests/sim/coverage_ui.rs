@@ -5,7 +5,7 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::baseline::Baseline;
 use kms_replica_console::domain::coverage::region_coverage;
 use kms_replica_console::domain::{Cell, Region};
@@ -40,7 +40,7 @@ fn app(baseline: Baseline) -> (Sim, AppHarness) {
     let sim = runner
         .block_on(Sim::start(SimConfig::default(), Seed::Demo))
         .expect("the simulator starts");
-    let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let options = AppOptions {
         baseline,
         ..AppOptions::default()

@@ -3,7 +3,7 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::aws::{ConnectSettings, KmsClients};
+use kms_replica_console::aws::{AwsClients, ConnectSettings};
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::sim::{Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
@@ -25,7 +25,7 @@ fn expired_credentials_show_a_banner_and_reloading_recovers_the_grid() {
         max_attempts: 1,
         ..support::connect_settings(&sim.endpoint())
     };
-    let clients = runner.block_on(KmsClients::connect(&settings));
+    let clients = runner.block_on(AwsClients::connect(&settings));
     let regions = vec![region("us-east-1"), region("eu-west-1")];
     let app = App::new(
         runner,

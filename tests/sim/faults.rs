@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use kms_replica_console::aws::{ConnectSettings, KmsClients, Timeouts};
+use kms_replica_console::aws::{AwsClients, ConnectSettings, Timeouts};
 use kms_replica_console::domain::{Cell, Estate, Region, RegionStatus, ReplicateRequest};
 use kms_replica_console::jobs::{Backoff, Inventory, ReplicaPhase, Runner};
 use kms_replica_console::sim::{Delays, FaultRule, SCALE_REGIONS, Seed, Sim, SimConfig};
@@ -27,7 +27,7 @@ fn one_in_five(operation: Option<&str>) -> Vec<FaultRule> {
 
 /// The app's own SDK settings (standard retries, explicit timeouts), short enough that a hang
 /// costs a fraction of a second.
-fn clients(runner: &Runner, sim: &Sim) -> KmsClients {
+fn clients(runner: &Runner, sim: &Sim) -> AwsClients {
     let settings = ConnectSettings {
         timeouts: Timeouts {
             connect: Duration::from_secs(2),
@@ -37,18 +37,18 @@ fn clients(runner: &Runner, sim: &Sim) -> KmsClients {
         max_attempts: 3,
         ..crate::support::connect_settings(&sim.endpoint())
     };
-    runner.block_on(KmsClients::connect(&settings))
+    runner.block_on(AwsClients::connect(&settings))
 }
 
 /// Clients with the app's default timeouts, for reading the truth without faults: a busy
 /// machine must not turn a slow answer into a missing key there.
-fn truth_clients(runner: &Runner, sim: &Sim) -> KmsClients {
-    runner.block_on(KmsClients::connect(&crate::support::connect_settings(
+fn truth_clients(runner: &Runner, sim: &Sim) -> AwsClients {
+    runner.block_on(AwsClients::connect(&crate::support::connect_settings(
         &sim.endpoint(),
     )))
 }
 
-fn scan(runner: &Runner, clients: KmsClients, regions: &[Region]) -> Estate {
+fn scan(runner: &Runner, clients: AwsClients, regions: &[Region]) -> Estate {
     let mut inventory = Inventory::new(clients, regions.to_vec());
     inventory.refresh(runner);
     inventory.wait_all(runner);

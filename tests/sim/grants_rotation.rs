@@ -438,7 +438,7 @@ async fn an_empty_context_map_is_no_constraint_in_the_simulator_and_the_audit() 
     assert!(listed.grants()[0].constraints().is_none());
 
     create("eu-west-1", false).await.unwrap();
-    let clients = kms_replica_console::aws::KmsClients::from_sdk_config(
+    let clients = kms_replica_console::aws::AwsClients::from_sdk_config(
         crate::support::load_sdk_config(&h.sim.endpoint(), std::time::Duration::from_secs(10))
             .await,
     );

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::sim::{DEMO_REGIONS, MUTATING, Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
@@ -65,7 +65,7 @@ fn a_read_only_session_clicking_everywhere_makes_no_mutating_call() {
     let sim = runner
         .block_on(Sim::start(SimConfig::default(), Seed::Demo))
         .unwrap();
-    let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let regions = DEMO_REGIONS.iter().map(|r| region(r)).collect();
     let options = AppOptions {
         read_only: true,

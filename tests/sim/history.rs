@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::{MrkId, ReplicateRequest};
 use kms_replica_console::jobs::{Actor, HistoryLog, Inventory, Runner};
 use kms_replica_console::sim::{Seed, Sim, SimConfig};
@@ -280,7 +280,7 @@ fn journaled_app(runner: Runner, sim: &Sim, db: &Path) -> (Inventory, HistoryLog
         account: sim.account_id().to_string(),
     };
     let log = HistoryLog::start(store, actor);
-    let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let regions = ["us-east-1", "eu-west-1"]
         .iter()
         .map(|r| region(r))

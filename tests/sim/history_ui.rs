@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::{Cell, KeyState, MrkId};
 use kms_replica_console::jobs::{Actor, HistoryLog, Inventory, Runner};
 use kms_replica_console::sim::Sim;
@@ -65,7 +65,7 @@ fn start() -> Fixture {
         .map(|r| region(r))
         .collect();
     let inventory =
-        Inventory::new(KmsClients::from_sdk_config(sdk), regions).with_history(log.clone(), &[]);
+        Inventory::new(AwsClients::from_sdk_config(sdk), regions).with_history(log.clone(), &[]);
     let app = App::new(runner, inventory, AppOptions::default());
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1500.0, 1100.0))

@@ -3,7 +3,7 @@
 //! family through that account's own credentials — never the first account's.
 
 use egui_kittest::kittest::{NodeT, Queryable};
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::account::{AccountSelection, AccountStatus};
 use kms_replica_console::domain::region::Partition;
 use kms_replica_console::domain::{KeyState, MrkId, Region, Role};
@@ -31,7 +31,7 @@ fn open(read_only: bool) -> Org {
         .expect("the simulator starts");
     let regions: Vec<Region> = REGIONS.iter().map(|r| region(r)).collect();
     let entered = runner.block_on(async {
-        let base = KmsClients::connect(&support::connect_settings(&sim.endpoint())).await;
+        let base = AwsClients::connect(&support::connect_settings(&sim.endpoint())).await;
         let caller = base.caller_identity().await.expect("STS answers");
         let roles = RoleSettings {
             role: Some("OrganizationAccountAccessRole".into()),

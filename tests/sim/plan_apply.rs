@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use aws_sdk_kms::types::Tag as KmsTag;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::audit::AuditOptions;
 use kms_replica_console::domain::baseline::Baseline;
 use kms_replica_console::domain::plan::plan;
@@ -287,7 +287,7 @@ fn a_step_whose_key_changed_after_the_plan_is_skipped_as_stale_and_the_change_is
 #[test]
 fn an_apply_interrupted_half_way_continues_and_makes_no_call_twice() {
     let f = drifted();
-    let clients = KmsClients::from_sdk_config(support::sdk_config(&f.sim.endpoint()));
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&f.sim.endpoint()));
     let regions = REGIONS.split(',').map(region).collect();
     let baseline = Baseline::from_toml(BASELINE).unwrap();
     let options = AuditOptions {

@@ -5,7 +5,7 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::baseline::Baseline;
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::sim::Sim;
@@ -74,7 +74,7 @@ fn planned(read_only: bool) -> Fixture {
         .collect();
     let app = App::new(
         runner,
-        Inventory::new(KmsClients::from_sdk_config(sdk), regions),
+        Inventory::new(AwsClients::from_sdk_config(sdk), regions),
         options,
     );
     let mut harness = Harness::builder()

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::replicate::Draft;
 use kms_replica_console::domain::{
     Cell, KeyState, MrkId, PrimaryProps, ReplicateRequest, Source, Tag,
@@ -59,7 +59,7 @@ pub fn setup(faults: Vec<FaultRule>) -> Setup {
             .to_string()
     });
     let mut inventory = Inventory::new(
-        KmsClients::from_sdk_config(sdk),
+        AwsClients::from_sdk_config(sdk),
         ["us-east-1", "eu-west-1", "eu-west-2"]
             .iter()
             .map(|r| region(r))

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::{Cell, KeyState, MrkId};
 use kms_replica_console::jobs::{Backoff, Inventory, Runner};
 use kms_replica_console::sim::{Delays, Seed, Sim, SimConfig};
@@ -66,7 +66,7 @@ pub fn start(read_only: bool) -> Ui {
     };
     let mut app = App::new(
         runner,
-        Inventory::new(KmsClients::from_sdk_config(sdk), regions),
+        Inventory::new(AwsClients::from_sdk_config(sdk), regions),
         options,
     );
     app.inventory_mut().set_backoff(Backoff {

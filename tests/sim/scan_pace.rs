@@ -1,7 +1,7 @@
 //! The scan engine against the simulator with AWS quotas on: the minimum number of requests, no
 //! throttle when the pace holds, and no key lost or shown throttled when KMS throttles anyway.
 
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::{
     Cell, Estate, KeyEntry, MrkId, ProblemKind, Region, RegionStatus,
 };
@@ -19,7 +19,7 @@ fn start(runner: &Runner, config: SimConfig, regions: usize, families: usize) ->
 
 fn scan(runner: &Runner, sim: &Sim, regions: &[Region]) -> Estate {
     let settings = crate::support::connect_settings(&sim.endpoint());
-    let clients = runner.block_on(KmsClients::connect(&settings));
+    let clients = runner.block_on(AwsClients::connect(&settings));
     let mut inventory = Inventory::new(clients, regions.to_vec());
     inventory.refresh(runner);
     inventory.wait_all(runner);
@@ -177,7 +177,7 @@ fn refresh_changes_describes_only_new_keys_and_keys_that_move_on_their_own() {
     let sim = start(&runner, SimConfig::default(), 2, 300);
     let regions: Vec<Region> = SCALE_REGIONS[..2].iter().map(|r| region(r)).collect();
     let settings = crate::support::connect_settings(&sim.endpoint());
-    let clients = runner.block_on(KmsClients::connect(&settings));
+    let clients = runner.block_on(AwsClients::connect(&settings));
     let mut inventory = Inventory::new(clients, regions.clone());
     inventory.refresh(&runner);
     inventory.wait_all(&runner);
@@ -220,7 +220,7 @@ fn refresh_changes_rereads_the_primary_of_a_family_that_gained_a_replica_elsewhe
     let id = runner.block_on(h.primary("us-east-1"));
     let regions = vec![region("us-east-1"), region("eu-west-1")];
     let settings = crate::support::connect_settings(&h.sim.endpoint());
-    let clients = runner.block_on(KmsClients::connect(&settings));
+    let clients = runner.block_on(AwsClients::connect(&settings));
     let mut inventory = Inventory::new(clients, regions.clone());
     inventory.refresh(&runner);
     inventory.wait_all(&runner);

@@ -9,7 +9,7 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::baseline::Baseline;
 use kms_replica_console::jobs::{Inventory, Runner};
 use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
@@ -28,7 +28,7 @@ fn demo(size: egui::Vec2) -> (Sim, AppHarness) {
         ..SimConfig::default()
     };
     let sim = runner.block_on(Sim::start(config, Seed::Demo)).unwrap();
-    let clients = KmsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let regions = DEMO_REGIONS.iter().map(|r| region(r)).collect();
     let baseline = Baseline::from_toml(include_str!("../../assets/demo-baseline.toml"))
         .expect("the example baseline parses");

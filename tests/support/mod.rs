@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_kms::config::{Credentials, Region as SdkRegion};
-use kms_replica_console::aws::KmsClients;
+use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::Region;
 
 /// Static credentials for tests; the secret is distinctive so a leak check can look for it.
@@ -56,8 +56,8 @@ impl Moto {
         sdk_config(&self.endpoint)
     }
 
-    pub fn clients(&self) -> KmsClients {
-        KmsClients::from_sdk_config(self.sdk_config())
+    pub fn clients(&self) -> AwsClients {
+        AwsClients::from_sdk_config(self.sdk_config())
     }
 
     /// A raw SDK client for seeding moto in `region`.

@@ -11,7 +11,7 @@
 mod clock;
 mod config;
 mod error;
-mod knobs;
+mod flags;
 mod model;
 mod ops;
 mod org;
@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use config::{FaultKind, FaultRule, SimConfig};
-pub use knobs::Knobs;
+pub use flags::Knobs;
 pub use model::Delays;
 pub use ops::{MUTATING, OPERATIONS};
 pub use org::{AccountState, MemberAccount};

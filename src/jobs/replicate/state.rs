@@ -1,11 +1,11 @@
 //! Where each replication stands: its phase, what KMS said, and the promises of its calls. Data
 //! only, so the inventory can hold it without depending on the code that runs the calls
-//! (`replication_jobs.rs`).
+//! (`poll.rs`).
 
 use poll_promise::Promise;
 
-use super::replica_calls::{Replicated, Settled};
-use super::runner::Panicked;
+use super::super::runner::Panicked;
+use super::calls::{Replicated, Settled};
 use crate::aws::KmsError;
 use crate::domain::{Problem, ReplicateRequest, Tag};
 
@@ -35,8 +35,8 @@ pub struct ReplicaJob {
     pub replica_policy: Option<String>,
     pub replica_tags: Option<Vec<Tag>>,
     pub alias_error: Option<Problem>,
-    pub(super) replicating: Option<Promise<Outcome<Replicated>>>,
-    pub(super) watching: Option<Promise<Outcome<Settled>>>,
+    pub(in crate::jobs) replicating: Option<Promise<Outcome<Replicated>>>,
+    pub(in crate::jobs) watching: Option<Promise<Outcome<Settled>>>,
 }
 
 impl ReplicaJob {

@@ -1,12 +1,12 @@
 //! The inventory's replication jobs: one per (family, target Region), from ReplicateKey through
 //! the watcher to a settled replica, or to an error kept on that cell with a retry.
 
-use super::action_state::CallRecord;
-use super::inventory::Inventory;
-use super::replica_calls::{replicate_one, watch_replica};
-use super::replica_state::{ReplicaJob, ReplicaPhase};
-use super::runner::Runner;
-use super::runner::{problem_of, take_ready};
+use super::super::action_state::CallRecord;
+use super::super::inventory::Inventory;
+use super::super::runner::Runner;
+use super::super::runner::{problem_of, take_ready};
+use super::calls::{replicate_one, watch_replica};
+use super::state::{ReplicaJob, ReplicaPhase};
 use crate::domain::{MrkId, Region, ReplicateRequest};
 
 impl Inventory {
@@ -34,7 +34,7 @@ impl Inventory {
             {
                 continue;
             }
-            let delay = super::replica_calls::REPLICATE_SPACING * started as u32;
+            let delay = super::calls::REPLICATE_SPACING * started as u32;
             let promise = runner.spawn(replicate_one(
                 self.clients().client(request.primary_region),
                 self.clients().client(request.target),
@@ -86,7 +86,7 @@ impl Inventory {
         self.replications.values().filter(|j| j.in_flight()).count()
     }
 
-    pub(super) fn poll_replications(&mut self, runner: &Runner) -> bool {
+    pub(in crate::jobs) fn poll_replications(&mut self, runner: &Runner) -> bool {
         let mut changed = false;
         let backoff = self.backoff;
         let mut to_watch = Vec::new();

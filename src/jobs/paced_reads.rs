@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
 use super::paced_calls::run_paced;
-use crate::aws::{KmsClients, KmsError, RegionClient};
+use crate::aws::{AwsClients, KmsError, RegionClient};
 use crate::domain::{KeyInfo, MrkId, Region, quota};
 
 /// What a fetch read, per (key, Region), and what it could not, per (key, Region) too.
@@ -17,7 +17,7 @@ pub struct Fetched<T> {
 /// Calls `call` once per target (more when throttled), every Region at once, each Region paced
 /// for an operation whose quota is `quota_per_second`.
 pub async fn fetch_each<T, F, Fut>(
-    clients: &KmsClients,
+    clients: &AwsClients,
     targets: Vec<(MrkId, Region)>,
     quota_per_second: f64,
     call: F,
@@ -63,7 +63,7 @@ where
 /// DescribeKey of each target, paced per Region: `Some` with the key, `None` when KMS says it
 /// no longer exists. Keys that cannot be read now are left out (the estate keeps what it had).
 pub async fn describe_each(
-    clients: KmsClients,
+    clients: AwsClients,
     targets: Vec<(MrkId, Region)>,
 ) -> Vec<((MrkId, Region), Option<KeyInfo>)> {
     let fetched = fetch_each(

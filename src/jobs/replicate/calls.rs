@@ -97,7 +97,7 @@ fn outcome_unknown(e: &KmsError) -> bool {
 }
 
 /// Failures that say nothing about the key, only that this attempt did not get through.
-pub(super) fn transient(e: &KmsError) -> bool {
+pub(in crate::jobs) fn transient(e: &KmsError) -> bool {
     match e {
         KmsError::Unreachable { .. } | KmsError::Timeout { .. } | KmsError::Throttled { .. } => {
             true
