@@ -5,6 +5,7 @@
 use egui::RichText;
 
 use super::command::Command;
+use super::window::{Visibility, Window, WindowView};
 use crate::domain::lifecycle::{
     DEFAULT_DELETION_DAYS, KeyAction, MAX_DELETION_DAYS, MAX_ROTATION_DAYS, MIN_DELETION_DAYS,
     MIN_ROTATION_DAYS, confirmation_word,
@@ -18,6 +19,20 @@ pub struct ActionDialog {
     action: KeyAction,
     days: i32,
     typed: String,
+}
+
+impl Window for ActionDialog {
+    fn show(
+        &mut self,
+        ctx: &egui::Context,
+        view: &WindowView<'_>,
+        commands: &mut Vec<Command>,
+    ) -> Visibility {
+        match self.draw(ctx, view.inventory, view.read_only, commands) {
+            true => Visibility::Open,
+            false => Visibility::Closed,
+        }
+    }
 }
 
 impl ActionDialog {
@@ -35,7 +50,7 @@ impl ActionDialog {
     }
 
     /// Returns false when the dialog should close.
-    pub fn show(
+    fn draw(
         &mut self,
         ctx: &egui::Context,
         inventory: &Inventory,

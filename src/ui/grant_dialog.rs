@@ -4,6 +4,7 @@
 use egui::RichText;
 
 use super::command::Command;
+use super::window::{Visibility, Window, WindowView};
 use crate::domain::parity::Grant;
 use crate::domain::{KeyState, MrkId, Region};
 use crate::jobs::Inventory;
@@ -12,6 +13,20 @@ pub struct GrantDialog {
     key_id: MrkId,
     region: Region,
     grant: Grant,
+}
+
+impl Window for GrantDialog {
+    fn show(
+        &mut self,
+        ctx: &egui::Context,
+        view: &WindowView<'_>,
+        commands: &mut Vec<Command>,
+    ) -> Visibility {
+        match self.draw(ctx, view.inventory, view.read_only, commands) {
+            true => Visibility::Open,
+            false => Visibility::Closed,
+        }
+    }
 }
 
 impl GrantDialog {
@@ -24,7 +39,7 @@ impl GrantDialog {
     }
 
     /// Returns false when the dialog should close.
-    pub fn show(
+    fn draw(
         &mut self,
         ctx: &egui::Context,
         inventory: &Inventory,

@@ -18,6 +18,7 @@ mod policy_editor;
 mod region_chooser;
 mod replicate_dialog;
 mod tag_editor;
+mod window;
 
 pub use app::{App, AppOptions};
 pub use command::Command;

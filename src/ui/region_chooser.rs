@@ -3,30 +3,44 @@
 use egui::Ui;
 
 use super::command::Command;
+use super::window::{Visibility, Window, WindowView};
 use crate::domain::{Partition, Region};
 
-/// The chooser window's own state: open or not, and the selection being edited.
-#[derive(Debug, Default)]
+/// The chooser window's own state: the selection being edited, and whether Apply or Cancel
+/// has closed it.
+#[derive(Debug)]
 pub struct RegionChooser {
-    pub open: bool,
     selection: Vec<Region>,
+    done: bool,
 }
 
-impl RegionChooser {
-    /// Opens the window with the current columns selected.
-    pub fn open_with(&mut self, current: &[Region]) {
-        self.selection = current.to_vec();
-        self.open = true;
-    }
-
-    pub fn show(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
-        let mut open = self.open;
+impl Window for RegionChooser {
+    fn show(
+        &mut self,
+        ctx: &egui::Context,
+        _view: &WindowView<'_>,
+        commands: &mut Vec<Command>,
+    ) -> Visibility {
+        let mut open = true;
         egui::Window::new("Regions")
             .open(&mut open)
             .collapsible(false)
             .default_width(420.0)
             .show(ctx, |ui| self.contents(ui, commands));
-        self.open = self.open && open;
+        match open && !self.done {
+            true => Visibility::Open,
+            false => Visibility::Closed,
+        }
+    }
+}
+
+impl RegionChooser {
+    /// The window, with the current columns selected.
+    pub fn with(current: &[Region]) -> RegionChooser {
+        RegionChooser {
+            selection: current.to_vec(),
+            done: false,
+        }
     }
 
     fn contents(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
@@ -81,10 +95,10 @@ impl RegionChooser {
                     .filter(|r| self.selection.contains(r))
                     .collect();
                 commands.push(Command::SetRegions(chosen));
-                self.open = false;
+                self.done = true;
             }
             if ui.button("Cancel").clicked() {
-                self.open = false;
+                self.done = true;
             }
         });
     }

@@ -7,6 +7,7 @@ use egui::{RichText, Ui};
 
 use super::command::Command;
 use super::count;
+use super::window::{Visibility, Window, WindowView};
 use super::{policy_editor, tag_editor};
 use crate::domain::replicate::{Field, target_status};
 use crate::domain::{
@@ -35,11 +36,15 @@ pub struct ReplicateDialog {
     show_diff: bool,
 }
 
-/// What the dialog asks of the app after a frame.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    KeepOpen,
-    Close,
+impl Window for ReplicateDialog {
+    fn show(
+        &mut self,
+        ctx: &egui::Context,
+        view: &WindowView<'_>,
+        commands: &mut Vec<Command>,
+    ) -> Visibility {
+        self.draw(ctx, view.inventory, view.read_only, commands)
+    }
 }
 
 impl ReplicateDialog {
@@ -75,15 +80,15 @@ impl ReplicateDialog {
         }
     }
 
-    pub fn show(
+    fn draw(
         &mut self,
         ctx: &egui::Context,
         inventory: &Inventory,
         read_only: bool,
         commands: &mut Vec<Command>,
-    ) -> Outcome {
+    ) -> Visibility {
         let mut open = true;
-        let mut outcome = Outcome::KeepOpen;
+        let mut outcome = Visibility::Open;
         // Sized to the window, never taller than it: the fields scroll, the action row stays
         // at the bottom in view.
         let screen = ctx.content_rect().size();
@@ -115,7 +120,7 @@ impl ReplicateDialog {
         if self.confirming_bypass {
             self.bypass_confirmation(ctx);
         }
-        if open { outcome } else { Outcome::Close }
+        if open { outcome } else { Visibility::Closed }
     }
 
     fn status(&self, estate: &Estate, inventory: &Inventory, region: Region) -> TargetStatus {
@@ -142,7 +147,7 @@ impl ReplicateDialog {
         inventory: &Inventory,
         read_only: bool,
         commands: &mut Vec<Command>,
-    ) -> Outcome {
+    ) -> Visibility {
         let estate = inventory.estate();
         let status = |r: Region| self.status(estate, inventory, r);
         let result = self.draft.requests(&self.props, status);
@@ -163,7 +168,7 @@ impl ReplicateDialog {
                 }
             });
         ui.separator();
-        let mut outcome = Outcome::KeepOpen;
+        let mut outcome = Visibility::Open;
         ui.horizontal_wrapped(|ui| {
             let button = ui
                 .add_enabled(reasons.is_empty(), egui::Button::new("Review calls…"))
@@ -174,7 +179,7 @@ impl ReplicateDialog {
                 self.step = Step::Confirm(requests);
             }
             if ui.button("Cancel").clicked() {
-                outcome = Outcome::Close;
+                outcome = Visibility::Closed;
             }
             if !reasons.is_empty() {
                 ui.colored_label(
@@ -457,9 +462,9 @@ impl ReplicateDialog {
         account: &str,
         read_only: bool,
         commands: &mut Vec<Command>,
-    ) -> Outcome {
+    ) -> Visibility {
         let Step::Confirm(requests) = &self.step else {
-            return Outcome::KeepOpen;
+            return Visibility::Open;
         };
         let regions: Vec<String> = requests.iter().map(|r| r.target.to_string()).collect();
         ui.strong(format!(
@@ -484,7 +489,7 @@ impl ReplicateDialog {
             );
         }
         ui.separator();
-        let mut outcome = Outcome::KeepOpen;
+        let mut outcome = Visibility::Open;
         let mut back = false;
         ui.horizontal_wrapped(|ui| {
             if ui
@@ -492,7 +497,7 @@ impl ReplicateDialog {
                 .clicked()
             {
                 commands.push(Command::Replicate(requests.clone()));
-                outcome = Outcome::Close;
+                outcome = Visibility::Closed;
             }
             back = ui.button("Back").clicked();
         });

@@ -7,7 +7,7 @@ use super::App;
 use crate::domain::{Region, RegionStatus};
 use crate::jobs::TaskKey;
 use crate::ui::command::Command;
-use crate::ui::replicate_dialog::Outcome;
+use crate::ui::window::{WindowView, show_window};
 
 impl App {
     /// Draws one frame.
@@ -133,27 +133,16 @@ impl App {
             });
     }
 
-    /// The dialogs that are open; each one closed by what it returns.
+    /// The windows that are open, each closed by what it answers (one protocol: `window`).
     fn dialogs(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
-        let read_only = self.options.read_only;
-        if self.chooser.open {
-            self.chooser.show(ctx, commands);
-        }
-        if let Some(dialog) = &mut self.replicate
-            && dialog.show(ctx, &self.inventory, read_only, commands) == Outcome::Close
-        {
-            self.replicate = None;
-        }
-        if let Some(dialog) = &mut self.grant_dialog
-            && !dialog.show(ctx, &self.inventory, read_only, commands)
-        {
-            self.grant_dialog = None;
-        }
-        if let Some(dialog) = &mut self.confirm
-            && !dialog.show(ctx, &self.inventory, read_only, commands)
-        {
-            self.confirm = None;
-        }
+        let view = WindowView {
+            inventory: &self.inventory,
+            read_only: self.options.read_only,
+        };
+        show_window(&mut self.chooser, ctx, &view, commands);
+        show_window(&mut self.replicate, ctx, &view, commands);
+        show_window(&mut self.grant_dialog, ctx, &view, commands);
+        show_window(&mut self.confirm, ctx, &view, commands);
     }
 
     /// The grid of the account worked in (a section of its own among several accounts').

@@ -50,7 +50,7 @@ pub struct AppOptions {
 pub struct App {
     pub(super) runner: Runner,
     pub(super) inventory: Inventory,
-    pub(super) chooser: RegionChooser,
+    pub(super) chooser: Option<RegionChooser>,
     pub(super) options: AppOptions,
     pub(super) selected: Option<MrkId>,
     pub(super) replicate: Option<ReplicateDialog>,
@@ -96,7 +96,7 @@ impl App {
         App {
             inventory,
             runner,
-            chooser: RegionChooser::default(),
+            chooser: None,
             options,
             selected: None,
             replicate: None,

@@ -4,6 +4,7 @@ use egui::{RichText, Ui};
 
 use super::App;
 use crate::ui::command::Command;
+use crate::ui::region_chooser::RegionChooser;
 
 impl App {
     /// The actions first, so they stay reachable however narrow the window: the row wraps
@@ -32,7 +33,7 @@ impl App {
                 commands.push(Command::RefreshChanges);
             }
             if ui.button("Regions…").clicked() {
-                self.chooser.open_with(self.inventory.estate().regions());
+                self.chooser = Some(RegionChooser::with(self.inventory.estate().regions()));
             }
             if !self.accounts.is_empty() {
                 self.account_filter_box(ui, commands);

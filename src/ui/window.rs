@@ -1,0 +1,46 @@
+//! The one protocol every window of the app speaks, after `egui_demo_lib`'s `Demo`: the app
+//! holds an open window as `Some(state)`, hands it the same view each frame, and drops it when
+//! it answers `Closed`. No window closes itself another way (no public `open` flag, no bool).
+
+use super::command::Command;
+use crate::jobs::Inventory;
+
+/// Whether a window stays open after this frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Open,
+    Closed,
+}
+
+/// What every window reads each frame: the account's inventory (its estate and jobs), and
+/// whether calls that change keys are allowed.
+pub struct WindowView<'a> {
+    pub inventory: &'a Inventory,
+    pub read_only: bool,
+}
+
+/// A window (dialog) of the app.
+pub trait Window {
+    /// Draws the window for one frame, pushes what the user asked for, and says whether it
+    /// stays open.
+    fn show(
+        &mut self,
+        ctx: &egui::Context,
+        view: &WindowView<'_>,
+        commands: &mut Vec<Command>,
+    ) -> Visibility;
+}
+
+/// Draws the window in `slot`, if one is open, and drops it once it answers `Closed`.
+pub fn show_window<W: Window>(
+    slot: &mut Option<W>,
+    ctx: &egui::Context,
+    view: &WindowView<'_>,
+    commands: &mut Vec<Command>,
+) {
+    if let Some(window) = slot
+        && window.show(ctx, view, commands) == Visibility::Closed
+    {
+        *slot = None;
+    }
+}
