@@ -20,6 +20,8 @@ pub use snapshots::SnapshotToSave;
 
 /// How long a write waits for another process holding the database before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many times opening a file another process is setting up is tried again.
+const SETUP_RETRIES: u64 = 20;
 
 /// An open history database.
 pub struct Store {
@@ -42,6 +44,26 @@ impl Store {
                 detail: e.to_string(),
             })?;
         }
+        // Several processes setting up one new file at once: SQLite answers BUSY at once, not
+        // after the busy timeout, where waiting could deadlock (two connections upgrading their
+        // locks to change the journal mode or migrate). Such an answer is tried again, a bounded
+        // number of times; a lock held for the whole busy timeout is reported as locked.
+        let mut tries = 0;
+        loop {
+            let started = std::time::Instant::now();
+            match Store::open_once(path) {
+                Err(StoreError::Locked { .. })
+                    if tries < SETUP_RETRIES && started.elapsed() < BUSY_TIMEOUT / 2 =>
+                {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 * tries));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Store, StoreError> {
         let at = |e| StoreError::from_sqlite(path, e);
         let conn = Connection::open(path).map_err(at)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(at)?;

@@ -128,7 +128,13 @@ fn acting_on_another_accounts_family_goes_through_that_accounts_credentials() {
     let (id, region) = payments_replica(&org);
     show_only_payments(&mut org);
     org.harness.get_by_label(&id.to_string()).click();
-    org.harness.run_steps(8);
+    let actions = format!("Actions in {region}");
+    // The details panel reads the key's policy and tags once the window works in its
+    // account; until they land it grows, and the menu would move under the pointer.
+    let policy = format!("Key policy in {region}");
+    step_until(&mut org.harness, "the key's policy read", |h| {
+        h.query_by_label(&policy).is_some() && h.query_by_label(&actions).is_some()
+    });
     assert_eq!(
         org.harness
             .state()
@@ -217,10 +223,14 @@ fn read_only_covers_every_account_of_the_window() {
     let (id, region) = payments_replica(&org);
     show_only_payments(&mut org);
     org.harness.get_by_label(&id.to_string()).click();
-    org.harness.run_steps(8);
-    org.harness
-        .get_by_label(&format!("Actions in {region}"))
-        .click_accesskit();
+    let actions = format!("Actions in {region}");
+    // The details panel reads the key's policy and tags once the window works in its
+    // account; until they land it grows, and the menu would move under the pointer.
+    let policy = format!("Key policy in {region}");
+    step_until(&mut org.harness, "the key's policy read", |h| {
+        h.query_by_label(&policy).is_some() && h.query_by_label(&actions).is_some()
+    });
+    org.harness.get_by_label(&actions).click_accesskit();
     org.harness.run_steps(8);
     let label = format!("Disable in {region}…");
     let disable = org.harness.get_by_label(&label);
