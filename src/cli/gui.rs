@@ -12,9 +12,10 @@ use crate::domain::Region;
 use crate::domain::account::Account;
 use crate::domain::history::JournalEntry;
 use crate::jobs::{Actor, EnteredAccount, HistoryLog, Inventory, Runner};
-use crate::ui::{AccountSlot, App, AppOptions};
+use crate::ui::{AccountSlot, App, AppOptions, Remembered, STORAGE_KEY};
 
-/// Opens the window on `session` and returns once it is closed.
+/// Opens the window on `session` and returns once it is closed. The app is built when eframe
+/// hands over its storage, so the Regions and panels of the last run can be opened again.
 pub fn run(
     runner: Runner,
     session: Session,
@@ -23,6 +24,12 @@ pub fn run(
 ) -> Result<ExitCode, String> {
     let actor = actor(session.identity.as_ref());
     let baseline = load_baseline(cli.baseline.as_deref(), None, None)?;
+    if entered
+        .as_ref()
+        .is_some_and(|e| e.iter().all(|a| a.clients.is_none()))
+    {
+        return Err("no account could be entered (each one's reason is above)".into());
+    }
     let (log, past, history_note) = open_history(cli, &actor);
     let options = AppOptions {
         read_only: cli.read_only,
@@ -31,14 +38,63 @@ pub fn run(
         history_note: Some(history_note),
         account: actor.known_account().map(str::to_string),
     };
-    let app = match entered {
+    let regions_given = cli.regions.is_some();
+    let identity = actor.identity.clone();
+    let history = (log.clone(), past);
+    // The session stays here while the window is open: it owns the demo's simulator.
+    let connection = Connection {
+        clients: session.clients.clone(),
+        settings: session.settings.clone(),
+        regions: session.regions.clone(),
+    };
+    let creator = move |cc: &eframe::CreationContext<'_>| {
+        let remembered: Remembered = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, STORAGE_KEY))
+            .unwrap_or_default();
+        let regions = remembered.regions(regions_given, connection.regions.clone());
+        let built = build(runner, &connection, entered, regions, &actor, history, options);
+        let mut app = built.ok_or("no account could be entered")?;
+        app.reopen(&remembered);
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(app)
+    };
+    show(creator, &identity, cli.demo)?;
+    drop(session);
+    // The window is closed: the last journal entries reach the disk before the process ends.
+    if let Some(log) = log
+        && !log.flush(std::time::Duration::from_secs(10))
+    {
+        eprintln!("warning: the history's last writes did not finish within 10 s");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What the window's inventories are built from.
+struct Connection {
+    clients: AwsClients,
+    settings: ConnectSettings,
+    /// The Regions worked out from the command line.
+    regions: Vec<Region>,
+}
+
+/// The app on `regions`: one account's inventory, or every entered account's.
+fn build(
+    runner: Runner,
+    session: &Connection,
+    entered: Option<Vec<EnteredAccount>>,
+    regions: Vec<Region>,
+    actor: &Actor,
+    (log, past): (Option<HistoryLog>, Vec<JournalEntry>),
+    options: AppOptions,
+) -> Option<App> {
+    match entered {
         None => {
-            let mut inventory = Inventory::new(session.clients.clone(), session.regions.clone())
+            let mut inventory = Inventory::new(session.clients.clone(), regions)
                 .with_reload(session.settings.clone());
             if let Some(log) = &log {
                 inventory = inventory.with_history(log.clone(), &past);
             }
-            App::new(runner, inventory, options)
+            Some(App::new(runner, inventory, options))
         }
         Some(entered) => {
             let slots = entered
@@ -47,10 +103,10 @@ pub fn run(
                     let inventory = e.clients.map(|clients| {
                         account_inventory(
                             clients,
-                            &session.regions,
+                            &regions,
                             &e.account,
                             &session.settings,
-                            &actor,
+                            actor,
                             (log.as_ref(), &past),
                         )
                     });
@@ -58,17 +114,8 @@ pub fn run(
                 })
                 .collect();
             App::for_organization(runner, slots, options)
-                .ok_or("no account could be entered (each one's reason is above)")?
         }
-    };
-    show(app, &actor.identity, cli.demo)?;
-    // The window is closed: the last journal entries reach the disk before the process ends.
-    if let Some(log) = log
-        && !log.flush(std::time::Duration::from_secs(10))
-    {
-        eprintln!("warning: the history's last writes did not finish within 10 s");
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The history's writer and the journal of earlier runs, and what the status bar says of it.
@@ -88,7 +135,14 @@ fn open_history(cli: &Cli, actor: &Actor) -> (Option<HistoryLog>, Vec<JournalEnt
 
 /// Runs the window; its title names the identity in use, so the account being acted on is
 /// always in view.
-fn show(app: App, identity: &str, demo: bool) -> Result<(), String> {
+fn show(
+    creator: impl FnOnce(
+        &eframe::CreationContext<'_>,
+    ) -> Result<App, Box<dyn std::error::Error + Send + Sync>>
+    + 'static,
+    identity: &str,
+    demo: bool,
+) -> Result<(), String> {
     let title = if demo {
         format!("KMS Replica Console — DEMO (simulated KMS, no AWS account) — {identity}")
     } else {
@@ -103,7 +157,7 @@ fn show(app: App, identity: &str, demo: bool) -> Result<(), String> {
     eframe::run_native(
         "kms-replica-console",
         native,
-        Box::new(move |_cc| Ok(Box::new(app))),
+        Box::new(move |cc| creator(cc).map(|app| Box::new(app) as Box<dyn eframe::App>)),
     )
     .map_err(|e| format!("cannot open the window: {e}"))
 }

@@ -38,6 +38,8 @@ pub struct AuditPanel {
     export_format: usize,
     pub export_result: Option<Result<String, String>>,
     baseline_path: String,
+    /// The baseline file last loaded from this panel, which the window remembers.
+    pub loaded_baseline: Option<String>,
     /// What loading a baseline gave: where it came from, or why it could not be used.
     pub baseline_result: Option<Result<String, String>>,
 }
@@ -59,6 +61,11 @@ pub fn severity_colour(severity: Severity) -> Color32 {
 }
 
 impl AuditPanel {
+    /// Offers `path` in the baseline field (the file the window loaded last time), unloaded.
+    pub fn offer_baseline(&mut self, path: String) {
+        self.baseline_path = path;
+    }
+
     pub fn findings(&self) -> &[Finding] {
         &self.result.findings
     }

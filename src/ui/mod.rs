@@ -16,6 +16,7 @@ mod parity_view;
 mod plan_view;
 mod policy_editor;
 mod region_chooser;
+mod remembered;
 mod replicate_dialog;
 mod tag_editor;
 mod window;
@@ -24,6 +25,7 @@ pub use app::{App, AppOptions};
 pub use command::Command;
 pub use filter_bar::SEARCH_LIMIT;
 pub use org::AccountSlot;
+pub use remembered::{Remembered, STORAGE_KEY};
 
 /// "1 Region", "3 Regions": counts in words that agree in number.
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {

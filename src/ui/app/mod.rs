@@ -18,11 +18,13 @@ use egui::Ui;
 
 use super::action_dialog::ActionDialog;
 use super::audit_panel::AuditPanel;
+use super::command::Command;
 use super::filter_bar::FilterBar;
 use super::grant_dialog::GrantDialog;
 use super::history_panel::HistoryPanel;
 use super::plan_view::PlanView;
 use super::region_chooser::RegionChooser;
+use super::remembered::{Remembered, STORAGE_KEY};
 use super::replicate_dialog::ReplicateDialog;
 use crate::domain::baseline::Baseline;
 use crate::domain::coverage::RegionCoverage;
@@ -229,8 +231,44 @@ impl App {
     }
 }
 
+impl App {
+    /// What the window remembers for the next run (`remembered.rs`).
+    pub fn remembered(&self) -> Remembered {
+        Remembered {
+            regions: self
+                .inventory
+                .estate()
+                .regions()
+                .iter()
+                .map(|r| r.name().to_string())
+                .collect(),
+            baseline_path: self.audit.loaded_baseline.clone(),
+            findings_open: self.audit.open,
+            history_open: self.history.open,
+        }
+    }
+
+    /// Opens what the last run had open: its baseline file offered (not loaded), and the
+    /// findings and history panels (the findings read again, as Audit does).
+    pub fn reopen(&mut self, remembered: &Remembered) {
+        if let Some(path) = &remembered.baseline_path {
+            self.audit.offer_baseline(path.clone());
+        }
+        if remembered.findings_open {
+            self.apply(Command::RunAudit);
+        }
+        if remembered.history_open {
+            self.apply(Command::OpenHistory);
+        }
+    }
+}
+
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, &self.remembered());
     }
 }

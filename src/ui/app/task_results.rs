@@ -81,6 +81,7 @@ impl App {
                 self.audit.baseline_result = Some(match loaded {
                     Ok(baseline) => {
                         self.set_baseline(baseline);
+                        self.audit.loaded_baseline = Some(path.clone());
                         Ok(format!("Holding the grid to {path}"))
                     }
                     Err(e) => Err(e),
