@@ -53,7 +53,15 @@ pub fn run(
             .and_then(|s| eframe::get_value(s, STORAGE_KEY))
             .unwrap_or_default();
         let regions = remembered.regions(regions_given, connection.regions.clone());
-        let built = build(runner, &connection, entered, regions, &actor, history, options);
+        let built = build(
+            runner,
+            &connection,
+            entered,
+            regions,
+            &actor,
+            history,
+            options,
+        );
         let mut app = built.ok_or("no account could be entered")?;
         app.reopen(&remembered);
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(app)

@@ -6,6 +6,7 @@
 //! `App::show` is the whole UI for one frame; `eframe::App::ui` only forwards to it, so tests can
 //! drive the very same code through `egui_kittest` without a window.
 
+mod accounts;
 mod commands;
 mod frame;
 mod status_bar;
@@ -31,8 +32,7 @@ use crate::domain::coverage::RegionCoverage;
 use crate::domain::{MrkId, Region};
 use crate::jobs::{Inventory, Runner, TaskKey, Tasks};
 
-/// Estate, baseline and known-tags revisions a derived view was computed at.
-pub(super) type Revisions = (u64, u64, u64);
+use super::org::Revisions;
 
 /// What the user chose on the command line.
 #[derive(Debug, Clone, Default)]
