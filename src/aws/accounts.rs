@@ -28,38 +28,6 @@ pub struct ListedAccount {
 )]
 pub struct ListAccountsError(pub String);
 
-/// The code and message of a refused AssumeRole somewhere in `err`'s chain of causes: the
-/// SDK reports it as a credentials failure of the call that needed them, kilobytes long.
-pub(super) fn assume_role_refusal(err: &(dyn std::error::Error + 'static)) -> Option<String> {
-    use aws_sdk_sts::error::ProvideErrorMetadata as _;
-    type Refused = aws_sdk_sts::error::SdkError<
-        aws_sdk_sts::operation::assume_role::AssumeRoleError,
-        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-    >;
-    let mut cause = Some(err);
-    while let Some(e) = cause {
-        if let Some(refused) = e.downcast_ref::<Refused>() {
-            return Some(match refused.code() {
-                Some(code) => format!(
-                    "AssumeRole refused: {code}: {}",
-                    refused.message().unwrap_or("")
-                ),
-                // No answer from STS at all (unreachable, timed out): say what happened.
-                None => format!(
-                    "AssumeRole failed: {}",
-                    aws_sdk_sts::error::DisplayErrorContext(refused)
-                        .to_string()
-                        .chars()
-                        .take(300)
-                        .collect::<String>()
-                ),
-            });
-        }
-        cause = e.source();
-    }
-    None
-}
-
 /// The Region Organizations' global endpoint signs for, per partition.
 fn organizations_region(partition: Partition) -> &'static str {
     match partition {

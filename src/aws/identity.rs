@@ -73,7 +73,7 @@ where
     R: std::fmt::Debug + 'static,
 {
     use aws_sdk_sts::error::ProvideErrorMetadata as _;
-    if let Some(refused) = super::accounts::assume_role_refusal(&err) {
+    if let Some(refused) = assume_role_refusal(&err) {
         return IdentityError::Sts(refused);
     }
     let detail = aws_sdk_sts::error::DisplayErrorContext(&err).to_string();
@@ -111,4 +111,36 @@ pub async fn caller_identity(config: &SdkConfig) -> Result<CallerIdentity, Ident
         account: out.account().unwrap_or_default().to_string(),
         arn: out.arn().unwrap_or_default().to_string(),
     })
+}
+
+/// The code and message of a refused AssumeRole somewhere in `err`'s chain of causes: the
+/// SDK reports it as a credentials failure of the call that needed them, kilobytes long.
+fn assume_role_refusal(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use aws_sdk_sts::error::ProvideErrorMetadata as _;
+    type Refused = aws_sdk_sts::error::SdkError<
+        aws_sdk_sts::operation::assume_role::AssumeRoleError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >;
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        if let Some(refused) = e.downcast_ref::<Refused>() {
+            return Some(match refused.code() {
+                Some(code) => format!(
+                    "AssumeRole refused: {code}: {}",
+                    refused.message().unwrap_or("")
+                ),
+                // No answer from STS at all (unreachable, timed out): say what happened.
+                None => format!(
+                    "AssumeRole failed: {}",
+                    aws_sdk_sts::error::DisplayErrorContext(refused)
+                        .to_string()
+                        .chars()
+                        .take(300)
+                        .collect::<String>()
+                ),
+            });
+        }
+        cause = e.source();
+    }
+    None
 }

@@ -2,29 +2,12 @@
 //! operations, constraints, retiring principal and name. One copy per (family, Region) at a
 //! time; refused in read-only mode; journaled like every mutating call.
 
-use poll_promise::Promise;
-
 use super::action_state::{ActionPhase, CallRecord};
+use super::grant_copy::GrantCopy;
 use super::inventory::Inventory;
-use super::runner::{Panicked, Runner, problem_of, take_ready};
-use crate::aws::KmsError;
+use super::runner::{Runner, problem_of, take_ready};
 use crate::domain::parity::Grant;
 use crate::domain::{KeyState, MrkId, Region};
-
-type Outcome = Result<Result<Option<String>, KmsError>, Panicked>;
-
-/// One grant being copied into one Region.
-pub struct GrantCopy {
-    pub grant: Grant,
-    pub phase: ActionPhase,
-    promise: Option<Promise<Outcome>>,
-}
-
-impl GrantCopy {
-    pub fn in_flight(&self) -> bool {
-        matches!(self.phase, ActionPhase::Calling)
-    }
-}
 
 impl Inventory {
     /// Starts CreateGrant of `grant` on the family's key in `region`. Refused in read-only

@@ -38,7 +38,7 @@ pub struct Inventory {
     follow_ups: Vec<FollowUp>,
     pub(super) replications: HashMap<(MrkId, Region), ReplicaJob>,
     pub(super) actions: super::action_state::Actions,
-    pub(super) grant_copies: HashMap<(MrkId, Region), super::grant_copies::GrantCopy>,
+    pub(super) grant_copies: HashMap<(MrkId, Region), super::grant_copy::GrantCopy>,
     /// What this app did in this session, oldest first.
     pub(super) history: Vec<super::action_state::HistoryEntry>,
     /// Where snapshots and journal entries go; `None` with history off.

@@ -9,6 +9,7 @@ mod apply;
 mod audit;
 mod files;
 mod grant_copies;
+mod grant_copy;
 mod history;
 mod inventory;
 mod paced_calls;
@@ -27,7 +28,7 @@ pub use audit::{
     rotation_targets, run_audit,
 };
 pub use files::{open_private, read_bounded, write_private};
-pub use grant_copies::GrantCopy;
+pub use grant_copy::GrantCopy;
 pub use history::{Actor, HistoryLog, snapshot_of};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use paced_calls::{PaceReport, run_paced};
