@@ -38,6 +38,18 @@ pub struct AuditCommand {
     pub history: Option<PathBuf>,
 }
 
+impl AuditCommand {
+    /// The audit's settings besides the baseline, as of now (and that moment, for the report).
+    pub fn options(&self) -> (AuditOptions, i64) {
+        let now = now_epoch();
+        let options = AuditOptions {
+            expiry_days: self.expiry_days,
+            now,
+        };
+        (options, now)
+    }
+}
+
 /// Scans, audits, writes the report, names on stderr whatever could not be looked at, and
 /// says how the command ended.
 pub fn audit(
@@ -46,11 +58,7 @@ pub fn audit(
     regions: Vec<Region>,
     command: AuditCommand,
 ) -> Result<AuditExit, String> {
-    let now = now_epoch();
-    let options = AuditOptions {
-        expiry_days: command.expiry_days,
-        now,
-    };
+    let (options, now) = command.options();
     let outcome = run_audit(runner, clients, regions, &command.baseline, options);
     if let Some(why) = command
         .identity

@@ -7,10 +7,8 @@ use super::history::record_audit;
 use crate::aws::{AwsClients, CallerIdentity, ConnectSettings};
 use crate::domain::Region;
 use crate::domain::account::{AccountSelection, AccountStatus};
-use crate::domain::audit::AuditOptions;
 use crate::jobs::{
     Actor, EnteredAccount, RoleSettings, Runner, audit_each, enter_accounts, enter_profiles,
-    now_epoch,
 };
 use crate::report::{AccountPart, audit_report, organization_report};
 
@@ -56,11 +54,7 @@ pub fn audit_accounts(
     regions: Vec<Region>,
     command: AuditCommand,
 ) -> Result<AuditExit, String> {
-    let now = now_epoch();
-    let options = AuditOptions {
-        expiry_days: command.expiry_days,
-        now,
-    };
+    let (options, now) = command.options();
     let clients: Vec<Option<AwsClients>> = accounts.iter().map(|a| a.clients.clone()).collect();
     let mut outcomes = audit_each(runner, &clients, &regions, &command.baseline, options);
     let mut accounts = accounts;

@@ -132,17 +132,7 @@ fn two_applies_of_one_plan_started_together_make_each_call_once() {
 fn a_stale_step_stays_stale_on_every_rerun_and_the_exit_says_so() {
     let f = drifted();
     assert_eq!(f.plan("plan.json").status.code(), Some(1));
-    let sdk = support::sdk_config(&f.sim.endpoint());
-    f.runner.block_on(async {
-        support::client_in(&sdk, "eu-west-1")
-            .put_key_policy()
-            .key_id(&f.key)
-            .policy_name("default")
-            .policy(crate::plan_apply::OTHER_POLICY)
-            .send()
-            .await
-            .unwrap();
-    });
+    f.put_policy("eu-west-1", crate::plan_apply::OTHER_POLICY);
     for run in ["first", "second", "third"] {
         let applied = f.apply("plan.json");
         assert_eq!(
@@ -246,17 +236,7 @@ fn a_hand_edited_plan_with_an_out_of_range_window_or_a_wrong_precondition_is_ref
 fn a_public_primary_policy_is_left_out_of_the_plan_with_its_finding() {
     let f = drifted();
     let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}"#;
-    let sdk = support::sdk_config(&f.sim.endpoint());
-    f.runner.block_on(async {
-        support::client_in(&sdk, "us-east-1")
-            .put_key_policy()
-            .key_id(&f.key)
-            .policy_name("default")
-            .policy(public)
-            .send()
-            .await
-            .unwrap();
-    });
+    f.put_policy("us-east-1", public);
     let planned = f.plan("plan.json");
     assert_eq!(planned.status.code(), Some(1), "{}", stderr(&planned));
     let plan: serde_json::Value =

@@ -167,6 +167,21 @@ impl Fixture {
             .sum()
     }
 
+    /// Someone changes the key's policy in `region`, outside the app.
+    pub(crate) fn put_policy(&self, region: &str, policy: &str) {
+        let sdk = support::sdk_config(&self.sim.endpoint());
+        self.runner.block_on(async {
+            support::client_in(&sdk, region)
+                .put_key_policy()
+                .key_id(&self.key)
+                .policy_name("default")
+                .policy(policy)
+                .send()
+                .await
+                .unwrap();
+        });
+    }
+
     pub(crate) fn replica_policy(&self) -> String {
         let sdk = support::sdk_config(&self.sim.endpoint());
         self.runner.block_on(async {
@@ -262,17 +277,7 @@ fn a_step_whose_key_changed_after_the_plan_is_skipped_as_stale_and_the_change_is
     let f = drifted();
     assert_eq!(f.plan("plan.json").status.code(), Some(1));
     // Someone changes the replica's policy between plan and apply.
-    let sdk = support::sdk_config(&f.sim.endpoint());
-    f.runner.block_on(async {
-        support::client_in(&sdk, "eu-west-1")
-            .put_key_policy()
-            .key_id(&f.key)
-            .policy_name("default")
-            .policy(OTHER_POLICY)
-            .send()
-            .await
-            .unwrap();
-    });
+    f.put_policy("eu-west-1", OTHER_POLICY);
     let applied = f.apply("plan.json");
     assert_eq!(applied.status.code(), Some(1), "{}", stderr(&applied));
     assert!(
