@@ -8,7 +8,7 @@ use egui::{Color32, RichText, Ui};
 use super::command::Command;
 use crate::domain::audit::{Finding, PropsMap, ReportFormat, Severity};
 use crate::domain::{MrkId, Region};
-use crate::jobs::{AuditResult, Inventory, PropsRead};
+use crate::jobs::{AuditResult, PropsRead};
 
 /// The panel's state: what the audit read, what it found, and the filters it drives. It holds
 /// no background work: the app runs the reads and the findings as tasks and hands the results
@@ -172,11 +172,11 @@ impl AuditPanel {
     pub fn show(
         &mut self,
         ui: &mut Ui,
-        inventory: &Inventory,
+        regions: &[Region],
         running: bool,
         commands: &mut Vec<Command>,
     ) {
-        self.header_row(ui, inventory, running, commands);
+        self.header_row(ui, regions, running, commands);
         self.export_row(ui, commands);
         self.baseline_row(ui, commands);
         let gaps = self.result.not_audited.len();
@@ -198,7 +198,7 @@ impl AuditPanel {
     fn header_row(
         &mut self,
         ui: &mut Ui,
-        inventory: &Inventory,
+        regions: &[Region],
         running: bool,
         commands: &mut Vec<Command>,
     ) {
@@ -248,7 +248,7 @@ impl AuditPanel {
             }
             ui.separator();
             ui.checkbox(&mut self.only_with_findings, "Only families with findings");
-            let regions = inventory.estate().regions().to_vec();
+            let regions = regions.to_vec();
             egui::ComboBox::from_label("Missing in")
                 .selected_text(
                     self.missing_in
@@ -334,5 +334,96 @@ impl AuditPanel {
                     );
                 }
             });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::domain::audit::{FindingKind, NotAudited};
+
+    const KEY: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
+
+    fn region(name: &str) -> Region {
+        name.parse().unwrap()
+    }
+
+    /// A panel holding two findings and one key it could not audit: built from a literal, no
+    /// simulator and no scan.
+    fn panel() -> AuditPanel {
+        let finding = |severity, kind, message: &str| Finding {
+            severity,
+            kind,
+            key_id: MrkId::parse(KEY),
+            region: Some(region("eu-west-1")),
+            message: message.into(),
+            subject: String::new(),
+        };
+        let mut panel = AuditPanel {
+            open: true,
+            has_run: true,
+            ..AuditPanel::default()
+        };
+        panel.set_result(AuditResult {
+            revision: 1,
+            findings: vec![
+                finding(
+                    Severity::High,
+                    FindingKind::PublicAccess,
+                    "The key policy lets anyone use the key.",
+                ),
+                finding(
+                    Severity::Low,
+                    FindingKind::TagDrift,
+                    "Tags differ from the primary's.",
+                ),
+            ],
+            not_audited: vec![NotAudited {
+                key_id: MrkId::parse(KEY),
+                region: region("ap-southeast-2"),
+                reason: "what the audit compares of it could not all be read (ListGrants failed: AccessDenied)".into(),
+            }],
+        });
+        panel
+    }
+
+    #[test]
+    fn the_panel_counts_by_severity_and_says_first_that_the_picture_is_incomplete() {
+        let regions = [region("eu-west-1"), region("ap-southeast-2")];
+        let harness = Harness::new_ui_state(
+            |ui, panel: &mut AuditPanel| panel.show(ui, &regions, false, &mut Vec::new()),
+            panel(),
+        );
+        harness.get_by_label("High: 1");
+        harness.get_by_label("Low: 1");
+        harness.get_by_label("Medium: 0");
+        harness.get_by_label(
+            "Incomplete: 1 key or Region could not be audited (listed after the findings).",
+        );
+        harness.get_by_label_contains("Not audited: mrk-1234abcd12ab34cd56ef1234567890ab in ap-southeast-2: what the audit compares of it could not all be read (ListGrants failed");
+    }
+
+    #[test]
+    fn clicking_a_finding_selects_its_family() {
+        let regions = [region("eu-west-1")];
+        let mut harness = Harness::new_ui_state(
+            |ui, (panel, emitted): &mut (AuditPanel, Vec<Command>)| {
+                panel.show(ui, &regions, false, emitted)
+            },
+            (panel(), Vec::new()),
+        );
+        harness
+            .get_by_label("The key policy lets anyone use the key.")
+            .click();
+        harness.run();
+        let selected = harness
+            .state()
+            .1
+            .iter()
+            .any(|c| matches!(c, Command::Select(Some(id)) if id.as_str() == KEY));
+        assert!(selected, "the click emitted Select of the finding's family");
     }
 }

@@ -280,3 +280,81 @@ fn findings_plot(ui: &mut Ui, snapshots: &[SnapshotSummary]) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::domain::RegionRead;
+    use crate::domain::history::{Change, RegionRecord};
+
+    const KEY: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
+
+    fn snapshot(id: i64, high: usize) -> SnapshotSummary {
+        SnapshotSummary {
+            id,
+            time: 1_700_000_000 + id * 3_600,
+            identity: "arn:aws:iam::111122223333:user/auditor".into(),
+            account: "111122223333".into(),
+            source: "audit".into(),
+            regions: vec![RegionRecord {
+                region: "us-east-1".into(),
+                status: RegionRead::Scanned,
+                problem: None,
+            }],
+            families: 1,
+            findings: Some(BTreeMap::from([("high".to_string(), high)])),
+        }
+    }
+
+    /// A panel comparing the grid with snapshot 1: one key disabled since, and a family the
+    /// later audit could not read completely — built from literals, no store or scan.
+    fn panel() -> HistoryPanel {
+        let mut panel = HistoryPanel {
+            open: true,
+            snapshots: Some(Ok(vec![snapshot(1, 2), snapshot(2, 1)])),
+            since: Some(1),
+            ..HistoryPanel::default()
+        };
+        panel.set_changes(
+            7,
+            Ok(Diff {
+                changes: vec![Change {
+                    kind: ChangeKind::StateChanged,
+                    account: "111122223333".into(),
+                    key_id: KEY.into(),
+                    region: "us-east-1".into(),
+                    from: Some("Enabled".into()),
+                    to: Some("Disabled".into()),
+                }],
+                not_compared: Vec::new(),
+                keys_not_compared: vec![format!("{KEY} in eu-west-1")],
+            }),
+        );
+        panel
+    }
+
+    #[test]
+    fn the_changes_since_a_snapshot_are_listed_marked_and_what_was_not_compared_is_named() {
+        let state = panel();
+        let id = MrkId::parse(KEY).unwrap();
+        assert!(
+            state
+                .changed_cells
+                .contains_key(&(id, "us-east-1".parse().unwrap())),
+            "the grid's cell is marked"
+        );
+        let harness = Harness::new_ui_state(
+            |ui, panel: &mut HistoryPanel| panel.show(ui, false, &mut Vec::new()),
+            state,
+        );
+        harness.get_by_label_contains("1 change since the snapshot");
+        harness.get_by_label(&format!(
+            "Keys not compared (not read completely): {KEY} in eu-west-1"
+        ));
+    }
+}

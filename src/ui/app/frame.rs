@@ -79,7 +79,8 @@ impl App {
                 .show(ui, |ui| {
                     let running = self.tasks.is_running(&TaskKey::AuditProps)
                         || self.tasks.is_running(&TaskKey::Findings);
-                    self.audit.show(ui, &self.inventory, running, commands)
+                    self.audit
+                        .show(ui, self.inventory.estate().regions(), running, commands)
                 });
         }
         if self.plan_view.open {
