@@ -90,9 +90,9 @@ pub fn apply_command(
     allow_deletions: bool,
     history: Option<&Path>,
 ) -> Result<ApplyExit, String> {
-    let lock = PlanLock::acquire(path)?;
+    let lock = PlanLock::acquire(path).map_err(|e| e.to_string())?;
     let (text, planned) = read_plan(path)?;
-    let mut journal = ApplyJournal::open(lock, &text)?;
+    let mut journal = ApplyJournal::open(lock, &text).map_err(|e| e.to_string())?;
     // Every call is journaled in the history too; a history that cannot be opened is named and
     // the apply goes on (its own journal beside the plan keeps the resumption).
     let log = history.and_then(|p| match crate::store::Store::open(p) {
@@ -108,22 +108,24 @@ pub fn apply_command(
         history: log.clone(),
     };
     let total = planned.steps.len();
-    let outcomes = runner.block_on(apply_plan(
-        clients,
-        &planned,
-        &mut journal,
-        &options,
-        |i, step, status| {
-            eprintln!(
-                "step {} of {total}: {} in {} on {}: {status}",
-                i + 1,
-                step.operation,
-                step.region,
-                step.key_id
-            );
-            ControlFlow::Continue(())
-        },
-    ))?;
+    let outcomes = runner
+        .block_on(apply_plan(
+            clients,
+            &planned,
+            &mut journal,
+            &options,
+            |i, step, status| {
+                eprintln!(
+                    "step {} of {total}: {} in {} on {}: {status}",
+                    i + 1,
+                    step.operation,
+                    step.region,
+                    step.key_id
+                );
+                ControlFlow::Continue(())
+            },
+        ))
+        .map_err(|e| e.to_string())?;
     eprintln!("journal: {}", journal.path().display());
     if let Some(log) = log
         && !log.flush(std::time::Duration::from_secs(10))

@@ -77,6 +77,41 @@ impl std::fmt::Display for StepStatus {
     }
 }
 
+/// Why a plan could not be applied at all (nothing was called, or the journal could not keep
+/// what was).
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(
+        "{plan} is being applied by another process ({holder}): wait for it to finish, or stop it, before applying it again"
+    )]
+    HeldElsewhere { plan: PathBuf, holder: String },
+    #[error(
+        "{journal} belongs to another plan (or is damaged): move it aside to apply this plan from its first step"
+    )]
+    OtherPlan { journal: PathBuf },
+    #[error("{path}: {detail}")]
+    File { path: PathBuf, detail: String },
+    #[error(transparent)]
+    InvalidStep(#[from] crate::domain::plan_check::InvalidStep),
+    #[error(
+        "step {step} is for account {plan}, but the credentials are for account {credentials}: nothing was applied; use the credentials of the plan's account"
+    )]
+    OtherAccount {
+        step: usize,
+        plan: String,
+        credentials: String,
+    },
+}
+
+impl ApplyError {
+    fn file(path: &Path, what: &str, e: std::io::Error) -> ApplyError {
+        ApplyError::File {
+            path: path.to_path_buf(),
+            detail: format!("cannot {what}: {e}"),
+        }
+    }
+}
+
 /// The exclusive hold one apply has on a plan (`PLAN.journal.lock`, an OS file lock): a second
 /// apply of the same plan, from the CLI or the GUI, is refused and told who holds it, instead
 /// of making every call a second time. The OS releases it when the process ends, however it
@@ -88,7 +123,7 @@ pub struct PlanLock {
 
 impl PlanLock {
     /// Takes the lock of the plan at `plan_path`, or says which process holds it.
-    pub fn acquire(plan_path: &Path) -> Result<PlanLock, String> {
+    pub fn acquire(plan_path: &Path) -> Result<PlanLock, ApplyError> {
         let journal = journal_path(plan_path);
         let mut lock_path = journal.as_os_str().to_owned();
         lock_path.push(".lock");
@@ -99,24 +134,22 @@ impl PlanLock {
             .create(true)
             .truncate(false)
             .open(&lock_path)
-            .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+            .map_err(|e| ApplyError::file(&lock_path, "open the lock", e))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
                 let holder = std::fs::read_to_string(&lock_path).unwrap_or_default();
                 let holder = holder.trim();
-                return Err(format!(
-                    "{} is being applied by another process ({}): wait for it to finish, or stop it, before applying it again",
-                    plan_path.display(),
-                    if holder.is_empty() {
-                        "holder unknown"
-                    } else {
-                        holder
-                    }
-                ));
+                return Err(ApplyError::HeldElsewhere {
+                    plan: plan_path.to_path_buf(),
+                    holder: match holder.is_empty() {
+                        true => "holder unknown".into(),
+                        false => holder.to_string(),
+                    },
+                });
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(format!("cannot lock {}: {e}", lock_path.display()));
+                return Err(ApplyError::file(&lock_path, "lock", e));
             }
         }
         // Who holds it, for the message a second apply prints.
@@ -156,7 +189,7 @@ pub struct ApplyJournal {
 
 impl ApplyJournal {
     /// Opens (or starts) the journal of the plan held by `lock`, whose text is `plan_text`.
-    pub fn open(lock: PlanLock, plan_text: &str) -> Result<ApplyJournal, String> {
+    pub fn open(lock: PlanLock, plan_text: &str) -> Result<ApplyJournal, ApplyError> {
         let path = lock.journal.clone();
         let hash = sha256(plan_text);
         let mut done = BTreeMap::new();
@@ -168,10 +201,7 @@ impl ApplyJournal {
                     .and_then(|l| serde_json::from_str(l).ok())
                     .unwrap_or(Value::Null);
                 if header["plan_sha256"].as_str() != Some(hash.as_str()) {
-                    return Err(format!(
-                        "{} belongs to another plan (or is damaged): move it aside to apply this plan from its first step",
-                        path.display()
-                    ));
+                    return Err(ApplyError::OtherPlan { journal: path });
                 }
                 for line in lines {
                     let Ok(entry) = serde_json::from_str::<Value>(line) else {
@@ -188,7 +218,7 @@ impl ApplyJournal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 append(&path, &serde_json::json!({ "plan_sha256": hash }))?;
             }
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(e) => return Err(ApplyError::file(&path, "read", e)),
         }
         Ok(ApplyJournal {
             path,
@@ -201,7 +231,7 @@ impl ApplyJournal {
         &self.path
     }
 
-    fn record(&mut self, step: usize, word: &str) -> Result<(), String> {
+    fn record(&mut self, step: usize, word: &str) -> Result<(), ApplyError> {
         append(
             &self.path,
             &serde_json::json!({ "step": step, "status": word, "time": super::now_epoch() }),
@@ -214,12 +244,12 @@ impl ApplyJournal {
 }
 
 /// One line, flushed to disk before the next call is made.
-fn append(path: &Path, line: &Value) -> Result<(), String> {
-    let mut file = super::open_private(path, true)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+fn append(path: &Path, line: &Value) -> Result<(), ApplyError> {
+    let mut file =
+        super::open_private(path, true).map_err(|e| ApplyError::file(path, "write", e))?;
     writeln!(file, "{line}")
         .and_then(|()| file.sync_data())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .map_err(|e| ApplyError::file(path, "write", e))
 }
 
 /// What an apply may do.
@@ -240,7 +270,7 @@ pub async fn apply_plan(
     journal: &mut ApplyJournal,
     options: &ApplyOptions,
     mut progress: impl FnMut(usize, &Step, &StepStatus) -> ControlFlow<()>,
-) -> Result<Vec<StepStatus>, String> {
+) -> Result<Vec<StepStatus>, ApplyError> {
     check_before_any_call(plan, options)?;
     let mut outcomes = Vec::with_capacity(plan.steps.len());
     let mut last_call: Option<Instant> = None;
@@ -270,20 +300,19 @@ pub async fn apply_plan(
 /// What refuses the whole plan before its first call: an invalid step (a hand-edited plan), or
 /// a step for another account than the credentials' (nothing of it is stale: it was never
 /// looked at, and no call may be made with the wrong account's credentials).
-fn check_before_any_call(plan: &Plan, options: &ApplyOptions) -> Result<(), String> {
-    crate::domain::plan_check::check_plan(plan).map_err(|e| e.to_string())?;
+fn check_before_any_call(plan: &Plan, options: &ApplyOptions) -> Result<(), ApplyError> {
+    crate::domain::plan_check::check_plan(plan)?;
     if let Some((i, step)) = plan
         .steps
         .iter()
         .enumerate()
         .find(|(_, s)| s.account != options.account)
     {
-        return Err(format!(
-            "step {} is for account {}, but the credentials are for account {}: nothing was applied; use the credentials of the plan's account",
-            i + 1,
-            step.account,
-            options.account
-        ));
+        return Err(ApplyError::OtherAccount {
+            step: i + 1,
+            plan: step.account.clone(),
+            credentials: options.account.clone(),
+        });
     }
     Ok(())
 }

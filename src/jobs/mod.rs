@@ -22,7 +22,7 @@ mod tasks;
 
 pub use accounts::{EnteredAccount, RoleSettings, enter_accounts, enter_profiles};
 pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
-pub use apply::{ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
+pub use apply::{ApplyError, ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
 pub use audit::{
     AuditOutcome, audit_each, audit_targets, fetch_audit_props, fetch_primary_tags,
     rotation_targets, run_audit,

@@ -476,7 +476,7 @@ async fn write_and_apply(
         let file = std::path::PathBuf::from(&path);
         // First the plan's lock: a CLI `apply` of this file holds it, and then nothing here
         // writes or calls anything.
-        let lock = PlanLock::acquire(&file)?;
+        let lock = PlanLock::acquire(&file).map_err(|e| e.to_string())?;
         // The same text again: the journal beside it from an earlier apply continues. Another
         // plan's journal there is never overwritten, and neither is its plan.
         let same = std::fs::read_to_string(&file).ok().as_deref() == Some(text.as_str());
@@ -489,7 +489,7 @@ async fn write_and_apply(
             }
             super::write_private(&file, &text).map_err(|e| format!("cannot write {path}: {e}"))?;
         }
-        ApplyJournal::open(lock, &text)
+        ApplyJournal::open(lock, &text).map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| e.to_string())??;
@@ -498,6 +498,7 @@ async fn write_and_apply(
         std::ops::ControlFlow::Continue(())
     })
     .await
+    .map_err(|e| e.to_string())
 }
 
 async fn read_props(
