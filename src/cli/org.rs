@@ -35,7 +35,9 @@ pub fn enter(
     command: &AccountsCommand,
 ) -> Result<Vec<EnteredAccount>, String> {
     if !command.profiles.is_empty() {
-        return runner.block_on(enter_profiles(settings, &command.profiles));
+        return runner
+            .block_on(enter_profiles(settings, &command.profiles))
+            .map_err(|e| e.to_string());
     }
     let selection = command
         .selection
@@ -44,7 +46,9 @@ pub fn enter(
     let caller = identity.ok_or(
         "the caller's identity is unknown (STS GetCallerIdentity did not answer): accounts cannot be entered",
     )?;
-    runner.block_on(enter_accounts(base, caller, selection, &command.roles))
+    runner
+        .block_on(enter_accounts(base, caller, selection, &command.roles))
+        .map_err(|e| e.to_string())
 }
 
 /// Audits every account that could be entered, several at once, and writes one report.

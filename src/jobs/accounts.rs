@@ -32,6 +32,26 @@ pub struct EnteredAccount {
     pub clients: Option<AwsClients>,
 }
 
+/// Why the accounts could not be entered at all (an account that cannot be entered is not an
+/// error: it is reported as not read, with why).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnterError {
+    #[error(transparent)]
+    ListAccounts(#[from] crate::aws::ListAccountsError),
+    #[error(
+        "Organizations ListAccounts listed no account, yet an organization always holds its management account: the answer is wrong; name the accounts with --accounts ID,…"
+    )]
+    EmptyListing,
+    #[error(
+        "Organizations ListAccounts listed {listed} account(s) but not the caller's own account {caller}: the listing is incomplete; name the accounts with --accounts ID,…"
+    )]
+    CallerNotListed { listed: usize, caller: String },
+    #[error("--profiles: profile `{profile}`: {detail}")]
+    Profile { profile: String, detail: String },
+    #[error("--profiles: profile `{profile}` is account {account} again: name each account once")]
+    ProfileRepeatsAccount { profile: String, account: String },
+}
+
 /// The accounts `selection` names, each entered (or not, with why), in a stable order: the
 /// caller's own account first, then by ID. Fails only when `--accounts all` cannot list the
 /// organization.
@@ -40,13 +60,10 @@ pub async fn enter_accounts(
     caller: &CallerIdentity,
     selection: &AccountSelection,
     settings: &RoleSettings,
-) -> Result<Vec<EnteredAccount>, String> {
+) -> Result<Vec<EnteredAccount>, EnterError> {
     let listed: Vec<(String, Option<String>, String)> = match selection {
         AccountSelection::All => {
-            let listed = base
-                .list_accounts(settings.partition)
-                .await
-                .map_err(|e| e.to_string())?;
+            let listed = base.list_accounts(settings.partition).await?;
             check_listing(&listed, caller)?;
             listed
                 .into_iter()
@@ -73,19 +90,15 @@ pub async fn enter_accounts(
 /// An organization always holds its management account, and whoever may list it (the
 /// management account or a delegated administrator) is a member: a listing without the caller's
 /// own account is incomplete or wrong, never a reason to read less and exit 0.
-fn check_listing(listed: &[ListedAccount], caller: &CallerIdentity) -> Result<(), String> {
+fn check_listing(listed: &[ListedAccount], caller: &CallerIdentity) -> Result<(), EnterError> {
     if listed.is_empty() {
-        return Err(
-            "Organizations ListAccounts listed no account, yet an organization always holds its management account: the answer is wrong; name the accounts with --accounts ID,…"
-                .into(),
-        );
+        return Err(EnterError::EmptyListing);
     }
     if !listed.iter().any(|a| a.id == caller.account) {
-        return Err(format!(
-            "Organizations ListAccounts listed {} account(s) but not the caller's own account {}: the listing is incomplete; name the accounts with --accounts ID,…",
-            listed.len(),
-            caller.account
-        ));
+        return Err(EnterError::CallerNotListed {
+            listed: listed.len(),
+            caller: caller.account.clone(),
+        });
     }
     Ok(())
 }
@@ -183,7 +196,7 @@ async fn verify(clients: &AwsClients, account: &AccountId) -> Result<(), String>
 pub async fn enter_profiles(
     settings: &ConnectSettings,
     profiles: &[String],
-) -> Result<Vec<EnteredAccount>, String> {
+) -> Result<Vec<EnteredAccount>, EnterError> {
     let mut entered = Vec::new();
     for profile in profiles {
         let clients = AwsClients::connect(&ConnectSettings {
@@ -194,15 +207,22 @@ pub async fn enter_profiles(
         let identity = clients
             .caller_identity()
             .await
-            .map_err(|e| format!("--profiles: profile `{profile}`: {e}"))?;
+            .map_err(|e| EnterError::Profile {
+                profile: profile.clone(),
+                detail: e.to_string(),
+            })?;
         let id: AccountId = identity
             .account
             .parse()
-            .map_err(|e| format!("--profiles: profile `{profile}`: {e}"))?;
+            .map_err(|detail| EnterError::Profile {
+                profile: profile.clone(),
+                detail,
+            })?;
         if entered.iter().any(|e: &EnteredAccount| e.account.id == id) {
-            return Err(format!(
-                "--profiles: profile `{profile}` is account {id} again: name each account once"
-            ));
+            return Err(EnterError::ProfileRepeatsAccount {
+                profile: profile.clone(),
+                account: id.to_string(),
+            });
         }
         entered.push(EnteredAccount {
             account: Account {
@@ -239,14 +259,16 @@ mod tests {
     #[test]
     fn an_empty_listing_is_an_error_not_an_organization_of_no_account() {
         let err = check_listing(&[], &caller()).unwrap_err();
-        assert!(err.contains("listed no account"), "{err}");
+        assert_eq!(err, EnterError::EmptyListing);
+        assert!(err.to_string().contains("listed no account"), "{err}");
     }
 
     #[test]
     fn a_listing_without_the_callers_own_account_is_an_error() {
         let err = check_listing(&[listed("222233334444")], &caller()).unwrap_err();
         assert!(
-            err.contains("not the caller's own account 111122223333"),
+            err.to_string()
+                .contains("not the caller's own account 111122223333"),
             "{err}"
         );
         assert_eq!(

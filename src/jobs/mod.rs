@@ -20,7 +20,7 @@ mod runner;
 mod scan;
 mod tasks;
 
-pub use accounts::{EnteredAccount, RoleSettings, enter_accounts, enter_profiles};
+pub use accounts::{EnterError, EnteredAccount, RoleSettings, enter_accounts, enter_profiles};
 pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
 pub use apply::{ApplyError, ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
 pub use audit::{
