@@ -367,6 +367,12 @@ impl Inventory {
     /// Folds one Region's scan in; returns the families whose Regions changed (a "Refresh
     /// changes" only; a full scan re-describes everything anyway).
     fn apply(&mut self, region: Region, result: ScanResult) -> Vec<MrkId> {
+        if let Ok(Ok(outcome)) = &result
+            && let Some(problem) = self.foreign_keys(outcome)
+        {
+            self.estate.apply_failure(region, problem);
+            return Vec::new();
+        }
         match result {
             Ok(Ok(ScanOutcome::Full(scan))) => {
                 self.estate.apply_scan(region, scan);
@@ -386,6 +392,33 @@ impl Inventory {
                 Vec::new()
             }
         }
+    }
+
+    /// Why a Region's answer cannot be this inventory's account's: KMS returned keys whose ARNs
+    /// name another account (its endpoint or credentials are not that account's). Nothing of
+    /// such an answer is filed under the account; the Region is shown as not read, with why.
+    fn foreign_keys(&self, outcome: &ScanOutcome) -> Option<Problem> {
+        let account = self.account.as_ref()?;
+        let keys = match outcome {
+            ScanOutcome::Full(scan) => &scan.keys,
+            ScanOutcome::Changes(rescan) => &rescan.described,
+        };
+        let foreign = keys.iter().find_map(|k| match k {
+            crate::domain::KeyEntry::Described(info)
+                if account_of_arn(&info.arn) != Some(account.id.as_str()) =>
+            {
+                Some(info.arn.clone())
+            }
+            _ => None,
+        })?;
+        Some(Problem::new(
+            ProblemKind::Other,
+            "WrongAccount",
+            format!(
+                "KMS answered with a key of another account while reading account {} ({foreign}): the endpoint or the credentials are not that account's",
+                account.id
+            ),
+        ))
     }
 
     /// Progress of a Region's scan in flight: `(described, listed)` once listing is done.

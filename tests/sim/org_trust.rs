@@ -249,3 +249,46 @@ fn a_profile_that_assumes_a_role_makes_its_assume_role_at_the_endpoint_given() {
         "the simulator's STS answered"
     );
 }
+
+#[test]
+fn a_window_account_whose_answers_carry_another_accounts_keys_files_none_of_them() {
+    use kms_replica_console::aws::AwsClients;
+    use kms_replica_console::domain::RegionStatus;
+    use kms_replica_console::domain::account::{Access, Account, AccountStatus};
+    use kms_replica_console::jobs::{Inventory, Runner};
+
+    let runner = Runner::new().unwrap();
+    let sim = runner
+        .block_on(Sim::start(SimConfig::default(), Seed::Demo))
+        .expect("the simulator starts");
+    // The management account's credentials, held by payments-prod's inventory.
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    let payments = Account {
+        id: PAYMENTS.parse().unwrap(),
+        name: Some("payments-prod".into()),
+        access: Access::Role(ROLE.into()),
+        status: AccountStatus::Read,
+    };
+    let regions: Vec<_> = ["us-east-1", "eu-west-1"]
+        .iter()
+        .map(|r| support::region(r))
+        .collect();
+    let mut inventory = Inventory::new(clients, regions.clone()).with_account(payments);
+    inventory.refresh(&runner);
+    inventory.wait_all(&runner);
+    let estate = inventory.estate();
+    assert_eq!(
+        estate.family_count(),
+        0,
+        "nothing filed under payments-prod"
+    );
+    for region in regions {
+        match estate.status(region) {
+            RegionStatus::Failed(problem) => assert!(
+                problem.to_string().contains("a key of another account"),
+                "{region}: {problem}"
+            ),
+            other => panic!("{region}: {other:?} — the management account has keys there"),
+        }
+    }
+}
