@@ -50,7 +50,7 @@ pub fn history(path: &Path, keep: Option<&str>, format: HistoryFormat) -> Result
         eprintln!("pruned {pruned} snapshot(s) older than {keep}");
     }
     let list = store.snapshots().map_err(|e| e.to_string())?;
-    render_snapshots(&list, format)
+    render_snapshots(&list, format).map_err(|e| e.to_string())
 }
 
 /// Which two snapshots `diff` compares.
@@ -137,7 +137,7 @@ pub fn diff_command(
         .snapshot_facts(from)
         .map_err(|e| format!("--from: {e}"))?;
     let after = store.snapshot_facts(to).map_err(|e| format!("--to: {e}"))?;
-    render_diff(&diff(&before, &after), from, to, format)
+    render_diff(&diff(&before, &after), from, to, format).map_err(|e| e.to_string())
 }
 
 /// `journal`: every mutating call this app made since `since` (all of them without it).
@@ -148,5 +148,5 @@ pub fn journal(path: &Path, since: Option<&str>, format: HistoryFormat) -> Resul
         None => 0,
     };
     let entries = store.journal_since(from).map_err(|e| e.to_string())?;
-    render_journal(&entries, format)
+    render_journal(&entries, format).map_err(|e| e.to_string())
 }

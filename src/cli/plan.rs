@@ -46,7 +46,7 @@ pub fn plan_command(
         return Err(why);
     }
     let planned = plan(&outcome.estate, &outcome.props, baseline, &account);
-    let text = render_plan(&planned, markdown)?;
+    let text = render_plan(&planned, markdown).map_err(|e| e.to_string())?;
     write_report(output, &text)?;
     if let Some(path) = output
         && markdown

@@ -276,6 +276,7 @@ impl Tasks {
                 );
                 report
                     .render(format)
+                    .map_err(|e| e.to_string())
                     .and_then(|text| {
                         super::write_private(std::path::Path::new(&path), &text)
                             .map_err(|e| e.to_string())

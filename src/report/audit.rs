@@ -236,16 +236,16 @@ fn merge_region_status(into: &mut [RegionReport], from: Vec<RegionReport>) {
 pub use crate::domain::audit::ReportFormat as Format;
 
 impl AuditReport {
-    pub fn render(&self, format: Format) -> Result<String, String> {
+    pub fn render(&self, format: Format) -> Result<String, super::RenderError> {
         match format {
-            Format::Json => serde_json::to_string_pretty(self).map_err(|e| e.to_string()),
+            Format::Json => Ok(serde_json::to_string_pretty(self)?),
             Format::Csv => self.csv(),
             Format::Markdown => Ok(self.markdown()),
             Format::Html => Ok(self.html()),
         }
     }
 
-    fn csv(&self) -> Result<String, String> {
+    fn csv(&self) -> Result<String, super::RenderError> {
         let mut writer = csv::Writer::from_writer(Vec::new());
         let header = [
             "severity",
@@ -256,26 +256,24 @@ impl AuditReport {
             "generated_at",
             "account",
         ];
-        writer.write_record(header).map_err(|e| e.to_string())?;
+        writer.write_record(header)?;
         for f in &self.findings {
             let kind = serde_json::to_value(f.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            writer
-                .write_record([
-                    f.severity.to_string(),
-                    kind,
-                    f.key_id.as_ref().map(|k| k.to_string()).unwrap_or_default(),
-                    f.region.map(|r| r.to_string()).unwrap_or_default(),
-                    f.message.clone(),
-                    self.generated_at.clone(),
-                    f.account.clone().unwrap_or_default(),
-                ])
-                .map_err(|e| e.to_string())?;
+            writer.write_record([
+                f.severity.to_string(),
+                kind,
+                f.key_id.as_ref().map(|k| k.to_string()).unwrap_or_default(),
+                f.region.map(|r| r.to_string()).unwrap_or_default(),
+                f.message.clone(),
+                self.generated_at.clone(),
+                f.account.clone().unwrap_or_default(),
+            ])?;
         }
-        let bytes = writer.into_inner().map_err(|e| e.to_string())?;
-        String::from_utf8(bytes).map_err(|e| e.to_string())
+        let bytes = writer.into_inner()?;
+        Ok(String::from_utf8(bytes)?)
     }
 
     fn markdown(&self) -> String {

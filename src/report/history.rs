@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::RenderError;
+
 use super::audit::md_cell;
 use crate::domain::history::{Diff, JournalEntry};
 use crate::domain::key::format_utc;
@@ -30,7 +32,10 @@ struct SnapshotJson<'a> {
 }
 
 /// `history`: every snapshot, oldest first.
-pub fn render_snapshots(list: &[SnapshotSummary], format: HistoryFormat) -> Result<String, String> {
+pub fn render_snapshots(
+    list: &[SnapshotSummary],
+    format: HistoryFormat,
+) -> Result<String, RenderError> {
     match format {
         HistoryFormat::Json => json(&SnapshotsJson {
             snapshots: list
@@ -68,7 +73,7 @@ pub fn render_snapshots(list: &[SnapshotSummary], format: HistoryFormat) -> Resu
             }
             Ok(out)
         }
-        HistoryFormat::Csv => Err("history is written as json or md".into()),
+        HistoryFormat::Csv => Err(RenderError::NotCsv { what: "history" }),
     }
 }
 
@@ -86,7 +91,7 @@ pub fn render_diff(
     from: i64,
     to: i64,
     format: HistoryFormat,
-) -> Result<String, String> {
+) -> Result<String, RenderError> {
     match format {
         HistoryFormat::Json => json(&DiffJson { from, to, diff }),
         HistoryFormat::Markdown => {
@@ -123,7 +128,7 @@ pub fn render_diff(
             }
             Ok(out)
         }
-        HistoryFormat::Csv => Err("diff is written as json or md".into()),
+        HistoryFormat::Csv => Err(RenderError::NotCsv { what: "diff" }),
     }
 }
 
@@ -140,7 +145,10 @@ struct JournalLine<'a> {
 }
 
 /// `journal`: every mutating call this app made, oldest first.
-pub fn render_journal(entries: &[JournalEntry], format: HistoryFormat) -> Result<String, String> {
+pub fn render_journal(
+    entries: &[JournalEntry],
+    format: HistoryFormat,
+) -> Result<String, RenderError> {
     match format {
         HistoryFormat::Json => json(&JournalJson {
             journal: entries
@@ -164,7 +172,7 @@ pub fn render_journal(entries: &[JournalEntry], format: HistoryFormat) -> Result
                 "outcome",
                 "request_id",
             ];
-            w.write_record(header).map_err(|e| e.to_string())?;
+            w.write_record(header)?;
             for e in entries {
                 w.write_record([
                     format_utc(e.time).as_str(),
@@ -176,11 +184,10 @@ pub fn render_journal(entries: &[JournalEntry], format: HistoryFormat) -> Result
                     &e.parameters,
                     &e.outcome,
                     e.request_id.as_deref().unwrap_or(""),
-                ])
-                .map_err(|e| e.to_string())?;
+                ])?;
             }
-            let bytes = w.into_inner().map_err(|e| e.to_string())?;
-            String::from_utf8(bytes).map_err(|e| e.to_string())
+            let bytes = w.into_inner()?;
+            Ok(String::from_utf8(bytes)?)
         }
         HistoryFormat::Markdown => {
             let mut out = String::from(
@@ -204,6 +211,6 @@ pub fn render_journal(entries: &[JournalEntry], format: HistoryFormat) -> Result
     }
 }
 
-fn json(value: &impl Serialize) -> Result<String, String> {
-    serde_json::to_string_pretty(value).map_err(|e| e.to_string())
+fn json(value: &impl Serialize) -> Result<String, RenderError> {
+    Ok(serde_json::to_string_pretty(value)?)
 }

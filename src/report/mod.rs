@@ -6,6 +6,26 @@ mod coverage;
 mod history;
 mod plan;
 
+/// Why a report, a plan or a history listing could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot write the JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot write the CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("the CSV is not UTF-8: {0}")]
+    Utf8(#[from] std::string::FromUtf8Error),
+    #[error("{what} is written as json or md, not csv")]
+    NotCsv { what: &'static str },
+}
+
+/// A CSV writer over memory that could not hand its bytes back.
+impl From<csv::IntoInnerError<csv::Writer<Vec<u8>>>> for RenderError {
+    fn from(e: csv::IntoInnerError<csv::Writer<Vec<u8>>>) -> RenderError {
+        RenderError::Csv(e.into_error().into())
+    }
+}
+
 pub use audit::{
     AccountPart, AccountReport, AuditReport, Format, InAccount, ReadStatus, SCHEMA_VERSION,
     Summary, audit_report, organization_report,

@@ -7,9 +7,9 @@ use crate::domain::plan::{Plan, Step, sha256};
 
 /// `json`: the plan file `apply` reads. `md`: one table row per step with every parameter the
 /// call sends, each policy in full below the table, and the calls left out with why.
-pub fn render_plan(plan: &Plan, markdown: bool) -> Result<String, String> {
+pub fn render_plan(plan: &Plan, markdown: bool) -> Result<String, super::RenderError> {
     if !markdown {
-        return serde_json::to_string_pretty(plan).map_err(|e| e.to_string());
+        return Ok(serde_json::to_string_pretty(plan)?);
     }
     let mut out = format!(
         "# Plan: {} call(s)\n\n| # | Account | Region | Key | Operation | Parameters | Why | Only if |\n|---|---|---|---|---|---|---|---|\n",
