@@ -167,7 +167,8 @@ impl PlanLock {
     }
 }
 
-fn journal_path(plan_path: &Path) -> PathBuf {
+/// Where the journal of the plan at `plan_path` is kept (`PLAN.journal`).
+pub fn journal_path(plan_path: &Path) -> PathBuf {
     let mut path = plan_path.as_os_str().to_owned();
     path.push(".journal");
     PathBuf::from(path)

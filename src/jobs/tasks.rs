@@ -391,7 +391,7 @@ impl Tasks {
         self.start(runner, key, async move {
             let saved = tokio::task::spawn_blocking(move || {
                 let text = serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
-                if std::path::Path::new(&format!("{path}.journal")).exists() {
+                if super::apply::journal_path(std::path::Path::new(&path)).exists() {
                     return Err(format!(
                         "{path} has an apply journal beside it: save this plan under another name"
                     ));
@@ -482,10 +482,11 @@ async fn write_and_apply(
         // plan's journal there is never overwritten, and neither is its plan.
         let same = std::fs::read_to_string(&file).ok().as_deref() == Some(text.as_str());
         if !same {
-            let journal = format!("{path}.journal");
-            if std::path::Path::new(&journal).exists() {
+            let journal = super::apply::journal_path(&file);
+            if journal.exists() {
                 return Err(format!(
-                    "{journal} is the journal of another plan: save this plan under another name"
+                    "{} is the journal of another plan: save this plan under another name",
+                    journal.display()
                 ));
             }
             super::write_private(&file, &text).map_err(|e| format!("cannot write {path}: {e}"))?;

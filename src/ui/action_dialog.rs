@@ -28,10 +28,7 @@ impl Window for ActionDialog {
         view: &WindowView<'_>,
         commands: &mut Vec<Command>,
     ) -> Visibility {
-        match self.draw(ctx, view.inventory, view.read_only, commands) {
-            true => Visibility::Open,
-            false => Visibility::Closed,
-        }
+        Visibility::open_while(self.draw(ctx, view.inventory, view.read_only, commands))
     }
 }
 

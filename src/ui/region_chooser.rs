@@ -27,10 +27,7 @@ impl Window for RegionChooser {
             .collapsible(false)
             .default_width(420.0)
             .show(ctx, |ui| self.contents(ui, commands));
-        match open && !self.done {
-            true => Visibility::Open,
-            false => Visibility::Closed,
-        }
+        Visibility::open_while(open && !self.done)
     }
 }
 

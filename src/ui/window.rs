@@ -12,6 +12,16 @@ pub enum Visibility {
     Closed,
 }
 
+impl Visibility {
+    /// `Open` while `open` holds.
+    pub fn open_while(open: bool) -> Visibility {
+        match open {
+            true => Visibility::Open,
+            false => Visibility::Closed,
+        }
+    }
+}
+
 /// What every window reads each frame: the account's inventory (its estate and jobs), and
 /// whether calls that change keys are allowed.
 pub struct WindowView<'a> {

@@ -50,20 +50,6 @@ fn create_grant_calls(f: &Fixture) -> u64 {
         .unwrap_or(0)
 }
 
-fn replica_grants(f: &Fixture) -> usize {
-    let sdk = support::sdk_config(&f.sim.endpoint());
-    f.runner.block_on(async {
-        support::client_in(&sdk, "eu-west-1")
-            .list_grants()
-            .key_id(&f.key)
-            .send()
-            .await
-            .unwrap()
-            .grants()
-            .len()
-    })
-}
-
 /// The apply command for `plan`, not yet started.
 fn apply_command(f: &Fixture, plan: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kms-replica-console"));
@@ -119,7 +105,7 @@ fn two_applies_of_one_plan_started_together_make_each_call_once() {
     }
     assert!(outputs.iter().any(|o| o.status.code() == Some(0)));
     assert_eq!(create_grant_calls(&f), 4, "each CreateGrant made once");
-    assert_eq!(replica_grants(&f), 4, "no duplicate grant");
+    assert_eq!(f.replica_grants(), 4, "no duplicate grant");
     let journal = std::fs::read_to_string(f.dir.join("grants.json.journal")).unwrap();
     assert_eq!(
         journal.lines().count(),

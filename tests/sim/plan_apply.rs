@@ -182,6 +182,21 @@ impl Fixture {
         });
     }
 
+    /// How many grants the replica in eu-west-1 has.
+    pub(crate) fn replica_grants(&self) -> usize {
+        let sdk = support::sdk_config(&self.sim.endpoint());
+        self.runner.block_on(async {
+            support::client_in(&sdk, "eu-west-1")
+                .list_grants()
+                .key_id(&self.key)
+                .send()
+                .await
+                .unwrap()
+                .grants()
+                .len()
+        })
+    }
+
     pub(crate) fn replica_policy(&self) -> String {
         let sdk = support::sdk_config(&self.sim.endpoint());
         self.runner.block_on(async {
@@ -437,17 +452,7 @@ fn grants_copied_by_a_plan_exist_in_the_replica_and_a_second_plan_is_empty() {
     );
     let applied = f.apply("g.json");
     assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
-    let in_replica = f.runner.block_on(async {
-        support::client_in(&sdk, "eu-west-1")
-            .list_grants()
-            .key_id(&f.key)
-            .send()
-            .await
-            .unwrap()
-            .grants()
-            .len()
-    });
-    assert_eq!(in_replica, 1);
+    assert_eq!(f.replica_grants(), 1);
     assert_eq!(plan_with("g2.json").status.code(), Some(0));
 }
 

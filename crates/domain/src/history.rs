@@ -290,17 +290,17 @@ pub fn diff(from: &SnapshotFacts, to: &SnapshotFacts) -> Diff {
     }
     // A key that could not be described in either snapshot is not compared there: "Unreadable"
     // is not a state the key went into.
-    let unreadable = |key: &String, region: &String| {
-        [from, to].iter().any(|f| {
-            f.cells
-                .get(&(key.clone(), region.clone()))
-                .is_some_and(|c| c.state == UNREADABLE)
-        })
-    };
+    let unreadable: BTreeSet<&(String, String)> = [from, to]
+        .iter()
+        .flat_map(|f| f.cells.iter())
+        .filter(|(_, c)| c.state == UNREADABLE)
+        .map(|(at, _)| at)
+        .collect();
     let in_compared = |facts: &'_ SnapshotFacts| -> BTreeMap<String, BTreeMap<String, CellFact>> {
         let mut families: BTreeMap<String, BTreeMap<String, CellFact>> = BTreeMap::new();
-        for ((key, region), fact) in &facts.cells {
-            if compared.contains(region) && !unreadable(key, region) {
+        for (at, fact) in &facts.cells {
+            let (key, region) = at;
+            if compared.contains(region) && !unreadable.contains(at) {
                 families
                     .entry(key.clone())
                     .or_default()
