@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::checks::actor;
+use super::error::CliError;
 use super::history::record_audit;
 use super::org::{account_status, foreign_keys_problem};
 use super::output::write_report;
@@ -57,7 +58,7 @@ pub fn audit(
     clients: AwsClients,
     regions: Vec<Region>,
     command: AuditCommand,
-) -> Result<AuditExit, String> {
+) -> Result<AuditExit, CliError> {
     let (options, now) = command.options();
     let outcome = run_audit(runner, clients, regions, &command.baseline, options);
     if let Some(why) = command
@@ -101,11 +102,9 @@ pub fn audit(
 /// Writes the report, names on stderr whatever could not be looked at (status 2 whatever the
 /// findings: a pipeline must not pass on an incomplete picture), else holds the findings to
 /// `--fail-on`.
-pub(crate) fn finish(report: AuditReport, command: &AuditCommand) -> Result<AuditExit, String> {
+pub(crate) fn finish(report: AuditReport, command: &AuditCommand) -> Result<AuditExit, CliError> {
     let highest = report.findings.iter().map(|f| f.severity).max();
-    let text = report
-        .render(command.format)
-        .map_err(|e| format!("cannot render the report: {e}"))?;
+    let text = report.render(command.format)?;
     write_report(command.output.as_deref(), &text)?;
     // An account not read was named already, with why; its Regions need not be listed again.
     let not_read: Vec<&str> = report

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::error::CliError;
 use crate::aws::{AwsClients, CallerIdentity, check_endpoint_url, endpoint_from_env};
 use crate::domain::baseline::Baseline;
 use crate::domain::region::parse_region_list;
@@ -11,12 +12,12 @@ use crate::jobs::{Actor, Runner};
 /// `--endpoint-url` and the environment's endpoint variables (unless the demo sets its own),
 /// checked before any client is built: a URL the SDK cannot use is a usage error, never a panic
 /// or a silent port 80.
-pub(super) fn check_endpoints(endpoint_url: Option<&str>, read_env: bool) -> Result<(), String> {
+pub(super) fn check_endpoints(endpoint_url: Option<&str>, read_env: bool) -> Result<(), CliError> {
     if let Some(url) = endpoint_url {
-        check_endpoint_url("--endpoint-url", url).map_err(|e| e.to_string())?;
+        check_endpoint_url("--endpoint-url", url)?;
     }
     if read_env {
-        endpoint_from_env(|name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
+        endpoint_from_env(|name| std::env::var(name).ok())?;
     }
     Ok(())
 }
@@ -30,15 +31,13 @@ pub(super) fn identify(
     clients: &AwsClients,
     profile: Option<&str>,
     strict: bool,
-) -> Result<Option<CallerIdentity>, String> {
+) -> Result<Option<CallerIdentity>, CliError> {
     if profile.is_some() {
-        runner
-            .block_on(clients.check_credentials(profile))
-            .map_err(|e| e.to_string())?;
+        runner.block_on(clients.check_credentials(profile))?;
     }
     match runner.block_on(clients.caller_identity()) {
         Ok(identity) => Ok(Some(identity)),
-        Err(e) if strict && e.is_credentials() => Err(e.to_string()),
+        Err(e) if strict && e.is_credentials() => Err(e.into()),
         Err(e) => {
             eprintln!("warning: the identity in use is unknown: {e}");
             Ok(None)
@@ -51,7 +50,7 @@ pub(super) fn load_baseline(
     file: Option<&Path>,
     require: Option<&str>,
     allow: Option<&str>,
-) -> Result<Baseline, String> {
+) -> Result<Baseline, CliError> {
     let mut baseline = match file {
         Some(path) => {
             let text = crate::jobs::read_bounded(
@@ -59,16 +58,25 @@ pub(super) fn load_baseline(
                 crate::domain::baseline::MAX_BASELINE_BYTES,
                 "baseline",
             )?;
-            Baseline::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            Baseline::from_toml(&text).map_err(|source| CliError::Baseline {
+                path: path.to_path_buf(),
+                source,
+            })?
         }
         None => Baseline::default(),
     };
     if let Some(spec) = require {
-        let regions = parse_region_list(spec).map_err(|e| format!("--require-regions: {e}"))?;
+        let regions = parse_region_list(spec).map_err(|source| CliError::Regions {
+            flag: "--require-regions",
+            source,
+        })?;
         baseline.require_regions.extend(regions);
     }
     if let Some(spec) = allow {
-        let regions = parse_region_list(spec).map_err(|e| format!("--allow-regions: {e}"))?;
+        let regions = parse_region_list(spec).map_err(|source| CliError::Regions {
+            flag: "--allow-regions",
+            source,
+        })?;
         baseline.allow_regions = Some(regions);
     }
     Ok(baseline)

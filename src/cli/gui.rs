@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::args::Cli;
 use super::checks::{actor, load_baseline};
+use super::error::CliError;
 use super::history::open_for_gui;
 use super::settings::{Session, history_path};
 use crate::aws::{AwsClients, ConnectSettings};
@@ -21,14 +22,14 @@ pub fn run(
     session: Session,
     entered: Option<Vec<EnteredAccount>>,
     cli: &Cli,
-) -> Result<ExitCode, String> {
+) -> Result<ExitCode, CliError> {
     let actor = actor(session.identity.as_ref());
     let baseline = load_baseline(cli.baseline.as_deref(), None, None)?;
     if entered
         .as_ref()
         .is_some_and(|e| e.iter().all(|a| a.clients.is_none()))
     {
-        return Err("no account could be entered (each one's reason is above)".into());
+        return Err(CliError::NoAccountEntered);
     }
     let (log, past, history_note) = open_history(cli, &actor);
     let options = AppOptions {
@@ -62,7 +63,7 @@ pub fn run(
             history,
             options,
         );
-        let mut app = built.ok_or("no account could be entered")?;
+        let mut app = built.ok_or(CliError::NoAccountEntered)?;
         app.reopen(&remembered);
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(app)
     };
@@ -150,7 +151,7 @@ fn show(
     + 'static,
     identity: &str,
     demo: bool,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let title = if demo {
         format!("KMS Replica Console — DEMO (simulated KMS, no AWS account) — {identity}")
     } else {
@@ -167,7 +168,7 @@ fn show(
         native,
         Box::new(move |cc| creator(cc).map(|app| Box::new(app) as Box<dyn eframe::App>)),
     )
-    .map_err(|e| format!("cannot open the window: {e}"))
+    .map_err(|e| CliError::Window(e.to_string()))
 }
 
 /// One account's inventory in an organization-wide window: tied to its account, its snapshots

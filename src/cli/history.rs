@@ -7,11 +7,48 @@ use crate::domain::history::{AuditFacts, diff, parse_age};
 use crate::domain::{Estate, history::JournalEntry};
 use crate::jobs::{Actor, now_epoch, snapshot_of};
 use crate::report::{HistoryFormat, render_diff, render_journal, render_snapshots};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+
+use super::error::CliError;
+
+/// Why `diff` has no two snapshots to compare as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error("the history has no snapshot of account {0} yet")]
+    NoSnapshotOf(String),
+    #[error("the history has no snapshot yet: run an audit (or a scan in the GUI) first")]
+    NoSnapshot,
+    #[error("--to {0}: no such snapshot (see `history`)")]
+    NoSuchTo(i64),
+    #[error("--to {to} is a snapshot of account {account}, not {asked}")]
+    ToOfAnotherAccount {
+        to: i64,
+        account: String,
+        asked: String,
+    },
+    #[error(
+        "--from {id}: no snapshot of account {account} has that ID (see `history`; a diff compares one account's snapshots)"
+    )]
+    NoSuchFrom { id: i64, account: String },
+    #[error("--since {0}: no snapshot to compare with")]
+    NothingToCompare(String),
+    #[error("the history has one snapshot of account {0}: a diff needs two")]
+    OnlyOne(String),
+    #[error("{flag}: {source}")]
+    Snapshot {
+        flag: &'static str,
+        source: StoreError,
+    },
+}
 
 /// Opens the history at `path` for a command that needs it.
-fn open(path: &Path) -> Result<Store, String> {
-    Store::open(path).map_err(|e| e.to_string())
+fn open(path: &Path) -> Result<Store, StoreError> {
+    Store::open(path)
+}
+
+/// `--keep AGE`, `--since AGE` as seconds.
+fn age(flag: &'static str, text: &str) -> Result<i64, CliError> {
+    parse_age(text).map_err(|source| CliError::Age { flag, source })
 }
 
 /// Saves the audit's scan and findings as one snapshot. History is evidence, not the audit:
@@ -33,24 +70,22 @@ pub fn record_audit(path: &Path, estate: &Estate, audited: &AuditFacts, actor: &
 
 /// Opens the history for the GUI: the store and the journal of earlier runs, or why not (the
 /// app then runs without history).
-pub fn open_for_gui(path: &Path) -> Result<(Store, Vec<JournalEntry>), String> {
+pub fn open_for_gui(path: &Path) -> Result<(Store, Vec<JournalEntry>), StoreError> {
     let store = open(path)?;
-    let past = store.journal_since(0).map_err(|e| e.to_string())?;
+    let past = store.journal_since(0)?;
     Ok((store, past))
 }
 
 /// `history`: prunes snapshots older than `keep` when asked, then lists the rest.
-pub fn history(path: &Path, keep: Option<&str>, format: HistoryFormat) -> Result<String, String> {
+pub fn history(path: &Path, keep: Option<&str>, format: HistoryFormat) -> Result<String, CliError> {
     let mut store = open(path)?;
     if let Some(keep) = keep {
-        let age = parse_age(keep).map_err(|e| format!("--keep {e}"))?;
-        let pruned = store
-            .prune_snapshots_before(now_epoch() - age)
-            .map_err(|e| e.to_string())?;
+        let age = age("--keep", keep)?;
+        let pruned = store.prune_snapshots_before(now_epoch() - age)?;
         eprintln!("pruned {pruned} snapshot(s) older than {keep}");
     }
-    let list = store.snapshots().map_err(|e| e.to_string())?;
-    render_snapshots(&list, format).map_err(|e| e.to_string())
+    let list = store.snapshots()?;
+    Ok(render_snapshots(&list, format)?)
 }
 
 /// Which two snapshots `diff` compares.
@@ -71,9 +106,9 @@ pub fn diff_command(
     path: &Path,
     range: &DiffRange,
     format: HistoryFormat,
-) -> Result<String, String> {
+) -> Result<String, CliError> {
     let store = open(path)?;
-    let list = store.snapshots().map_err(|e| e.to_string())?;
+    let list = store.snapshots()?;
     let to = match (range.to, &range.account) {
         (Some(id), _) => id,
         (None, account) => list
@@ -82,40 +117,38 @@ pub fn diff_command(
             .find(|s| account.as_ref().is_none_or(|a| &s.account == a))
             .map(|s| s.id)
             .ok_or(match account {
-                Some(a) => format!("the history has no snapshot of account {a} yet"),
-                None => {
-                    "the history has no snapshot yet: run an audit (or a scan in the GUI) first"
-                        .into()
-                }
+                Some(a) => DiffError::NoSnapshotOf(a.clone()),
+                None => DiffError::NoSnapshot,
             })?,
     };
     let (to_time, account) = list
         .iter()
         .find(|s| s.id == to)
         .map(|s| (s.time, s.account.clone()))
-        .ok_or(format!("--to {to}: no such snapshot (see `history`)"))?;
+        .ok_or(DiffError::NoSuchTo(to))?;
     if let Some(asked) = range.account.as_ref().filter(|a| **a != account) {
-        return Err(format!(
-            "--to {to} is a snapshot of account {account}, not {asked}"
-        ));
+        return Err(DiffError::ToOfAnotherAccount {
+            to,
+            account,
+            asked: asked.clone(),
+        }
+        .into());
     }
     let list: Vec<_> = list.into_iter().filter(|s| s.account == account).collect();
     let from = match (range.from, &range.since) {
         (Some(id), _) if !list.iter().any(|s| s.id == id) => {
-            return Err(format!(
-                "--from {id}: no snapshot of account {account} has that ID (see `history`; a diff compares one account's snapshots)"
-            ));
+            return Err(DiffError::NoSuchFrom { id, account }.into());
         }
         (Some(id), _) => id,
         (None, Some(age)) => {
-            let cutoff = now_epoch() - parse_age(age).map_err(|e| format!("--since {e}"))?;
+            let cutoff = now_epoch() - self::age("--since", age)?;
             match list.iter().rev().find(|s| s.time <= cutoff && s.id != to) {
                 Some(s) => s.id,
                 None => {
                     let oldest = list
                         .iter()
                         .find(|s| s.id != to && s.time <= to_time)
-                        .ok_or(format!("--since {age}: no snapshot to compare with"))?;
+                        .ok_or_else(|| DiffError::NothingToCompare(age.clone()))?;
                     eprintln!(
                         "note: no snapshot is {age} old; comparing with the oldest, {}",
                         oldest.id
@@ -129,24 +162,28 @@ pub fn diff_command(
             .rev()
             .find(|s| s.id != to && (s.time, s.id) < (to_time, to))
             .map(|s| s.id)
-            .ok_or(format!(
-                "the history has one snapshot of account {account}: a diff needs two"
-            ))?,
+            .ok_or_else(|| DiffError::OnlyOne(account.clone()))?,
     };
-    let before = store
-        .snapshot_facts(from)
-        .map_err(|e| format!("--from: {e}"))?;
-    let after = store.snapshot_facts(to).map_err(|e| format!("--to: {e}"))?;
-    render_diff(&diff(&before, &after), from, to, format).map_err(|e| e.to_string())
+    let facts = |flag, id| {
+        store
+            .snapshot_facts(id)
+            .map_err(|source| DiffError::Snapshot { flag, source })
+    };
+    let (before, after) = (facts("--from", from)?, facts("--to", to)?);
+    Ok(render_diff(&diff(&before, &after), from, to, format)?)
 }
 
 /// `journal`: every mutating call this app made since `since` (all of them without it).
-pub fn journal(path: &Path, since: Option<&str>, format: HistoryFormat) -> Result<String, String> {
+pub fn journal(
+    path: &Path,
+    since: Option<&str>,
+    format: HistoryFormat,
+) -> Result<String, CliError> {
     let store = open(path)?;
     let from = match since {
-        Some(age) => now_epoch() - parse_age(age).map_err(|e| format!("--since {e}"))?,
+        Some(since) => now_epoch() - age("--since", since)?,
         None => 0,
     };
-    let entries = store.journal_since(from).map_err(|e| e.to_string())?;
-    render_journal(&entries, format).map_err(|e| e.to_string())
+    let entries = store.journal_since(from)?;
+    Ok(render_journal(&entries, format)?)
 }

@@ -5,6 +5,7 @@
 mod args;
 mod audit;
 mod checks;
+mod error;
 mod gui;
 mod history;
 mod org;
@@ -20,6 +21,7 @@ use clap::Parser;
 use args::{AuditArgs, Cli, Command, FailOn, HistoryFormatArg};
 use audit::{AuditCommand, AuditExit};
 use checks::{actor, load_baseline};
+use error::CliError;
 use history::DiffRange;
 use plan::{ApplyExit, PlanExit};
 use settings::{Session, history_path};
@@ -58,13 +60,11 @@ pub fn main(stdout_open: bool) -> ExitCode {
 }
 
 /// The one `match` on the command.
-fn run(cli: Cli, stdout_open: bool) -> Result<Exit, String> {
+fn run(cli: Cli, stdout_open: bool) -> Result<Exit, CliError> {
     if !stdout_open && matches!(&cli.command, Some(Command::Audit(a)) if a.output.is_none()) {
-        return Err(
-            "standard output is closed: the report would go nowhere (give --output FILE)".into(),
-        );
+        return Err(CliError::StdoutClosed);
     }
-    let runner = Runner::new().map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let runner = Runner::new().map_err(CliError::Runtime)?;
     match &cli.command {
         Some(Command::Sim { port, knobs }) => run_sim(&runner, knobs, *port),
         Some(Command::History { format, keep }) => {
@@ -117,7 +117,7 @@ fn run(cli: Cli, stdout_open: bool) -> Result<Exit, String> {
             allow_deletions,
         }) => {
             if cli.read_only {
-                return Err("--read-only: apply makes calls that change keys; refused".into());
+                return Err(CliError::ReadOnlyApply);
             }
             let session = Session::open(&runner, &cli, true)?;
             session.refuse_accounts("apply")?;
@@ -144,7 +144,7 @@ fn run(cli: Cli, stdout_open: bool) -> Result<Exit, String> {
 }
 
 /// `audit`: one account, or every account entered.
-fn run_audit(runner: &Runner, cli: &Cli, args: &AuditArgs) -> Result<Exit, String> {
+fn run_audit(runner: &Runner, cli: &Cli, args: &AuditArgs) -> Result<Exit, CliError> {
     let session = Session::open(runner, cli, true)?;
     let entered = session.enter_accounts(runner)?;
     let command = AuditCommand {
@@ -177,27 +177,24 @@ fn run_audit(runner: &Runner, cli: &Cli, args: &AuditArgs) -> Result<Exit, Strin
 }
 
 /// The history for `history`, `diff` and `journal`, which read the database only.
-fn history_of(cli: &Cli) -> Result<std::path::PathBuf, String> {
-    history_path(cli).ok_or_else(|| {
-        "history is off (--no-history, --demo without --state-dir, or no home directory): give --state-dir DIR"
-            .into()
-    })
+fn history_of(cli: &Cli) -> Result<std::path::PathBuf, CliError> {
+    history_path(cli).ok_or(CliError::HistoryOff)
 }
 
 /// `diff --accounts ID`: whose snapshots to compare.
-fn diff_account(cli: &Cli) -> Result<Option<String>, String> {
+fn diff_account(cli: &Cli) -> Result<Option<String>, CliError> {
     match &cli.accounts {
         Some(AccountSelection::Listed(ids)) if ids.len() == 1 => Ok(Some(ids[0].to_string())),
-        Some(_) => Err("diff: --accounts names one account whose snapshots to compare".into()),
+        Some(_) => Err(CliError::DiffAccounts),
         None => Ok(None),
     }
 }
 
 /// `sim`: the simulator alone, until the process is stopped.
-fn run_sim(runner: &Runner, knobs: &Knobs, port: u16) -> Result<Exit, String> {
+fn run_sim(runner: &Runner, knobs: &Knobs, port: u16) -> Result<Exit, CliError> {
     let sim = runner
         .block_on(Sim::start(knobs.config(false, port), knobs.seed))
-        .map_err(|e| format!("cannot start the simulator: {e}"))?;
+        .map_err(CliError::Sim)?;
     println!(
         "KMS simulator listening on {} (account {}); admin routes under {}/_sim/. Ctrl-C stops it.",
         sim.endpoint(),

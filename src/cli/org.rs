@@ -3,6 +3,7 @@
 //! every account — those that could not be entered included, with why.
 
 use super::audit::{AuditCommand, AuditExit, finish};
+use super::error::CliError;
 use super::history::record_audit;
 use crate::aws::{AwsClients, CallerIdentity, ConnectSettings};
 use crate::domain::Region;
@@ -33,22 +34,16 @@ pub fn enter(
     settings: &ConnectSettings,
     identity: Option<&CallerIdentity>,
     command: &AccountsCommand,
-) -> Result<Vec<EnteredAccount>, String> {
+) -> Result<Vec<EnteredAccount>, CliError> {
     if !command.profiles.is_empty() {
-        return runner
-            .block_on(enter_profiles(settings, &command.profiles))
-            .map_err(|e| e.to_string());
+        return Ok(runner.block_on(enter_profiles(settings, &command.profiles))?);
     }
     let selection = command
         .selection
         .as_ref()
-        .ok_or("no accounts were asked for")?;
-    let caller = identity.ok_or(
-        "the caller's identity is unknown (STS GetCallerIdentity did not answer): accounts cannot be entered",
-    )?;
-    runner
-        .block_on(enter_accounts(base, caller, selection, &command.roles))
-        .map_err(|e| e.to_string())
+        .ok_or(CliError::NoAccountsAsked)?;
+    let caller = identity.ok_or(CliError::CallerUnknown)?;
+    Ok(runner.block_on(enter_accounts(base, caller, selection, &command.roles))?)
 }
 
 /// Audits every account that could be entered, several at once, and writes one report.
@@ -57,7 +52,7 @@ pub fn audit_accounts(
     accounts: Vec<EnteredAccount>,
     regions: Vec<Region>,
     command: AuditCommand,
-) -> Result<AuditExit, String> {
+) -> Result<AuditExit, CliError> {
     let (options, now) = command.options();
     let clients: Vec<Option<AwsClients>> = accounts.iter().map(|a| a.clients.clone()).collect();
     let mut outcomes = audit_each(runner, &clients, &regions, &command.baseline, options);
@@ -67,7 +62,7 @@ pub fn audit_accounts(
             continue;
         };
         if let Some(why) = foreign_keys_problem(&read.estate, entered.account.id.as_str()) {
-            entered.account.status = AccountStatus::NotRead(why);
+            entered.account.status = AccountStatus::NotRead(why.to_string());
             *outcome = None;
         } else {
             entered.account.status = account_status(&read.estate);
@@ -122,13 +117,14 @@ pub fn audit_accounts(
 pub(crate) fn foreign_keys_problem(
     estate: &crate::domain::Estate,
     account: &str,
-) -> Option<String> {
+) -> Option<CliError> {
     let foreign = estate.keys_of_other_accounts(account);
     let first = foreign.first()?;
-    Some(format!(
-        "KMS answered with {} key(s) of another account while reading account {account} (e.g. {first}): the endpoint or the credentials are not that account's; nothing of it is reported",
-        foreign.len()
-    ))
+    Some(CliError::ForeignKeys {
+        count: foreign.len(),
+        account: account.to_string(),
+        first: first.to_string(),
+    })
 }
 
 /// How an account's scan ended: read, unless no Region of it could be read at all (then it is

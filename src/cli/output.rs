@@ -3,16 +3,20 @@
 use std::io::Write as _;
 use std::path::Path;
 
+use super::error::CliError;
+
 /// Writes `text` to `output`, or to standard output without one (ending with a newline).
-pub fn write_report(output: Option<&Path>, text: &str) -> Result<(), String> {
+pub fn write_report(output: Option<&Path>, text: &str) -> Result<(), CliError> {
     match output {
-        Some(path) => crate::jobs::write_private(path, text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => crate::jobs::write_private(path, text).map_err(|source| CliError::Write {
+            path: path.to_path_buf(),
+            source,
+        }),
         None => {
             let mut out = std::io::stdout().lock();
-            write!(out, "{text}").map_err(|e| format!("cannot write the report: {e}"))?;
+            write!(out, "{text}").map_err(CliError::Stdout)?;
             if !text.ends_with('\n') {
-                writeln!(out).map_err(|e| format!("cannot write the report: {e}"))?;
+                writeln!(out).map_err(CliError::Stdout)?;
             }
             Ok(())
         }

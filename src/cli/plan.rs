@@ -4,6 +4,7 @@
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use super::error::CliError;
 use super::org::foreign_keys_problem;
 use super::output::write_report;
 use super::settings::Session;
@@ -34,7 +35,7 @@ pub fn plan_command(
     baseline: &Baseline,
     output: Option<&Path>,
     markdown: bool,
-) -> Result<PlanExit, String> {
+) -> Result<PlanExit, CliError> {
     let account = session.known_account()?;
     let (clients, regions) = (session.clients.clone(), session.regions.clone());
     let options = AuditOptions {
@@ -42,11 +43,11 @@ pub fn plan_command(
         now: now_epoch(),
     };
     let outcome = run_audit(runner, clients, regions, baseline, options);
-    if let Some(why) = foreign_keys_problem(&outcome.estate, &account) {
-        return Err(why);
+    if let Some(foreign) = foreign_keys_problem(&outcome.estate, &account) {
+        return Err(foreign);
     }
     let planned = plan(&outcome.estate, &outcome.props, baseline, &account);
-    let text = render_plan(&planned, markdown).map_err(|e| e.to_string())?;
+    let text = render_plan(&planned, markdown)?;
     write_report(output, &text)?;
     if let Some(path) = output
         && markdown
@@ -89,10 +90,10 @@ pub fn apply_command(
     actor: &Actor,
     allow_deletions: bool,
     history: Option<&Path>,
-) -> Result<ApplyExit, String> {
-    let lock = PlanLock::acquire(path).map_err(|e| e.to_string())?;
+) -> Result<ApplyExit, CliError> {
+    let lock = PlanLock::acquire(path)?;
     let (text, planned) = read_plan(path)?;
-    let mut journal = ApplyJournal::open(lock, &text).map_err(|e| e.to_string())?;
+    let mut journal = ApplyJournal::open(lock, &text)?;
     // Every call is journaled in the history too; a history that cannot be opened is named and
     // the apply goes on (its own journal beside the plan keeps the resumption).
     let log = history.and_then(|p| match crate::store::Store::open(p) {
@@ -108,24 +109,22 @@ pub fn apply_command(
         history: log.clone(),
     };
     let total = planned.steps.len();
-    let outcomes = runner
-        .block_on(apply_plan(
-            clients,
-            &planned,
-            &mut journal,
-            &options,
-            |i, step, status| {
-                eprintln!(
-                    "step {} of {total}: {} in {} on {}: {status}",
-                    i + 1,
-                    step.operation,
-                    step.region,
-                    step.key_id
-                );
-                ControlFlow::Continue(())
-            },
-        ))
-        .map_err(|e| e.to_string())?;
+    let outcomes = runner.block_on(apply_plan(
+        clients,
+        &planned,
+        &mut journal,
+        &options,
+        |i, step, status| {
+            eprintln!(
+                "step {} of {total}: {} in {} on {}: {status}",
+                i + 1,
+                step.operation,
+                step.region,
+                step.key_id
+            );
+            ControlFlow::Continue(())
+        },
+    ))?;
     eprintln!("journal: {}", journal.path().display());
     if let Some(log) = log
         && !log.flush(std::time::Duration::from_secs(10))
@@ -140,16 +139,18 @@ pub fn apply_command(
 }
 
 /// The plan file's text and the plan, or why it is not one this build can apply.
-pub fn read_plan(path: &Path) -> Result<(String, Plan), String> {
+pub fn read_plan(path: &Path) -> Result<(String, Plan), CliError> {
     let text = crate::jobs::read_bounded(path, crate::domain::plan::MAX_PLAN_BYTES, "plan")?;
-    let planned: Plan = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not a plan: {e}", path.display()))?;
+    let planned: Plan = serde_json::from_str(&text).map_err(|e| CliError::NotAPlan {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
     if planned.schema_version != PLAN_SCHEMA_VERSION {
-        return Err(format!(
-            "{}: plan schema {} (this build reads {PLAN_SCHEMA_VERSION})",
-            path.display(),
-            planned.schema_version
-        ));
+        return Err(CliError::PlanSchema {
+            path: path.to_path_buf(),
+            found: planned.schema_version,
+            known: PLAN_SCHEMA_VERSION,
+        });
     }
     Ok((text, planned))
 }

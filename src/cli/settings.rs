@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::args::{Cli, PartitionArg};
 use super::checks::{check_endpoints, identify};
+use super::error::CliError;
 use super::org::{AccountsCommand, enter};
 use crate::aws::{AwsClients, CallerIdentity, ConnectSettings, StaticCredentials};
 use crate::domain::Region;
@@ -36,16 +37,13 @@ pub struct Session {
 impl Session {
     /// Works out the Regions, accounts and endpoint, starts the demo's simulator when asked,
     /// builds the clients and asks STS who they act as (`strict`: no credentials is an error).
-    pub fn open(runner: &Runner, cli: &Cli, strict: bool) -> Result<Session, String> {
+    pub fn open(runner: &Runner, cli: &Cli, strict: bool) -> Result<Session, CliError> {
         let mut regions = regions(cli)?;
-        let partition = single_partition(&regions).map_err(|e| format!("--regions: {e}"))?;
+        let partition = single_partition(&regions)?;
         if let Some(asked) = cli.partition.map(PartitionArg::partition)
             && Some(asked) != partition
         {
-            return Err(format!(
-                "--partition {}: --regions names Regions of another partition",
-                asked.arn_name()
-            ));
+            return Err(CliError::OtherPartition(asked.arn_name()));
         }
         let accounts = accounts_command(cli, partition.unwrap_or(Partition::Aws))?;
         check_endpoints(cli.endpoint_url.as_deref(), !cli.demo)?;
@@ -83,7 +81,7 @@ impl Session {
 
     /// The accounts of an organization-wide run, entered (or not, each with why); `None` when
     /// only the caller's account is read.
-    pub fn enter_accounts(&self, runner: &Runner) -> Result<Option<Vec<EnteredAccount>>, String> {
+    pub fn enter_accounts(&self, runner: &Runner) -> Result<Option<Vec<EnteredAccount>>, CliError> {
         if !self.accounts.is_organization() {
             return Ok(None);
         }
@@ -98,30 +96,31 @@ impl Session {
     }
 
     /// Plans and applies act in one account, whose credentials every step is checked against.
-    pub fn refuse_accounts(&self, command: &str) -> Result<(), String> {
+    pub fn refuse_accounts(&self, command: &'static str) -> Result<(), CliError> {
         match self.accounts.is_organization() {
-            true => Err(format!(
-                "{command} works on one account at a time: run it with that account's credentials (--profile), without --accounts or --profiles"
-            )),
+            true => Err(CliError::OneAccountAtATime(command)),
             false => Ok(()),
         }
     }
 
     /// The account the credentials are for: a plan records it in every step and an apply
     /// checks it.
-    pub fn known_account(&self) -> Result<String, String> {
-        self.identity.as_ref().map(|id| id.account.clone()).ok_or_else(|| {
-            "the account is unknown (STS GetCallerIdentity did not answer): plan and apply need it"
-                .into()
-        })
+    pub fn known_account(&self) -> Result<String, CliError> {
+        self.identity
+            .as_ref()
+            .map(|id| id.account.clone())
+            .ok_or(CliError::AccountUnknown)
     }
 }
 
 /// `--regions`, else the partition's (or the default scan set).
-fn regions(cli: &Cli) -> Result<Vec<Region>, String> {
+fn regions(cli: &Cli) -> Result<Vec<Region>, CliError> {
     Ok(
         match (&cli.regions, cli.partition.map(PartitionArg::partition)) {
-            (Some(spec), _) => parse_region_list(spec).map_err(|e| e.to_string())?,
+            (Some(spec), _) => parse_region_list(spec).map_err(|source| CliError::Regions {
+                flag: "--regions",
+                source,
+            })?,
             (None, None | Some(Partition::Aws)) => Region::default_scan_set(),
             (None, Some(partition)) => Region::all_in(partition).collect(),
         },
@@ -135,10 +134,10 @@ fn start_demo(
     cli: &Cli,
     settings: &mut ConnectSettings,
     regions: &mut Vec<Region>,
-) -> Result<Sim, String> {
+) -> Result<Sim, CliError> {
     let sim = runner
         .block_on(Sim::start(cli.sim.config(true, 0), cli.sim.seed))
-        .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
+        .map_err(CliError::DemoSim)?;
     settings.endpoint_url = Some(sim.endpoint());
     settings.profile = None;
     settings.static_credentials = Some(StaticCredentials {
@@ -156,7 +155,7 @@ fn start_demo(
 
 /// `--accounts`, `--assume-role`, `--profiles` as one request, checked before any call. The
 /// demo window (no command) opens on the simulated organization, entered as its users would.
-fn accounts_command(cli: &Cli, partition: Partition) -> Result<AccountsCommand, String> {
+fn accounts_command(cli: &Cli, partition: Partition) -> Result<AccountsCommand, CliError> {
     if let Some(role) = &cli.assume_role {
         check_role_names(role, &cli.role_session_name)?;
     }
@@ -166,10 +165,10 @@ fn accounts_command(cli: &Cli, partition: Partition) -> Result<AccountsCommand, 
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c))
     }) {
-        return Err("--external-id: 2 to 1224 characters of letters, digits and _+=,.@:/-".into());
+        return Err(CliError::ExternalId);
     }
     if cli.profiles.iter().any(|p| p.trim().is_empty()) {
-        return Err("--profiles: a profile name is empty".into());
+        return Err(CliError::EmptyProfile);
     }
     let mut accounts = AccountsCommand {
         selection: cli.accounts.clone(),

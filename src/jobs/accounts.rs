@@ -170,24 +170,36 @@ async fn enter_one(
             },
             clients: Some(clients),
         },
-        Err(why) => not_read(account_id, access, why),
+        Err(why) => not_read(account_id, access, why.to_string()),
     }
 }
 
 /// Checks with STS that `clients` act in `account`: the AssumeRole happens here, and an answer
 /// for another account is refused (never read one account believing it is another).
-async fn verify(clients: &AwsClients, account: &AccountId) -> Result<(), String> {
+async fn verify(clients: &AwsClients, account: &AccountId) -> Result<(), NotEntered> {
     match clients.caller_identity().await {
         Ok(identity) if identity.account == account.as_str() => Ok(()),
-        Ok(identity) => Err(format!(
-            "the credentials act in account {}, not {account}: not read",
-            identity.account
-        )),
+        Ok(identity) => Err(NotEntered::OtherAccount {
+            acts_in: identity.account,
+            expected: account.clone(),
+        }),
         Err(crate::aws::IdentityError::Sts(refused)) if refused.starts_with("AssumeRole") => {
-            Err(format!("cannot be entered: {refused}"))
+            Err(NotEntered::Refused(refused))
         }
-        Err(e) => Err(format!("cannot be entered: {e}")),
+        Err(e) => Err(NotEntered::Refused(e.to_string())),
     }
+}
+
+/// Why one account of the organization was not read (it is shown with this reason).
+#[derive(Debug, thiserror::Error)]
+enum NotEntered {
+    #[error("the credentials act in account {acts_in}, not {expected}: not read")]
+    OtherAccount {
+        acts_in: String,
+        expected: AccountId,
+    },
+    #[error("cannot be entered: {0}")]
+    Refused(String),
 }
 
 /// One account per named profile (`--profiles a,b,c`), each entered with its own credentials.
@@ -211,13 +223,16 @@ pub async fn enter_profiles(
                 profile: profile.clone(),
                 detail: e.to_string(),
             })?;
-        let id: AccountId = identity
-            .account
-            .parse()
-            .map_err(|detail| EnterError::Profile {
-                profile: profile.clone(),
-                detail,
-            })?;
+        let id: AccountId =
+            identity
+                .account
+                .parse()
+                .map_err(
+                    |e: crate::domain::account::AccountError| EnterError::Profile {
+                        profile: profile.clone(),
+                        detail: e.to_string(),
+                    },
+                )?;
         if entered.iter().any(|e: &EnteredAccount| e.account.id == id) {
             return Err(EnterError::ProfileRepeatsAccount {
                 profile: profile.clone(),

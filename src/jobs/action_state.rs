@@ -15,7 +15,7 @@ use crate::domain::{KeyInfo, MrkId, Problem, Region};
 
 type Outcome = Result<Result<Vec<KeyInfo>, KmsError>, Panicked>;
 /// A lifecycle call's outcome: the keys described after it, and its request ID.
-type CallOutcome = Result<Result<(Vec<KeyInfo>, Option<String>), KmsError>, Panicked>;
+type CallAnswer = Result<Result<(Vec<KeyInfo>, Option<String>), KmsError>, Panicked>;
 
 /// One call this app made, for the trail and the journal.
 pub(super) struct CallRecord {
@@ -31,34 +31,59 @@ pub(super) struct CallRecord {
 
 /// One line of the session's audit trail: what this app did, where, when, with what result.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryEntry {
+pub struct ActionRecord {
     /// Seconds since the Unix epoch.
     pub at: i64,
     pub key_id: MrkId,
     pub region: Region,
     pub operation: String,
-    /// What came of it, or why it failed.
-    pub result: Result<String, String>,
+    pub outcome: CallOutcome,
 }
 
-impl HistoryEntry {
+/// What came of a call this app made: what it did, or why it failed (in words, as the journal
+/// keeps them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallOutcome {
+    Done(String),
+    Failed(String),
+}
+
+impl CallOutcome {
+    pub fn is_done(&self) -> bool {
+        matches!(self, CallOutcome::Done(_))
+    }
+}
+
+/// `ok: …` or `failed: …`, the journal's form.
+impl std::fmt::Display for CallOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallOutcome::Done(text) => write!(f, "ok: {text}"),
+            CallOutcome::Failed(why) => write!(f, "failed: {why}"),
+        }
+    }
+}
+
+impl ActionRecord {
     /// A journal entry from an earlier run, for the trail; `None` when it names a Region or key
     /// this build does not know.
-    pub fn from_journal(entry: &JournalEntry) -> Option<HistoryEntry> {
-        let result = match entry.outcome.strip_prefix("failed: ") {
-            Some(why) => Err(why.to_string()),
-            None => Ok(entry
-                .outcome
-                .strip_prefix("ok: ")
-                .unwrap_or(&entry.outcome)
-                .to_string()),
+    pub fn from_journal(entry: &JournalEntry) -> Option<ActionRecord> {
+        let outcome = match entry.outcome.strip_prefix("failed: ") {
+            Some(why) => CallOutcome::Failed(why.to_string()),
+            None => CallOutcome::Done(
+                entry
+                    .outcome
+                    .strip_prefix("ok: ")
+                    .unwrap_or(&entry.outcome)
+                    .to_string(),
+            ),
         };
-        Some(HistoryEntry {
+        Some(ActionRecord {
             at: entry.time,
             key_id: MrkId::parse(&entry.key_id)?,
             region: entry.region.parse().ok()?,
             operation: entry.operation.clone(),
-            result,
+            outcome,
         })
     }
 }
@@ -77,7 +102,7 @@ pub enum ActionPhase {
 pub struct ActionJob {
     pub action: KeyAction,
     pub phase: ActionPhase,
-    pub(super) calling: Option<Promise<CallOutcome>>,
+    pub(super) calling: Option<Promise<CallAnswer>>,
     pub(super) following: Option<Promise<Outcome>>,
 }
 

@@ -5,7 +5,9 @@
 
 use std::time::Instant;
 
-use super::action_state::{ActionJob, ActionPhase, CallRecord, HistoryEntry, now_epoch};
+use super::action_state::{
+    ActionJob, ActionPhase, ActionRecord, CallOutcome, CallRecord, now_epoch,
+};
 use super::inventory::Inventory;
 use super::replicate::calls::Backoff;
 use super::runner::Runner;
@@ -139,8 +141,8 @@ impl Inventory {
     }
 
     /// This session's audit trail for one family, oldest first.
-    pub fn history_for(&self, key_id: &MrkId) -> impl Iterator<Item = &HistoryEntry> {
-        self.history.iter().filter(move |h| &h.key_id == key_id)
+    pub fn actions_on(&self, key_id: &MrkId) -> impl Iterator<Item = &ActionRecord> {
+        self.trail.iter().filter(move |h| &h.key_id == key_id)
     }
 
     /// Adds a call to the trail, and to the journal when history is kept.
@@ -153,12 +155,15 @@ impl Inventory {
             result,
             request_id,
         } = call;
-        let entry = HistoryEntry {
+        let entry = ActionRecord {
             at: now_epoch(),
             key_id: key_id.clone(),
             region,
             operation: operation.to_string(),
-            result: result.map_err(|p| p.to_string()),
+            outcome: match result {
+                Ok(text) => CallOutcome::Done(text),
+                Err(problem) => CallOutcome::Failed(problem.to_string()),
+            },
         };
         if let Some(log) = &self.history_log {
             let actor = log.actor();
@@ -170,14 +175,11 @@ impl Inventory {
                 operation: entry.operation.clone(),
                 key_id: key_id.to_string(),
                 parameters: parameters.to_string(),
-                outcome: match &entry.result {
-                    Ok(text) => format!("ok: {text}"),
-                    Err(why) => format!("failed: {why}"),
-                },
+                outcome: entry.outcome.to_string(),
                 request_id,
             });
         }
-        self.history.push(entry);
+        self.trail.push(entry);
     }
 
     pub(super) fn poll_actions(&mut self, runner: &Runner) -> bool {

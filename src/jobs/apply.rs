@@ -360,9 +360,8 @@ async fn run_step(
     if step.operation == "ScheduleKeyDeletion" && !options.allow_deletions {
         return StepStatus::Skipped("a deletion needs --allow-deletions as well".into());
     }
-    let target = match target_region(step, region) {
-        Ok(r) => r,
-        Err(why) => return StepStatus::Failed(why),
+    let Some(target) = target_region(step, region) else {
+        return StepStatus::Failed("ReplicateKey without a known ReplicaRegion".into());
     };
     match precondition_holds(&clients.client(target), &id, &step.precondition).await {
         Ok(None) => {}
@@ -381,14 +380,14 @@ async fn run_step(
 
 /// The Region whose key the precondition is about: the new replica's for ReplicateKey, the
 /// step's own otherwise.
-fn target_region(step: &Step, region: Region) -> Result<Region, String> {
+/// `None` for a ReplicateKey without a known ReplicaRegion.
+fn target_region(step: &Step, region: Region) -> Option<Region> {
     if step.operation != "ReplicateKey" {
-        return Ok(region);
+        return Some(region);
     }
     step.parameters["ReplicaRegion"]
         .as_str()
         .and_then(|r| r.parse().ok())
-        .ok_or_else(|| "ReplicateKey without a known ReplicaRegion".to_string())
 }
 
 /// `Ok(None)` when the key is as the plan saw it; `Ok(Some(why))` when it changed.

@@ -6,18 +6,43 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why a file handed to the app could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read the {what} {}: {source}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the {what} {} is {size} bytes; at most {max} bytes ({} MiB) are read: is it the right file?",
+        path.display(),
+        max / (1024 * 1024)
+    )]
+    TooBig {
+        what: &'static str,
+        path: PathBuf,
+        size: u64,
+        max: u64,
+    },
+}
 
 /// The text of `path` (a `what`: "baseline", "plan"), refused when larger than `max` bytes.
-pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<String, String> {
-    let cannot = |e: std::io::Error| format!("cannot read the {what} {}: {e}", path.display());
+pub fn read_bounded(path: &Path, max: u64, what: &'static str) -> Result<String, ReadError> {
+    let cannot = |source: std::io::Error| ReadError::Io {
+        what,
+        path: path.to_path_buf(),
+        source,
+    };
     let file = File::open(path).map_err(cannot)?;
-    let too_big = |size: u64| {
-        format!(
-            "the {what} {} is {size} bytes; at most {max} bytes ({} MiB) are read: is it the right file?",
-            path.display(),
-            max / (1024 * 1024)
-        )
+    let too_big = |size: u64| ReadError::TooBig {
+        what,
+        path: path.to_path_buf(),
+        size,
+        max,
     };
     let size = file.metadata().map_err(cannot)?.len();
     if size > max {
@@ -75,7 +100,18 @@ mod tests {
         let path = std::env::temp_dir().join(format!("kms-rc-big-{}", fastrand::u64(..)));
         std::fs::write(&path, "x".repeat(2048)).unwrap();
         let err = read_bounded(&path, 1024, "baseline").unwrap_err();
-        assert!(err.contains("2048 bytes"), "{err}");
+        assert!(
+            matches!(
+                err,
+                ReadError::TooBig {
+                    size: 2048,
+                    max: 1024,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("2048 bytes"), "{err}");
         assert_eq!(read_bounded(&path, 4096, "baseline").unwrap().len(), 2048);
         let _ = std::fs::remove_file(path);
     }

@@ -12,7 +12,7 @@ use crate::domain::Estate;
 use crate::domain::history::{
     AuditFacts, Diff, JournalEntry, SnapshotFacts, SnapshotSummary, diff, facts_of,
 };
-use crate::store::{RegionRecord, SnapshotToSave, Store};
+use crate::store::{RegionRecord, SnapshotToSave, Store, StoreError};
 
 /// Who acts: the identity and account every snapshot and journal entry is recorded under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,17 +216,17 @@ fn write_all(
 }
 
 /// Every snapshot in the history at `path`, oldest first, read on a connection of its own.
-pub fn read_snapshots(path: &std::path::Path) -> Result<Vec<SnapshotSummary>, String> {
-    Store::open(path)
-        .and_then(|store| store.snapshots())
-        .map_err(|e| e.to_string())
+pub fn read_snapshots(path: &std::path::Path) -> Result<Vec<SnapshotSummary>, StoreError> {
+    Store::open(path).and_then(|store| store.snapshots())
 }
 
 /// What changed from snapshot `id` to `now` (the estate as the grid shows it).
-pub fn changes_since(path: &std::path::Path, id: i64, now: &SnapshotFacts) -> Result<Diff, String> {
-    let then = Store::open(path)
-        .and_then(|store| store.snapshot_facts(id))
-        .map_err(|e| e.to_string())?;
+pub fn changes_since(
+    path: &std::path::Path,
+    id: i64,
+    now: &SnapshotFacts,
+) -> Result<Diff, StoreError> {
+    let then = Store::open(path).and_then(|store| store.snapshot_facts(id))?;
     Ok(diff(&then, now))
 }
 

@@ -40,7 +40,7 @@ pub struct Inventory {
     pub(super) actions: super::action_state::Actions,
     pub(super) grant_copies: HashMap<(MrkId, Region), super::grant_copy::GrantCopy>,
     /// What this app did in this session, oldest first.
-    pub(super) history: Vec<super::action_state::HistoryEntry>,
+    pub(super) trail: Vec<super::action_state::ActionRecord>,
     /// Where snapshots and journal entries go; `None` with history off.
     pub(super) history_log: Option<super::history::HistoryLog>,
     /// A refresh started: the estate is saved as a snapshot once every Region has reported.
@@ -65,7 +65,7 @@ impl Inventory {
             replications: HashMap::new(),
             actions: HashMap::new(),
             grant_copies: HashMap::new(),
-            history: Vec::new(),
+            trail: Vec::new(),
             history_log: None,
             snapshot_due: false,
             read_only: false,
@@ -124,10 +124,10 @@ impl Inventory {
         log: super::history::HistoryLog,
         past: &[crate::domain::history::JournalEntry],
     ) -> Inventory {
-        self.history = past
+        self.trail = past
             .iter()
             .filter(|e| e.account == log.actor().account)
-            .filter_map(super::action_state::HistoryEntry::from_journal)
+            .filter_map(super::action_state::ActionRecord::from_journal)
             .collect();
         self.history_log = Some(log);
         self

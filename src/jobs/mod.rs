@@ -18,16 +18,17 @@ mod pacing_rules;
 mod replicate;
 mod runner;
 mod scan;
+mod task_error;
 mod tasks;
 
 pub use accounts::{EnterError, EnteredAccount, RoleSettings, enter_accounts, enter_profiles};
-pub use action_state::{ActionJob, ActionPhase, HistoryEntry, now_epoch};
+pub use action_state::{ActionJob, ActionPhase, ActionRecord, CallOutcome, now_epoch};
 pub use apply::{ApplyError, ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
 pub use audit::{
     AuditOutcome, audit_each, audit_targets, fetch_audit_props, fetch_primary_tags,
     rotation_targets, run_audit,
 };
-pub use files::{open_private, read_bounded, write_private};
+pub use files::{ReadError, open_private, read_bounded, write_private};
 pub use grant_copy::GrantCopy;
 pub use history::{Actor, HistoryLog, snapshot_of};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
@@ -35,4 +36,5 @@ pub use paced_calls::{PaceReport, run_paced};
 pub use replicate::calls::{Backoff, REPLICATE_SPACING, Replicated, Settled};
 pub use runner::{Panicked, Repaint, Runner, no_repaint, problem_of, take_ready};
 pub use scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
-pub use tasks::{AuditResult, PropsRead, TaskKey, TaskOutput, Tasks};
+pub use task_error::TaskError;
+pub use tasks::{AuditResult, PrimaryTagsRead, PropsRead, TaskKey, TaskOutput, Tasks};

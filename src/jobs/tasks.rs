@@ -4,9 +4,10 @@
 //! credential reload.
 //!
 //! One entry per task, keyed by what it is about, so a second request for a task that is
-//! already running is refused here and nowhere else; `take_ready` turns every finished promise
-//! (a panic included) into a result, for this table and for the inventory's own jobs alike
-//! (it lives beside the runner that makes the promises).
+//! already running is refused here and nowhere else. What a task returns names the task it is
+//! of (its file, its snapshot, its family), so the window matches on the output alone and a
+//! result can never land in another task's place; a panic becomes that task's own error
+//! (`TaskKey::stopped`).
 //! Panels only ask "is this task running" and receive what it returned.
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags, rotatio
 use super::inventory::Inventory;
 use super::replicate::calls::fetch_primary_props;
 use super::runner::{Panicked, Runner, take_ready};
+use super::task_error::TaskError;
 use crate::aws::AwsClients;
 use crate::domain::audit::{
     AuditOptions, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
@@ -78,29 +80,104 @@ pub struct AuditResult {
     pub not_audited: Vec<NotAudited>,
 }
 
-/// What a finished task returned.
+/// The primaries' tags read for the tag filter.
+#[derive(Debug, Clone, Default)]
+pub struct PrimaryTagsRead {
+    pub tags: HashMap<MrkId, Vec<Tag>>,
+    /// How many primaries' tags could not be read.
+    pub unreadable: usize,
+}
+
+/// What a finished task returned, naming the task it is of: one variant per `TaskKey`.
 pub enum TaskOutput {
-    Props(PropsRead),
-    PrimaryProps(Result<PrimaryProps, String>),
-    PrimaryTags {
-        tags: HashMap<MrkId, Vec<Tag>>,
-        unreadable: usize,
+    AuditProps(Result<PropsRead, TaskError>),
+    FamilyProps(MrkId, Result<PropsRead, TaskError>),
+    PrimaryProps {
+        id: MrkId,
+        region: Region,
+        read: Result<PrimaryProps, TaskError>,
     },
-    Findings(AuditResult),
-    /// "Saved PATH" or why not.
-    Exported(Result<String, String>),
-    Reloaded(Box<AwsClients>),
-    /// The baseline, or why the file cannot be one.
-    Baseline(Result<Baseline, String>),
-    Snapshots(Result<Vec<SnapshotSummary>, String>),
-    Plan(Result<Plan, String>),
-    /// Each step's outcome, or why the apply could not start.
-    Applied(Result<Vec<StepStatus>, String>),
-    /// The changes since a snapshot, computed at this estate revision.
+    PrimaryTags(Result<PrimaryTagsRead, TaskError>),
+    Findings(Result<AuditResult, TaskError>),
+    /// The audit report written to `path`, or why not.
+    Exported {
+        path: String,
+        written: Result<(), TaskError>,
+    },
+    Reloaded(Result<Box<AwsClients>, TaskError>),
+    /// The baseline of `path`, or why the file cannot be one.
+    Baseline {
+        path: String,
+        loaded: Result<Baseline, TaskError>,
+    },
+    Snapshots(Result<Vec<SnapshotSummary>, TaskError>),
+    /// The changes since snapshot `id`, computed at this estate revision (`None` when the task
+    /// stopped before it knew one).
     Changes {
-        revision: u64,
-        diff: Result<Diff, String>,
+        id: i64,
+        revision: Option<u64>,
+        diff: Result<Diff, TaskError>,
     },
+    Plan(Result<Plan, TaskError>),
+    LoadedPlan {
+        path: String,
+        plan: Result<Plan, TaskError>,
+    },
+    SavedPlan {
+        path: String,
+        saved: Result<(), TaskError>,
+    },
+    /// Each step's outcome, or why the apply could not start.
+    Applied {
+        path: String,
+        outcomes: Result<Vec<StepStatus>, TaskError>,
+    },
+}
+
+impl TaskKey {
+    /// What this task returns when it stopped (a panic): its own error, in its own place.
+    fn stopped(self, panicked: Panicked) -> TaskOutput {
+        let e = || TaskError::Stopped(panicked.to_string());
+        match self {
+            TaskKey::AuditProps => TaskOutput::AuditProps(Err(e())),
+            TaskKey::Findings => TaskOutput::Findings(Err(e())),
+            TaskKey::FamilyProps(id) => TaskOutput::FamilyProps(id, Err(e())),
+            TaskKey::PrimaryProps(id, region) => TaskOutput::PrimaryProps {
+                id,
+                region,
+                read: Err(e()),
+            },
+            TaskKey::PrimaryTags => TaskOutput::PrimaryTags(Err(e())),
+            TaskKey::Export(path) => TaskOutput::Exported {
+                path,
+                written: Err(e()),
+            },
+            TaskKey::ReloadCredentials => TaskOutput::Reloaded(Err(e())),
+            TaskKey::LoadBaseline(path) => TaskOutput::Baseline {
+                path,
+                loaded: Err(e()),
+            },
+            TaskKey::Snapshots => TaskOutput::Snapshots(Err(e())),
+            TaskKey::ChangesSince(id) => TaskOutput::Changes {
+                id,
+                revision: None,
+                diff: Err(e()),
+            },
+            TaskKey::Plan => TaskOutput::Plan(Err(e())),
+            TaskKey::ApplyPlan(path) => TaskOutput::Applied {
+                path,
+                outcomes: Err(e()),
+            },
+            TaskKey::LoadPlan(path) => TaskOutput::LoadedPlan {
+                path,
+                plan: Err(e()),
+            },
+            TaskKey::SavePlan(path) => TaskOutput::SavedPlan {
+                path,
+                saved: Err(e()),
+            },
+        }
+    }
 }
 
 /// Every task the panels started and that has not been taken yet.
@@ -138,8 +215,9 @@ impl Tasks {
         true
     }
 
-    /// Every task that has finished since the last call, with what it returned.
-    pub fn take_finished(&mut self) -> Vec<(TaskKey, Result<TaskOutput, Panicked>)> {
+    /// What every task that has finished since the last call returned (a panic as that task's
+    /// own error).
+    pub fn take_finished(&mut self) -> Vec<TaskOutput> {
         let done: Vec<TaskKey> = self
             .running
             .iter()
@@ -149,8 +227,13 @@ impl Tasks {
         let mut out = Vec::with_capacity(done.len());
         for key in done {
             let mut slot = self.running.remove(&key);
-            if let Some(result) = take_ready(&mut slot) {
-                out.push((key, result));
+            match take_ready(&mut slot) {
+                Some(Ok(output)) => out.push(output),
+                Some(Err(panicked)) => {
+                    tracing::error!("{key:?}: {panicked}");
+                    out.push(key.stopped(panicked));
+                }
+                None => {}
             }
         }
         out
@@ -161,11 +244,9 @@ impl Tasks {
         let targets = audit_targets(inventory.estate());
         let rotation = rotation_targets(inventory.estate(), &targets);
         let clients = inventory.clients().clone();
-        self.start(
-            runner,
-            TaskKey::AuditProps,
-            read_props(clients, targets, rotation),
-        )
+        self.start(runner, TaskKey::AuditProps, async move {
+            TaskOutput::AuditProps(Ok(read_props(clients, targets, rotation).await))
+        })
     }
 
     /// Reads the policy and tags of a family's keys not in `known`, for its details panel.
@@ -189,11 +270,11 @@ impl Tasks {
         }
         let rotation = rotation_targets(inventory.estate(), &targets);
         let clients = inventory.clients().clone();
-        self.start(
-            runner,
-            TaskKey::FamilyProps(id.clone()),
-            read_props(clients, targets, rotation),
-        )
+        let family = id.clone();
+        self.start(runner, TaskKey::FamilyProps(id.clone()), async move {
+            let read = read_props(clients, targets, rotation).await;
+            TaskOutput::FamilyProps(family, Ok(read))
+        })
     }
 
     /// Reads the primary's policy and tags (what the console would copy) for the dialog.
@@ -208,11 +289,15 @@ impl Tasks {
     ) -> bool {
         let client = inventory.clients().client(primary_region);
         let future = fetch_primary_props(client, id.clone(), description, alias);
-        self.start(
-            runner,
-            TaskKey::PrimaryProps(id.clone(), primary_region),
-            async move { TaskOutput::PrimaryProps(future.await.map_err(|e| e.to_string())) },
-        )
+        let key = TaskKey::PrimaryProps(id.clone(), primary_region);
+        let id = id.clone();
+        self.start(runner, key, async move {
+            TaskOutput::PrimaryProps {
+                id,
+                region: primary_region,
+                read: future.await.map_err(TaskError::from),
+            }
+        })
     }
 
     /// Reads the tags of these primaries, for the tag filter.
@@ -225,10 +310,10 @@ impl Tasks {
         let clients = inventory.clients().clone();
         self.start(runner, TaskKey::PrimaryTags, async move {
             let (tags, errors) = fetch_primary_tags(clients, primaries).await;
-            TaskOutput::PrimaryTags {
+            TaskOutput::PrimaryTags(Ok(PrimaryTagsRead {
                 tags,
                 unreadable: errors.len(),
-            }
+            }))
         })
     }
 
@@ -248,11 +333,11 @@ impl Tasks {
             // after the audit's reads: those are not audited yet, and said so.
             let needed = audit_targets(&estate);
             let gaps = not_audited(&estate, &needed, &read.props, &read.problems);
-            TaskOutput::Findings(AuditResult {
+            TaskOutput::Findings(Ok(AuditResult {
                 revision: estate.revision(),
                 findings,
                 not_audited: gaps,
-            })
+            }))
         })
     }
 
@@ -267,6 +352,7 @@ impl Tasks {
     ) -> bool {
         let key = TaskKey::Export(path.clone());
         self.start(runner, key, async move {
+            let target = path.clone();
             let written = tokio::task::spawn_blocking(move || {
                 let report = crate::report::audit_report(
                     &estate,
@@ -274,19 +360,20 @@ impl Tasks {
                     result.not_audited,
                     super::now_epoch(),
                 );
-                report
-                    .render(format)
-                    .map_err(|e| e.to_string())
-                    .and_then(|text| {
-                        super::write_private(std::path::Path::new(&path), &text)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map(|()| format!("Saved {path}"))
-                    .map_err(|e| format!("Could not save {path}: {e}"))
+                let text = report.render(format).map_err(|source| TaskError::Render {
+                    path: target.clone(),
+                    source,
+                })?;
+                super::write_private(std::path::Path::new(&target), &text).map_err(|source| {
+                    TaskError::Write {
+                        path: target.clone(),
+                        source,
+                    }
+                })
             })
             .await
-            .unwrap_or_else(|e| Err(format!("Could not save the report: {e}")));
-            TaskOutput::Exported(written)
+            .unwrap_or_else(|e| Err(e.into()));
+            TaskOutput::Exported { path, written }
         })
     }
 
@@ -297,7 +384,7 @@ impl Tasks {
             return false;
         };
         self.start(runner, TaskKey::ReloadCredentials, async move {
-            TaskOutput::Reloaded(Box::new(AwsClients::connect(&settings).await))
+            TaskOutput::Reloaded(Ok(Box::new(AwsClients::connect(&settings).await)))
         })
     }
 }
@@ -307,17 +394,19 @@ impl Tasks {
     pub fn load_baseline(&mut self, runner: &Runner, path: String) -> bool {
         let key = TaskKey::LoadBaseline(path.clone());
         self.start(runner, key, async move {
+            let file = path.clone();
             let loaded = tokio::task::spawn_blocking(move || {
                 let text = super::read_bounded(
-                    std::path::Path::new(&path),
+                    std::path::Path::new(&file),
                     crate::domain::baseline::MAX_BASELINE_BYTES,
                     "baseline",
                 )?;
-                Baseline::from_toml(&text).map_err(|e| format!("{path}: {e}"))
+                Baseline::from_toml(&text)
+                    .map_err(|source| TaskError::Baseline { path: file, source })
             })
             .await
-            .unwrap_or_else(|e| Err(format!("Cannot load the baseline: {e}")));
-            TaskOutput::Baseline(loaded)
+            .unwrap_or_else(|e| Err(e.into()));
+            TaskOutput::Baseline { path, loaded }
         })
     }
 }
@@ -333,7 +422,8 @@ impl Tasks {
             // Only this account's: "changes since" compares its estate with one of them.
             let read = tokio::task::spawn_blocking(move || super::history::read_snapshots(&path))
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()))
+                .map_err(TaskError::from)
+                .and_then(|read| read.map_err(TaskError::from))
                 .map(|list| list.into_iter().filter(|s| s.account == account).collect());
             TaskOutput::Snapshots(read)
         })
@@ -357,11 +447,15 @@ impl Tasks {
             let revision = estate.revision();
             let diff = tokio::task::spawn_blocking(move || {
                 let now = facts_of(&estate, audited.as_ref(), &account);
-                super::history::changes_since(&path, id, &now)
+                super::history::changes_since(&path, id, &now).map_err(TaskError::from)
             })
             .await
-            .unwrap_or_else(|e| Err(e.to_string()));
-            TaskOutput::Changes { revision, diff }
+            .unwrap_or_else(|e| Err(e.into()));
+            TaskOutput::Changes {
+                id,
+                revision: Some(revision),
+                diff,
+            }
         })
     }
 }
@@ -389,20 +483,22 @@ impl Tasks {
     pub fn save_plan(&mut self, runner: &Runner, plan: Plan, path: String) -> bool {
         let key = TaskKey::SavePlan(path.clone());
         self.start(runner, key, async move {
+            let target = path.clone();
             let saved = tokio::task::spawn_blocking(move || {
-                let text = serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
-                if super::apply::journal_path(std::path::Path::new(&path)).exists() {
-                    return Err(format!(
-                        "{path} has an apply journal beside it: save this plan under another name"
-                    ));
+                let text = plan_text(&plan)?;
+                if super::apply::journal_path(std::path::Path::new(&target)).exists() {
+                    return Err(TaskError::JournalBeside { path: target });
                 }
-                super::write_private(std::path::Path::new(&path), &text)
-                    .map(|()| format!("Saved {path}"))
-                    .map_err(|e| format!("Could not save {path}: {e}"))
+                super::write_private(std::path::Path::new(&target), &text).map_err(|source| {
+                    TaskError::Write {
+                        path: target,
+                        source,
+                    }
+                })
             })
             .await
-            .unwrap_or_else(|e| Err(e.to_string()));
-            TaskOutput::Exported(saved)
+            .unwrap_or_else(|e| Err(e.into()));
+            TaskOutput::SavedPlan { path, saved }
         })
     }
 
@@ -410,19 +506,21 @@ impl Tasks {
     pub fn load_plan(&mut self, runner: &Runner, path: String) -> bool {
         let key = TaskKey::LoadPlan(path.clone());
         self.start(runner, key, async move {
-            let loaded = tokio::task::spawn_blocking(move || {
+            let file = path.clone();
+            let plan = tokio::task::spawn_blocking(move || {
                 let text = super::read_bounded(
-                    std::path::Path::new(&path),
+                    std::path::Path::new(&file),
                     crate::domain::plan::MAX_PLAN_BYTES,
                     "plan",
                 )?;
-                let plan: Plan = serde_json::from_str(&text)
-                    .map_err(|e| format!("{path} is not a plan: {e}"))?;
-                Ok(plan)
+                serde_json::from_str::<Plan>(&text).map_err(|e| TaskError::NotAPlan {
+                    path: file,
+                    detail: e.to_string(),
+                })
             })
             .await
-            .unwrap_or_else(|e| Err(e.to_string()));
-            TaskOutput::Plan(loaded)
+            .unwrap_or_else(|e| Err(e.into()));
+            TaskOutput::LoadedPlan { path, plan }
         })
     }
 
@@ -441,6 +539,7 @@ impl Tasks {
         }
         let clients = inventory.clients().clone();
         let key = TaskKey::ApplyPlan(path.clone());
+        let file = path.clone();
         let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         self.apply_progress = progress.clone();
         let repaint = runner.repaint_hook();
@@ -452,7 +551,8 @@ impl Tasks {
                     .push(status.clone());
                 repaint();
             };
-            TaskOutput::Applied(write_and_apply(clients, plan, path, options, report).await)
+            let outcomes = write_and_apply(clients, plan, file, options, report).await;
+            TaskOutput::Applied { path, outcomes }
         })
     }
 
@@ -471,45 +571,47 @@ async fn write_and_apply(
     path: String,
     options: ApplyOptions,
     report: impl Fn(&StepStatus),
-) -> Result<Vec<StepStatus>, String> {
-    let text = serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
+) -> Result<Vec<StepStatus>, TaskError> {
+    let text = plan_text(&plan)?;
     let mut journal = tokio::task::spawn_blocking(move || {
         let file = std::path::PathBuf::from(&path);
         // First the plan's lock: a CLI `apply` of this file holds it, and then nothing here
         // writes or calls anything.
-        let lock = PlanLock::acquire(&file).map_err(|e| e.to_string())?;
+        let lock = PlanLock::acquire(&file)?;
         // The same text again: the journal beside it from an earlier apply continues. Another
         // plan's journal there is never overwritten, and neither is its plan.
         let same = std::fs::read_to_string(&file).ok().as_deref() == Some(text.as_str());
         if !same {
             let journal = super::apply::journal_path(&file);
             if journal.exists() {
-                return Err(format!(
-                    "{} is the journal of another plan: save this plan under another name",
-                    journal.display()
-                ));
+                return Err(TaskError::OtherPlansJournal { journal });
             }
-            super::write_private(&file, &text).map_err(|e| format!("cannot write {path}: {e}"))?;
+            super::write_private(&file, &text)
+                .map_err(|source| TaskError::Write { path, source })?;
         }
-        ApplyJournal::open(lock, &text).map_err(|e| e.to_string())
+        Ok::<_, TaskError>(ApplyJournal::open(lock, &text)?)
     })
-    .await
-    .map_err(|e| e.to_string())??;
-    apply_plan(&clients, &plan, &mut journal, &options, |_, _, status| {
+    .await??;
+    let outcomes = apply_plan(&clients, &plan, &mut journal, &options, |_, _, status| {
         report(status);
         std::ops::ControlFlow::Continue(())
     })
-    .await
-    .map_err(|e| e.to_string())
+    .await?;
+    Ok(outcomes)
+}
+
+/// A plan as its file holds it.
+fn plan_text(plan: &Plan) -> Result<String, TaskError> {
+    Ok(serde_json::to_string_pretty(plan)?)
 }
 
 async fn read_props(
     clients: AwsClients,
     targets: Vec<(MrkId, Region)>,
     rotation: Vec<(MrkId, Region)>,
-) -> TaskOutput {
+) -> PropsRead {
     let (props, problems) = fetch_audit_props(clients, targets, rotation).await;
-    TaskOutput::Props(PropsRead { props, problems })
+    PropsRead { props, problems }
 }
 
 #[cfg(test)]
@@ -523,11 +625,11 @@ mod tests {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let gate = async move {
             let _ = rx.await;
-            TaskOutput::Exported(Ok("first".into()))
+            TaskOutput::Snapshots(Ok(Vec::new()))
         };
         assert!(tasks.start(&runner, TaskKey::Export("a".into()), gate));
         assert!(!tasks.start(&runner, TaskKey::Export("a".into()), async {
-            TaskOutput::Exported(Ok("second".into()))
+            TaskOutput::Plan(Err(TaskError::AccountUnknown))
         }));
         assert!(tasks.is_running(&TaskKey::Export("a".into())));
         let _ = tx.send(());
@@ -536,26 +638,27 @@ mod tests {
         }));
         let finished = tasks.take_finished();
         assert_eq!(finished.len(), 1);
-        assert!(matches!(
-            &finished[0].1,
-            Ok(TaskOutput::Exported(Ok(text))) if text == "first"
-        ));
+        assert!(matches!(&finished[0], TaskOutput::Snapshots(Ok(_))));
         assert!(!tasks.is_running(&TaskKey::Export("a".into())));
     }
 
     #[test]
-    fn a_task_that_panics_becomes_an_error() {
+    fn a_task_that_panics_becomes_that_tasks_own_error() {
         let runner = Runner::new().unwrap();
         let mut tasks = Tasks::default();
         let explode = true;
-        tasks.start(&runner, TaskKey::PrimaryTags, async move {
+        tasks.start(&runner, TaskKey::Export("r.json".into()), async move {
             assert!(!explode, "boom");
-            TaskOutput::Exported(Ok(String::new()))
+            TaskOutput::Snapshots(Ok(Vec::new()))
         });
         assert!(runner.wait_until(std::time::Duration::from_secs(10), || {
             tasks.running.values().all(|p| p.ready().is_some())
         }));
         let finished = tasks.take_finished();
-        assert!(matches!(&finished[0].1, Err(Panicked(m)) if m.contains("boom")));
+        assert!(matches!(
+            &finished[0],
+            TaskOutput::Exported { path, written: Err(TaskError::Stopped(m)) }
+                if path == "r.json" && m.contains("boom")
+        ));
     }
 }

@@ -122,9 +122,15 @@ impl Store {
             .map_err(at)?;
         stmt.query_map([id], |r| {
             let word: String = r.get(1)?;
-            let status = word.parse().map_err(|e: String| {
-                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
-            })?;
+            let status = word
+                .parse()
+                .map_err(|e: crate::domain::UnknownRegionRead| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                })?;
             Ok(RegionRecord {
                 region: r.get(0)?,
                 status,

@@ -8,7 +8,7 @@ use egui::{Color32, RichText, Ui};
 use super::command::Command;
 use crate::domain::audit::{Finding, PropsMap, ReportFormat, Severity};
 use crate::domain::{MrkId, Region};
-use crate::jobs::{AuditResult, PropsRead};
+use crate::jobs::{AuditResult, PropsRead, TaskError};
 
 /// The panel's state: what the audit read, what it found, and the filters it drives. It holds
 /// no background work: the app runs the reads and the findings as tasks and hands the results
@@ -36,12 +36,12 @@ pub struct AuditPanel {
     pub missing_in: Option<Region>,
     export_path: String,
     export_format: usize,
-    pub export_result: Option<Result<String, String>>,
+    pub export_result: Option<Result<String, TaskError>>,
     baseline_path: String,
     /// The baseline file last loaded from this panel, which the window remembers.
     pub loaded_baseline: Option<String>,
     /// What loading a baseline gave: where it came from, or why it could not be used.
-    pub baseline_result: Option<Result<String, String>>,
+    pub baseline_result: Option<Result<String, TaskError>>,
 }
 
 const FORMATS: [(&str, ReportFormat, &str); 4] = [
@@ -161,7 +161,7 @@ impl AuditPanel {
                     ui.label(RichText::new(text).small());
                 }
                 Some(Err(e)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, e);
+                    ui.colored_label(ui.visuals().error_fg_color, e.to_string());
                 }
                 None => {}
             }
@@ -297,7 +297,7 @@ impl AuditPanel {
                     ui.label(RichText::new(text).small());
                 }
                 Some(Err(e)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, e);
+                    ui.colored_label(ui.visuals().error_fg_color, e.to_string());
                 }
                 None => {}
             }

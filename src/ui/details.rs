@@ -9,7 +9,7 @@ use super::grid::{key_menu, replicate_button};
 use crate::domain::key::format_utc;
 use crate::domain::lifecycle::{material_note, pending_note};
 use crate::domain::{Cell, Family, KeyInfo, MrkId, Region, Role, Tag};
-use crate::jobs::{Inventory, ReplicaPhase};
+use crate::jobs::{CallOutcome, Inventory, ReplicaPhase};
 
 /// What the last audit says about the shown family.
 pub struct AuditView<'a> {
@@ -220,11 +220,11 @@ fn replication_report(ui: &mut Ui, inventory: &Inventory, id: &MrkId, region: Re
 fn session_trail(ui: &mut Ui, inventory: &Inventory, id: &MrkId) {
     ui.strong("What this app did to the family");
     let mut any = false;
-    for entry in inventory.history_for(id) {
+    for entry in inventory.actions_on(id) {
         any = true;
-        let result = match &entry.result {
-            Ok(text) => text.clone(),
-            Err(p) => format!("failed: {p}"),
+        let result = match &entry.outcome {
+            CallOutcome::Done(text) => text.clone(),
+            failed => failed.to_string(),
         };
         ui.label(
             RichText::new(format!(

@@ -16,18 +16,18 @@ use crate::domain::{MrkId, Region};
 pub struct HistoryPanel {
     pub open: bool,
     /// The snapshots, once read (or why they could not be).
-    pub snapshots: Option<Result<Vec<SnapshotSummary>, String>>,
+    pub snapshots: Option<Result<Vec<SnapshotSummary>, crate::jobs::TaskError>>,
     /// The snapshot the grid is compared with.
     pub since: Option<i64>,
     /// The changes since `since`, and the estate revision they were computed at.
-    pub changes: Option<(u64, Result<Diff, String>)>,
+    pub changes: Option<(u64, Result<Diff, crate::jobs::TaskError>)>,
     /// Cells that changed since `since`, with what changed, for the grid.
     pub changed_cells: HashMap<(MrkId, Region), String>,
 }
 
 impl HistoryPanel {
     /// Takes the changes computed at `revision`, and marks the cells they are about.
-    pub fn set_changes(&mut self, revision: u64, diff: Result<Diff, String>) {
+    pub fn set_changes(&mut self, revision: u64, diff: Result<Diff, crate::jobs::TaskError>) {
         self.changed_cells.clear();
         if let Ok(diff) = &diff {
             for change in diff.changes.iter().filter(|c| is_cell_change(c.kind)) {
@@ -71,7 +71,7 @@ impl HistoryPanel {
                 return;
             }
             Some(Err(why)) => {
-                ui.colored_label(ui.visuals().error_fg_color, &why);
+                ui.colored_label(ui.visuals().error_fg_color, why.to_string());
                 self.snapshots = Some(Err(why));
                 return;
             }
@@ -133,7 +133,7 @@ impl HistoryPanel {
         let diff = match changes {
             Ok(diff) => diff,
             Err(why) => {
-                ui.colored_label(ui.visuals().error_fg_color, why);
+                ui.colored_label(ui.visuals().error_fg_color, why.to_string());
                 return;
             }
         };

@@ -9,21 +9,21 @@ use egui::{RichText, Ui};
 
 use super::command::Command;
 use crate::domain::plan::{Plan, Step};
-use crate::jobs::StepStatus;
+use crate::jobs::{StepStatus, TaskError};
 
 pub struct PlanView {
     pub open: bool,
     /// The plan shown, or why there is none.
-    pub plan: Option<Result<Plan, String>>,
+    pub plan: Option<Result<Plan, TaskError>>,
     /// Which steps will be applied (all, until unticked).
     checked: Vec<bool>,
     /// Where Apply writes the plan (its journal goes beside it), and Load reads one.
     path: String,
     /// Each applied step's outcome, in the order of the plan that was applied.
-    pub outcomes: Option<Result<Vec<(Step, StepStatus)>, String>>,
+    pub outcomes: Option<Result<Vec<(Step, StepStatus)>, TaskError>>,
     confirming: bool,
     /// What saving the plan gave: where, or why not.
-    pub saved: Option<Result<String, String>>,
+    pub saved: Option<Result<String, TaskError>>,
 }
 
 impl Default for PlanView {
@@ -41,7 +41,7 @@ impl Default for PlanView {
 }
 
 impl PlanView {
-    pub fn set_plan(&mut self, plan: Result<Plan, String>) {
+    pub fn set_plan(&mut self, plan: Result<Plan, TaskError>) {
         self.checked = vec![true; plan.as_ref().map_or(0, |p| p.steps.len())];
         self.plan = Some(plan);
         self.outcomes = None;
@@ -102,7 +102,7 @@ impl PlanView {
                     ui.label(RichText::new(text).small());
                 }
                 Some(Err(why)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, why);
+                    ui.colored_label(ui.visuals().error_fg_color, why.to_string());
                 }
                 None => {}
             }
@@ -120,12 +120,12 @@ impl PlanView {
                 ui.label(RichText::new("No plan yet.").weak());
             }
             Some(Err(why)) => {
-                ui.colored_label(ui.visuals().error_fg_color, why);
+                ui.colored_label(ui.visuals().error_fg_color, why.to_string());
             }
             Some(Ok(_)) => self.steps(ui, applying, read_only),
         }
         if let Some(Err(why)) = &self.outcomes {
-            ui.colored_label(ui.visuals().error_fg_color, why);
+            ui.colored_label(ui.visuals().error_fg_color, why.to_string());
         }
         if self.confirming {
             self.confirmation(ui.ctx(), read_only, commands);

@@ -68,7 +68,7 @@ impl ReplicateDialog {
     }
 
     /// The primary's policy and tags as read (what the console would copy), or why not.
-    pub fn set_primary_props(&mut self, read: Result<PrimaryProps, String>) {
+    pub fn set_primary_props(&mut self, read: Result<PrimaryProps, crate::jobs::TaskError>) {
         self.loading = false;
         match read {
             Ok(props) => {
@@ -76,7 +76,7 @@ impl ReplicateDialog {
                 self.props.tags = props.tags;
                 self.draft.fill_from(&self.props);
             }
-            Err(e) => self.load_error = Some(e),
+            Err(e) => self.load_error = Some(e.to_string()),
         }
     }
 

@@ -317,10 +317,10 @@ fn the_journal_of_a_replicate_survives_a_restart_and_shows_in_the_details_panel(
     assert_eq!(inventory.replicate(&runner, vec![request]), 1);
     // The call lands (a job finishes), the trail records it, the writer puts it on disk.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while inventory.history_for(&id).next().is_none() {
+    while inventory.actions_on(&id).next().is_none() {
         let before = runner.finished_count();
         inventory.poll(&runner);
-        if inventory.history_for(&id).next().is_some() {
+        if inventory.actions_on(&id).next().is_some() {
             break;
         }
         let left = deadline.saturating_duration_since(std::time::Instant::now());

@@ -170,8 +170,14 @@ fn the_audit_trail_records_each_call_with_its_result() {
     act(&mut s, "eu-west-2", KeyAction::Disable);
     let trail: Vec<(&str, String, bool)> = s
         .inventory
-        .history_for(&s.key_id)
-        .map(|h| (h.operation.as_str(), h.region.to_string(), h.result.is_ok()))
+        .actions_on(&s.key_id)
+        .map(|h| {
+            (
+                h.operation.as_str(),
+                h.region.to_string(),
+                h.outcome.is_done(),
+            )
+        })
         .collect();
     assert!(trail.contains(&("ReplicateKey", "eu-west-1".into(), true)));
     assert!(trail.contains(&("CreateAlias", "eu-west-2".into(), true)));

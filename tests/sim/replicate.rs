@@ -302,7 +302,9 @@ fn a_draft_built_from_the_primary_becomes_the_calls_that_are_made() {
         !finished.is_empty()
     }));
     let props: PrimaryProps = match finished.pop() {
-        Some((_, Ok(TaskOutput::PrimaryProps(Ok(props))))) => props,
+        Some(TaskOutput::PrimaryProps {
+            read: Ok(props), ..
+        }) => props,
         _ => panic!("the primary's properties were read"),
     };
     assert_eq!(

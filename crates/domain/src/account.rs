@@ -29,15 +29,30 @@ impl fmt::Display for AccountId {
     }
 }
 
+/// Why an account ID, an account list or a role name cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error("'{0}' is not an AWS account ID (12 digits)")]
+    NotAnAccountId(String),
+    #[error("expected `all` or a comma-separated list of account IDs")]
+    NoAccountListed,
+    #[error(
+        "--assume-role '{0}': a role name is 1 to 64 characters of letters, digits and _+=,.@-"
+    )]
+    RoleName(String),
+    #[error("--role-session-name '{0}': 2 to 64 characters of letters, digits and _+=,.@-")]
+    SessionName(String),
+}
+
 impl FromStr for AccountId {
-    type Err = String;
+    type Err = AccountError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(AccountId(s.to_string()))
         } else {
-            Err(format!("'{s}' is not an AWS account ID (12 digits)"))
+            Err(AccountError::NotAnAccountId(s.to_string()))
         }
     }
 }
@@ -51,7 +66,7 @@ pub enum AccountSelection {
 }
 
 impl FromStr for AccountSelection {
-    type Err = String;
+    type Err = AccountError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.trim() == "all" {
@@ -71,7 +86,7 @@ impl FromStr for AccountSelection {
             }
         }
         if ids.is_empty() {
-            return Err("expected `all` or a comma-separated list of account IDs".into());
+            return Err(AccountError::NoAccountListed);
         }
         Ok(AccountSelection::Listed(ids))
     }
@@ -141,20 +156,16 @@ pub fn role_arn(partition: Partition, account: &AccountId, role: &str) -> String
 
 /// Checks a role name and session name before any call: IAM role names are 1–64 characters of
 /// `[\w+=,.@-]`; session names 2–64 of the same.
-pub fn check_role_names(role: &str, session: &str) -> Result<(), String> {
+pub fn check_role_names(role: &str, session: &str) -> Result<(), AccountError> {
     let allowed = |s: &str| {
         s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
     };
     if !(1..=64).contains(&role.len()) || !allowed(role) {
-        return Err(format!(
-            "--assume-role '{role}': a role name is 1 to 64 characters of letters, digits and _+=,.@-"
-        ));
+        return Err(AccountError::RoleName(role.to_string()));
     }
     if !(2..=64).contains(&session.len()) || !allowed(session) {
-        return Err(format!(
-            "--role-session-name '{session}': 2 to 64 characters of letters, digits and _+=,.@-"
-        ));
+        return Err(AccountError::SessionName(session.to_string()));
     }
     Ok(())
 }
@@ -182,7 +193,7 @@ mod tests {
         let listed: AccountSelection = "111122223333, 222233334444".parse().unwrap();
         assert!(matches!(listed, AccountSelection::Listed(ids) if ids.len() == 2));
         let err = "111122223333,nope".parse::<AccountSelection>().unwrap_err();
-        assert!(err.contains("'nope'"), "{err}");
+        assert_eq!(err, AccountError::NotAnAccountId("nope".into()));
         assert!(",".parse::<AccountSelection>().is_err());
     }
 

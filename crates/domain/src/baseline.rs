@@ -196,7 +196,7 @@ pub enum BaselineError {
     #[error("rule {0} needs an alias, a tag or an account to match")]
     EmptyRule(usize),
     #[error("rule {0}: account {1}")]
-    Account(usize, String),
+    Account(usize, crate::account::AccountError),
 }
 
 #[derive(serde::Deserialize)]

@@ -44,15 +44,20 @@ impl RegionRead {
     }
 }
 
+/// A saved Region read status this build does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a Region's read status")]
+pub struct UnknownRegionRead(pub String);
+
 impl std::str::FromStr for RegionRead {
-    type Err = String;
+    type Err = UnknownRegionRead;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "scanned" => Ok(RegionRead::Scanned),
             "failed" => Ok(RegionRead::Failed),
             "not-scanned" => Ok(RegionRead::NotScanned),
-            other => Err(format!("'{other}' is not a Region's read status")),
+            other => Err(UnknownRegionRead(other.to_string())),
         }
     }
 }

@@ -144,7 +144,12 @@ pub struct JournalEntry {
 }
 
 /// An age such as `90d`, `12h`, `30m` or `2w`, in seconds; for `--since` and `--keep`.
-pub fn parse_age(text: &str) -> Result<i64, String> {
+/// An age (`--keep`, `--since`) that is not a number and a unit, or is beyond a century.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}': expected an age such as 90d, 12h, 30m or 2w (at most a century)")]
+pub struct BadAge(pub String);
+
+pub fn parse_age(text: &str) -> Result<i64, BadAge> {
     let text = text.trim();
     let split = text.len() - text.chars().last().map_or(0, char::len_utf8);
     let (number, unit) = text.split_at(split);
@@ -158,9 +163,7 @@ pub fn parse_age(text: &str) -> Result<i64, String> {
     };
     match number.parse::<i64>() {
         Ok(n) if per > 0 && (1..=36_500 * 86_400 / per).contains(&n) => Ok(n * per),
-        _ => Err(format!(
-            "'{text}': expected an age such as 90d, 12h, 30m or 2w (at most a century)"
-        )),
+        _ => Err(BadAge(text.to_string())),
     }
 }
 

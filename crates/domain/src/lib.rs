@@ -31,6 +31,7 @@ pub mod test_keys;
 
 pub use estate::{
     Cell, Estate, Family, KeyEntry, RegionRead, RegionRescan, RegionScan, RegionStatus,
+    UnknownRegionRead,
 };
 pub use key::{KeyInfo, KeyState, MrkId, MultiRegionConfig, RelatedKey, Role};
 pub use problem::{Problem, ProblemKind};

@@ -46,7 +46,40 @@ const GRANT_OPERATIONS: &[&str] = &[
 pub struct InvalidStep {
     pub step: usize,
     pub operation: String,
-    pub problem: String,
+    pub problem: StepProblem,
+}
+
+/// What is wrong with one step of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepProblem {
+    #[error("account: {0}")]
+    Account(#[from] super::account::AccountError),
+    #[error("'{0}' is not a multi-Region key ID (mrk-…)")]
+    KeyId(String),
+    #[error("'{0}' is not a known Region")]
+    Region(String),
+    #[error("its parameters are not a JSON object")]
+    NotAnObject,
+    #[error("its KeyId is not the step's key {0}")]
+    OtherKey(MrkId),
+    #[error("this app does not make {0} calls")]
+    Operation(String),
+    /// The precondition does not guard what the call changes.
+    #[error(
+        "its precondition is `{has}`, but this call needs `{needs}` (a precondition that guards what the call changes)"
+    )]
+    Unguarded { has: String, needs: &'static str },
+    /// A parameter outside the KMS API's limits: which one, and the rule in words.
+    #[error("{rule}")]
+    Parameter { field: &'static str, rule: String },
+}
+
+/// A parameter's rule broken, in words.
+fn bad(field: &'static str, rule: impl Into<String>) -> StepProblem {
+    StepProblem::Parameter {
+        field,
+        rule: rule.into(),
+    }
 }
 
 /// Every step of `plan` checked; the first invalid one named.
@@ -61,24 +94,21 @@ pub fn check_plan(plan: &Plan) -> Result<(), InvalidStep> {
     Ok(())
 }
 
-fn check_step(step: &Step) -> Result<(), String> {
-    step.account
-        .parse::<AccountId>()
-        .map_err(|e| format!("account: {e}"))?;
-    let id = MrkId::parse(&step.key_id)
-        .ok_or_else(|| format!("'{}' is not a multi-Region key ID (mrk-…)", step.key_id))?;
+fn check_step(step: &Step) -> Result<(), StepProblem> {
+    step.account.parse::<AccountId>()?;
+    let id = MrkId::parse(&step.key_id).ok_or_else(|| StepProblem::KeyId(step.key_id.clone()))?;
     let region: Region = step
         .region
         .parse()
-        .map_err(|_| format!("'{}' is not a known Region", step.region))?;
+        .map_err(|_| StepProblem::Region(step.region.clone()))?;
     let p = &step.parameters;
     if !p.is_object() {
-        return Err("its parameters are not a JSON object".into());
+        return Err(StepProblem::NotAnObject);
     }
     if let Some(key) = p.get("KeyId").or_else(|| p.get("TargetKeyId"))
         && key.as_str() != Some(id.as_str())
     {
-        return Err(format!("its KeyId is not the step's key {id}"));
+        return Err(StepProblem::OtherKey(id));
     }
     guarded(step)?;
     parameters_ok(&step.operation, p, region, &step.precondition)
@@ -86,7 +116,7 @@ fn check_step(step: &Step) -> Result<(), String> {
 
 /// The precondition each operation needs: one that guards what the call changes (a
 /// PutKeyPolicy behind the policy's hash, never behind an alias's absence).
-fn guarded(step: &Step) -> Result<(), String> {
+fn guarded(step: &Step) -> Result<(), StepProblem> {
     let pre = &step.precondition;
     let (ok, needed) = match step.operation.as_str() {
         "ReplicateKey" => (matches!(pre, Precondition::NoKeyIn), "no-key-in"),
@@ -113,14 +143,14 @@ fn guarded(step: &Step) -> Result<(), String> {
             "grant-absent",
         ),
         "ScheduleKeyDeletion" => (matches!(pre, Precondition::KeyState { .. }), "key-state"),
-        other => return Err(format!("this app does not make {other} calls")),
+        other => return Err(StepProblem::Operation(other.to_string())),
     };
     match ok {
         true => Ok(()),
-        false => Err(format!(
-            "its precondition is `{}`, but this call needs `{needed}` (a precondition that guards what the call changes)",
-            precondition_name(pre)
-        )),
+        false => Err(StepProblem::Unguarded {
+            has: precondition_name(pre),
+            needs: needed,
+        }),
     }
 }
 
@@ -130,13 +160,13 @@ fn parameters_ok(
     p: &Value,
     region: Region,
     pre: &Precondition,
-) -> Result<(), String> {
+) -> Result<(), StepProblem> {
     match operation {
         "ReplicateKey" => replicate_ok(p, region),
         "PutKeyPolicy" => {
             policy_ok(p.get("Policy").unwrap_or(&Value::Null))?;
             match p.get("PolicyName").is_some_and(|n| n != "default") {
-                true => Err("PolicyName must be \"default\"".into()),
+                true => Err(bad("PolicyName", "PolicyName must be \"default\"")),
                 false => Ok(()),
             }
         }
@@ -146,19 +176,20 @@ fn parameters_ok(
         "CreateAlias" => alias_ok(p, pre),
         "CreateGrant" => grant_ok(p),
         "ScheduleKeyDeletion" => window_ok(p.get("PendingWindowInDays")),
-        other => Err(format!("this app does not make {other} calls")),
+        other => Err(StepProblem::Operation(other.to_string())),
     }
 }
 
-fn replicate_ok(p: &Value, region: Region) -> Result<(), String> {
-    let target: Region = text(p, "ReplicaRegion")?
+fn replicate_ok(p: &Value, region: Region) -> Result<(), StepProblem> {
+    const FIELD: &str = "ReplicaRegion";
+    let target: Region = text(p, FIELD)?
         .parse()
-        .map_err(|_| "ReplicaRegion is not a known Region".to_string())?;
+        .map_err(|_| bad(FIELD, "ReplicaRegion is not a known Region"))?;
     if target == region {
-        return Err("ReplicaRegion is the primary's own Region".into());
+        return Err(bad(FIELD, "ReplicaRegion is the primary's own Region"));
     }
     if target.partition() != region.partition() {
-        return Err("ReplicaRegion is in another partition".into());
+        return Err(bad(FIELD, "ReplicaRegion is in another partition"));
     }
     if let Some(policy) = p.get("Policy") {
         policy_ok(policy)?;
@@ -172,94 +203,116 @@ fn replicate_ok(p: &Value, region: Region) -> Result<(), String> {
     }
 }
 
-fn tag_keys_ok(keys: &Value) -> Result<(), String> {
+fn tag_keys_ok(keys: &Value) -> Result<(), StepProblem> {
     let keys = keys
         .as_array()
         .filter(|k| !k.is_empty() && k.len() <= MAX_TAGS)
-        .ok_or("TagKeys must list 1 to 50 tag keys")?;
+        .ok_or_else(|| bad("TagKeys", "TagKeys must list 1 to 50 tag keys"))?;
     match keys.iter().any(|k| {
         k.as_str()
             .is_none_or(|k| k.is_empty() || k.chars().count() > 128)
     }) {
-        true => Err("each TagKeys entry is a tag key of 1 to 128 characters".into()),
+        true => Err(bad(
+            "TagKeys",
+            "each TagKeys entry is a tag key of 1 to 128 characters",
+        )),
         false => Ok(()),
     }
 }
 
-fn alias_ok(p: &Value, pre: &Precondition) -> Result<(), String> {
+fn alias_ok(p: &Value, pre: &Precondition) -> Result<(), StepProblem> {
     let name = text(p, "AliasName")?;
-    check_alias_name(name).map_err(|e| format!("AliasName {name}: {e}"))?;
+    check_alias_name(name).map_err(|e| bad("AliasName", format!("AliasName {name}: {e}")))?;
     match pre {
-        Precondition::AliasAbsent { alias } if alias != name => {
-            Err(format!("its precondition guards {alias}, not {name}"))
-        }
+        Precondition::AliasAbsent { alias } if alias != name => Err(bad(
+            "AliasName",
+            format!("its precondition guards {alias}, not {name}"),
+        )),
         _ => Ok(()),
     }
 }
 
-fn grant_ok(p: &Value) -> Result<(), String> {
+fn grant_ok(p: &Value) -> Result<(), StepProblem> {
     let grantee = text(p, "GranteePrincipal")?;
     if grantee.is_empty() || grantee.len() > 256 {
-        return Err("GranteePrincipal must be 1 to 256 characters".into());
+        return Err(bad(
+            "GranteePrincipal",
+            "GranteePrincipal must be 1 to 256 characters",
+        ));
     }
     let ops = p["Operations"]
         .as_array()
         .filter(|o| !o.is_empty())
-        .ok_or("Operations must list at least one operation")?;
+        .ok_or_else(|| bad("Operations", "Operations must list at least one operation"))?;
     match ops
         .iter()
         .find(|o| o.as_str().is_none_or(|o| !GRANT_OPERATIONS.contains(&o)))
     {
-        Some(bad) => Err(format!("{bad} is not a grant operation")),
+        Some(op) => Err(bad("Operations", format!("{op} is not a grant operation"))),
         None => Ok(()),
     }
 }
 
 /// `PendingWindowInDays`, when given: a whole number of days from 7 to 30.
-fn window_ok(days: Option<&Value>) -> Result<(), String> {
+fn window_ok(days: Option<&Value>) -> Result<(), StepProblem> {
     match days {
         None => Ok(()),
         Some(d) if d.as_i64().is_some_and(|d| (7..=30).contains(&d)) => Ok(()),
-        Some(d) => Err(format!("PendingWindowInDays {d} is outside 7 to 30 days")),
+        Some(d) => Err(bad(
+            "PendingWindowInDays",
+            format!("PendingWindowInDays {d} is outside 7 to 30 days"),
+        )),
     }
 }
 
-fn text<'a>(p: &'a Value, field: &str) -> Result<&'a str, String> {
+fn text<'a>(p: &'a Value, field: &'static str) -> Result<&'a str, StepProblem> {
     p[field]
         .as_str()
-        .ok_or_else(|| format!("{field} is missing or not a string"))
+        .ok_or_else(|| bad(field, format!("{field} is missing or not a string")))
 }
 
-fn policy_ok(policy: &Value) -> Result<(), String> {
-    let text = policy.as_str().ok_or("Policy is missing or not a string")?;
+fn policy_ok(policy: &Value) -> Result<(), StepProblem> {
+    let text = policy
+        .as_str()
+        .ok_or_else(|| bad("Policy", "Policy is missing or not a string"))?;
     validate_policy(text)
         .map(|_| ())
-        .map_err(|e| format!("Policy: {e}"))
+        .map_err(|e| bad("Policy", format!("Policy: {e}")))
 }
 
-fn description_ok(d: &Value) -> Result<(), String> {
-    let text = d.as_str().ok_or("Description is not a string")?;
+fn description_ok(d: &Value) -> Result<(), StepProblem> {
+    let text = d
+        .as_str()
+        .ok_or_else(|| bad("Description", "Description is not a string"))?;
     if text.chars().count() > MAX_DESCRIPTION {
-        return Err(format!(
-            "Description is {} characters; at most {MAX_DESCRIPTION}",
-            text.chars().count()
+        return Err(bad(
+            "Description",
+            format!(
+                "Description is {} characters; at most {MAX_DESCRIPTION}",
+                text.chars().count()
+            ),
         ));
     }
     Ok(())
 }
 
-fn tags_ok(tags: &Value) -> Result<(), String> {
-    let list = tags.as_array().ok_or("Tags must be a list")?;
+fn tags_ok(tags: &Value) -> Result<(), StepProblem> {
+    let list = tags
+        .as_array()
+        .ok_or_else(|| bad("Tags", "Tags must be a list"))?;
     let parsed: Vec<Tag> = list
         .iter()
         .map(|t| match (t["TagKey"].as_str(), t["TagValue"].as_str()) {
             (Some(k), Some(v)) => Ok(Tag::new(k, v)),
-            _ => Err("each tag needs a TagKey and a TagValue string".to_string()),
+            _ => Err(bad("Tags", "each tag needs a TagKey and a TagValue string")),
         })
         .collect::<Result<_, _>>()?;
     let check = check_tags(&parsed);
     if check.too_many {
-        return Err(format!("{} tags; at most {MAX_TAGS}", parsed.len()));
+        return Err(bad(
+            "Tags",
+            format!("{} tags; at most {MAX_TAGS}", parsed.len()),
+        ));
     }
     match check
         .rows
@@ -267,7 +320,7 @@ fn tags_ok(tags: &Value) -> Result<(), String> {
         .zip(&parsed)
         .find_map(|(problem, tag)| Some((problem.as_ref()?, tag)))
     {
-        Some((problem, tag)) => Err(format!("tag '{}': {problem}", tag.key)),
+        Some((problem, tag)) => Err(bad("Tags", format!("tag '{}': {problem}", tag.key))),
         None => Ok(()),
     }
 }

@@ -87,7 +87,16 @@ fn a_deletion_window_outside_7_to_30_days_refuses_the_plan_naming_the_step() {
         ]);
         let err = check_plan(&p).unwrap_err();
         assert_eq!(err.step, 2, "{days}");
-        assert!(err.problem.contains("PendingWindowInDays"), "{err}");
+        assert!(
+            matches!(
+                err.problem,
+                StepProblem::Parameter {
+                    field: "PendingWindowInDays",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }
 
@@ -98,7 +107,16 @@ fn a_call_behind_a_precondition_that_does_not_guard_it_is_refused() {
     })]);
     let err = check_plan(&p).unwrap_err();
     assert!(err.to_string().contains("step 1 (PutKeyPolicy)"), "{err}");
-    assert!(err.problem.contains("policy-hash"), "{err}");
+    assert!(
+        matches!(
+            err.problem,
+            StepProblem::Unguarded {
+                needs: "policy-hash",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -155,7 +155,7 @@ pub enum DraftProblem {
     #[error("description: {0} characters; at most 8,192")]
     DescriptionTooLong(usize),
     #[error("alias: {0}")]
-    Alias(String),
+    Alias(AliasNameError),
 }
 
 /// One ReplicateKey call (and the alias to create afterwards), exactly as it will be made.
@@ -479,26 +479,39 @@ fn same_tags(a: &[Tag], b: Option<&[Tag]>) -> bool {
 }
 
 /// KMS alias names: `alias/` then letters, digits, `/`, `_`, `-`; never `alias/aws/`.
-pub fn check_alias_name(name: &str) -> Result<(), String> {
+/// Why a name cannot be an alias (CreateAlias's rules).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AliasNameError {
+    #[error("must start with alias/")]
+    NoPrefix,
+    #[error("needs a name after alias/")]
+    NoName,
+    #[error("alias/aws/ is reserved for AWS managed keys")]
+    Reserved,
+    #[error("at most 256 characters")]
+    TooLong,
+    #[error("'{0}' is not allowed (letters, digits, / _ - only)")]
+    Character(char),
+}
+
+pub fn check_alias_name(name: &str) -> Result<(), AliasNameError> {
     let Some(rest) = name.strip_prefix("alias/") else {
-        return Err("must start with alias/".into());
+        return Err(AliasNameError::NoPrefix);
     };
     if rest.is_empty() {
-        return Err("needs a name after alias/".into());
+        return Err(AliasNameError::NoName);
     }
     if rest.starts_with("aws/") {
-        return Err("alias/aws/ is reserved for AWS managed keys".into());
+        return Err(AliasNameError::Reserved);
     }
     if name.len() > 256 {
-        return Err("at most 256 characters".into());
+        return Err(AliasNameError::TooLong);
     }
     if let Some(c) = rest
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-')))
     {
-        return Err(format!(
-            "'{c}' is not allowed (letters, digits, / _ - only)"
-        ));
+        return Err(AliasNameError::Character(c));
     }
     Ok(())
 }

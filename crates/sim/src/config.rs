@@ -37,10 +37,16 @@ impl FaultRule {
     }
 }
 
+/// A knob the simulator refuses, in words that name the flag: a knob that would make it lie
+/// quietly (a fault that never fires, a clock that panics) is an error, never ignored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadKnob(pub String);
+
 /// `KIND:RATE[:REGION[:OPERATION]]`, e.g. `internal:0.2`, `drop:1:eu-west-1:ReplicateKey`,
 /// `hang:0.1::DescribeKey`.
 impl FromStr for FaultRule {
-    type Err = String;
+    type Err = BadKnob;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let parts: Vec<&str> = s.split(':').collect();
@@ -51,16 +57,20 @@ impl FromStr for FaultRule {
             Some("throttle") => FaultKind::Throttle,
             Some("deny") => FaultKind::Deny,
             _ => {
-                return Err(format!(
+                return Err(BadKnob(format!(
                     "fault '{s}': the kind must be internal, hang, drop, throttle or deny"
-                ));
+                )));
             }
         };
         let rate: f64 = parts
             .get(1)
             .and_then(|r| r.parse().ok())
             .filter(|r: &f64| (0.0..=1.0).contains(r))
-            .ok_or_else(|| format!("fault '{s}': the rate must be a number from 0 to 1"))?;
+            .ok_or_else(|| {
+                BadKnob(format!(
+                    "fault '{s}': the rate must be a number from 0 to 1"
+                ))
+            })?;
         let field = |i: usize| {
             parts
                 .get(i)
@@ -68,9 +78,9 @@ impl FromStr for FaultRule {
                 .map(|p| p.to_string())
         };
         if parts.len() > 4 {
-            return Err(format!(
+            return Err(BadKnob(format!(
                 "fault '{s}': expected KIND:RATE[:REGION[:OPERATION]]"
-            ));
+            )));
         }
         Ok(FaultRule {
             kind,
@@ -142,50 +152,52 @@ impl SimConfig {
     /// Refuses knobs that would make the simulator lie quietly: a NaN share throttles
     /// everything, an infinite clock panics, a fault in a Region or operation that does not
     /// exist never fires.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), BadKnob> {
         if !(self.quota_share.is_finite() && self.quota_share > 0.0 && self.quota_share <= 1.0) {
-            return Err(format!(
+            return Err(BadKnob(format!(
                 "--quota-share {}: expected a share of the quota greater than 0 and at most 1",
                 self.quota_share
-            ));
+            )));
         }
         if !(self.clock_speed.is_finite() && self.clock_speed > 0.0 && self.clock_speed <= 1e6) {
-            return Err(format!(
+            return Err(BadKnob(format!(
                 "--clock-speed {}: expected simulated seconds per real second, greater than 0 and at most 1000000",
                 self.clock_speed
-            ));
+            )));
         }
         if let Some(start) = self.clock_start
             && !(start.is_finite() && (0.0..=4e9).contains(&start))
         {
-            return Err(format!(
+            return Err(BadKnob(format!(
                 "clock start {start}: expected seconds since the Unix epoch, before the year 2096"
-            ));
+            )));
         }
         if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
+            return Err(BadKnob(format!(
                 "--account-id '{}': an AWS account ID is 12 digits",
                 self.account_id
-            ));
+            )));
         }
         for rule in &self.faults {
             if let Some(region) = &rule.region
                 && super::regions::partition_of(region).is_none()
             {
-                return Err(format!("--fault: unknown Region '{region}'"));
+                return Err(BadKnob(format!("--fault: unknown Region '{region}'")));
             }
             if let Some(op) = &rule.operation
                 && !super::ops::OPERATIONS.contains(&op.as_str())
             {
-                return Err(format!(
+                return Err(BadKnob(format!(
                     "--fault: the simulator has no operation '{op}' (it answers {})",
                     super::ops::OPERATIONS.join(", ")
-                ));
+                )));
             }
         }
         for region in &self.disabled_regions {
             if super::regions::partition_of(region).is_none() {
-                return Err(format!("--disable-region: unknown Region '{region}'"));
+                return Err(BadKnob(format!(
+                    "--disable-region: unknown Region '{region}'"
+                )));
             }
         }
         Ok(())

@@ -26,7 +26,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use config::{FaultKind, FaultRule, SimConfig};
+pub use config::{BadKnob, FaultKind, FaultRule, SimConfig};
 pub use flags::Knobs;
 pub use model::Delays;
 pub use ops::{MUTATING, OPERATIONS};

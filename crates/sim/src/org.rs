@@ -284,13 +284,13 @@ pub fn configure(
     members: &mut [MemberAccount],
     deny: &[String],
     suspend: &[String],
-) -> Result<(), String> {
+) -> Result<(), crate::config::BadKnob> {
     for (ids, flag) in [(deny, "--deny-assume-role"), (suspend, "--suspend-account")] {
         for id in ids {
             let Some(member) = members.iter_mut().find(|m| &m.id == id) else {
-                return Err(format!(
+                return Err(crate::config::BadKnob(format!(
                     "{flag} {id}: not an account of the seeded organization (the demo and org:A:R:F seeds have one)"
-                ));
+                )));
             };
             match flag {
                 "--deny-assume-role" => member.role_denied = true,
@@ -404,7 +404,7 @@ mod tests {
         configure(&mut members, &[], &["222233334444".into()]).unwrap();
         assert_eq!(members[1].state, AccountState::Suspended);
         let err = configure(&mut members, &["999999999999".into()], &[]).unwrap_err();
-        assert!(err.contains("--deny-assume-role 999999999999"), "{err}");
+        assert!(err.0.contains("--deny-assume-role 999999999999"), "{err}");
     }
 
     #[test]

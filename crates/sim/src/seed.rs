@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use serde_json::{Value, json};
 
+use super::config::BadKnob;
 use super::model::{DAY, Kms};
 use super::org::{AccountState, MemberAccount};
 
@@ -34,7 +35,7 @@ pub enum Seed {
 pub const MAX_ORG_ACCOUNTS: usize = 1000;
 
 impl FromStr for Seed {
-    type Err = String;
+    type Err = BadKnob;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.split(':').collect::<Vec<_>>()[..] {
@@ -43,26 +44,26 @@ impl FromStr for Seed {
             ["scale", r, f] => {
                 let regions: usize = r
                     .parse()
-                    .map_err(|_| format!("seed '{s}': REGIONS must be a number"))?;
+                    .map_err(|_| BadKnob(format!("seed '{s}': REGIONS must be a number")))?;
                 let families: usize = f
                     .parse()
-                    .map_err(|_| format!("seed '{s}': FAMILIES must be a number"))?;
+                    .map_err(|_| BadKnob(format!("seed '{s}': FAMILIES must be a number")))?;
                 if !(1..=SCALE_REGIONS.len()).contains(&regions) {
-                    return Err(format!(
+                    return Err(BadKnob(format!(
                         "seed '{s}': REGIONS must be 1 to {}",
                         SCALE_REGIONS.len()
-                    ));
+                    )));
                 }
                 Ok(Seed::Scale { regions, families })
             }
             ["org", a, r, f] => {
                 let accounts: usize = a
                     .parse()
-                    .map_err(|_| format!("seed '{s}': ACCOUNTS must be a number"))?;
+                    .map_err(|_| BadKnob(format!("seed '{s}': ACCOUNTS must be a number")))?;
                 if !(1..=MAX_ORG_ACCOUNTS).contains(&accounts) {
-                    return Err(format!(
+                    return Err(BadKnob(format!(
                         "seed '{s}': ACCOUNTS must be 1 to {MAX_ORG_ACCOUNTS}"
-                    ));
+                    )));
                 }
                 match format!("scale:{r}:{f}").parse()? {
                     Seed::Scale { regions, families } => Ok(Seed::Org {
@@ -70,14 +71,14 @@ impl FromStr for Seed {
                         regions,
                         families,
                     }),
-                    _ => Err(format!(
+                    _ => Err(BadKnob(format!(
                         "seed '{s}': expected org:ACCOUNTS:REGIONS:FAMILIES"
-                    )),
+                    ))),
                 }
             }
-            _ => Err(format!(
+            _ => Err(BadKnob(format!(
                 "unknown seed '{s}': expected demo, empty, scale:REGIONS:FAMILIES or org:ACCOUNTS:REGIONS:FAMILIES"
-            )),
+            ))),
         }
     }
 }

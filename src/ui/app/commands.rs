@@ -122,10 +122,9 @@ impl App {
                     account,
                 );
             }
-            None => self.plan_view.set_plan(Err(
-                "the account is unknown (STS GetCallerIdentity did not answer): a plan needs it"
-                    .into(),
-            )),
+            None => self
+                .plan_view
+                .set_plan(Err(crate::jobs::TaskError::AccountUnknown)),
         }
     }
 

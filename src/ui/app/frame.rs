@@ -50,8 +50,8 @@ impl App {
     fn fold_in_background_work(&mut self) {
         self.inventory.poll(&self.runner);
         self.poll_parked();
-        for (task, outcome) in self.tasks.take_finished() {
-            self.absorb(task, outcome);
+        for output in self.tasks.take_finished() {
+            self.absorb(output);
         }
         self.refresh_findings();
         self.refresh_changes_since();

@@ -5,106 +5,95 @@ use super::App;
 use crate::domain::audit::AuditOptions;
 use crate::domain::history::AuditFacts;
 use crate::domain::{MrkId, Region};
-use crate::jobs::{Panicked, TaskKey, TaskOutput, now_epoch};
+use crate::jobs::{AuditResult, PropsRead, TaskKey, TaskOutput, now_epoch};
 
 impl App {
-    /// Hands a finished task's result to the state it belongs to.
-    pub(super) fn absorb(&mut self, task: TaskKey, outcome: Result<TaskOutput, Panicked>) {
-        let output = match outcome {
-            Ok(output) => output,
-            Err(panicked) => {
-                tracing::error!("{task:?}: {panicked}");
-                match task {
-                    TaskKey::PrimaryProps(..) => {
-                        if let Some(dialog) = &mut self.replicate {
-                            dialog.set_primary_props(Err(panicked.to_string()));
-                        }
-                    }
-                    TaskKey::LoadBaseline(path) => {
-                        self.audit.baseline_result =
-                            Some(Err(format!("Could not load {path}: {panicked}")))
-                    }
-                    TaskKey::Export(path) => {
-                        self.audit.export_result =
-                            Some(Err(format!("Could not save {path}: {panicked}")))
-                    }
-                    _ => {}
+    /// Hands a finished task's result to the state it belongs to: the output names its task,
+    /// so there is one arm per task and none for "anything else".
+    pub(super) fn absorb(&mut self, output: TaskOutput) {
+        match output {
+            TaskOutput::AuditProps(read) => {
+                self.audit.absorb_audit_read(read.unwrap_or_else(|e| {
+                    tracing::error!("the audit's reads: {e}");
+                    PropsRead::default()
+                }));
+                self.filters
+                    .absorb_audit_props(self.inventory.estate(), self.audit.props());
+            }
+            TaskOutput::FamilyProps(id, read) => match read {
+                Ok(read) => {
+                    self.audit.absorb_family_read(read);
+                    self.filters
+                        .absorb_audit_props(self.inventory.estate(), self.audit.props());
                 }
-                return;
-            }
-        };
-        match (task, output) {
-            (TaskKey::AuditProps, TaskOutput::Props(read)) => {
-                self.audit.absorb_audit_read(read);
-                self.filters
-                    .absorb_audit_props(self.inventory.estate(), self.audit.props());
-            }
-            (TaskKey::FamilyProps(_), TaskOutput::Props(read)) => {
-                self.audit.absorb_family_read(read);
-                self.filters
-                    .absorb_audit_props(self.inventory.estate(), self.audit.props());
-            }
-            (TaskKey::PrimaryProps(id, region), TaskOutput::PrimaryProps(read)) => {
+                Err(e) => tracing::error!("reading {id}'s policies and tags: {e}"),
+            },
+            TaskOutput::PrimaryProps { id, region, read } => {
                 if let Some(dialog) = &mut self.replicate
                     && dialog.primary() == (&id, region)
                 {
                     dialog.set_primary_props(read);
                 }
             }
-            (TaskKey::PrimaryTags, TaskOutput::PrimaryTags { tags, unreadable }) => {
-                self.filters.absorb_tags(tags, unreadable);
-            }
-            (TaskKey::Findings, TaskOutput::Findings(result)) => {
-                if self.audit_snapshot_due
-                    && result.revision == self.inventory.estate().revision()
-                    && self.inventory.save_audit_snapshot(&AuditFacts {
-                        findings: result.findings.clone(),
-                        not_audited: result.not_audited.clone(),
-                    })
-                {
-                    self.audit_snapshot_due = false;
-                }
-                self.audit.set_result(result);
-            }
-            (TaskKey::Snapshots, TaskOutput::Snapshots(read)) => {
-                self.history.snapshots = Some(read)
-            }
-            (TaskKey::ChangesSince(id), TaskOutput::Changes { revision, diff }) => {
+            TaskOutput::PrimaryTags(read) => match read {
+                Ok(read) => self.filters.absorb_tags(read.tags, read.unreadable),
+                Err(e) => tracing::error!("reading the primaries' tags: {e}"),
+            },
+            TaskOutput::Findings(result) => match result {
+                Ok(result) => self.absorb_findings(result),
+                Err(e) => tracing::error!("computing the findings: {e}"),
+            },
+            TaskOutput::Snapshots(read) => self.history.snapshots = Some(read),
+            TaskOutput::Changes { id, revision, diff } => {
                 if self.history.since == Some(id) {
-                    self.history.set_changes(revision, diff);
+                    // A task that stopped is not asked again for this estate revision.
+                    let at = revision.unwrap_or(self.inventory.estate().revision());
+                    self.history.set_changes(at, diff);
                 }
             }
-            (TaskKey::Export(_), TaskOutput::Exported(result)) => {
-                self.audit.export_result = Some(result);
+            TaskOutput::Exported { path, written } => {
+                self.audit.export_result = Some(written.map(|()| format!("Saved {path}")));
             }
-            (TaskKey::LoadBaseline(path), TaskOutput::Baseline(loaded)) => {
-                self.audit.baseline_result = Some(match loaded {
-                    Ok(baseline) => {
-                        self.set_baseline(baseline);
-                        self.audit.loaded_baseline = Some(path.clone());
-                        Ok(format!("Holding the grid to {path}"))
-                    }
-                    Err(e) => Err(e),
-                });
+            TaskOutput::Baseline { path, loaded } => {
+                self.audit.baseline_result = Some(loaded.map(|baseline| {
+                    self.set_baseline(baseline);
+                    self.audit.loaded_baseline = Some(path.clone());
+                    format!("Holding the grid to {path}")
+                }));
             }
-            (TaskKey::ReloadCredentials, TaskOutput::Reloaded(clients)) => {
-                self.inventory.set_clients(&self.runner, *clients);
+            TaskOutput::Reloaded(clients) => match clients {
+                Ok(clients) => self.inventory.set_clients(&self.runner, *clients),
+                Err(e) => tracing::error!("reloading credentials: {e}"),
+            },
+            TaskOutput::SavedPlan { path, saved } => {
+                self.plan_view.saved = Some(saved.map(|()| format!("Saved {path}")));
             }
-            (TaskKey::SavePlan(_), TaskOutput::Exported(result)) => {
-                self.plan_view.saved = Some(result);
-            }
-            (TaskKey::Plan | TaskKey::LoadPlan(_), TaskOutput::Plan(plan)) => {
+            TaskOutput::Plan(plan) | TaskOutput::LoadedPlan { plan, .. } => {
                 self.plan_view.set_plan(plan);
             }
-            (TaskKey::ApplyPlan(_), TaskOutput::Applied(outcomes)) => {
+            TaskOutput::Applied { outcomes, .. } => {
                 let steps = std::mem::take(&mut self.applied_steps);
                 self.plan_view.outcomes =
                     Some(outcomes.map(|o| steps.into_iter().zip(o).collect()));
                 // What the calls changed shows once every Region is read again.
                 self.inventory.refresh(&self.runner);
             }
-            (task, _) => tracing::error!("{task:?} returned what another task returns"),
         }
+    }
+
+    /// The findings of an estate revision; the GUI audit's snapshot is saved with the first
+    /// findings of the estate it was asked for.
+    fn absorb_findings(&mut self, result: AuditResult) {
+        if self.audit_snapshot_due
+            && result.revision == self.inventory.estate().revision()
+            && self.inventory.save_audit_snapshot(&AuditFacts {
+                findings: result.findings.clone(),
+                not_audited: result.not_audited.clone(),
+            })
+        {
+            self.audit_snapshot_due = false;
+        }
+        self.audit.set_result(result);
     }
 
     /// While a plan is applied, each finished step shows at once, and the grid is listed again
