@@ -7,6 +7,7 @@ mod action_state;
 mod actions;
 mod apply;
 mod audit;
+mod estate_view;
 mod files;
 mod grant_copies;
 mod grant_copy;
@@ -28,6 +29,7 @@ pub use audit::{
     AuditOutcome, audit_each, audit_targets, fetch_audit_props, fetch_primary_tags,
     rotation_targets, run_audit,
 };
+pub use estate_view::EstateView;
 pub use files::{ReadError, open_private, read_bounded, write_private};
 pub use grant_copy::GrantCopy;
 pub use history::{Actor, HistoryLog, snapshot_of};

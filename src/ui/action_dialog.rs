@@ -11,7 +11,7 @@ use crate::domain::lifecycle::{
     MIN_ROTATION_DAYS, confirmation_word,
 };
 use crate::domain::{MrkId, Region};
-use crate::jobs::Inventory;
+use crate::jobs::EstateView;
 
 pub struct ActionDialog {
     key_id: MrkId,
@@ -28,7 +28,7 @@ impl Window for ActionDialog {
         view: &WindowView<'_>,
         commands: &mut Vec<Command>,
     ) -> Visibility {
-        Visibility::open_while(self.draw(ctx, view.inventory, view.read_only, commands))
+        Visibility::open_while(self.draw(ctx, view.estate_view, view.read_only, commands))
     }
 }
 
@@ -50,11 +50,11 @@ impl ActionDialog {
     fn draw(
         &mut self,
         ctx: &egui::Context,
-        inventory: &Inventory,
+        estate_view: &dyn EstateView,
         read_only: bool,
         commands: &mut Vec<Command>,
     ) -> bool {
-        let estate = inventory.estate();
+        let estate = estate_view.estate();
         let Some(family) = estate.family(&self.key_id) else {
             return false;
         };
@@ -76,7 +76,7 @@ impl ActionDialog {
             ui.heading(format!("{} in {}?", self.action, self.region));
             ui.strong(format!(
                 "In account {}, Region {}",
-                inventory.account_label(&key.arn),
+                estate_view.account_label(&key.arn),
                 self.region
             ));
             ui.label(RichText::new(key.arn.as_str()).monospace().small());
@@ -106,7 +106,7 @@ impl ActionDialog {
             };
             let blocker = if read_only {
                 Some("read-only mode: no call that changes a key is made".to_string())
-            } else if inventory
+            } else if estate_view
                 .action_job(&self.key_id, self.region)
                 .is_some_and(|j| j.in_flight())
             {
@@ -132,5 +132,54 @@ impl ActionDialog {
             });
         });
         keep && !modal.should_close()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::{NodeT, Queryable};
+
+    use super::*;
+    use crate::ui::literal_estate::{REPLICA, family_id, one_family, region};
+
+    fn dialog(action: KeyAction, read_only: bool) -> Harness<'static, Vec<Command>> {
+        let estate = one_family();
+        let mut dialog = ActionDialog::new(family_id(), region(REPLICA), action);
+        Harness::new_ui_state(
+            move |ui, commands: &mut Vec<Command>| {
+                let ctx = ui.ctx().clone();
+                let view = WindowView {
+                    estate_view: &estate,
+                    read_only,
+                };
+                let _: Visibility = dialog.show(&ctx, &view, commands);
+            },
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn an_action_names_the_account_and_region_it_acts_in_and_is_sent_once_confirmed() {
+        let mut harness = dialog(KeyAction::Disable, false);
+        harness.get_by_label("In account 111122223333, Region eu-west-1");
+        harness.get_by_label("Confirm: DisableKey").click();
+        harness.run();
+        assert_eq!(
+            harness.state(),
+            &vec![Command::Act(
+                family_id(),
+                region(REPLICA),
+                KeyAction::Disable
+            )]
+        );
+    }
+
+    #[test]
+    fn in_read_only_mode_an_action_cannot_be_confirmed_and_says_why() {
+        let harness = dialog(KeyAction::Disable, true);
+        harness.get_by_label_contains("read-only mode");
+        let confirm = harness.get_by_label("Confirm: DisableKey");
+        assert!(confirm.accesskit_node().is_disabled());
     }
 }

@@ -9,7 +9,7 @@ use super::grid::{key_menu, replicate_button};
 use crate::domain::key::format_utc;
 use crate::domain::lifecycle::{material_note, pending_note};
 use crate::domain::{Cell, Family, KeyInfo, MrkId, Region, Role, Tag};
-use crate::jobs::{CallOutcome, Inventory, ReplicaPhase};
+use crate::jobs::{CallOutcome, EstateView, ReplicaPhase};
 
 /// What the last audit says about the shown family.
 pub struct AuditView<'a> {
@@ -24,18 +24,18 @@ const EXPIRY_WARNING_DAYS: i64 = 30;
 /// Region's key, and what this session did to it.
 pub fn show(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     id: &MrkId,
     read_only: bool,
     audit: &AuditView<'_>,
     commands: &mut Vec<Command>,
 ) {
-    let estate = inventory.estate();
+    let estate = estate_view.estate();
     let Some(family) = estate.family(id) else {
         ui.label("This family is no longer in the scanned Regions.");
         return;
     };
-    header(ui, inventory, id, family, read_only, commands);
+    header(ui, estate_view, id, family, read_only, commands);
     findings(ui, audit);
     ui.separator();
     let primary_policy = family
@@ -44,7 +44,15 @@ pub fn show(
         .and_then(|p| audit.props.get(&(id.clone(), p.region)))
         .and_then(|p| p.policy.clone());
     egui::ScrollArea::vertical().show(ui, |ui| {
-        super::parity_view::show(ui, inventory, id, family, audit.props, read_only, commands);
+        super::parity_view::show(
+            ui,
+            estate_view,
+            id,
+            family,
+            audit.props,
+            read_only,
+            commands,
+        );
         ui.separator();
         for region in estate.regions() {
             let key = match estate.cell(id, *region) {
@@ -59,19 +67,19 @@ pub fn show(
             };
             key_details(ui, &view, audit);
             ui.menu_button(format!("Actions in {region}"), |ui| {
-                key_menu(ui, inventory, id, *region, read_only, commands);
+                key_menu(ui, estate_view, id, *region, read_only, commands);
             });
-            replication_report(ui, inventory, id, *region);
+            replication_report(ui, estate_view, id, *region);
             ui.add_space(6.0);
         }
         ui.separator();
-        session_trail(ui, inventory, id);
+        session_trail(ui, estate_view, id);
     });
 }
 
 fn header(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     id: &MrkId,
     family: &Family,
     read_only: bool,
@@ -93,7 +101,7 @@ fn header(
     if let Some(origin) = family.described().next().map(|k| k.origin.clone()) {
         ui.label(format!("Origin: {origin}"));
     }
-    if replicate_button(ui, inventory.estate(), id, read_only).clicked() {
+    if replicate_button(ui, estate_view.estate(), id, read_only).clicked() {
         commands.push(Command::OpenReplicate(id.clone()));
     }
 }
@@ -183,8 +191,8 @@ fn key_details(ui: &mut Ui, view: &KeyView<'_>, audit: &AuditView<'_>) {
 
 /// What this session's replication to `region` reported: adoption, a watcher that gave up, an
 /// alias error, the policy and tags KMS attached, a failure.
-fn replication_report(ui: &mut Ui, inventory: &Inventory, id: &MrkId, region: Region) {
-    let Some(job) = inventory.replica_job(id, region) else {
+fn replication_report(ui: &mut Ui, estate_view: &dyn EstateView, id: &MrkId, region: Region) {
+    let Some(job) = estate_view.replica_job(id, region) else {
         return;
     };
     if job.adopted {
@@ -217,10 +225,10 @@ fn replication_report(ui: &mut Ui, inventory: &Inventory, id: &MrkId, region: Re
 
 /// The audit trail for the family: every call this app made, with its result (earlier runs'
 /// too, from the journal, when history is kept).
-fn session_trail(ui: &mut Ui, inventory: &Inventory, id: &MrkId) {
+fn session_trail(ui: &mut Ui, estate_view: &dyn EstateView, id: &MrkId) {
     ui.strong("What this app did to the family");
     let mut any = false;
-    for entry in inventory.actions_on(id) {
+    for entry in estate_view.actions_on(id) {
         any = true;
         let result = match &entry.outcome {
             CallOutcome::Done(text) => text.clone(),
@@ -246,4 +254,57 @@ fn tag_list(tags: &[Tag]) -> String {
         .map(|t| format!("{}={}", t.key, t.value))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::{NodeT, Queryable};
+
+    use super::*;
+    use crate::domain::Estate;
+    use crate::domain::audit::PropsMap;
+    use crate::ui::literal_estate::{family_id, one_family};
+
+    /// The details panel of the literal family, drawn from its estate alone.
+    fn details(estate: Estate, read_only: bool) -> Harness<'static, Vec<Command>> {
+        let props = PropsMap::default();
+        Harness::new_ui_state(
+            move |ui, commands: &mut Vec<Command>| {
+                let audit = AuditView {
+                    findings: Vec::new(),
+                    props: &props,
+                };
+                show(ui, &estate, &family_id(), read_only, &audit, commands);
+            },
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn a_familys_details_name_its_primary_and_each_regions_key() {
+        let harness = details(one_family(), false);
+        harness.get_by_label("Primary Region: us-east-1");
+        harness.get_by_label("alias/payments");
+        harness.get_by_label("us-east-1 · Primary · Enabled");
+        harness.get_by_label("eu-west-1 · Replica · Enabled");
+    }
+
+    #[test]
+    fn replicate_in_the_details_asks_for_the_familys_dialog() {
+        let mut harness = details(one_family(), false);
+        harness.get_by_label("Replicate…").click();
+        harness.run();
+        assert_eq!(harness.state(), &vec![Command::OpenReplicate(family_id())]);
+    }
+
+    #[test]
+    fn in_read_only_mode_replicate_is_disabled_in_the_details() {
+        let mut harness = details(one_family(), true);
+        let button = harness.get_by_label("Replicate…");
+        assert!(button.accesskit_node().is_disabled());
+        button.click();
+        harness.run();
+        assert!(harness.state().is_empty());
+    }
 }

@@ -7,7 +7,7 @@ use super::command::Command;
 use super::window::{Visibility, Window, WindowView};
 use crate::domain::parity::Grant;
 use crate::domain::{KeyState, MrkId, Region};
-use crate::jobs::Inventory;
+use crate::jobs::EstateView;
 
 pub struct GrantDialog {
     key_id: MrkId,
@@ -22,7 +22,7 @@ impl Window for GrantDialog {
         view: &WindowView<'_>,
         commands: &mut Vec<Command>,
     ) -> Visibility {
-        Visibility::open_while(self.draw(ctx, view.inventory, view.read_only, commands))
+        Visibility::open_while(self.draw(ctx, view.estate_view, view.read_only, commands))
     }
 }
 
@@ -39,11 +39,11 @@ impl GrantDialog {
     fn draw(
         &mut self,
         ctx: &egui::Context,
-        inventory: &Inventory,
+        estate_view: &dyn EstateView,
         read_only: bool,
         commands: &mut Vec<Command>,
     ) -> bool {
-        let Some(key) = inventory
+        let Some(key) = estate_view
             .estate()
             .family(&self.key_id)
             .and_then(|f| f.described().find(|k| k.region == self.region))
@@ -54,7 +54,7 @@ impl GrantDialog {
         let modal = egui::Modal::new(egui::Id::unique("copy-grant-confirmation")).show(ctx, |ui| {
             ui.set_max_width(560.0);
             ui.heading(format!("Copy the grant to {}?", self.region));
-            let account = inventory.account_label(&key.arn);
+            let account = estate_view.account_label(&key.arn);
             ui.strong(format!("In account {account}, Region {}", self.region));
             ui.label(RichText::new(key.arn.as_str()).monospace().small());
             ui.label(format!("Grant: {}", self.grant.describe()));
@@ -66,7 +66,7 @@ impl GrantDialog {
             ));
             let blocker = if read_only {
                 Some("read-only mode: no call that changes a key is made".to_string())
-            } else if inventory
+            } else if estate_view
                 .grant_copy(&self.key_id, self.region)
                 .is_some_and(|c| c.in_flight())
             {
@@ -99,5 +99,49 @@ impl GrantDialog {
             });
         });
         keep && !modal.should_close()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::ui::literal_estate::{REPLICA, family_id, one_family, region};
+
+    fn grant() -> Grant {
+        Grant {
+            id: "g-1".into(),
+            name: None,
+            grantee: "arn:aws:iam::111122223333:role/app".into(),
+            retiring: None,
+            operations: ["Decrypt".to_string()].into(),
+            constraints: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_grant_copy_names_the_account_and_region_and_is_sent_once_confirmed() {
+        let estate = one_family();
+        let mut dialog = GrantDialog::new(family_id(), region(REPLICA), grant());
+        let mut harness = Harness::new_ui_state(
+            move |ui, commands: &mut Vec<Command>| {
+                let ctx = ui.ctx().clone();
+                let view = WindowView {
+                    estate_view: &estate,
+                    read_only: false,
+                };
+                let _ = dialog.show(&ctx, &view, commands);
+            },
+            Vec::new(),
+        );
+        harness.get_by_label("In account 111122223333, Region eu-west-1");
+        harness.get_by_label("Confirm: CreateGrant").click();
+        harness.run();
+        assert_eq!(
+            harness.state(),
+            &vec![Command::CopyGrant(family_id(), region(REPLICA), grant())]
+        );
     }
 }

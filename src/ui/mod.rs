@@ -11,6 +11,8 @@ mod filter_bar;
 mod grant_dialog;
 mod grid;
 mod history_panel;
+#[cfg(test)]
+mod literal_estate;
 mod org;
 mod parity_view;
 mod plan_view;

@@ -19,7 +19,7 @@ use super::grid::{self, GridContext};
 use crate::domain::Region;
 use crate::domain::account::Account;
 use crate::domain::coverage::{RegionCoverage, region_coverage};
-use crate::jobs::{Inventory, Tasks};
+use crate::jobs::{EstateView, Inventory, Tasks};
 
 /// Estate, baseline and known-tags revisions a derived view was computed at.
 pub(crate) type Revisions = (u64, u64, u64);
@@ -67,28 +67,28 @@ impl AccountSlot {
     }
 }
 
-/// Each Region's coverage for `inventory`'s estate, recounted only when the estate, the
+/// Each Region's coverage for `estate_view`'s estate, recounted only when the estate, the
 /// baseline or the known tags change.
 fn update_coverage(
     cache: &mut Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     baseline: (&crate::domain::baseline::Baseline, u64),
     filters: &FilterBar,
 ) {
     let at = (
-        inventory.estate().revision(),
+        estate_view.estate().revision(),
         baseline.1,
         filters.tags_revision(),
     );
     if cache.as_ref().is_none_or(|(seen, _)| *seen != at) {
-        let counted = region_coverage(inventory.estate(), baseline.0, filters.known_tags());
+        let counted = region_coverage(estate_view.estate(), baseline.0, filters.known_tags());
         *cache = Some((at, counted));
     }
 }
 
-/// What one account's grid is drawn from: its own inventory, audit, filters and coverage.
+/// What one account's grid is drawn from: its own estate and the work on it, audit, filters and coverage.
 pub struct GridParts<'a> {
-    pub inventory: &'a Inventory,
+    pub estate_view: &'a dyn EstateView,
     pub audit: &'a AuditPanel,
     pub filters: &'a mut FilterBar,
     pub coverage: &'a mut Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
@@ -107,15 +107,15 @@ pub fn show_grid(
     commands: &mut Vec<Command>,
 ) {
     let GridParts {
-        inventory,
+        estate_view,
         audit,
         filters,
         coverage,
         selected,
         changed,
     } = parts;
-    update_coverage(coverage, inventory, baseline, filters);
-    filters.update_rows(inventory.estate(), &audit.family_markers, audit.revision);
+    update_coverage(coverage, estate_view, baseline, filters);
+    filters.update_rows(estate_view.estate(), &audit.family_markers, audit.revision);
     let no_coverage = BTreeMap::new();
     let context = GridContext {
         selected,
@@ -131,5 +131,5 @@ pub fn show_grid(
         coverage: coverage.as_ref().map_or(&no_coverage, |(_, c)| c),
         section,
     };
-    grid::show(ui, inventory, &context, commands);
+    grid::show(ui, estate_view, &context, commands);
 }

@@ -9,12 +9,12 @@ use crate::domain::audit::PropsMap;
 use crate::domain::key::format_utc;
 use crate::domain::parity::{Grant, ON_DEMAND_ROTATION_LIMIT, can_rotate, expires_before_primary};
 use crate::domain::{Family, KeyInfo, MrkId, Role};
-use crate::jobs::Inventory;
+use crate::jobs::EstateView;
 
 /// Draws rotation, grants and material of family `id` (from what has been read).
 pub fn show(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     id: &MrkId,
     family: &Family,
     props: &PropsMap,
@@ -26,7 +26,14 @@ pub fn show(
     };
     rotation(ui, id, primary, props);
     grants(
-        ui, inventory, id, family, primary, props, read_only, commands,
+        ui,
+        estate_view,
+        id,
+        family,
+        primary,
+        props,
+        read_only,
+        commands,
     );
     material(ui, family, primary);
 }
@@ -92,7 +99,7 @@ fn rotation(ui: &mut Ui, id: &MrkId, primary: &KeyInfo, props: &PropsMap) {
 #[allow(clippy::too_many_arguments)]
 fn grants(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     id: &MrkId,
     family: &Family,
     primary: &KeyInfo,
@@ -173,7 +180,7 @@ fn grants(
             }
             if on_primary {
                 for k in absent {
-                    missing_row(ui, inventory, id, k, g, read_only, commands);
+                    missing_row(ui, estate_view, id, k, g, read_only, commands);
                 }
             }
         });
@@ -183,7 +190,7 @@ fn grants(
 /// "missing in R" with the action that copies the primary's grant there.
 fn missing_row(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     id: &MrkId,
     key: &KeyInfo,
     grant: &Grant,
@@ -197,7 +204,7 @@ fn missing_row(
                 .small()
                 .color(medium),
         );
-        let copying = inventory
+        let copying = estate_view
             .grant_copy(id, key.region)
             .is_some_and(|c| c.in_flight());
         let button = ui.add_enabled(

@@ -13,7 +13,7 @@ use crate::domain::replicate::{Field, target_status};
 use crate::domain::{
     Draft, Estate, MrkId, PrimaryProps, Region, ReplicateRequest, Source, TargetStatus,
 };
-use crate::jobs::Inventory;
+use crate::jobs::EstateView;
 
 /// Room kept under the scrolling fields for the action row (buttons and a line of text).
 const ACTION_ROW_HEIGHT: f32 = 44.0;
@@ -43,7 +43,7 @@ impl Window for ReplicateDialog {
         view: &WindowView<'_>,
         commands: &mut Vec<Command>,
     ) -> Visibility {
-        self.draw(ctx, view.inventory, view.read_only, commands)
+        self.draw(ctx, view.estate_view, view.read_only, commands)
     }
 }
 
@@ -83,7 +83,7 @@ impl ReplicateDialog {
     fn draw(
         &mut self,
         ctx: &egui::Context,
-        inventory: &Inventory,
+        estate_view: &dyn EstateView,
         read_only: bool,
         commands: &mut Vec<Command>,
     ) -> Visibility {
@@ -105,13 +105,13 @@ impl ReplicateDialog {
             .vscroll(false)
             .show(ctx, |ui| {
                 outcome = match &self.step {
-                    Step::Edit => self.edit(ui, inventory, read_only, commands),
+                    Step::Edit => self.edit(ui, estate_view, read_only, commands),
                     Step::Confirm(_) => {
-                        let account = inventory
+                        let account = estate_view
                             .estate()
                             .family(&self.draft.key_id)
                             .and_then(|f| f.described().next())
-                            .map(|k| inventory.account_label(&k.arn))
+                            .map(|k| estate_view.account_label(&k.arn))
                             .unwrap_or_else(|| "unknown".into());
                         self.confirm(ui, &account, read_only, commands)
                     }
@@ -123,14 +123,19 @@ impl ReplicateDialog {
         if open { outcome } else { Visibility::Closed }
     }
 
-    fn status(&self, estate: &Estate, inventory: &Inventory, region: Region) -> TargetStatus {
+    fn status(
+        &self,
+        estate: &Estate,
+        estate_view: &dyn EstateView,
+        region: Region,
+    ) -> TargetStatus {
         let status = target_status(
             estate,
             &self.draft.key_id,
             self.draft.primary_region,
             region,
         );
-        if status.selectable() && inventory.replica_in_flight(&self.draft.key_id, region) {
+        if status.selectable() && estate_view.replica_in_flight(&self.draft.key_id, region) {
             // Shown as held: a call for this family and Region is already under way.
             return TargetStatus::HoldsKey {
                 role: crate::domain::Role::Replica,
@@ -144,12 +149,12 @@ impl ReplicateDialog {
     fn edit(
         &mut self,
         ui: &mut Ui,
-        inventory: &Inventory,
+        estate_view: &dyn EstateView,
         read_only: bool,
         commands: &mut Vec<Command>,
     ) -> Visibility {
-        let estate = inventory.estate();
-        let status = |r: Region| self.status(estate, inventory, r);
+        let estate = estate_view.estate();
+        let status = |r: Region| self.status(estate, estate_view, r);
         let result = self.draft.requests(&self.props, status);
         let mut reasons: Vec<String> = Vec::new();
         if read_only {
@@ -162,7 +167,7 @@ impl ReplicateDialog {
             .max_height((ui.available_height() - ACTION_ROW_HEIGHT).max(80.0))
             .auto_shrink([false, true])
             .show(ui, |ui| {
-                self.fields(ui, inventory, read_only, commands);
+                self.fields(ui, estate_view, read_only, commands);
                 for reason in &reasons {
                     ui.colored_label(ui.visuals().error_fg_color, reason);
                 }
@@ -197,14 +202,14 @@ impl ReplicateDialog {
     fn fields(
         &mut self,
         ui: &mut Ui,
-        inventory: &Inventory,
+        estate_view: &dyn EstateView,
         read_only: bool,
         commands: &mut Vec<Command>,
     ) {
         self.intro(ui);
         ui.separator();
         ui.strong("Target Regions");
-        self.targets(ui, inventory.estate(), inventory, read_only, commands);
+        self.targets(ui, estate_view.estate(), estate_view, read_only, commands);
         let differences = self.draft.differences(&self.props);
         ui.separator();
         self.description_field(ui);
@@ -378,7 +383,7 @@ impl ReplicateDialog {
         &mut self,
         ui: &mut Ui,
         estate: &Estate,
-        inventory: &Inventory,
+        estate_view: &dyn EstateView,
         read_only: bool,
         commands: &mut Vec<Command>,
     ) {
@@ -391,7 +396,7 @@ impl ReplicateDialog {
                     .filter(|r| *r != self.draft.primary_region)
                     .collect();
                 for (i, region) in regions.iter().enumerate() {
-                    let status = self.status(estate, inventory, *region);
+                    let status = self.status(estate, estate_view, *region);
                     let mut on = self.draft.targets.contains(region);
                     let label = if region.is_opt_in() {
                         format!("{region} (opt-in)")
@@ -417,7 +422,7 @@ impl ReplicateDialog {
             });
         let held: Vec<(Region, TargetStatus)> = Region::all_in(partition)
             .filter(|r| *r != self.draft.primary_region)
-            .map(|r| (r, self.status(estate, inventory, r)))
+            .map(|r| (r, self.status(estate, estate_view, r)))
             .filter(|(_, s)| !s.selectable())
             .collect();
         if !held.is_empty() {
@@ -541,5 +546,38 @@ fn flag(ui: &mut Ui, differences: &[crate::domain::replicate::Difference], field
             ui.visuals().warn_fg_color,
             format!("Differs from the console: {}.", d.text),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::{NodeT, Queryable};
+
+    use super::*;
+    use crate::ui::literal_estate::{PRIMARY, family_id, one_family, region};
+
+    /// Regions are offered by what the estate holds: the replica's Region is not, an empty one is.
+    #[test]
+    fn the_dialog_offers_a_region_without_a_key_and_not_the_replicas() {
+        let estate = one_family();
+        let mut dialog =
+            ReplicateDialog::new(family_id(), region(PRIMARY), PrimaryProps::default());
+        dialog.set_primary_props(Ok(PrimaryProps::default()));
+        let harness = Harness::new_ui_state(
+            move |ui, commands: &mut Vec<Command>| {
+                let ctx = ui.ctx().clone();
+                let view = WindowView {
+                    estate_view: &estate,
+                    read_only: false,
+                };
+                let _ = dialog.show(&ctx, &view, commands);
+            },
+            Vec::new(),
+        );
+        let empty = harness.get_by_label("ap-southeast-2");
+        assert!(!empty.accesskit_node().is_disabled());
+        let replica = harness.get_by_label("eu-west-1");
+        assert!(replica.accesskit_node().is_disabled());
     }
 }

@@ -3,7 +3,7 @@
 //! it answers `Closed`. No window closes itself another way (no public `open` flag, no bool).
 
 use super::command::Command;
-use crate::jobs::Inventory;
+use crate::jobs::EstateView;
 
 /// Whether a window stays open after this frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,10 +22,10 @@ impl Visibility {
     }
 }
 
-/// What every window reads each frame: the account's inventory (its estate and jobs), and
+/// What every window reads each frame: the account's estate and the work under way on it, and
 /// whether calls that change keys are allowed.
 pub struct WindowView<'a> {
-    pub inventory: &'a Inventory,
+    pub estate_view: &'a dyn EstateView,
     pub read_only: bool,
 }
 

@@ -100,7 +100,7 @@ impl App {
                         state.filters.query = self.filters.query.clone();
                         let no_changes = Default::default();
                         let parts = GridParts {
-                            inventory: &state.inventory,
+                            estate_view: &state.inventory,
                             audit: &state.audit,
                             filters: &mut state.filters,
                             coverage: &mut state.coverage,

@@ -137,7 +137,7 @@ impl App {
     /// The windows that are open, each closed by what it answers (one protocol: `window`).
     fn dialogs(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         let view = WindowView {
-            inventory: &self.inventory,
+            estate_view: &self.inventory,
             read_only: self.options.read_only,
         };
         show_window(&mut self.chooser, ctx, &view, commands);
@@ -154,7 +154,7 @@ impl App {
         commands: &mut Vec<Command>,
     ) {
         let parts = crate::ui::org::GridParts {
-            inventory: &self.inventory,
+            estate_view: &self.inventory,
             audit: &self.audit,
             filters: &mut self.filters,
             coverage: &mut self.coverage,

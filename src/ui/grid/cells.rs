@@ -99,13 +99,13 @@ pub(super) fn key_hover(key: &KeyInfo) -> String {
 /// quiet "following…" while the new key settles, or the error and a Retry.
 pub(super) fn job_overlay(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     id: &MrkId,
     region: Region,
     read_only: bool,
     commands: &mut Vec<Command>,
 ) {
-    if let Some(job) = inventory.action_job(id, region) {
+    if let Some(job) = estate_view.action_job(id, region) {
         match &job.phase {
             ActionPhase::Calling => {
                 ui.spinner()
@@ -124,7 +124,7 @@ pub(super) fn job_overlay(
             ActionPhase::Done => {}
         }
     }
-    let Some(job) = inventory.replica_job(id, region) else {
+    let Some(job) = estate_view.replica_job(id, region) else {
         return;
     };
     match &job.phase {

@@ -41,13 +41,13 @@ pub(super) fn family_menu(
 /// accept it, with the reason on hover otherwise.
 pub fn key_menu(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     id: &MrkId,
     region: Region,
     read_only: bool,
     commands: &mut Vec<Command>,
 ) {
-    let estate = inventory.estate();
+    let estate = estate_view.estate();
     let Some(family) = estate.family(id) else {
         return;
     };
@@ -55,7 +55,7 @@ pub fn key_menu(
         ui.label(RichText::new(format!("No key of this family in {region}.")).weak());
         return;
     };
-    let busy = inventory
+    let busy = estate_view
         .action_job(id, region)
         .is_some_and(|j| j.in_flight());
     let mut actions = vec![

@@ -29,7 +29,7 @@ pub(super) fn sort_button(
 
 pub(super) fn region_header(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     estate: &Estate,
     region: Region,
     ctx: &GridContext<'_>,
@@ -42,7 +42,7 @@ pub(super) fn region_header(
             region.to_string()
         };
         sort_button(ui, &name, SortKey::Region(region), ctx.sort, commands);
-        match (estate.status(region), inventory.progress(region)) {
+        match (estate.status(region), estate_view.progress(region)) {
             (_, Some(progress)) => {
                 ui.horizontal(|ui| {
                     ui.spinner();

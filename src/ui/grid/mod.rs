@@ -29,14 +29,14 @@ use crate::domain::lifecycle::KeyAction;
 use crate::domain::replicate::replicate_blocker;
 use crate::domain::rows::SortKey;
 use crate::domain::{Cell, Estate, Family, KeyInfo, MrkId, Region, RegionStatus, Role, Tag};
-use crate::jobs::{ActionPhase, Inventory, ReplicaPhase};
+use crate::jobs::{ActionPhase, EstateView, ReplicaPhase};
 
 /// Two lines: the key ID, then its alias and key spec.
 const ROW_HEIGHT: f32 = 38.0;
 const KEY_COLUMN_WIDTH: f32 = 330.0;
 const REGION_COLUMN_WIDTH: f32 = 128.0;
 
-/// What the grid needs besides the inventory.
+/// What the grid needs besides the estate and the work on it.
 pub struct GridContext<'a> {
     pub selected: Option<&'a MrkId>,
     pub read_only: bool,
@@ -70,18 +70,18 @@ pub const NOT_ALLOWED_COLOUR: egui::Color32 = egui::Color32::from_rgb(0xf5, 0x9e
 /// Blue for a cell that changed since the history panel's snapshot.
 pub const CHANGED_COLOUR: egui::Color32 = egui::Color32::from_rgb(0x42, 0xa5, 0xf5);
 
-/// Draws the grid of `inventory`'s estate; clicks and menu choices become commands.
+/// Draws the grid of `estate_view`'s estate; clicks and menu choices become commands.
 pub fn show(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     ctx: &GridContext<'_>,
     commands: &mut Vec<Command>,
 ) {
-    let estate = inventory.estate();
+    let estate = estate_view.estate();
     if estate.family_count() == 0 {
         ui.vertical_centered(|ui| {
             ui.add_space(40.0);
-            if inventory.is_scanning() {
+            if estate_view.is_scanning() {
                 ui.label("Scanning for multi-Region keys…");
             } else {
                 ui.label("No multi-Region keys in the chosen Regions.");
@@ -90,17 +90,17 @@ pub fn show(
         // The header still matters: it says which Regions failed.
     }
     if ctx.section.is_some() {
-        table(ui, inventory, estate, ctx, commands);
+        table(ui, estate_view, estate, ctx, commands);
         return;
     }
     egui::ScrollArea::horizontal()
         .auto_shrink([false, false])
-        .show(ui, |ui| table(ui, inventory, estate, ctx, commands));
+        .show(ui, |ui| table(ui, estate_view, estate, ctx, commands));
 }
 
 fn table(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     estate: &Estate,
     ctx: &GridContext<'_>,
     commands: &mut Vec<Command>,
@@ -138,7 +138,7 @@ fn table(
             for region in regions {
                 header.col(|ui| {
                     if ui.is_rect_visible(ui.max_rect()) {
-                        region_header(ui, inventory, estate, *region, ctx, commands);
+                        region_header(ui, estate_view, estate, *region, ctx, commands);
                     }
                 });
             }
@@ -171,14 +171,14 @@ fn table(
                         if visible {
                             let required = required.contains(region);
                             let at = (id, *region, column_failed, required);
-                            region_cell(ui, inventory, estate, at, ctx, commands);
+                            region_cell(ui, estate_view, estate, at, ctx, commands);
                         }
                     });
                     if visible {
                         cell.context_menu(|ui| {
                             family_menu(ui, estate, id, ctx.read_only, commands);
                             ui.separator();
-                            key_menu(ui, inventory, id, *region, ctx.read_only, commands);
+                            key_menu(ui, estate_view, id, *region, ctx.read_only, commands);
                         });
                     }
                 }
@@ -193,7 +193,7 @@ fn table(
 /// the audit's mark and "changed" since a chosen snapshot.
 fn region_cell(
     ui: &mut Ui,
-    inventory: &Inventory,
+    estate_view: &dyn EstateView,
     estate: &Estate,
     (id, region, column_failed, required): (&MrkId, Region, bool, bool),
     ctx: &GridContext<'_>,
@@ -202,7 +202,7 @@ fn region_cell(
     let cell = estate.cell(id, region);
     let mark = cell_mark(ctx.baseline, &cell, region, required);
     cell_ui(ui, cell, region, column_failed, mark);
-    job_overlay(ui, inventory, id, region, ctx.read_only, commands);
+    job_overlay(ui, estate_view, id, region, ctx.read_only, commands);
     if let Some(severity) = ctx.cell_markers.get(&(id.clone(), region)) {
         ui.label(
             RichText::new(severity.to_string())
@@ -231,4 +231,66 @@ fn required_regions(ctx: &GridContext<'_>, id: &MrkId, family: &Family) -> BTree
     }
     ctx.baseline
         .required_for(family, ctx.tags.get(id).map(Vec::as_slice))
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::ui::literal_estate::{family_id, one_family};
+
+    /// The grid of the literal family, with no filter, audit or baseline.
+    fn grid() -> Harness<'static, Vec<Command>> {
+        let estate = one_family();
+        let (markers, cell_markers, changed) = Default::default();
+        let (props, baseline, tags, coverage) = Default::default();
+        Harness::builder()
+            .with_size(egui::vec2(1200.0, 400.0))
+            .build_ui_state(
+                move |ui, commands: &mut Vec<Command>| {
+                    let context = GridContext {
+                        selected: None,
+                        read_only: false,
+                        rows: None,
+                        sort: (SortKey::default(), false),
+                        markers: &markers,
+                        cell_markers: &cell_markers,
+                        changed: &changed,
+                        props: &props,
+                        baseline: &baseline,
+                        tags: &tags,
+                        coverage: &coverage,
+                        section: None,
+                    };
+                    show(ui, &estate, &context, commands);
+                },
+                Vec::new(),
+            )
+    }
+
+    #[test]
+    fn the_grid_has_a_column_per_region_and_the_familys_keys_in_theirs() {
+        let harness = grid();
+        for region in ["us-east-1", "eu-west-1", "ap-southeast-2"] {
+            harness.get_by_label(region);
+        }
+        harness.get_by_label("alias/payments · SYMMETRIC_DEFAULT · ENCRYPT_DECRYPT");
+        harness.get_by_label("Primary");
+        harness.get_by_label("Replica");
+        assert_eq!(harness.query_all_by_label("Enabled").count(), 2);
+        // Nothing in ap-southeast-2: a quiet dot, no key.
+        harness.get_by_label("·");
+    }
+
+    #[test]
+    fn clicking_a_familys_row_selects_it() {
+        let mut harness = grid();
+        harness
+            .get_by_label("alias/payments · SYMMETRIC_DEFAULT · ENCRYPT_DECRYPT")
+            .click();
+        harness.run();
+        assert_eq!(harness.state(), &vec![Command::Select(Some(family_id()))]);
+    }
 }
