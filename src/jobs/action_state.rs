@@ -1,21 +1,13 @@
-//! What the session knows of its lifecycle actions and of what it did: each action's phase and
-//! its promises, and the audit trail. Data only, so the inventory can hold it without depending
-//! on the code that runs the actions (`actions.rs`).
+//! What the session knows of its lifecycle actions and of what it did: each action's phase, and
+//! the audit trail. Data only (the calls are jobs in the inventory's table), so the inventory
+//! can hold it without depending on the code that runs the actions (`actions.rs`).
 
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use poll_promise::Promise;
-
-use super::runner::Panicked;
-use crate::aws::KmsError;
 use crate::domain::history::JournalEntry;
 use crate::domain::lifecycle::KeyAction;
-use crate::domain::{KeyInfo, MrkId, Problem, Region};
-
-type Outcome = Result<Result<Vec<KeyInfo>, KmsError>, Panicked>;
-/// A lifecycle call's outcome: the keys described after it, and its request ID.
-type CallAnswer = Result<Result<(Vec<KeyInfo>, Option<String>), KmsError>, Panicked>;
+use crate::domain::{MrkId, Problem, Region};
 
 /// One call this app made, for the trail and the journal.
 pub(super) struct CallRecord {
@@ -102,8 +94,6 @@ pub enum ActionPhase {
 pub struct ActionJob {
     pub action: KeyAction,
     pub phase: ActionPhase,
-    pub(super) calling: Option<Promise<CallAnswer>>,
-    pub(super) following: Option<Promise<Outcome>>,
 }
 
 impl ActionJob {

@@ -9,9 +9,9 @@ use super::action_state::{
     ActionJob, ActionPhase, ActionRecord, CallOutcome, CallRecord, now_epoch,
 };
 use super::inventory::Inventory;
+use super::job_table::{Answer, Done, Job};
 use super::replicate::calls::Backoff;
-use super::runner::Runner;
-use super::runner::{problem_of, take_ready};
+use super::runner::{Runner, problem_of};
 use crate::aws::{KmsError, RegionClient};
 use crate::domain::history::JournalEntry;
 use crate::domain::lifecycle::KeyAction;
@@ -114,22 +114,32 @@ impl Inventory {
             .find(|k| k.role() == Role::Primary)
             .map(|k| k.region)
             .unwrap_or(region);
-        let promise = runner.spawn(call(
+        let answer = call(
             self.clients.client(region),
             self.clients.client(primary_region),
             key_id.clone(),
             action,
-        ));
-        self.actions.insert(
-            slot,
-            ActionJob {
-                action,
-                phase: ActionPhase::Calling,
-                calling: Some(promise),
-                following: None,
-            },
         );
-        true
+        let id = key_id.clone();
+        let started = self
+            .jobs
+            .start(runner, Job::Act(key_id.clone(), region), async move {
+                Done::Acted {
+                    id,
+                    region,
+                    answer: Ok(answer.await),
+                }
+            });
+        if started {
+            self.actions.insert(
+                slot,
+                ActionJob {
+                    action,
+                    phase: ActionPhase::Calling,
+                },
+            );
+        }
+        started
     }
 
     pub fn action_job(&self, key_id: &MrkId, region: Region) -> Option<&ActionJob> {
@@ -182,85 +192,95 @@ impl Inventory {
         self.trail.push(entry);
     }
 
-    pub(super) fn poll_actions(&mut self, runner: &Runner) -> bool {
-        let mut changed = false;
-        let mut follow: Vec<(MrkId, Region)> = Vec::new();
-        let mut finished: Vec<CallRecord> = Vec::new();
-        let mut fresh: Vec<KeyInfo> = Vec::new();
-        for ((key_id, region), job) in self.actions.iter_mut() {
-            if let Some(outcome) = take_ready(&mut job.calling) {
-                changed = true;
-                match problem_of(outcome) {
-                    Ok((keys, request_id)) => {
-                        let states: Vec<String> = keys
-                            .iter()
-                            .map(|k| format!("{} {}", k.region, k.state))
-                            .collect();
-                        finished.push(CallRecord {
-                            key_id: key_id.clone(),
-                            region: *region,
-                            operation: job.action.operation(),
-                            parameters: action_parameters(job.action, *region),
-                            result: Ok(states.join(", ")),
-                            request_id,
-                        });
-                        fresh.extend(keys);
-                        if job.action == KeyAction::Promote {
-                            job.phase = ActionPhase::Following;
-                            follow.push((key_id.clone(), *region));
-                        } else {
-                            job.phase = ActionPhase::Done;
-                        }
-                    }
-                    Err(problem) => {
-                        finished.push(CallRecord {
-                            key_id: key_id.clone(),
-                            region: *region,
-                            operation: job.action.operation(),
-                            parameters: action_parameters(job.action, *region),
-                            result: Err(problem.clone()),
-                            request_id: None,
-                        });
-                        job.phase = ActionPhase::Failed(problem);
-                    }
-                }
+    /// The lifecycle call answered: the keys it changed as KMS now describes them, in the trail;
+    /// a promotion is then followed until every Region names the new primary.
+    pub(super) fn on_acted(
+        &mut self,
+        runner: &Runner,
+        id: MrkId,
+        region: Region,
+        answer: Answer<(Vec<KeyInfo>, Option<String>)>,
+    ) {
+        let Some(job) = self.actions.get_mut(&(id.clone(), region)) else {
+            return;
+        };
+        let (operation, parameters) = (
+            job.action.operation(),
+            action_parameters(job.action, region),
+        );
+        let (keys, request_id) = match problem_of(answer) {
+            Ok(answered) => answered,
+            Err(problem) => {
+                job.phase = ActionPhase::Failed(problem.clone());
+                self.record(CallRecord {
+                    key_id: id,
+                    region,
+                    operation,
+                    parameters,
+                    result: Err(problem),
+                    request_id: None,
+                });
+                return;
             }
-            if let Some(outcome) = take_ready(&mut job.following) {
-                changed = true;
-                match problem_of(outcome) {
-                    Ok(keys) => {
-                        fresh.extend(keys);
-                        job.phase = ActionPhase::Done;
-                    }
-                    Err(problem) => job.phase = ActionPhase::Failed(problem),
-                }
-            }
-        }
-        for key in fresh {
+        };
+        let promoted = job.action == KeyAction::Promote;
+        job.phase = match promoted {
+            true => ActionPhase::Following,
+            false => ActionPhase::Done,
+        };
+        let states: Vec<String> = keys
+            .iter()
+            .map(|k| format!("{} {}", k.region, k.state))
+            .collect();
+        for key in keys {
             self.estate.upsert_key(key);
         }
-        for call in finished {
-            self.record(call);
+        self.record(CallRecord {
+            key_id: id.clone(),
+            region,
+            operation,
+            parameters,
+            result: Ok(states.join(", ")),
+            request_id,
+        });
+        if promoted {
+            self.follow_promotion(runner, id, region);
         }
-        for (key_id, new_primary) in follow {
-            // Every scanned Region that holds a key of the family: all their configurations must
-            // name the new primary before the promotion counts as done.
-            let regions: Vec<Region> = self
-                .estate
-                .family(&key_id)
-                .map(|f| f.described().map(|k| k.region).collect())
-                .unwrap_or_default();
-            let clients = regions.iter().map(|r| self.clients.client(*r)).collect();
-            let promise = runner.spawn(follow_promotion(
-                clients,
-                key_id.clone(),
-                new_primary,
-                self.backoff,
-            ));
-            if let Some(job) = self.actions.get_mut(&(key_id, new_primary)) {
-                job.following = Some(promise);
+    }
+
+    /// Follows every scanned Region that holds a key of the family: all their configurations
+    /// must name the new primary before the promotion counts as done.
+    fn follow_promotion(&mut self, runner: &Runner, id: MrkId, new_primary: Region) {
+        let regions: Vec<Region> = self
+            .estate
+            .family(&id)
+            .map(|f| f.described().map(|k| k.region).collect())
+            .unwrap_or_default();
+        let clients = regions.iter().map(|r| self.clients.client(*r)).collect();
+        let follow = follow_promotion(clients, id.clone(), new_primary, self.backoff);
+        let job = Job::FollowPromotion(id.clone(), new_primary);
+        self.jobs.start(runner, job, async move {
+            Done::Followed {
+                id,
+                region: new_primary,
+                answer: Ok(follow.await),
             }
+        });
+    }
+
+    /// The promotion followed through: every key as KMS now describes it, or why not.
+    pub(super) fn on_followed(&mut self, id: MrkId, region: Region, answer: Answer<Vec<KeyInfo>>) {
+        let Some(job) = self.actions.get_mut(&(id, region)) else {
+            return;
+        };
+        match problem_of(answer) {
+            Ok(keys) => {
+                job.phase = ActionPhase::Done;
+                for key in keys {
+                    self.estate.upsert_key(key);
+                }
+            }
+            Err(problem) => job.phase = ActionPhase::Failed(problem),
         }
-        changed
     }
 }

@@ -5,7 +5,8 @@
 use super::action_state::{ActionPhase, CallRecord};
 use super::grant_copy::GrantCopy;
 use super::inventory::Inventory;
-use super::runner::{Runner, problem_of, take_ready};
+use super::job_table::{Answer, Done, Job};
+use super::runner::{Runner, problem_of};
 use crate::domain::parity::Grant;
 use crate::domain::{KeyState, MrkId, Region};
 
@@ -43,53 +44,61 @@ impl Inventory {
         }
         let client = self.clients.client(region);
         let (key_id, to_copy) = (id.clone(), grant.clone());
-        let promise = runner.spawn(async move { client.create_grant(&key_id, &to_copy).await });
-        self.grant_copies.insert(
-            slot,
-            GrantCopy {
-                grant,
-                phase: ActionPhase::Calling,
-                promise: Some(promise),
-            },
-        );
-        true
+        let started = self
+            .jobs
+            .start(runner, Job::CopyGrant(id.clone(), region), async move {
+                let answer = client.create_grant(&key_id, &to_copy).await;
+                Done::GrantCopied {
+                    id: key_id,
+                    region,
+                    answer: Ok(answer),
+                }
+            });
+        if started {
+            self.grant_copies.insert(
+                slot,
+                GrantCopy {
+                    grant,
+                    phase: ActionPhase::Calling,
+                },
+            );
+        }
+        started
     }
 
     pub fn grant_copy(&self, id: &MrkId, region: Region) -> Option<&GrantCopy> {
         self.grant_copies.get(&(id.clone(), region))
     }
 
-    pub(super) fn poll_grant_copies(&mut self) -> bool {
-        let mut finished = Vec::new();
-        for ((id, region), copy) in self.grant_copies.iter_mut() {
-            let Some(outcome) = take_ready(&mut copy.promise) else {
-                continue;
-            };
-            let parameters = grant_parameters(&copy.grant);
-            let (result, request_id) = match problem_of(outcome) {
-                Ok(request_id) => {
-                    copy.phase = ActionPhase::Done;
-                    (Ok(format!("copied: {}", copy.grant.describe())), request_id)
-                }
-                Err(problem) => {
-                    copy.phase = ActionPhase::Failed(problem.clone());
-                    (Err(problem), None)
-                }
-            };
-            finished.push(CallRecord {
-                key_id: id.clone(),
-                region: *region,
-                operation: "CreateGrant",
-                parameters,
-                result,
-                request_id,
-            });
-        }
-        let changed = !finished.is_empty();
-        for call in finished {
-            self.record(call);
-        }
-        changed
+    /// CreateGrant answered: the copy is done (in the trail, with its request ID) or failed.
+    pub(super) fn on_grant_copied(
+        &mut self,
+        id: MrkId,
+        region: Region,
+        answer: Answer<Option<String>>,
+    ) {
+        let Some(copy) = self.grant_copies.get_mut(&(id.clone(), region)) else {
+            return;
+        };
+        let parameters = grant_parameters(&copy.grant);
+        let (result, request_id) = match problem_of(answer) {
+            Ok(request_id) => {
+                copy.phase = ActionPhase::Done;
+                (Ok(format!("copied: {}", copy.grant.describe())), request_id)
+            }
+            Err(problem) => {
+                copy.phase = ActionPhase::Failed(problem.clone());
+                (Err(problem), None)
+            }
+        };
+        self.record(CallRecord {
+            key_id: id,
+            region,
+            operation: "CreateGrant",
+            parameters,
+            result,
+            request_id,
+        });
     }
 }
 

@@ -1,41 +1,43 @@
-//! The inventory: the estate plus the scans that feed it, one promise per Region.
+//! The inventory: one account's estate and the one table of background work on it (`JobTable`):
+//! the scans that feed it, one per Region, and every other job.
 //!
 //! The UI (or the headless audit) calls `refresh` to start scans and `poll` every frame to fold
-//! finished ones into the estate. Each Region lands on its own; a second `refresh` while a
-//! Region is scanning leaves that scan to finish rather than starting a parallel one.
+//! finished jobs in. Each Region lands on its own; a second `refresh` while a Region is
+//! scanning leaves that scan to finish rather than starting a parallel one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use poll_promise::Promise;
-
+use super::apply::StepStatus;
+use super::job_table::{Answer, Described, Done, Job, JobTable};
 use super::replicate::calls::Backoff;
-use super::runner::take_ready;
-use super::runner::{Panicked, Runner};
+use super::runner::Runner;
 use super::scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
-use crate::aws::{AwsClients, ConnectSettings, KmsError};
+use super::tasks::{TaskKey, TaskOutput};
+use crate::aws::{AwsClients, ConnectSettings};
 use crate::domain::account::{Account, account_of_arn};
-use crate::domain::{Estate, KeyInfo, MrkId, Problem, ProblemKind, Region, RegionStatus};
+use crate::domain::{Estate, MrkId, Problem, ProblemKind, Region, RegionStatus};
 
 pub use super::replicate::state::{ReplicaJob, ReplicaPhase};
 
-type ScanResult = Result<Result<ScanOutcome, KmsError>, Panicked>;
-/// Fresh DescribeKey answers for keys of families whose Regions changed: `None` = deleted.
-type FollowUp = Promise<Result<Vec<((MrkId, Region), Option<KeyInfo>)>, Panicked>>;
-
-struct RegionJob {
-    promise: Promise<ScanResult>,
-    progress: Arc<ScanProgress>,
-}
-
 /// Every multi-Region key family of the chosen Regions, and the work under way on it: scans per
-/// Region, replications per (family, target Region).
+/// Region, replications per (family, target Region), and every task a panel asked for.
 pub struct Inventory {
     pub(super) clients: AwsClients,
     pub(super) estate: Estate,
-    scans: HashMap<Region, RegionJob>,
-    /// Re-descriptions of families whose Regions changed during a "Refresh changes".
-    follow_ups: Vec<FollowUp>,
+    /// Every job in flight on this account.
+    pub(super) jobs: JobTable,
+    /// How far each Region's scan in flight has got.
+    scan_progress: HashMap<Region, Arc<ScanProgress>>,
+    /// Follow-ups started so far (each has its own number in the table).
+    follow_ups_started: u64,
+    /// While `wait_all` folds the scans in: the follow-ups to start once every Region is in.
+    deferred_follow_ups: Option<Vec<(Region, Vec<MrkId>)>>,
+    /// Tasks that finished, waiting for the window to take them (an account's window may be
+    /// in the background when they finish).
+    finished_tasks: Vec<TaskOutput>,
+    /// The outcomes of the apply in flight (or the last one) so far, step by step.
+    pub(super) apply_progress: Arc<std::sync::Mutex<Vec<StepStatus>>>,
     pub(super) replications: HashMap<(MrkId, Region), ReplicaJob>,
     pub(super) actions: super::action_state::Actions,
     pub(super) grant_copies: HashMap<(MrkId, Region), super::grant_copy::GrantCopy>,
@@ -60,8 +62,12 @@ impl Inventory {
         Inventory {
             clients,
             estate: Estate::new(regions),
-            scans: HashMap::new(),
-            follow_ups: Vec::new(),
+            jobs: JobTable::default(),
+            scan_progress: HashMap::new(),
+            follow_ups_started: 0,
+            deferred_follow_ups: None,
+            finished_tasks: Vec::new(),
+            apply_progress: Arc::default(),
             replications: HashMap::new(),
             actions: HashMap::new(),
             grant_copies: HashMap::new(),
@@ -191,7 +197,9 @@ impl Inventory {
             .copied()
             .filter(|r| !self.estate.regions().contains(r))
             .collect();
-        self.scans.retain(|r, _| regions.contains(r));
+        self.jobs
+            .abandon(|job| matches!(job, Job::Scan(r) if !regions.contains(r)));
+        self.scan_progress.retain(|r, _| regions.contains(r));
         self.estate.set_regions(regions);
         for region in new {
             self.start(runner, region, ScanKind::Full);
@@ -204,9 +212,7 @@ impl Inventory {
     pub fn refresh(&mut self, runner: &Runner) {
         self.snapshot_due = true;
         for region in self.estate.regions().to_vec() {
-            if !self.scans.contains_key(&region) {
-                self.start(runner, region, ScanKind::Full);
-            }
+            self.start(runner, region, ScanKind::Full);
         }
     }
 
@@ -221,7 +227,7 @@ impl Inventory {
     pub fn refresh_changes(&mut self, runner: &Runner) {
         self.snapshot_due = true;
         for region in self.estate.regions().to_vec() {
-            if self.scans.contains_key(&region) {
+            if self.jobs.is_running(&Job::Scan(region)) {
                 continue;
             }
             let kind = match self.estate.status(region) {
@@ -232,6 +238,7 @@ impl Inventory {
         }
     }
 
+    /// Starts the scan of `region`, unless one is running there.
     fn start(&mut self, runner: &Runner, region: Region, kind: ScanKind) {
         let progress = Arc::new(ScanProgress::default());
         let future = scan_region(
@@ -240,20 +247,63 @@ impl Inventory {
             progress.clone(),
             runner.repaint_hook(),
         );
-        let promise = runner.spawn(future);
-        self.estate.mark_scanning(region);
-        self.scans.insert(region, RegionJob { promise, progress });
+        let scan = async move {
+            Done::Scanned {
+                region,
+                answer: Ok(future.await),
+            }
+        };
+        if self.jobs.start(runner, Job::Scan(region), scan) {
+            self.estate.mark_scanning(region);
+            self.scan_progress.insert(region, progress);
+        }
     }
 
-    /// Folds every finished job into the estate. Returns whether anything changed.
+    /// Folds every finished job in. Returns whether any finished.
     pub fn poll(&mut self, runner: &Runner) -> bool {
-        let scans = self.poll_scans(runner);
-        let follow_ups = self.poll_follow_ups();
-        let replications = self.poll_replications(runner);
-        let actions = self.poll_actions(runner);
-        let grants = self.poll_grant_copies();
+        let finished = self.jobs.take_finished();
+        let any = !finished.is_empty();
+        for done in finished {
+            self.fold(runner, done);
+        }
         self.save_snapshot_when_done();
-        scans || follow_ups || replications || actions || grants
+        any
+    }
+
+    /// One finished job into the state it belongs to: one arm per job.
+    fn fold(&mut self, runner: &Runner, done: Done) {
+        match done {
+            Done::Scanned { region, answer } => {
+                self.scan_progress.remove(&region);
+                let changed = self.apply(region, answer);
+                match &mut self.deferred_follow_ups {
+                    Some(deferred) => deferred.push((region, changed)),
+                    None => self.follow_up(runner, region, changed),
+                }
+            }
+            Done::FollowedUp(Ok(answers)) => self.apply_follow_up(answers),
+            Done::FollowedUp(Err(panicked)) => {
+                tracing::error!("re-describing changed families: {panicked}")
+            }
+            Done::Replicated { id, region, answer } => {
+                self.on_replicated(runner, id, region, answer)
+            }
+            Done::Settled { id, region, answer } => self.on_settled(id, region, answer),
+            Done::Acted { id, region, answer } => self.on_acted(runner, id, region, answer),
+            Done::Followed { id, region, answer } => self.on_followed(id, region, answer),
+            Done::GrantCopied { id, region, answer } => self.on_grant_copied(id, region, answer),
+            Done::Task(output) => self.finished_tasks.push(output),
+        }
+    }
+
+    /// The tasks that finished since the last call, for the window to fold in.
+    pub fn take_finished_tasks(&mut self) -> Vec<TaskOutput> {
+        std::mem::take(&mut self.finished_tasks)
+    }
+
+    /// Whether the task `key` is running.
+    pub fn task_running(&self, key: &TaskKey) -> bool {
+        self.jobs.is_running(&Job::Task(key.clone()))
     }
 
     /// Saves the estate with the audit's findings as one snapshot, when history is kept and
@@ -279,23 +329,6 @@ impl Inventory {
         }
     }
 
-    fn poll_scans(&mut self, runner: &Runner) -> bool {
-        let finished: Vec<Region> = self
-            .scans
-            .iter()
-            .filter(|(_, job)| job.promise.ready().is_some())
-            .map(|(r, _)| *r)
-            .collect();
-        for region in &finished {
-            let mut slot = self.scans.remove(region).map(|job| job.promise);
-            if let Some(result) = take_ready(&mut slot) {
-                let changed = self.apply(*region, result);
-                self.follow_up(runner, *region, changed);
-            }
-        }
-        !finished.is_empty()
-    }
-
     /// Describes again, in the other Regions, the keys of families that gained or lost a key in
     /// `region`: their multi-Region configuration (who is primary, where the replicas are) is
     /// stale.
@@ -315,11 +348,14 @@ impl Inventory {
             return;
         }
         let clients = self.clients.clone();
-        self.follow_ups
-            .push(runner.spawn(super::paced_reads::describe_each(clients, targets)));
+        self.follow_ups_started += 1;
+        let job = Job::FollowUp(self.follow_ups_started);
+        self.jobs.start(runner, job, async move {
+            Done::FollowedUp(Ok(super::paced_reads::describe_each(clients, targets).await))
+        });
     }
 
-    fn apply_follow_up(&mut self, answers: Vec<((MrkId, Region), Option<KeyInfo>)>) {
+    fn apply_follow_up(&mut self, answers: Described) {
         for ((id, region), answer) in answers {
             match answer {
                 Some(info) => self.estate.upsert_key(info),
@@ -328,45 +364,24 @@ impl Inventory {
         }
     }
 
-    fn poll_follow_ups(&mut self) -> bool {
-        let mut changed = false;
-        for promise in std::mem::take(&mut self.follow_ups) {
-            let mut slot = Some(promise);
-            match take_ready(&mut slot) {
-                None => self.follow_ups.extend(slot),
-                Some(Ok(answers)) => {
-                    changed = true;
-                    self.apply_follow_up(answers);
-                }
-                Some(Err(panicked)) => {
-                    tracing::error!("re-describing changed families: {panicked}")
-                }
-            }
-        }
-        changed
-    }
-
     /// Blocks until every scan has finished, then folds them in (headless use only).
     pub fn wait_all(&mut self, runner: &Runner) {
-        let mut changed = Vec::new();
-        for (region, job) in std::mem::take(&mut self.scans) {
-            let result = job.promise.block_and_take();
-            changed.push((region, self.apply(region, result)));
-        }
         // Follow-ups start once every Region's keys are in: they need the whole family.
-        for (region, ids) in changed {
+        self.deferred_follow_ups = Some(Vec::new());
+        for done in self.jobs.wait_for(|job| matches!(job, Job::Scan(_))) {
+            self.fold(runner, done);
+        }
+        for (region, ids) in self.deferred_follow_ups.take().unwrap_or_default() {
             self.follow_up(runner, region, ids);
         }
-        for promise in std::mem::take(&mut self.follow_ups) {
-            if let Ok(answers) = promise.block_and_take() {
-                self.apply_follow_up(answers);
-            }
+        for done in self.jobs.wait_for(|job| matches!(job, Job::FollowUp(_))) {
+            self.fold(runner, done);
         }
     }
 
     /// Folds one Region's scan in; returns the families whose Regions changed (a "Refresh
     /// changes" only; a full scan re-describes everything anyway).
-    fn apply(&mut self, region: Region, result: ScanResult) -> Vec<MrkId> {
+    fn apply(&mut self, region: Region, result: Answer<ScanOutcome>) -> Vec<MrkId> {
         if let Ok(Ok(outcome)) = &result
             && let Some(problem) = self.foreign_keys(outcome)
         {
@@ -423,13 +438,14 @@ impl Inventory {
 
     /// Progress of a Region's scan in flight: `(described, listed)` once listing is done.
     pub fn progress(&self, region: Region) -> Option<Option<(usize, usize)>> {
-        self.scans
+        self.scan_progress
             .get(&region)
-            .map(|job| job.progress.described_of_listed())
+            .map(|progress| progress.described_of_listed())
     }
 
     pub fn is_scanning(&self) -> bool {
-        !self.scans.is_empty() || !self.follow_ups.is_empty()
+        self.jobs
+            .any(|job| matches!(job, Job::Scan(_) | Job::FollowUp(_)))
     }
 
     pub fn clients(&self) -> &AwsClients {
@@ -441,7 +457,8 @@ impl Inventory {
     /// and the audit trail are kept.
     pub fn set_clients(&mut self, runner: &Runner, clients: AwsClients) {
         self.clients = clients;
-        self.scans.clear();
+        self.jobs.abandon(|job| matches!(job, Job::Scan(_)));
+        self.scan_progress.clear();
         self.refresh(runner);
     }
 }

@@ -1,25 +1,24 @@
-//! The table of background tasks the panels ask for: the audit's reads and its findings, a
-//! family's policies and tags for the details panel, the primary's for the replicate dialog,
-//! the primaries' tags for the tag filter, a report written to a file, new clients after a
+//! The tasks the panels ask for: the audit's reads and its findings, a family's policies and
+//! tags for the details panel, the primary's for the replicate dialog, the primaries' tags for
+//! the tag filter, a report or plan written to a file, a plan applied, new clients after a
 //! credential reload.
 //!
-//! One entry per task, keyed by what it is about, so a second request for a task that is
-//! already running is refused here and nowhere else. What a task returns names the task it is
-//! of (its file, its snapshot, its family), so the window matches on the output alone and a
-//! result can never land in another task's place; a panic becomes that task's own error
-//! (`TaskKey::stopped`).
-//! Panels only ask "is this task running" and receive what it returned.
+//! Each is a job in the inventory's one table (`Job::Task`), keyed by what it is about, so a
+//! second request for a task that is running is refused there. What a task returns names the
+//! task it is of (its file, its snapshot, its family), so the window matches on the output
+//! alone and a result can never land in another task's place; a panic becomes that task's own
+//! error (`TaskKey::stopped`). Panels only ask "is this task running" and receive what it
+//! returned.
 
 use std::collections::HashMap;
 use std::future::Future;
 
-use poll_promise::Promise;
-
 use super::apply::{ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
 use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets};
 use super::inventory::Inventory;
+use super::job_table::{Done, Job};
 use super::replicate::calls::fetch_primary_props;
-use super::runner::{Panicked, Runner, take_ready};
+use super::runner::{Panicked, Runner};
 use super::task_error::TaskError;
 use crate::aws::AwsClients;
 use crate::domain::audit::{
@@ -136,7 +135,7 @@ pub enum TaskOutput {
 
 impl TaskKey {
     /// What this task returns when it stopped (a panic): its own error, in its own place.
-    fn stopped(self, panicked: Panicked) -> TaskOutput {
+    pub(super) fn stopped(self, panicked: Panicked) -> TaskOutput {
         let e = || TaskError::Stopped(panicked.to_string());
         match self {
             TaskKey::AuditProps => TaskOutput::AuditProps(Err(e())),
@@ -180,84 +179,38 @@ impl TaskKey {
     }
 }
 
-/// Every task the panels started and that has not been taken yet.
-#[derive(Default)]
-pub struct Tasks {
-    running: HashMap<TaskKey, Promise<Result<TaskOutput, Panicked>>>,
-    /// The outcomes of the apply in flight so far, step by step, for the GUI to follow live.
-    apply_progress: std::sync::Arc<std::sync::Mutex<Vec<StepStatus>>>,
-}
-
-impl Tasks {
-    pub fn is_running(&self, key: &TaskKey) -> bool {
-        self.running.contains_key(key)
-    }
-
-    /// Whether a plan is being applied (whatever its file).
-    pub fn running_apply(&self) -> bool {
-        self.running
-            .keys()
-            .any(|k| matches!(k, TaskKey::ApplyPlan(_)))
-    }
-
-    /// Starts `future` as `key`, unless a task with that key is running. Returns whether it
-    /// started.
-    fn start(
+impl Inventory {
+    /// Starts the task `key`, unless it is running: a job in the inventory's one table.
+    fn start_task(
         &mut self,
         runner: &Runner,
         key: TaskKey,
         future: impl Future<Output = TaskOutput> + Send + 'static,
     ) -> bool {
-        if self.running.contains_key(&key) {
-            return false;
-        }
-        self.running.insert(key, runner.spawn(future));
-        true
+        let job = Job::Task(key);
+        self.jobs
+            .start(runner, job, async move { Done::Task(future.await) })
     }
 
-    /// What every task that has finished since the last call returned (a panic as that task's
-    /// own error).
-    pub fn take_finished(&mut self) -> Vec<TaskOutput> {
-        let done: Vec<TaskKey> = self
-            .running
-            .iter()
-            .filter(|(_, p)| p.ready().is_some())
-            .map(|(k, _)| k.clone())
-            .collect();
-        let mut out = Vec::with_capacity(done.len());
-        for key in done {
-            let mut slot = self.running.remove(&key);
-            match take_ready(&mut slot) {
-                Some(Ok(output)) => out.push(output),
-                Some(Err(panicked)) => {
-                    tracing::error!("{key:?}: {panicked}");
-                    out.push(key.stopped(panicked));
-                }
-                None => {}
-            }
-        }
-        out
+    /// Whether a plan is being applied (whatever its file).
+    pub fn running_apply(&self) -> bool {
+        self.jobs
+            .any(|job| matches!(job, Job::Task(TaskKey::ApplyPlan(_))))
     }
 
     /// Reads the policy and tags of every described key, for the audit.
-    pub fn read_audit_props(&mut self, runner: &Runner, inventory: &Inventory) -> bool {
-        let targets = audit_targets(inventory.estate());
-        let rotation = rotation_targets(inventory.estate(), &targets);
-        let clients = inventory.clients().clone();
-        self.start(runner, TaskKey::AuditProps, async move {
+    pub fn read_audit_props(&mut self, runner: &Runner) -> bool {
+        let targets = audit_targets(self.estate());
+        let rotation = rotation_targets(self.estate(), &targets);
+        let clients = self.clients().clone();
+        self.start_task(runner, TaskKey::AuditProps, async move {
             TaskOutput::AuditProps(Ok(read_props(clients, targets, rotation).await))
         })
     }
 
     /// Reads the policy and tags of a family's keys not in `known`, for its details panel.
-    pub fn read_family_props(
-        &mut self,
-        runner: &Runner,
-        inventory: &Inventory,
-        id: &MrkId,
-        known: &PropsMap,
-    ) -> bool {
-        let Some(family) = inventory.estate().family(id) else {
+    pub fn read_family_props(&mut self, runner: &Runner, id: &MrkId, known: &PropsMap) -> bool {
+        let Some(family) = self.estate().family(id) else {
             return false;
         };
         let targets: Vec<(MrkId, Region)> = family
@@ -268,10 +221,10 @@ impl Tasks {
         if targets.is_empty() {
             return false;
         }
-        let rotation = rotation_targets(inventory.estate(), &targets);
-        let clients = inventory.clients().clone();
+        let rotation = rotation_targets(self.estate(), &targets);
+        let clients = self.clients().clone();
         let family = id.clone();
-        self.start(runner, TaskKey::FamilyProps(id.clone()), async move {
+        self.start_task(runner, TaskKey::FamilyProps(id.clone()), async move {
             let read = read_props(clients, targets, rotation).await;
             TaskOutput::FamilyProps(family, Ok(read))
         })
@@ -281,17 +234,16 @@ impl Tasks {
     pub fn read_primary_props(
         &mut self,
         runner: &Runner,
-        inventory: &Inventory,
         id: &MrkId,
         primary_region: Region,
         description: String,
         alias: Option<String>,
     ) -> bool {
-        let client = inventory.clients().client(primary_region);
+        let client = self.clients().client(primary_region);
         let future = fetch_primary_props(client, id.clone(), description, alias);
         let key = TaskKey::PrimaryProps(id.clone(), primary_region);
         let id = id.clone();
-        self.start(runner, key, async move {
+        self.start_task(runner, key, async move {
             TaskOutput::PrimaryProps {
                 id,
                 region: primary_region,
@@ -301,14 +253,9 @@ impl Tasks {
     }
 
     /// Reads the tags of these primaries, for the tag filter.
-    pub fn read_primary_tags(
-        &mut self,
-        runner: &Runner,
-        inventory: &Inventory,
-        primaries: Vec<(MrkId, Region)>,
-    ) -> bool {
-        let clients = inventory.clients().clone();
-        self.start(runner, TaskKey::PrimaryTags, async move {
+    pub fn read_primary_tags(&mut self, runner: &Runner, primaries: Vec<(MrkId, Region)>) -> bool {
+        let clients = self.clients().clone();
+        self.start_task(runner, TaskKey::PrimaryTags, async move {
             let (tags, errors) = fetch_primary_tags(clients, primaries).await;
             TaskOutput::PrimaryTags(Ok(PrimaryTagsRead {
                 tags,
@@ -327,7 +274,7 @@ impl Tasks {
         baseline: Baseline,
         options: AuditOptions,
     ) -> bool {
-        self.start(runner, TaskKey::Findings, async move {
+        self.start_task(runner, TaskKey::Findings, async move {
             let findings = audit(&estate, &read.props, &baseline, options);
             // Every described key needs its policy and tags read, including keys that appeared
             // after the audit's reads: those are not audited yet, and said so.
@@ -351,7 +298,7 @@ impl Tasks {
         path: String,
     ) -> bool {
         let key = TaskKey::Export(path.clone());
-        self.start(runner, key, async move {
+        self.start_task(runner, key, async move {
             let target = path.clone();
             let written = tokio::task::spawn_blocking(move || {
                 let report = crate::report::audit_report(
@@ -379,21 +326,21 @@ impl Tasks {
 
     /// Builds new clients from the inventory's connection settings (credentials renewed
     /// outside the app). Nothing starts when the clients were given rather than loaded.
-    pub fn reload_credentials(&mut self, runner: &Runner, inventory: &Inventory) -> bool {
-        let Some(settings) = inventory.reload_settings().cloned() else {
+    pub fn reload_credentials(&mut self, runner: &Runner) -> bool {
+        let Some(settings) = self.reload_settings().cloned() else {
             return false;
         };
-        self.start(runner, TaskKey::ReloadCredentials, async move {
+        self.start_task(runner, TaskKey::ReloadCredentials, async move {
             TaskOutput::Reloaded(Ok(Box::new(AwsClients::connect(&settings).await)))
         })
     }
 }
 
-impl Tasks {
+impl Inventory {
     /// Reads and checks a baseline file off the UI thread (a file can be large or slow).
     pub fn load_baseline(&mut self, runner: &Runner, path: String) -> bool {
         let key = TaskKey::LoadBaseline(path.clone());
-        self.start(runner, key, async move {
+        self.start_task(runner, key, async move {
             let file = path.clone();
             let loaded = tokio::task::spawn_blocking(move || {
                 let text = super::read_bounded(
@@ -411,14 +358,14 @@ impl Tasks {
     }
 }
 
-impl Tasks {
+impl Inventory {
     /// Lists the history's snapshots off the UI thread. Nothing starts with history off.
-    pub fn load_snapshots(&mut self, runner: &Runner, inventory: &Inventory) -> bool {
-        let Some(log) = inventory.history_log() else {
+    pub fn load_snapshots(&mut self, runner: &Runner) -> bool {
+        let Some(log) = self.history_log() else {
             return false;
         };
         let (path, account) = (log.path().to_path_buf(), log.actor().account.clone());
-        self.start(runner, TaskKey::Snapshots, async move {
+        self.start_task(runner, TaskKey::Snapshots, async move {
             // Only this account's: "changes since" compares its estate with one of them.
             let read = tokio::task::spawn_blocking(move || super::history::read_snapshots(&path))
                 .await
@@ -431,19 +378,13 @@ impl Tasks {
 
     /// Compares snapshot `id` with the estate as it is now (and the audit's `findings`, when
     /// they are of this estate), off the UI thread.
-    pub fn changes_since(
-        &mut self,
-        runner: &Runner,
-        inventory: &Inventory,
-        id: i64,
-        audited: Option<AuditFacts>,
-    ) -> bool {
-        let Some(log) = inventory.history_log() else {
+    pub fn changes_since(&mut self, runner: &Runner, id: i64, audited: Option<AuditFacts>) -> bool {
+        let Some(log) = self.history_log() else {
             return false;
         };
         let (path, account) = (log.path().to_path_buf(), log.actor().account.clone());
-        let estate = inventory.estate().clone();
-        self.start(runner, TaskKey::ChangesSince(id), async move {
+        let estate = self.estate().clone();
+        self.start_task(runner, TaskKey::ChangesSince(id), async move {
             let revision = estate.revision();
             let diff = tokio::task::spawn_blocking(move || {
                 let now = facts_of(&estate, audited.as_ref(), &account);
@@ -460,7 +401,7 @@ impl Tasks {
     }
 }
 
-impl Tasks {
+impl Inventory {
     /// Computes the plan from the estate, what the audit read and the baseline, off the UI
     /// thread.
     pub fn make_plan(
@@ -471,7 +412,7 @@ impl Tasks {
         baseline: Baseline,
         account: String,
     ) -> bool {
-        self.start(runner, TaskKey::Plan, async move {
+        self.start_task(runner, TaskKey::Plan, async move {
             TaskOutput::Plan(Ok(crate::domain::plan::plan(
                 &estate, &props, &baseline, &account,
             )))
@@ -482,7 +423,7 @@ impl Tasks {
     /// beside it (that plan is being applied).
     pub fn save_plan(&mut self, runner: &Runner, plan: Plan, path: String) -> bool {
         let key = TaskKey::SavePlan(path.clone());
-        self.start(runner, key, async move {
+        self.start_task(runner, key, async move {
             let target = path.clone();
             let saved = tokio::task::spawn_blocking(move || {
                 let text = plan_text(&plan)?;
@@ -505,7 +446,7 @@ impl Tasks {
     /// Reads a plan file off the UI thread.
     pub fn load_plan(&mut self, runner: &Runner, path: String) -> bool {
         let key = TaskKey::LoadPlan(path.clone());
-        self.start(runner, key, async move {
+        self.start_task(runner, key, async move {
             let file = path.clone();
             let plan = tokio::task::spawn_blocking(move || {
                 let text = super::read_bounded(
@@ -529,21 +470,20 @@ impl Tasks {
     pub fn apply_plan(
         &mut self,
         runner: &Runner,
-        inventory: &Inventory,
         plan: Plan,
         path: String,
         options: ApplyOptions,
     ) -> bool {
-        if inventory.is_read_only() {
+        if self.is_read_only() {
             return false;
         }
-        let clients = inventory.clients().clone();
+        let clients = self.clients().clone();
         let key = TaskKey::ApplyPlan(path.clone());
         let file = path.clone();
         let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         self.apply_progress = progress.clone();
         let repaint = runner.repaint_hook();
-        self.start(runner, key, async move {
+        self.start_task(runner, key, async move {
             let report = move |status: &StepStatus| {
                 progress
                     .lock()
@@ -612,53 +552,4 @@ async fn read_props(
 ) -> PropsRead {
     let (props, problems) = fetch_audit_props(clients, targets, rotation).await;
     PropsRead { props, problems }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_second_request_for_a_running_task_is_refused_and_the_first_result_arrives_once() {
-        let runner = Runner::new().unwrap();
-        let mut tasks = Tasks::default();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let gate = async move {
-            let _ = rx.await;
-            TaskOutput::Snapshots(Ok(Vec::new()))
-        };
-        assert!(tasks.start(&runner, TaskKey::Export("a".into()), gate));
-        assert!(!tasks.start(&runner, TaskKey::Export("a".into()), async {
-            TaskOutput::Plan(Err(TaskError::AccountUnknown))
-        }));
-        assert!(tasks.is_running(&TaskKey::Export("a".into())));
-        let _ = tx.send(());
-        assert!(runner.wait_until(std::time::Duration::from_secs(10), || {
-            tasks.running.values().all(|p| p.ready().is_some())
-        }));
-        let finished = tasks.take_finished();
-        assert_eq!(finished.len(), 1);
-        assert!(matches!(&finished[0], TaskOutput::Snapshots(Ok(_))));
-        assert!(!tasks.is_running(&TaskKey::Export("a".into())));
-    }
-
-    #[test]
-    fn a_task_that_panics_becomes_that_tasks_own_error() {
-        let runner = Runner::new().unwrap();
-        let mut tasks = Tasks::default();
-        let explode = true;
-        tasks.start(&runner, TaskKey::Export("r.json".into()), async move {
-            assert!(!explode, "boom");
-            TaskOutput::Snapshots(Ok(Vec::new()))
-        });
-        assert!(runner.wait_until(std::time::Duration::from_secs(10), || {
-            tasks.running.values().all(|p| p.ready().is_some())
-        }));
-        let finished = tasks.take_finished();
-        assert!(matches!(
-            &finished[0],
-            TaskOutput::Exported { path, written: Err(TaskError::Stopped(m)) }
-                if path == "r.json" && m.contains("boom")
-        ));
-    }
 }

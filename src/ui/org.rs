@@ -2,7 +2,7 @@
 //! header row that names it (ID, name, how it was entered, families and findings, or why it
 //! could not be read) and collapses it.
 //!
-//! The account being worked in lives in the `App`'s own fields (inventory, tasks, audit,
+//! The account being worked in lives in the `App`'s own fields (inventory, audit,
 //! filters, coverage), so every panel and dialog acts through that account's clients; the
 //! others wait in their slots with everything that belongs to them, their scans still
 //! running. Acting on another account's family first makes that account the one worked in
@@ -19,7 +19,7 @@ use super::grid::{self, GridContext};
 use crate::domain::Region;
 use crate::domain::account::Account;
 use crate::domain::coverage::{RegionCoverage, region_coverage};
-use crate::jobs::{EstateView, Inventory, Tasks};
+use crate::jobs::{EstateView, Inventory};
 
 /// Estate, baseline and known-tags revisions a derived view was computed at.
 pub(crate) type Revisions = (u64, u64, u64);
@@ -27,7 +27,6 @@ pub(crate) type Revisions = (u64, u64, u64);
 /// Everything that belongs to one account and follows it when another is worked in.
 pub struct AccountState {
     pub inventory: Inventory,
-    pub tasks: Tasks,
     pub audit: AuditPanel,
     pub filters: FilterBar,
     pub coverage: Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
@@ -37,7 +36,6 @@ impl AccountState {
     pub fn new(inventory: Inventory) -> AccountState {
         AccountState {
             inventory,
-            tasks: Tasks::default(),
             audit: AuditPanel::default(),
             filters: FilterBar::default(),
             coverage: None,

@@ -9,7 +9,7 @@ use kms_replica_console::domain::replicate::Draft;
 use kms_replica_console::domain::{
     Cell, KeyState, MrkId, PrimaryProps, ReplicateRequest, Source, Tag,
 };
-use kms_replica_console::jobs::{Backoff, Inventory, ReplicaPhase, Runner, TaskOutput, Tasks};
+use kms_replica_console::jobs::{Backoff, Inventory, ReplicaPhase, Runner, TaskOutput};
 use kms_replica_console::sim::{Delays, FaultRule, Seed, Sim, SimConfig};
 
 use crate::support::{self, region};
@@ -287,10 +287,8 @@ fn a_failed_region_can_be_retried_alone() {
 #[test]
 fn a_draft_built_from_the_primary_becomes_the_calls_that_are_made() {
     let mut s = setup(vec![]);
-    let mut tasks = Tasks::default();
-    assert!(tasks.read_primary_props(
+    assert!(s.inventory.read_primary_props(
         &s.runner,
-        &s.inventory,
         &s.key_id,
         region("us-east-1"),
         "payments data key".into(),
@@ -298,7 +296,8 @@ fn a_draft_built_from_the_primary_becomes_the_calls_that_are_made() {
     ));
     let mut finished = Vec::new();
     assert!(s.runner.wait_until(Duration::from_secs(30), || {
-        finished.extend(tasks.take_finished());
+        s.inventory.poll(&s.runner);
+        finished.extend(s.inventory.take_finished_tasks());
         !finished.is_empty()
     }));
     let props: PrimaryProps = match finished.pop() {

@@ -3,9 +3,9 @@
 
 use super::super::action_state::CallRecord;
 use super::super::inventory::Inventory;
-use super::super::runner::Runner;
-use super::super::runner::{problem_of, take_ready};
-use super::calls::{replicate_one, watch_replica};
+use super::super::job_table::{Answer, Done, Job};
+use super::super::runner::{Runner, problem_of};
+use super::calls::{Replicated, Settled, replicate_one, watch_replica};
 use super::state::{ReplicaJob, ReplicaPhase};
 use crate::domain::{MrkId, Region, ReplicateRequest};
 
@@ -26,23 +26,31 @@ impl Inventory {
             if !self.in_own_account(&request.key_id) {
                 continue;
             }
-            let slot = (request.key_id.clone(), request.target);
-            if self
-                .replications
-                .get(&slot)
-                .is_some_and(ReplicaJob::in_flight)
-            {
+            let (id, region) = (request.key_id.clone(), request.target);
+            if self.replica_in_flight(&id, region) {
                 continue;
             }
             let delay = super::calls::REPLICATE_SPACING * started as u32;
-            let promise = runner.spawn(replicate_one(
+            let call = replicate_one(
                 self.clients().client(request.primary_region),
-                self.clients().client(request.target),
+                self.clients().client(region),
                 request.clone(),
                 delay,
-            ));
+            );
+            let job = Job::Replicate(id.clone(), region);
+            let (done_id, done_region) = (id.clone(), region);
+            let started_now = self.jobs.start(runner, job, async move {
+                Done::Replicated {
+                    id: done_id,
+                    region: done_region,
+                    answer: Ok(call.await),
+                }
+            });
+            if !started_now {
+                continue;
+            }
             self.replications.insert(
-                slot,
+                (id, region),
                 ReplicaJob {
                     request,
                     phase: ReplicaPhase::Replicating,
@@ -51,8 +59,6 @@ impl Inventory {
                     replica_policy: None,
                     replica_tags: None,
                     alias_error: None,
-                    replicating: Some(promise),
-                    watching: None,
                 },
             );
             started += 1;
@@ -86,104 +92,110 @@ impl Inventory {
         self.replications.values().filter(|j| j.in_flight()).count()
     }
 
-    pub(in crate::jobs) fn poll_replications(&mut self, runner: &Runner) -> bool {
-        let mut changed = false;
-        let backoff = self.backoff;
-        let mut to_watch = Vec::new();
-        let mut records: Vec<CallRecord> = Vec::new();
-        for (slot, job) in self.replications.iter_mut() {
-            if let Some(outcome) = take_ready(&mut job.replicating) {
-                changed = true;
-                match problem_of(outcome) {
-                    Ok(replicated) => {
-                        records.push(CallRecord {
-                            key_id: slot.0.clone(),
-                            region: slot.1,
-                            operation: "ReplicateKey",
-                            parameters: replicate_parameters(&job.request),
-                            result: Ok(if replicated.adopted {
-                                "AlreadyExists: adopted the existing replica".into()
-                            } else {
-                                format!("replica {}", replicated.created.replica.state)
-                            }),
-                            request_id: replicated.created.request_id.clone(),
-                        });
-                        job.adopted = replicated.adopted;
-                        job.replica_policy = replicated.created.replica_policy;
-                        job.replica_tags = replicated.created.replica_tags;
-                        job.phase = ReplicaPhase::Watching;
-                        to_watch.push((slot.clone(), replicated.created.replica));
-                    }
-                    Err(problem) => {
-                        records.push(CallRecord {
-                            key_id: slot.0.clone(),
-                            region: slot.1,
-                            operation: "ReplicateKey",
-                            parameters: replicate_parameters(&job.request),
-                            result: Err(problem.clone()),
-                            request_id: None,
-                        });
-                        job.phase = ReplicaPhase::Failed(problem);
-                    }
-                }
+    /// ReplicateKey answered: the new replica shows at once (Creating) and is watched until
+    /// usable; or the cell keeps KMS's error, with a retry.
+    pub(in crate::jobs) fn on_replicated(
+        &mut self,
+        runner: &Runner,
+        id: MrkId,
+        region: Region,
+        answer: Answer<Replicated>,
+    ) {
+        let Some(job) = self.replications.get_mut(&(id.clone(), region)) else {
+            return;
+        };
+        let parameters = replicate_parameters(&job.request);
+        let replicated = match problem_of(answer) {
+            Ok(replicated) => replicated,
+            Err(problem) => {
+                job.phase = ReplicaPhase::Failed(problem.clone());
+                self.record(CallRecord {
+                    key_id: id,
+                    region,
+                    operation: "ReplicateKey",
+                    parameters,
+                    result: Err(problem),
+                    request_id: None,
+                });
+                return;
             }
-            if let Some(outcome) = take_ready(&mut job.watching) {
-                changed = true;
-                match problem_of(outcome) {
-                    Ok(settled) => {
-                        job.gave_up = settled.gave_up;
-                        job.alias_error = settled.alias_error.map(|e| e.to_problem());
-                        if let Some(alias) = &job.request.alias {
-                            let result = match &job.alias_error {
-                                Some(p) => Err(p.clone()),
-                                None => Ok(alias.clone()),
-                            };
-                            let parameters = serde_json::json!({ "AliasName": alias });
-                            records.push(CallRecord {
-                                key_id: slot.0.clone(),
-                                region: slot.1,
-                                operation: "CreateAlias",
-                                parameters,
-                                result,
-                                request_id: None,
-                            });
-                        }
-                        job.phase = ReplicaPhase::Done;
-                        self.estate.upsert_key(settled.replica);
-                        if let (Some(alias), None) = (&job.request.alias, &job.alias_error)
-                            && !settled.gave_up
-                        {
-                            self.estate.add_alias(slot.1, &slot.0, alias.clone());
-                        }
-                    }
-                    Err(problem) => job.phase = ReplicaPhase::Failed(problem),
-                }
+        };
+        job.adopted = replicated.adopted;
+        job.replica_policy = replicated.created.replica_policy;
+        job.replica_tags = replicated.created.replica_tags;
+        job.phase = ReplicaPhase::Watching;
+        let alias = job.request.alias.clone();
+        self.record(CallRecord {
+            key_id: id.clone(),
+            region,
+            operation: "ReplicateKey",
+            parameters,
+            result: Ok(if replicated.adopted {
+                "AlreadyExists: adopted the existing replica".into()
+            } else {
+                format!("replica {}", replicated.created.replica.state)
+            }),
+            request_id: replicated.created.request_id.clone(),
+        });
+        self.estate.upsert_key(replicated.created.replica);
+        let watch = watch_replica(
+            self.clients().client(region),
+            id.clone(),
+            self.backoff,
+            alias,
+        );
+        let job = Job::WatchReplica(id.clone(), region);
+        self.jobs.start(runner, job, async move {
+            Done::Settled {
+                id,
+                region,
+                answer: Ok(watch.await),
             }
-        }
-        for call in records {
-            self.record(call);
-        }
-        for ((key_id, region), replica) in to_watch {
-            // The new replica shows at once, as KMS described it (Creating).
-            self.estate.upsert_key(replica);
-            let alias = self
-                .replications
-                .get(&(key_id.clone(), region))
-                .and_then(|j| j.request.alias.clone());
-            let promise = runner.spawn(watch_replica(
-                self.clients().client(region),
-                key_id.clone(),
-                backoff,
-                alias,
-            ));
-            if let Some(job) = self.replications.get_mut(&(key_id, region)) {
-                job.watching = Some(promise);
+        });
+    }
+
+    /// The watcher ended: the replica (and its alias) as KMS now describes it, or why not.
+    pub(in crate::jobs) fn on_settled(
+        &mut self,
+        id: MrkId,
+        region: Region,
+        answer: Answer<Settled>,
+    ) {
+        let Some(job) = self.replications.get_mut(&(id.clone(), region)) else {
+            return;
+        };
+        let settled = match problem_of(answer) {
+            Ok(settled) => settled,
+            Err(problem) => {
+                job.phase = ReplicaPhase::Failed(problem);
+                return;
             }
+        };
+        job.gave_up = settled.gave_up;
+        job.alias_error = settled.alias_error.map(|e| e.to_problem());
+        job.phase = ReplicaPhase::Done;
+        let (alias, alias_error) = (job.request.alias.clone(), job.alias_error.clone());
+        self.estate.upsert_key(settled.replica);
+        let Some(alias) = alias else {
+            return;
+        };
+        if alias_error.is_none() && !settled.gave_up {
+            self.estate.add_alias(region, &id, alias.clone());
         }
-        changed
+        let parameters = serde_json::json!({ "AliasName": alias });
+        self.record(CallRecord {
+            key_id: id,
+            region,
+            operation: "CreateAlias",
+            parameters,
+            result: match alias_error {
+                Some(problem) => Err(problem),
+                None => Ok(alias),
+            },
+            request_id: None,
+        });
     }
 }
-
 /// What the journal keeps of a ReplicateKey request: every choice, a custom policy by its size
 /// (the policy itself is in the key, not a secret, but it is long).
 fn replicate_parameters(r: &crate::domain::ReplicateRequest) -> serde_json::Value {

@@ -1,15 +1,8 @@
-//! Where each replication stands: its phase, what KMS said, and the promises of its calls. Data
-//! only, so the inventory can hold it without depending on the code that runs the calls
-//! (`poll.rs`).
+//! Where each replication stands: its phase and what KMS said. Data only (its calls are jobs
+//! in the inventory's table), so the inventory can hold it without depending on the code that
+//! runs them (`poll.rs`).
 
-use poll_promise::Promise;
-
-use super::super::runner::Panicked;
-use super::calls::{Replicated, Settled};
-use crate::aws::KmsError;
 use crate::domain::{Problem, ReplicateRequest, Tag};
-
-type Outcome<T> = Result<Result<T, KmsError>, Panicked>;
 
 /// Where one replication stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +28,6 @@ pub struct ReplicaJob {
     pub replica_policy: Option<String>,
     pub replica_tags: Option<Vec<Tag>>,
     pub alias_error: Option<Problem>,
-    pub(in crate::jobs) replicating: Option<Promise<Outcome<Replicated>>>,
-    pub(in crate::jobs) watching: Option<Promise<Outcome<Settled>>>,
 }
 
 impl ReplicaJob {

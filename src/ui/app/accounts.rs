@@ -15,7 +15,7 @@ impl App {
     /// so they close. Refused while a plan is being applied (it acts through the current
     /// account's clients) and for an account that could not be entered.
     pub(super) fn work_in(&mut self, index: usize) -> bool {
-        if index == self.active || self.tasks.running_apply() {
+        if index == self.active || self.inventory.running_apply() {
             return false;
         }
         let Some(mut incoming) = self.accounts.get_mut(index).and_then(|s| s.parked.take()) else {
@@ -28,7 +28,6 @@ impl App {
         incoming.audit.stale = incoming.audit.has_run;
         let outgoing = AccountState {
             inventory: std::mem::replace(&mut self.inventory, incoming.inventory),
-            tasks: std::mem::replace(&mut self.tasks, incoming.tasks),
             audit: std::mem::replace(&mut self.audit, incoming.audit),
             filters: std::mem::replace(&mut self.filters, incoming.filters),
             coverage: std::mem::replace(&mut self.coverage, incoming.coverage),
@@ -51,7 +50,7 @@ impl App {
         self.history.changed_cells.clear();
         self.history.snapshots = None;
         if self.history.open {
-            self.tasks.load_snapshots(&self.runner, &self.inventory);
+            self.inventory.load_snapshots(&self.runner);
         }
         true
     }

@@ -62,38 +62,37 @@ impl App {
                 }
             }
             Command::ReloadCredentials => {
-                self.tasks.reload_credentials(&self.runner, &self.inventory);
+                self.inventory.reload_credentials(&self.runner);
             }
             Command::ReadTags => {
                 let primaries = self.filters.unknown_primaries(self.inventory.estate());
-                self.tasks
-                    .read_primary_tags(&self.runner, &self.inventory, primaries);
+                self.inventory.read_primary_tags(&self.runner, primaries);
             }
             Command::Sort(key) => self.filters.sort_by(key),
             Command::MakePlan => self.make_plan(),
             Command::SavePlan(plan, path) => {
-                self.tasks.save_plan(&self.runner, plan, path);
+                self.inventory.save_plan(&self.runner, plan, path);
             }
             Command::LoadPlan(path) => {
                 self.plan_view.open = true;
-                self.tasks.load_plan(&self.runner, path);
+                self.inventory.load_plan(&self.runner, path);
             }
             Command::ApplyPlan(plan, path) => self.apply_plan(plan, path),
             Command::OpenHistory => {
                 self.history.open = true;
                 self.history.snapshots = None;
-                self.tasks.load_snapshots(&self.runner, &self.inventory);
+                self.inventory.load_snapshots(&self.runner);
             }
             Command::ChangesSince(id) => self.changes_since(id),
             Command::RunAudit => {
                 self.audit_snapshot_due = true;
                 self.audit.open = true;
                 self.audit.has_run = true;
-                self.tasks.read_audit_props(&self.runner, &self.inventory);
+                self.inventory.read_audit_props(&self.runner);
             }
             Command::LoadBaseline(path) => {
                 self.audit.baseline_result = None;
-                self.tasks.load_baseline(&self.runner, path);
+                self.inventory.load_baseline(&self.runner, path);
             }
             Command::ExportAudit(path, format) => self.export_audit(path, format),
         }
@@ -103,8 +102,8 @@ impl App {
     /// demand.
     fn select(&mut self, id: Option<MrkId>) {
         if let Some(id) = &id {
-            self.tasks
-                .read_family_props(&self.runner, &self.inventory, id, self.audit.props());
+            self.inventory
+                .read_family_props(&self.runner, id, self.audit.props());
         }
         self.selected = id;
     }
@@ -114,7 +113,7 @@ impl App {
         self.plan_view.open = true;
         match self.plan_account() {
             Some(account) => {
-                self.tasks.make_plan(
+                self.inventory.make_plan(
                     &self.runner,
                     self.inventory.estate().clone(),
                     self.audit.props().clone(),
@@ -139,10 +138,7 @@ impl App {
             history: self.inventory.history_log().cloned(),
         };
         let steps = plan.steps.clone();
-        if self
-            .tasks
-            .apply_plan(&self.runner, &self.inventory, plan, path, options)
-        {
+        if self.inventory.apply_plan(&self.runner, plan, path, options) {
             self.applied_steps = steps;
             self.plan_view.outcomes = None;
         }
@@ -153,13 +149,12 @@ impl App {
         self.history.since = Some(id);
         self.history.changes = None;
         let findings = self.current_findings();
-        self.tasks
-            .changes_since(&self.runner, &self.inventory, id, findings);
+        self.inventory.changes_since(&self.runner, id, findings);
     }
 
     fn export_audit(&mut self, path: String, format: crate::domain::audit::ReportFormat) {
         self.audit.export_result = None;
-        self.tasks.export_report(
+        self.inventory.export_report(
             &self.runner,
             self.inventory.estate().clone(),
             self.audit.result.clone(),
@@ -195,9 +190,8 @@ impl App {
             tags: None,
             alias: family.aliases_in(region).first().cloned(),
         };
-        self.tasks.read_primary_props(
+        self.inventory.read_primary_props(
             &self.runner,
-            &self.inventory,
             &id,
             region,
             props.description.clone(),

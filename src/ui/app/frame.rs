@@ -50,7 +50,7 @@ impl App {
     fn fold_in_background_work(&mut self) {
         self.inventory.poll(&self.runner);
         self.poll_parked();
-        for output in self.tasks.take_finished() {
+        for output in self.inventory.take_finished_tasks() {
             self.absorb(output);
         }
         self.refresh_findings();
@@ -66,7 +66,7 @@ impl App {
             egui::Panel::top("credentials-banner")
                 .show(ui, |ui| self.credentials_banner(ui, &problem, commands));
         }
-        let reading_tags = self.tasks.is_running(&TaskKey::PrimaryTags);
+        let reading_tags = self.inventory.task_running(&TaskKey::PrimaryTags);
         egui::Panel::top("filters").show(ui, |ui| {
             self.filters
                 .show(ui, self.inventory.estate(), reading_tags, commands)
@@ -77,8 +77,8 @@ impl App {
                 .resizable(true)
                 .default_size(220.0)
                 .show(ui, |ui| {
-                    let running = self.tasks.is_running(&TaskKey::AuditProps)
-                        || self.tasks.is_running(&TaskKey::Findings);
+                    let running = self.inventory.task_running(&TaskKey::AuditProps)
+                        || self.inventory.task_running(&TaskKey::Findings);
                     self.audit
                         .show(ui, self.inventory.estate().regions(), running, commands)
                 });
@@ -88,8 +88,8 @@ impl App {
                 .resizable(true)
                 .default_size(260.0)
                 .show(ui, |ui| {
-                    let planning = self.tasks.is_running(&TaskKey::Plan);
-                    let applying = self.tasks.running_apply();
+                    let planning = self.inventory.task_running(&TaskKey::Plan);
+                    let applying = self.inventory.running_apply();
                     let read_only = self.options.read_only;
                     self.plan_view
                         .show(ui, (planning, applying), read_only, commands)
@@ -100,11 +100,10 @@ impl App {
                 .resizable(true)
                 .default_size(240.0)
                 .show(ui, |ui| {
-                    let busy = self.tasks.is_running(&TaskKey::Snapshots)
-                        || self
-                            .history
-                            .since
-                            .is_some_and(|id| self.tasks.is_running(&TaskKey::ChangesSince(id)));
+                    let busy = self.inventory.task_running(&TaskKey::Snapshots)
+                        || self.history.since.is_some_and(|id| {
+                            self.inventory.task_running(&TaskKey::ChangesSince(id))
+                        });
                     self.history.show(ui, busy, commands)
                 });
         }
@@ -195,7 +194,7 @@ impl App {
                      (for example aws sso login), then reload: nothing on screen is lost."
                 ),
             );
-            let reloading = self.tasks.is_running(&TaskKey::ReloadCredentials);
+            let reloading = self.inventory.task_running(&TaskKey::ReloadCredentials);
             let button = ui
                 .add_enabled(
                     self.inventory.can_reload() && !reloading,

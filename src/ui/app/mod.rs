@@ -30,7 +30,7 @@ use super::replicate_dialog::ReplicateDialog;
 use crate::domain::baseline::Baseline;
 use crate::domain::coverage::RegionCoverage;
 use crate::domain::{MrkId, Region};
-use crate::jobs::{Inventory, Runner, TaskKey, Tasks};
+use crate::jobs::{Inventory, Runner, TaskKey};
 
 use super::org::Revisions;
 
@@ -64,8 +64,6 @@ pub struct App {
     pub(super) baseline_revision: u64,
     /// Each Region's coverage, for (estate, baseline, tags) revisions.
     pub(super) coverage: Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
-    /// Every background task the panels asked for, one per kind and subject.
-    pub(super) tasks: Tasks,
     /// Search, filters and sort of the grid's rows.
     pub(super) filters: FilterBar,
     pub(super) started: bool,
@@ -107,7 +105,6 @@ impl App {
             baseline: Baseline::default(),
             baseline_revision: 0,
             coverage: None,
-            tasks: Tasks::default(),
             filters: FilterBar::default(),
             started: false,
             scan_on_start: true,
@@ -196,7 +193,7 @@ impl App {
     /// Whether a background task of this kind is running (for tests: the findings are being
     /// computed, a family's properties read, …).
     pub fn is_running(&self, task: &TaskKey) -> bool {
-        self.tasks.is_running(task)
+        self.inventory.task_running(task)
     }
 
     /// How many families the grid shows under the current filters.

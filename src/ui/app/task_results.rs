@@ -100,10 +100,10 @@ impl App {
     /// so new replicas and changed states appear as they happen (a Region already being read
     /// is left to finish).
     pub(super) fn follow_apply(&mut self) {
-        if !self.tasks.running_apply() {
+        if !self.inventory.running_apply() {
             return;
         }
-        let so_far = self.tasks.apply_progress();
+        let so_far = self.inventory.apply_progress();
         let shown = self
             .plan_view
             .outcomes
@@ -139,8 +139,8 @@ impl App {
         self.reread_after = waiting;
         for (id, _) in done {
             self.audit.forget_family(&id);
-            self.tasks
-                .read_family_props(&self.runner, &self.inventory, &id, self.audit.props());
+            self.inventory
+                .read_family_props(&self.runner, &id, self.audit.props());
         }
     }
 
@@ -164,18 +164,17 @@ impl App {
             .changes
             .as_ref()
             .is_some_and(|(seen, _)| *seen == revision);
-        if !current && !self.tasks.is_running(&TaskKey::ChangesSince(id)) {
+        if !current && !self.inventory.task_running(&TaskKey::ChangesSince(id)) {
             let findings = self.current_findings();
-            self.tasks
-                .changes_since(&self.runner, &self.inventory, id, findings);
+            self.inventory.changes_since(&self.runner, id, findings);
         }
     }
 
     /// Once the audit has run, its findings follow the estate: computed in the background for
     /// each new estate revision (a scan, a replica, an action), never on this thread.
     pub(super) fn refresh_findings(&mut self) {
-        let busy = self.tasks.is_running(&TaskKey::Findings)
-            || self.tasks.is_running(&TaskKey::AuditProps);
+        let busy = self.inventory.task_running(&TaskKey::Findings)
+            || self.inventory.task_running(&TaskKey::AuditProps);
         if !self.audit.has_run || busy {
             return;
         }
@@ -188,7 +187,7 @@ impl App {
             expiry_days: 30,
             now: now_epoch(),
         };
-        self.tasks.compute_findings(
+        self.inventory.compute_findings(
             &self.runner,
             estate.clone(),
             self.audit.read.clone(),
