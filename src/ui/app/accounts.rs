@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use super::App;
 use crate::jobs::Inventory;
 use crate::ui::command::Command;
-use crate::ui::org::{AccountState, GridParts, show_grid};
+use crate::ui::org::{GridParts, show_grid};
 
 impl App {
     /// Makes account `index` the one worked in: its state comes out of its slot, the current
@@ -15,23 +15,18 @@ impl App {
     /// so they close. Refused while a plan is being applied (it acts through the current
     /// account's clients) and for an account that could not be entered.
     pub(super) fn work_in(&mut self, index: usize) -> bool {
-        if index == self.active || self.inventory.running_apply() {
+        if index == self.active || self.work.inventory.running_apply() {
             return false;
         }
         let Some(mut incoming) = self.accounts.get_mut(index).and_then(|s| s.parked.take()) else {
             return false;
         };
-        incoming.filters.query = self.filters.query.clone();
-        incoming.audit.open = self.audit.open;
-        incoming.audit.only_with_findings = self.audit.only_with_findings;
-        incoming.audit.missing_in = self.audit.missing_in;
+        incoming.filters.query = self.work.filters.query.clone();
+        incoming.audit.open = self.work.audit.open;
+        incoming.audit.only_with_findings = self.work.audit.only_with_findings;
+        incoming.audit.missing_in = self.work.audit.missing_in;
         incoming.audit.stale = incoming.audit.has_run;
-        let outgoing = AccountState {
-            inventory: std::mem::replace(&mut self.inventory, incoming.inventory),
-            audit: std::mem::replace(&mut self.audit, incoming.audit),
-            filters: std::mem::replace(&mut self.filters, incoming.filters),
-            coverage: std::mem::replace(&mut self.coverage, incoming.coverage),
-        };
+        let outgoing = std::mem::replace(&mut self.work, incoming);
         if let Some(slot) = self.accounts.get_mut(self.active) {
             slot.parked = Some(outgoing);
         }
@@ -50,7 +45,7 @@ impl App {
         self.history.changed_cells.clear();
         self.history.snapshots = None;
         if self.history.open {
-            self.inventory.load_snapshots(&self.runner);
+            self.work.inventory.load_snapshots(&self.runner);
         }
         true
     }
@@ -69,7 +64,7 @@ impl App {
         &mut self,
         mut f: impl FnMut(&mut Inventory, &crate::jobs::Runner),
     ) {
-        f(&mut self.inventory, &self.runner);
+        f(&mut self.work.inventory, &self.runner);
         for slot in &mut self.accounts {
             if let Some(state) = &mut slot.parked {
                 f(&mut state.inventory, &self.runner);
@@ -96,7 +91,7 @@ impl App {
                     if index == self.active {
                         self.show_active_grid(ui, Some(index), &mut own);
                     } else if let Some(state) = &mut self.accounts[index].parked {
-                        state.filters.query = self.filters.query.clone();
+                        state.filters.query = self.work.filters.query.clone();
                         let no_changes = Default::default();
                         let parts = GridParts {
                             estate_view: &state.inventory,
@@ -132,7 +127,7 @@ impl App {
         let account = &slot.account;
         let active = index == self.active;
         let (inventory, audit) = match (&slot.parked, active) {
-            (_, true) => (Some(&self.inventory), Some(&self.audit)),
+            (_, true) => (Some(&self.work.inventory), Some(&self.work.audit)),
             (Some(state), false) => (Some(&state.inventory), Some(&state.audit)),
             (None, false) => (None, None),
         };

@@ -36,10 +36,12 @@ impl App {
                 if let Some(first) = requests.first() {
                     self.selected = Some(first.key_id.clone());
                 }
-                self.inventory.replicate(&self.runner, requests);
+                self.work.inventory.replicate(&self.runner, requests);
             }
             Command::RetryReplicate(id, region) => {
-                self.inventory.retry_replicate(&self.runner, &id, region);
+                self.work
+                    .inventory
+                    .retry_replicate(&self.runner, &id, region);
             }
             Command::ConfirmAction(id, region, action) => {
                 if !self.options.read_only {
@@ -47,7 +49,9 @@ impl App {
                 }
             }
             Command::Act(id, region, action) => {
-                if self.inventory.act(&self.runner, &id, region, action) && action.is_rotation() {
+                if self.work.inventory.act(&self.runner, &id, region, action)
+                    && action.is_rotation()
+                {
                     self.reread_after.push((id, region));
                 }
             }
@@ -57,42 +61,51 @@ impl App {
                 }
             }
             Command::CopyGrant(id, region, grant) => {
-                if self.inventory.copy_grant(&self.runner, &id, region, grant) {
+                if self
+                    .work
+                    .inventory
+                    .copy_grant(&self.runner, &id, region, grant)
+                {
                     self.reread_after.push((id, region));
                 }
             }
             Command::ReloadCredentials => {
-                self.inventory.reload_credentials(&self.runner);
+                self.work.inventory.reload_credentials(&self.runner);
             }
             Command::ReadTags => {
-                let primaries = self.filters.unknown_primaries(self.inventory.estate());
-                self.inventory.read_primary_tags(&self.runner, primaries);
+                let primaries = self
+                    .work
+                    .filters
+                    .unknown_primaries(self.work.inventory.estate());
+                self.work
+                    .inventory
+                    .read_primary_tags(&self.runner, primaries);
             }
-            Command::Sort(key) => self.filters.sort_by(key),
+            Command::Sort(key) => self.work.filters.sort_by(key),
             Command::MakePlan => self.make_plan(),
             Command::SavePlan(plan, path) => {
-                self.inventory.save_plan(&self.runner, plan, path);
+                self.work.inventory.save_plan(&self.runner, plan, path);
             }
             Command::LoadPlan(path) => {
                 self.plan_view.open = true;
-                self.inventory.load_plan(&self.runner, path);
+                self.work.inventory.load_plan(&self.runner, path);
             }
             Command::ApplyPlan(plan, path) => self.apply_plan(plan, path),
             Command::OpenHistory => {
                 self.history.open = true;
                 self.history.snapshots = None;
-                self.inventory.load_snapshots(&self.runner);
+                self.work.inventory.load_snapshots(&self.runner);
             }
             Command::ChangesSince(id) => self.changes_since(id),
             Command::RunAudit => {
                 self.audit_snapshot_due = true;
-                self.audit.open = true;
-                self.audit.has_run = true;
-                self.inventory.read_audit_props(&self.runner);
+                self.work.audit.open = true;
+                self.work.audit.has_run = true;
+                self.work.inventory.read_audit_props(&self.runner);
             }
             Command::LoadBaseline(path) => {
-                self.audit.baseline_result = None;
-                self.inventory.load_baseline(&self.runner, path);
+                self.work.audit.baseline_result = None;
+                self.work.inventory.load_baseline(&self.runner, path);
             }
             Command::ExportAudit(path, format) => self.export_audit(path, format),
         }
@@ -102,8 +115,9 @@ impl App {
     /// demand.
     fn select(&mut self, id: Option<MrkId>) {
         if let Some(id) = &id {
-            self.inventory
-                .read_family_props(&self.runner, id, self.audit.props());
+            self.work
+                .inventory
+                .read_family_props(&self.runner, id, self.work.audit.props());
         }
         self.selected = id;
     }
@@ -113,10 +127,10 @@ impl App {
         self.plan_view.open = true;
         match self.plan_account() {
             Some(account) => {
-                self.inventory.make_plan(
+                self.work.inventory.make_plan(
                     &self.runner,
-                    self.inventory.estate().clone(),
-                    self.audit.props().clone(),
+                    self.work.inventory.estate().clone(),
+                    self.work.audit.props().clone(),
                     self.baseline.clone(),
                     account,
                 );
@@ -135,10 +149,14 @@ impl App {
         let options = crate::jobs::ApplyOptions {
             allow_deletions: false,
             account,
-            history: self.inventory.history_log().cloned(),
+            history: self.work.inventory.history_log().cloned(),
         };
         let steps = plan.steps.clone();
-        if self.inventory.apply_plan(&self.runner, plan, path, options) {
+        if self
+            .work
+            .inventory
+            .apply_plan(&self.runner, plan, path, options)
+        {
             self.applied_steps = steps;
             self.plan_view.outcomes = None;
         }
@@ -149,15 +167,17 @@ impl App {
         self.history.since = Some(id);
         self.history.changes = None;
         let findings = self.current_findings();
-        self.inventory.changes_since(&self.runner, id, findings);
+        self.work
+            .inventory
+            .changes_since(&self.runner, id, findings);
     }
 
     fn export_audit(&mut self, path: String, format: crate::domain::audit::ReportFormat) {
-        self.audit.export_result = None;
-        self.inventory.export_report(
+        self.work.audit.export_result = None;
+        self.work.inventory.export_report(
             &self.runner,
-            self.inventory.estate().clone(),
-            self.audit.result.clone(),
+            self.work.inventory.estate().clone(),
+            self.work.audit.result.clone(),
             format,
             path,
         );
@@ -167,16 +187,16 @@ impl App {
     pub fn set_baseline(&mut self, baseline: Baseline) {
         self.baseline = baseline;
         self.baseline_revision += 1;
-        self.audit.stale = true;
+        self.work.audit.stale = true;
     }
 
     /// Opens the Replicate dialog with what the scan knows of the primary, and starts reading its
     /// policy and tags (what the console would copy).
     pub(super) fn open_replicate(&mut self, id: MrkId) {
-        if replicate_blocker(self.inventory.estate(), &id, self.options.read_only).is_some() {
+        if replicate_blocker(self.work.inventory.estate(), &id, self.options.read_only).is_some() {
             return;
         }
-        let estate = self.inventory.estate();
+        let estate = self.work.inventory.estate();
         let Some(family) = estate.family(&id) else {
             return;
         };
@@ -190,7 +210,7 @@ impl App {
             tags: None,
             alias: family.aliases_in(region).first().cloned(),
         };
-        self.inventory.read_primary_props(
+        self.work.inventory.read_primary_props(
             &self.runner,
             &id,
             region,

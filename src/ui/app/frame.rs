@@ -17,8 +17,9 @@ impl App {
         let mut commands = Vec::new();
         self.panels(ui, &mut commands);
         self.dialogs(ui.ctx(), &mut commands);
-        self.filters.query.missing_in = self.audit.missing_in;
-        self.filters.query.only_with_findings = self.audit.only_with_findings && self.audit.open;
+        self.work.filters.query.missing_in = self.work.audit.missing_in;
+        self.work.filters.query.only_with_findings =
+            self.work.audit.only_with_findings && self.work.audit.open;
         egui::CentralPanel::default().show(ui, |ui| {
             if self.accounts.is_empty() {
                 self.show_active_grid(ui, None, &mut commands);
@@ -48,9 +49,9 @@ impl App {
 
     /// Every finished job folded into the state, and the work that follows the estate started.
     fn fold_in_background_work(&mut self) {
-        self.inventory.poll(&self.runner);
+        self.work.inventory.poll(&self.runner);
         self.poll_parked();
-        for output in self.inventory.take_finished_tasks() {
+        for output in self.work.inventory.take_finished_tasks() {
             self.absorb(output);
         }
         self.refresh_findings();
@@ -66,21 +67,26 @@ impl App {
             egui::Panel::top("credentials-banner")
                 .show(ui, |ui| self.credentials_banner(ui, &problem, commands));
         }
-        let reading_tags = self.inventory.task_running(&TaskKey::PrimaryTags);
+        let reading_tags = self.work.inventory.task_running(&TaskKey::PrimaryTags);
         egui::Panel::top("filters").show(ui, |ui| {
-            self.filters
-                .show(ui, self.inventory.estate(), reading_tags, commands)
+            self.work
+                .filters
+                .show(ui, self.work.inventory.estate(), reading_tags, commands)
         });
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
-        if self.audit.open {
+        if self.work.audit.open {
             egui::Panel::bottom("findings")
                 .resizable(true)
                 .default_size(220.0)
                 .show(ui, |ui| {
-                    let running = self.inventory.task_running(&TaskKey::AuditProps)
-                        || self.inventory.task_running(&TaskKey::Findings);
-                    self.audit
-                        .show(ui, self.inventory.estate().regions(), running, commands)
+                    let running = self.work.inventory.task_running(&TaskKey::AuditProps)
+                        || self.work.inventory.task_running(&TaskKey::Findings);
+                    self.work.audit.show(
+                        ui,
+                        self.work.inventory.estate().regions(),
+                        running,
+                        commands,
+                    )
                 });
         }
         if self.plan_view.open {
@@ -88,8 +94,8 @@ impl App {
                 .resizable(true)
                 .default_size(260.0)
                 .show(ui, |ui| {
-                    let planning = self.inventory.task_running(&TaskKey::Plan);
-                    let applying = self.inventory.running_apply();
+                    let planning = self.work.inventory.task_running(&TaskKey::Plan);
+                    let applying = self.work.inventory.running_apply();
                     let read_only = self.options.read_only;
                     self.plan_view
                         .show(ui, (planning, applying), read_only, commands)
@@ -100,9 +106,9 @@ impl App {
                 .resizable(true)
                 .default_size(240.0)
                 .show(ui, |ui| {
-                    let busy = self.inventory.task_running(&TaskKey::Snapshots)
+                    let busy = self.work.inventory.task_running(&TaskKey::Snapshots)
                         || self.history.since.is_some_and(|id| {
-                            self.inventory.task_running(&TaskKey::ChangesSince(id))
+                            self.work.inventory.task_running(&TaskKey::ChangesSince(id))
                         });
                     self.history.show(ui, busy, commands)
                 });
@@ -119,12 +125,12 @@ impl App {
             .default_size(380.0)
             .show(ui, |ui| {
                 let audit = crate::ui::details::AuditView {
-                    findings: self.audit.for_family(id).collect(),
-                    props: self.audit.props(),
+                    findings: self.work.audit.for_family(id).collect(),
+                    props: self.work.audit.props(),
                 };
                 crate::ui::details::show(
                     ui,
-                    &self.inventory,
+                    &self.work.inventory,
                     id,
                     self.options.read_only,
                     &audit,
@@ -136,7 +142,7 @@ impl App {
     /// The windows that are open, each closed by what it answers (one protocol: `window`).
     fn dialogs(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         let view = WindowView {
-            estate_view: &self.inventory,
+            estate_view: &self.work.inventory,
             read_only: self.options.read_only,
         };
         show_window(&mut self.chooser, ctx, &view, commands);
@@ -153,10 +159,10 @@ impl App {
         commands: &mut Vec<Command>,
     ) {
         let parts = crate::ui::org::GridParts {
-            estate_view: &self.inventory,
-            audit: &self.audit,
-            filters: &mut self.filters,
-            coverage: &mut self.coverage,
+            estate_view: &self.work.inventory,
+            audit: &self.work.audit,
+            filters: &mut self.work.filters,
+            coverage: &mut self.work.coverage,
             selected: self.selected.as_ref(),
             changed: &self.history.changed_cells,
         };
@@ -167,7 +173,7 @@ impl App {
 
     /// The first Region whose scan failed because of credentials, with the problem.
     pub(super) fn credentials_problem(&self) -> Option<(Region, crate::domain::Problem)> {
-        let estate = self.inventory.estate();
+        let estate = self.work.inventory.estate();
         estate
             .regions()
             .iter()
@@ -185,7 +191,7 @@ impl App {
         (region, problem): &(Region, crate::domain::Problem),
         commands: &mut Vec<Command>,
     ) {
-        let who = self.inventory.credential_source();
+        let who = self.work.inventory.credential_source();
         ui.horizontal_wrapped(|ui| {
             ui.colored_label(
                 ui.visuals().error_fg_color,
@@ -194,10 +200,13 @@ impl App {
                      (for example aws sso login), then reload: nothing on screen is lost."
                 ),
             );
-            let reloading = self.inventory.task_running(&TaskKey::ReloadCredentials);
+            let reloading = self
+                .work
+                .inventory
+                .task_running(&TaskKey::ReloadCredentials);
             let button = ui
                 .add_enabled(
-                    self.inventory.can_reload() && !reloading,
+                    self.work.inventory.can_reload() && !reloading,
                     egui::Button::new("Reload credentials"),
                 )
                 .on_disabled_hover_text(if reloading {

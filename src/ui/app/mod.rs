@@ -13,14 +13,10 @@ mod status_bar;
 mod task_results;
 mod toolbar;
 
-use std::collections::BTreeMap;
-
 use egui::Ui;
 
 use super::action_dialog::ActionDialog;
-use super::audit_panel::AuditPanel;
 use super::command::Command;
-use super::filter_bar::FilterBar;
 use super::grant_dialog::GrantDialog;
 use super::history_panel::HistoryPanel;
 use super::plan_view::PlanView;
@@ -28,11 +24,10 @@ use super::region_chooser::RegionChooser;
 use super::remembered::{Remembered, STORAGE_KEY};
 use super::replicate_dialog::ReplicateDialog;
 use crate::domain::baseline::Baseline;
-use crate::domain::coverage::RegionCoverage;
 use crate::domain::{MrkId, Region};
 use crate::jobs::{Inventory, Runner, TaskKey};
 
-use super::org::Revisions;
+use super::org::AccountState;
 
 /// What the user chose on the command line.
 #[derive(Debug, Clone, Default)]
@@ -51,21 +46,18 @@ pub struct AppOptions {
 
 pub struct App {
     pub(super) runner: Runner,
-    pub(super) inventory: Inventory,
+    /// The account worked in: its estate and jobs, audit, filters and coverage, as one value
+    /// (switching accounts swaps it with a waiting slot's). The others wait in `accounts`.
+    pub(super) work: AccountState,
     pub(super) chooser: Option<RegionChooser>,
     pub(super) options: AppOptions,
     pub(super) selected: Option<MrkId>,
     pub(super) replicate: Option<ReplicateDialog>,
     pub(super) confirm: Option<ActionDialog>,
-    pub(super) audit: AuditPanel,
     /// The coverage the estate is held to (required and allowed Regions, rules).
     pub(super) baseline: Baseline,
     /// Bumped when the baseline changes.
     pub(super) baseline_revision: u64,
-    /// Each Region's coverage, for (estate, baseline, tags) revisions.
-    pub(super) coverage: Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
-    /// Search, filters and sort of the grid's rows.
-    pub(super) filters: FilterBar,
     pub(super) started: bool,
     /// False when the app was handed an estate to show (benchmarks, tests): no scan on start.
     pub(super) scan_on_start: bool,
@@ -94,18 +86,15 @@ impl App {
         inventory.set_read_only(options.read_only);
         let baseline = std::mem::take(&mut options.baseline);
         App {
-            inventory,
+            work: AccountState::new(inventory),
             runner,
             chooser: None,
             options,
             selected: None,
             replicate: None,
             confirm: None,
-            audit: AuditPanel::default(),
             baseline: Baseline::default(),
             baseline_revision: 0,
-            coverage: None,
-            filters: FilterBar::default(),
             started: false,
             scan_on_start: true,
             history: HistoryPanel::default(),
@@ -145,8 +134,8 @@ impl App {
         let is = |a: Option<&crate::domain::account::Account>| {
             a.is_some_and(|a| a.id.as_str() == account_id)
         };
-        if is(self.inventory.account()) {
-            return Some(&self.inventory);
+        if is(self.work.inventory.account()) {
+            return Some(&self.work.inventory);
         }
         self.accounts
             .iter()
@@ -162,7 +151,8 @@ impl App {
 
     /// The account ID a plan is made for and an apply checks: the account worked in.
     fn plan_account(&self) -> Option<String> {
-        self.inventory
+        self.work
+            .inventory
             .account()
             .map(|a| a.id.to_string())
             .or_else(|| self.options.account.clone())
@@ -176,34 +166,34 @@ impl App {
     /// Shows `estate` as if it had been scanned, without scanning on start (Refresh still
     /// scans). For benchmarks and tests that need a large estate without an endpoint.
     pub fn with_estate(mut self, estate: crate::domain::Estate) -> App {
-        self.inventory.set_estate(estate);
+        self.work.inventory.set_estate(estate);
         self.scan_on_start = false;
         self
     }
 
     pub fn inventory(&self) -> &Inventory {
-        &self.inventory
+        &self.work.inventory
     }
 
     /// The last audit's findings (empty before the first audit).
     pub fn findings(&self) -> &[crate::domain::audit::Finding] {
-        self.audit.findings()
+        self.work.audit.findings()
     }
 
     /// Whether a background task of this kind is running (for tests: the findings are being
     /// computed, a family's properties read, …).
     pub fn is_running(&self, task: &TaskKey) -> bool {
-        self.inventory.task_running(task)
+        self.work.inventory.task_running(task)
     }
 
     /// How many families the grid shows under the current filters.
     pub fn shown_families(&self) -> usize {
-        self.filters.shown(self.inventory.estate())
+        self.work.filters.shown(self.work.inventory.estate())
     }
 
     /// The families the grid shows, in order.
     pub fn shown_rows(&self) -> Vec<MrkId> {
-        self.filters.shown_rows(self.inventory.estate())
+        self.work.filters.shown_rows(self.work.inventory.estate())
     }
 
     pub fn is_confirmation_open(&self) -> bool {
@@ -220,7 +210,7 @@ impl App {
 
     /// For tests: shorten the watcher's backoff.
     pub fn inventory_mut(&mut self) -> &mut Inventory {
-        &mut self.inventory
+        &mut self.work.inventory
     }
 
     pub fn runner(&self) -> &Runner {
@@ -233,14 +223,15 @@ impl App {
     pub fn remembered(&self) -> Remembered {
         Remembered {
             regions: self
+                .work
                 .inventory
                 .estate()
                 .regions()
                 .iter()
                 .map(|r| r.name().to_string())
                 .collect(),
-            baseline_path: self.audit.loaded_baseline.clone(),
-            findings_open: self.audit.open,
+            baseline_path: self.work.audit.loaded_baseline.clone(),
+            findings_open: self.work.audit.open,
             history_open: self.history.open,
         }
     }
@@ -249,7 +240,7 @@ impl App {
     /// findings and history panels (the findings read again, as Audit does).
     pub fn reopen(&mut self, remembered: &Remembered) {
         if let Some(path) = &remembered.baseline_path {
-            self.audit.offer_baseline(path.clone());
+            self.work.audit.offer_baseline(path.clone());
         }
         if remembered.findings_open {
             self.apply(Command::RunAudit);

@@ -8,7 +8,7 @@ use crate::ui::count;
 
 impl App {
     pub(super) fn status_bar(&self, ui: &mut Ui) {
-        let estate = self.inventory.estate();
+        let estate = self.work.inventory.estate();
         let regions = estate.regions();
         let failed = regions
             .iter()
@@ -16,10 +16,10 @@ impl App {
             .count();
         let scanning = regions
             .iter()
-            .filter(|r| self.inventory.progress(**r).is_some())
+            .filter(|r| self.work.inventory.progress(**r).is_some())
             .count();
         ui.horizontal(|ui| {
-            let shown = self.filters.shown(estate);
+            let shown = self.work.filters.shown(estate);
             let families = if shown == estate.family_count() {
                 count(estate.family_count(), "key family", "key families")
             } else {
@@ -69,7 +69,11 @@ impl App {
 
     /// Where the history is kept (or why not), and the last write that failed.
     pub(super) fn history_status(&self, ui: &mut Ui) {
-        let failed = self.inventory.history_log().and_then(|log| log.problem());
+        let failed = self
+            .work
+            .inventory
+            .history_log()
+            .and_then(|log| log.problem());
         if let Some(problem) = failed {
             ui.separator();
             ui.colored_label(

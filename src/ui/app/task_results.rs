@@ -13,18 +13,20 @@ impl App {
     pub(super) fn absorb(&mut self, output: TaskOutput) {
         match output {
             TaskOutput::AuditProps(read) => {
-                self.audit.absorb_audit_read(read.unwrap_or_else(|e| {
+                self.work.audit.absorb_audit_read(read.unwrap_or_else(|e| {
                     tracing::error!("the audit's reads: {e}");
                     PropsRead::default()
                 }));
-                self.filters
-                    .absorb_audit_props(self.inventory.estate(), self.audit.props());
+                self.work
+                    .filters
+                    .absorb_audit_props(self.work.inventory.estate(), self.work.audit.props());
             }
             TaskOutput::FamilyProps(id, read) => match read {
                 Ok(read) => {
-                    self.audit.absorb_family_read(read);
-                    self.filters
-                        .absorb_audit_props(self.inventory.estate(), self.audit.props());
+                    self.work.audit.absorb_family_read(read);
+                    self.work
+                        .filters
+                        .absorb_audit_props(self.work.inventory.estate(), self.work.audit.props());
                 }
                 Err(e) => tracing::error!("reading {id}'s policies and tags: {e}"),
             },
@@ -36,7 +38,7 @@ impl App {
                 }
             }
             TaskOutput::PrimaryTags(read) => match read {
-                Ok(read) => self.filters.absorb_tags(read.tags, read.unreadable),
+                Ok(read) => self.work.filters.absorb_tags(read.tags, read.unreadable),
                 Err(e) => tracing::error!("reading the primaries' tags: {e}"),
             },
             TaskOutput::Findings(result) => match result {
@@ -47,22 +49,22 @@ impl App {
             TaskOutput::Changes { id, revision, diff } => {
                 if self.history.since == Some(id) {
                     // A task that stopped is not asked again for this estate revision.
-                    let at = revision.unwrap_or(self.inventory.estate().revision());
+                    let at = revision.unwrap_or(self.work.inventory.estate().revision());
                     self.history.set_changes(at, diff);
                 }
             }
             TaskOutput::Exported { path, written } => {
-                self.audit.export_result = Some(written.map(|()| format!("Saved {path}")));
+                self.work.audit.export_result = Some(written.map(|()| format!("Saved {path}")));
             }
             TaskOutput::Baseline { path, loaded } => {
-                self.audit.baseline_result = Some(loaded.map(|baseline| {
+                self.work.audit.baseline_result = Some(loaded.map(|baseline| {
                     self.set_baseline(baseline);
-                    self.audit.loaded_baseline = Some(path.clone());
+                    self.work.audit.loaded_baseline = Some(path.clone());
                     format!("Holding the grid to {path}")
                 }));
             }
             TaskOutput::Reloaded(clients) => match clients {
-                Ok(clients) => self.inventory.set_clients(&self.runner, *clients),
+                Ok(clients) => self.work.inventory.set_clients(&self.runner, *clients),
                 Err(e) => tracing::error!("reloading credentials: {e}"),
             },
             TaskOutput::SavedPlan { path, saved } => {
@@ -76,7 +78,7 @@ impl App {
                 self.plan_view.outcomes =
                     Some(outcomes.map(|o| steps.into_iter().zip(o).collect()));
                 // What the calls changed shows once every Region is read again.
-                self.inventory.refresh(&self.runner);
+                self.work.inventory.refresh(&self.runner);
             }
         }
     }
@@ -85,25 +87,25 @@ impl App {
     /// findings of the estate it was asked for.
     fn absorb_findings(&mut self, result: AuditResult) {
         if self.audit_snapshot_due
-            && result.revision == self.inventory.estate().revision()
-            && self.inventory.save_audit_snapshot(&AuditFacts {
+            && result.revision == self.work.inventory.estate().revision()
+            && self.work.inventory.save_audit_snapshot(&AuditFacts {
                 findings: result.findings.clone(),
                 not_audited: result.not_audited.clone(),
             })
         {
             self.audit_snapshot_due = false;
         }
-        self.audit.set_result(result);
+        self.work.audit.set_result(result);
     }
 
     /// While a plan is applied, each finished step shows at once, and the grid is listed again
     /// so new replicas and changed states appear as they happen (a Region already being read
     /// is left to finish).
     pub(super) fn follow_apply(&mut self) {
-        if !self.inventory.running_apply() {
+        if !self.work.inventory.running_apply() {
             return;
         }
-        let so_far = self.inventory.apply_progress();
+        let so_far = self.work.inventory.apply_progress();
         let shown = self
             .plan_view
             .outcomes
@@ -115,15 +117,15 @@ impl App {
         }
         let steps = self.applied_steps.iter().cloned();
         self.plan_view.outcomes = Some(Ok(steps.zip(so_far).collect()));
-        if !self.inventory.is_scanning() {
-            self.inventory.refresh_changes(&self.runner);
+        if !self.work.inventory.is_scanning() {
+            self.work.inventory.refresh_changes(&self.runner);
         }
     }
 
     /// Once a rotation call or a grant copy has landed, the family's rotation and grants are
     /// read again, so the details panel and the findings show what KMS now says.
     pub(super) fn reread_changed_families(&mut self) {
-        let inventory = &self.inventory;
+        let inventory = &self.work.inventory;
         let landed = |(id, region): &(MrkId, Region)| {
             let action_done = inventory
                 .action_job(id, *region)
@@ -138,19 +140,21 @@ impl App {
             .partition(landed);
         self.reread_after = waiting;
         for (id, _) in done {
-            self.audit.forget_family(&id);
-            self.inventory
-                .read_family_props(&self.runner, &id, self.audit.props());
+            self.work.audit.forget_family(&id);
+            self.work
+                .inventory
+                .read_family_props(&self.runner, &id, self.work.audit.props());
         }
     }
 
     /// The audit's findings when they are of the estate as it is now (for "changes since").
     pub(super) fn current_findings(&self) -> Option<AuditFacts> {
-        (self.audit.has_run && self.audit.result.revision == self.inventory.estate().revision())
-            .then(|| AuditFacts {
-                findings: self.audit.findings().to_vec(),
-                not_audited: self.audit.result.not_audited.clone(),
-            })
+        (self.work.audit.has_run
+            && self.work.audit.result.revision == self.work.inventory.estate().revision())
+        .then(|| AuditFacts {
+            findings: self.work.audit.findings().to_vec(),
+            not_audited: self.work.audit.result.not_audited.clone(),
+        })
     }
 
     /// "Changes since" follows the estate: compared again at each new revision.
@@ -158,39 +162,41 @@ impl App {
         let Some(id) = self.history.since else {
             return;
         };
-        let revision = self.inventory.estate().revision();
+        let revision = self.work.inventory.estate().revision();
         let current = self
             .history
             .changes
             .as_ref()
             .is_some_and(|(seen, _)| *seen == revision);
-        if !current && !self.inventory.task_running(&TaskKey::ChangesSince(id)) {
+        if !current && !self.work.inventory.task_running(&TaskKey::ChangesSince(id)) {
             let findings = self.current_findings();
-            self.inventory.changes_since(&self.runner, id, findings);
+            self.work
+                .inventory
+                .changes_since(&self.runner, id, findings);
         }
     }
 
     /// Once the audit has run, its findings follow the estate: computed in the background for
     /// each new estate revision (a scan, a replica, an action), never on this thread.
     pub(super) fn refresh_findings(&mut self) {
-        let busy = self.inventory.task_running(&TaskKey::Findings)
-            || self.inventory.task_running(&TaskKey::AuditProps);
-        if !self.audit.has_run || busy {
+        let busy = self.work.inventory.task_running(&TaskKey::Findings)
+            || self.work.inventory.task_running(&TaskKey::AuditProps);
+        if !self.work.audit.has_run || busy {
             return;
         }
-        let estate = self.inventory.estate();
-        if !self.audit.stale && self.audit.result.revision == estate.revision() {
+        let estate = self.work.inventory.estate();
+        if !self.work.audit.stale && self.work.audit.result.revision == estate.revision() {
             return;
         }
-        self.audit.stale = false;
+        self.work.audit.stale = false;
         let options = AuditOptions {
             expiry_days: 30,
             now: now_epoch(),
         };
-        self.inventory.compute_findings(
+        self.work.inventory.compute_findings(
             &self.runner,
             estate.clone(),
-            self.audit.read.clone(),
+            self.work.audit.read.clone(),
             self.baseline.clone(),
             options,
         );

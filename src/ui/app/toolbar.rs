@@ -11,7 +11,7 @@ impl App {
     /// instead of pushing them off its right edge.
     pub(super) fn toolbar(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
         ui.horizontal_wrapped(|ui| {
-            let scanning = self.inventory.is_scanning();
+            let scanning = self.work.inventory.is_scanning();
             let busy = "A scan is running: wait for it to finish.";
             let full = ui
                 .add_enabled(!scanning, egui::Button::new("Refresh"))
@@ -33,7 +33,7 @@ impl App {
                 commands.push(Command::RefreshChanges);
             }
             if ui.button("Regions…").clicked() {
-                self.chooser = Some(RegionChooser::with(self.inventory.estate().regions()));
+                self.chooser = Some(RegionChooser::with(self.work.inventory.estate().regions()));
             }
             if !self.accounts.is_empty() {
                 self.account_filter_box(ui, commands);
@@ -48,7 +48,7 @@ impl App {
             if audit.clicked() {
                 commands.push(Command::RunAudit);
             }
-            let has_history = self.inventory.history_log().is_some();
+            let has_history = self.work.inventory.history_log().is_some();
             let history = ui
                 .add_enabled(has_history, egui::Button::new("History"))
                 .on_hover_text(
