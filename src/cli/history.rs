@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use crate::domain::history::{AuditFacts, diff, parse_age};
+use crate::domain::history::{AuditFacts, parse_age};
+use crate::domain::snapshot_diff::diff;
 use crate::domain::{Estate, history::JournalEntry};
 use crate::jobs::{Actor, now_epoch, snapshot_of};
 use crate::report::{HistoryFormat, render_diff, render_journal, render_snapshots};

@@ -260,7 +260,7 @@ pub struct ApplyOptions {
     /// The account the credentials are for: a step for another account is not called.
     pub account: String,
     /// Where each call made is journaled (the history), when it is kept.
-    pub history: Option<super::history::HistoryLog>,
+    pub history: Option<super::history_writer::HistoryLog>,
 }
 
 /// Carries out `plan` step by step. `progress` hears each step's outcome and may stop the
@@ -319,7 +319,7 @@ fn check_before_any_call(plan: &Plan, options: &ApplyOptions) -> Result<(), Appl
 }
 
 /// A call this apply made, in the history's journal (steps not called are not journaled).
-fn journal_call(log: &super::history::HistoryLog, step: &Step, status: &StepStatus) {
+fn journal_call(log: &super::history_writer::HistoryLog, step: &Step, status: &StepStatus) {
     let (outcome, request_id) = match status {
         StepStatus::Applied { request_id } => ("ok: applied".to_string(), request_id.clone()),
         StepStatus::Adopted => ("ok: adopted the existing replica".to_string(), None),

@@ -44,7 +44,7 @@ pub struct Inventory {
     /// What this app did in this session, oldest first.
     pub(super) trail: Vec<super::action_state::ActionRecord>,
     /// Where snapshots and journal entries go; `None` with history off.
-    pub(super) history_log: Option<super::history::HistoryLog>,
+    pub(super) history_log: Option<super::history_writer::HistoryLog>,
     /// A refresh started: the estate is saved as a snapshot once every Region has reported.
     snapshot_due: bool,
     /// Refuses every mutating call, whatever the UI asks.
@@ -127,7 +127,7 @@ impl Inventory {
     /// did survives a restart.
     pub fn with_history(
         mut self,
-        log: super::history::HistoryLog,
+        log: super::history_writer::HistoryLog,
         past: &[crate::domain::history::JournalEntry],
     ) -> Inventory {
         self.trail = past
@@ -139,7 +139,7 @@ impl Inventory {
         self
     }
 
-    pub fn history_log(&self) -> Option<&super::history::HistoryLog> {
+    pub fn history_log(&self) -> Option<&super::history_writer::HistoryLog> {
         self.history_log.as_ref()
     }
 

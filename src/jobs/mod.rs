@@ -11,7 +11,7 @@ mod estate_view;
 mod files;
 mod grant_copies;
 mod grant_copy;
-mod history;
+mod history_writer;
 mod inventory;
 mod job_table;
 mod paced_calls;
@@ -20,6 +20,7 @@ mod pacing_rules;
 mod replicate;
 mod runner;
 mod scan;
+mod snapshot_reads;
 mod task_error;
 mod tasks;
 
@@ -33,7 +34,7 @@ pub use audit::{
 pub use estate_view::EstateView;
 pub use files::{ReadError, open_private, read_bounded, write_private};
 pub use grant_copy::GrantCopy;
-pub use history::{Actor, HistoryLog, snapshot_of};
+pub use history_writer::{Actor, HistoryLog, snapshot_of};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use job_table::{Done, Job};
 pub use paced_calls::{PaceReport, run_paced};

@@ -25,8 +25,9 @@ use crate::domain::audit::{
     AuditOptions, Finding, NotAudited, PropsMap, ReportFormat, audit, not_audited,
 };
 use crate::domain::baseline::Baseline;
-use crate::domain::history::{AuditFacts, Diff, SnapshotSummary, facts_of};
+use crate::domain::history::{AuditFacts, SnapshotSummary, facts_of};
 use crate::domain::plan::Plan;
+use crate::domain::snapshot_diff::Diff;
 use crate::domain::{Estate, MrkId, PrimaryProps, Region, Tag};
 
 /// What a task is about: at most one of each runs at a time.
@@ -367,11 +368,12 @@ impl Inventory {
         let (path, account) = (log.path().to_path_buf(), log.actor().account.clone());
         self.start_task(runner, TaskKey::Snapshots, async move {
             // Only this account's: "changes since" compares its estate with one of them.
-            let read = tokio::task::spawn_blocking(move || super::history::read_snapshots(&path))
-                .await
-                .map_err(TaskError::from)
-                .and_then(|read| read.map_err(TaskError::from))
-                .map(|list| list.into_iter().filter(|s| s.account == account).collect());
+            let read =
+                tokio::task::spawn_blocking(move || super::snapshot_reads::read_snapshots(&path))
+                    .await
+                    .map_err(TaskError::from)
+                    .and_then(|read| read.map_err(TaskError::from))
+                    .map(|list| list.into_iter().filter(|s| s.account == account).collect());
             TaskOutput::Snapshots(read)
         })
     }
@@ -388,7 +390,7 @@ impl Inventory {
             let revision = estate.revision();
             let diff = tokio::task::spawn_blocking(move || {
                 let now = facts_of(&estate, audited.as_ref(), &account);
-                super::history::changes_since(&path, id, &now).map_err(TaskError::from)
+                super::snapshot_reads::changes_since(&path, id, &now).map_err(TaskError::from)
             })
             .await
             .unwrap_or_else(|e| Err(e.into()));

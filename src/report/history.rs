@@ -6,8 +6,9 @@ use serde::Serialize;
 use super::RenderError;
 
 use super::audit::md_cell;
-use crate::domain::history::{Diff, JournalEntry};
+use crate::domain::history::JournalEntry;
 use crate::domain::key::format_utc;
+use crate::domain::snapshot_diff::Diff;
 use crate::store::SnapshotSummary;
 
 /// The formats the history commands write.

@@ -8,8 +8,9 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use super::command::Command;
 use crate::domain::audit::Severity;
-use crate::domain::history::{ChangeKind, Diff, SnapshotSummary};
+use crate::domain::history::SnapshotSummary;
 use crate::domain::key::format_utc;
+use crate::domain::snapshot_diff::{ChangeKind, Diff};
 use crate::domain::{MrkId, Region};
 
 #[derive(Default)]
@@ -290,7 +291,8 @@ mod tests {
 
     use super::*;
     use crate::domain::RegionRead;
-    use crate::domain::history::{Change, RegionRecord};
+    use crate::domain::history::RegionRecord;
+    use crate::domain::snapshot_diff::Change;
 
     const KEY: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
 

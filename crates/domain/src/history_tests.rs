@@ -1,4 +1,5 @@
 use super::*;
+use crate::snapshot_diff::{ChangeKind, Diff, diff};
 
 const A: &str = "mrk-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const B: &str = "mrk-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

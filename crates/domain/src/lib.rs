@@ -24,6 +24,7 @@ pub mod quota;
 pub mod region;
 pub mod replicate;
 pub mod rows;
+pub mod snapshot_diff;
 pub mod tags;
 /// Keys and families for tests, here and in the app's tests (feature `test-support`).
 #[cfg(any(test, feature = "test-support"))]

@@ -9,10 +9,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use crate::domain::Estate;
-use crate::domain::history::{
-    AuditFacts, Diff, JournalEntry, SnapshotFacts, SnapshotSummary, diff, facts_of,
-};
-use crate::store::{RegionRecord, SnapshotToSave, Store, StoreError};
+use crate::domain::history::{AuditFacts, JournalEntry, facts_of};
+use crate::store::{RegionRecord, SnapshotToSave, Store};
 
 /// Who acts: the identity and account every snapshot and journal entry is recorded under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,21 +211,6 @@ fn write_all(
             }
         }
     }
-}
-
-/// Every snapshot in the history at `path`, oldest first, read on a connection of its own.
-pub fn read_snapshots(path: &std::path::Path) -> Result<Vec<SnapshotSummary>, StoreError> {
-    Store::open(path).and_then(|store| store.snapshots())
-}
-
-/// What changed from snapshot `id` to `now` (the estate as the grid shows it).
-pub fn changes_since(
-    path: &std::path::Path,
-    id: i64,
-    now: &SnapshotFacts,
-) -> Result<Diff, StoreError> {
-    let then = Store::open(path).and_then(|store| store.snapshot_facts(id))?;
-    Ok(diff(&then, now))
 }
 
 /// The snapshot of `estate` as the store keeps it: every Region's status and every key.
