@@ -98,7 +98,14 @@ fn run(cli: Cli, stdout_open: bool) -> Result<Exit, CliError> {
         }) => {
             let session = Session::open(&runner, &cli, true)?;
             session.refuse_accounts("plan")?;
-            let baseline = load_baseline(Some(baseline), None, None)?;
+            let path = baseline;
+            let baseline = load_baseline(Some(path), None, None)?;
+            if baseline.asks_nothing() {
+                eprintln!(
+                    "note: {} asks nothing (no Region required or disallowed, no rule, every replica property kept): nothing can be planned from it",
+                    path.display()
+                );
+            }
             let planned = plan::plan_command(
                 &runner,
                 &session,

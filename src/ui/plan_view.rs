@@ -11,8 +11,25 @@ use super::command::Command;
 use crate::domain::plan::{Plan, Step};
 use crate::jobs::{StepStatus, TaskError};
 
+/// What the plan view reads each frame besides its own state.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanContext {
+    pub planning: bool,
+    pub applying: bool,
+    pub read_only: bool,
+    /// The baseline asks nothing, so no plan can be made from it.
+    pub no_baseline: bool,
+    /// The (estate, baseline) revisions as they are now.
+    pub now: (u64, u64),
+}
+
 pub struct PlanView {
     pub open: bool,
+    /// The (estate, baseline) revisions the plan shown was computed from; `None` for a plan
+    /// read from a file (its preconditions are its only guard).
+    pub made_from: Option<(u64, u64)>,
+    /// The baseline file offered when there is none.
+    baseline_path: String,
     /// The plan shown, or why there is none.
     pub plan: Option<Result<Plan, TaskError>>,
     /// Which steps will be applied (all, until unticked).
@@ -30,6 +47,8 @@ impl Default for PlanView {
     fn default() -> Self {
         PlanView {
             open: false,
+            made_from: None,
+            baseline_path: "baseline.toml".into(),
             plan: None,
             checked: Vec::new(),
             path: "kms-plan.json".into(),
@@ -67,13 +86,13 @@ impl PlanView {
         })
     }
 
-    pub fn show(
-        &mut self,
-        ui: &mut Ui,
-        (planning, applying): (bool, bool),
-        read_only: bool,
-        commands: &mut Vec<Command>,
-    ) {
+    pub fn show(&mut self, ui: &mut Ui, ctx: PlanContext, commands: &mut Vec<Command>) {
+        let PlanContext {
+            planning,
+            applying,
+            read_only,
+            ..
+        } = ctx;
         ui.horizontal_wrapped(|ui| {
             ui.strong("Plan");
             if ui.small_button("Close").clicked() {
@@ -122,7 +141,7 @@ impl PlanView {
             Some(Err(why)) => {
                 ui.colored_label(ui.visuals().error_fg_color, why.to_string());
             }
-            Some(Ok(_)) => self.steps(ui, applying, read_only),
+            Some(Ok(_)) => self.steps(ui, ctx, commands),
         }
         if let Some(Err(why)) = &self.outcomes {
             ui.colored_label(ui.visuals().error_fg_color, why.to_string());
@@ -153,34 +172,90 @@ impl PlanView {
         }
     }
 
-    fn steps(&mut self, ui: &mut Ui, applying: bool, read_only: bool) {
+    /// The baseline asks nothing: say so, and offer to load one (never "nothing to change").
+    fn no_baseline(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        ui.label(
+            "No baseline: there is nothing to hold the estate to, so there is nothing to plan.",
+        );
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.baseline_path)
+                    .char_limit(4096)
+                    .desired_width(240.0),
+            )
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Baseline file")
+            });
+            if ui.button("Load baseline").clicked() {
+                commands.push(Command::LoadBaseline(self.baseline_path.clone()));
+            }
+        });
+    }
+
+    /// Whether the estate or the baseline changed since the plan shown was computed (a plan
+    /// that has run is judged by its outcomes instead).
+    fn out_of_date(&self, ctx: &PlanContext) -> bool {
+        self.outcomes.is_none() && self.made_from.is_some_and(|made| made != ctx.now)
+    }
+
+    fn steps(&mut self, ui: &mut Ui, ctx: PlanContext, commands: &mut Vec<Command>) {
+        let Some(Ok(plan)) = &self.plan else {
+            return;
+        };
+        let stale = self.out_of_date(&ctx);
+        if stale {
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "Out of date: the estate or the baseline changed since this plan was made.",
+                );
+                if ui.button("Plan again").clicked() {
+                    commands.push(Command::MakePlan);
+                }
+            });
+        }
+        if plan.steps.is_empty() && plan.blocked.is_empty() && ctx.no_baseline {
+            self.no_baseline(ui, commands);
+            return;
+        }
         let Some(Ok(plan)) = &self.plan else {
             return;
         };
         Self::left_out(ui, &plan.blocked);
         if plan.steps.is_empty() {
-            if plan.blocked.is_empty() {
+            if plan.blocked.is_empty() && !stale {
                 ui.label("Nothing to change: the estate matches the baseline.");
             }
             return;
         }
+        self.outcome_summary(ui);
         let chosen = self.checked.iter().filter(|c| **c).count();
+        let ran = self.outcomes.is_some();
         ui.horizontal(|ui| {
             ui.label(format!(
                 "{} of {} ticked",
                 super::count(chosen, "call", "calls"),
                 plan.steps.len()
             ));
+            let why_not = if ctx.read_only {
+                Some("Read-only mode: no call that changes a key is made.")
+            } else if ctx.applying {
+                Some("One apply at a time.")
+            } else if ran {
+                Some("This plan has run: plan again for what is left.")
+            } else if stale {
+                Some("Out of date: plan again first.")
+            } else if chosen == 0 {
+                Some("Tick at least one call.")
+            } else {
+                None
+            };
             let apply = ui
                 .add_enabled(
-                    !read_only && !applying && chosen > 0,
+                    why_not.is_none(),
                     egui::Button::new(format!("Apply {}…", super::count(chosen, "call", "calls"))),
                 )
-                .on_disabled_hover_text(if read_only {
-                    "Read-only mode: no call that changes a key is made."
-                } else {
-                    "Tick at least one call; one apply at a time."
-                });
+                .on_disabled_hover_text(why_not.unwrap_or_default());
             if apply.clicked() {
                 self.confirming = true;
             }
@@ -214,20 +289,59 @@ impl PlanView {
                         if step.key_id != key || step.account != account {
                             continue;
                         }
-                        ui.horizontal(|ui| {
-                            ui.checkbox(&mut self.checked[i], step_words(step));
-                            if let Some(status) = outcomes[i] {
-                                let colour = if status.is_done() {
-                                    ui.visuals().text_color()
-                                } else {
-                                    ui.visuals().warn_fg_color
-                                };
-                                ui.label(RichText::new(status.to_string()).small().color(colour));
-                            }
-                        });
+                        ui.checkbox(&mut self.checked[i], step_words(step));
+                        if let Some(status) = outcomes[i] {
+                            // Under its step, wrapped: a failure's whole message is read.
+                            ui.indent(("outcome", i), |ui| {
+                                let text = RichText::new(status.to_string())
+                                    .color(outcome_colour(ui, status));
+                                ui.add(egui::Label::new(text).wrap());
+                            });
+                        }
                     }
                 }
             });
+    }
+
+    /// Once an apply has run (or while it runs): "76 applied, 2 failed, 0 stale" at the top,
+    /// each count in its outcome's colour (a failure red, a step not made amber).
+    fn outcome_summary(&self, ui: &mut Ui) {
+        let Some(Ok(outcomes)) = &self.outcomes else {
+            return;
+        };
+        let count = |f: fn(&StepStatus) -> bool| outcomes.iter().filter(|(_, s)| f(s)).count();
+        let skipped = count(|s| matches!(s, StepStatus::Skipped(_)));
+        let visuals = ui.visuals().clone();
+        let mut parts = vec![
+            (count(StepStatus::is_done), "applied", visuals.text_color()),
+            (
+                count(|s| matches!(s, StepStatus::Failed(_))),
+                "failed",
+                visuals.error_fg_color,
+            ),
+            (
+                count(|s| matches!(s, StepStatus::Stale(_))),
+                "stale",
+                visuals.warn_fg_color,
+            ),
+        ];
+        if skipped > 0 {
+            parts.push((skipped, "skipped", visuals.warn_fg_color));
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing.x = 0.0;
+            for (i, (n, word, colour)) in parts.into_iter().enumerate() {
+                if i > 0 {
+                    ui.label(", ");
+                }
+                let colour = if n == 0 {
+                    visuals.weak_text_color()
+                } else {
+                    colour
+                };
+                ui.label(RichText::new(format!("{n} {word}")).strong().color(colour));
+            }
+        });
     }
 
     /// Names every account and Region the ticked calls act in, and how many calls.
@@ -285,6 +399,18 @@ impl PlanView {
     }
 }
 
+/// A step's outcome in the colour of outcomes: done in the text colour, a failure red, a step
+/// not made (stale, skipped) amber.
+fn outcome_colour(ui: &Ui, status: &StepStatus) -> egui::Color32 {
+    match status {
+        StepStatus::Failed(_) => ui.visuals().error_fg_color,
+        StepStatus::Stale(_) | StepStatus::Skipped(_) => ui.visuals().warn_fg_color,
+        StepStatus::Applied { .. } | StepStatus::Adopted | StepStatus::AlreadyDone(_) => {
+            ui.visuals().text_color()
+        }
+    }
+}
+
 fn step_words(step: &Step) -> String {
     format!(
         "{} in {}: {} (only if {})",
@@ -298,7 +424,7 @@ fn step_words(step: &Step) -> String {
 #[cfg(test)]
 mod tests {
     use egui_kittest::Harness;
-    use egui_kittest::kittest::Queryable;
+    use egui_kittest::kittest::{NodeT, Queryable};
 
     use super::*;
     use crate::domain::plan::{Blocked, PLAN_SCHEMA_VERSION};
@@ -320,7 +446,7 @@ mod tests {
             }],
         }));
         let harness = Harness::new_ui_state(
-            |ui, view: &mut PlanView| view.show(ui, (false, false), false, &mut Vec::new()),
+            |ui, view: &mut PlanView| view.show(ui, PlanContext::default(), &mut Vec::new()),
             view,
         );
         harness.get_by_label("Left out: 1 call");
@@ -329,6 +455,120 @@ mod tests {
             harness
                 .query_by_label_contains("Nothing to change")
                 .is_none()
+        );
+    }
+
+    fn step(region: &str) -> Step {
+        Step {
+            account: "111122223333".into(),
+            region: region.into(),
+            key_id: "mrk-1".into(),
+            operation: "PutKeyPolicy".into(),
+            parameters: serde_json::json!({}),
+            reason: "policy-drift".into(),
+            precondition: crate::domain::plan::Precondition::KeyUsable,
+        }
+    }
+
+    fn plan_of(steps: Vec<Step>) -> Plan {
+        Plan {
+            schema_version: PLAN_SCHEMA_VERSION,
+            steps,
+            blocked: Vec::new(),
+        }
+    }
+
+    fn harness(view: PlanView, ctx: PlanContext) -> Harness<'static, (PlanView, Vec<Command>)> {
+        Harness::new_ui_state(
+            move |ui, (view, commands): &mut (PlanView, Vec<Command>)| view.show(ui, ctx, commands),
+            (view, Vec::new()),
+        )
+    }
+
+    #[test]
+    fn with_no_baseline_the_plan_says_so_and_offers_to_load_one() {
+        let mut view = PlanView::default();
+        view.set_plan(Ok(plan_of(Vec::new())));
+        let ctx = PlanContext {
+            no_baseline: true,
+            ..PlanContext::default()
+        };
+        let mut harness = harness(view, ctx);
+        harness.get_by_label_contains("No baseline");
+        assert!(
+            harness
+                .query_by_label_contains("Nothing to change")
+                .is_none()
+        );
+        harness.get_by_label("Load baseline").click();
+        harness.run();
+        assert_eq!(
+            harness.state().1,
+            vec![Command::LoadBaseline("baseline.toml".into())]
+        );
+    }
+
+    #[test]
+    fn a_plan_made_before_the_estate_or_baseline_changed_is_out_of_date_and_not_applied() {
+        let mut view = PlanView::default();
+        view.set_plan(Ok(plan_of(vec![step("eu-west-1")])));
+        view.made_from = Some((4, 1));
+        let ctx = PlanContext {
+            now: (5, 1),
+            ..PlanContext::default()
+        };
+        let mut harness = harness(view, ctx);
+        harness.get_by_label_contains("Out of date");
+        assert!(
+            harness
+                .get_by_label("Apply 1 call…")
+                .accesskit_node()
+                .is_disabled()
+        );
+        harness.get_by_label("Plan again").click();
+        harness.run();
+        assert_eq!(harness.state().1, vec![Command::MakePlan]);
+    }
+
+    #[test]
+    fn a_plan_made_from_the_estate_as_it_is_can_be_applied() {
+        let mut view = PlanView::default();
+        view.set_plan(Ok(plan_of(vec![step("eu-west-1")])));
+        view.made_from = Some((5, 1));
+        let ctx = PlanContext {
+            now: (5, 1),
+            ..PlanContext::default()
+        };
+        let harness = harness(view, ctx);
+        assert!(harness.query_by_label_contains("Out of date").is_none());
+        assert!(
+            !harness
+                .get_by_label("Apply 1 call…")
+                .accesskit_node()
+                .is_disabled()
+        );
+    }
+
+    #[test]
+    fn after_an_apply_the_summary_counts_each_outcome_and_the_plan_cannot_run_again() {
+        let failure = "KMSInvalidStateException: arn:aws:kms:ap-south-1:111122223333:key/mrk-1 is pending deletion, so nothing was changed in that Region";
+        let mut view = PlanView::default();
+        let steps = vec![step("eu-west-1"), step("ap-south-1")];
+        view.set_plan(Ok(plan_of(steps.clone())));
+        view.outcomes = Some(Ok(vec![
+            (steps[0].clone(), StepStatus::Applied { request_id: None }),
+            (steps[1].clone(), StepStatus::Failed(failure.into())),
+        ]));
+        let harness = harness(view, PlanContext::default());
+        harness.get_by_label("1 applied");
+        harness.get_by_label("1 failed");
+        harness.get_by_label("0 stale");
+        harness.get_by_label_contains(failure);
+        assert!(
+            harness
+                .get_by_label("Apply 2 calls…")
+                .accesskit_node()
+                .is_disabled()
         );
     }
 }

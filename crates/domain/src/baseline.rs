@@ -184,6 +184,12 @@ impl Baseline {
     pub fn is_empty(&self) -> bool {
         self.require_regions.is_empty() && self.allow_regions.is_none() && self.rules.is_empty()
     }
+
+    /// True when no plan can come of it: no Region required or disallowed, no rule, and every
+    /// replica property left as it is.
+    pub fn asks_nothing(&self) -> bool {
+        self.is_empty() && self.replicas == ReplicaRules::default()
+    }
 }
 
 /// A baseline file that cannot be used, with what to fix.

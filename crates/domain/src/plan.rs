@@ -139,16 +139,29 @@ pub fn plan(estate: &Estate, props: &PropsMap, baseline: &Baseline, account: &st
             account,
             public_policy: primary_props.policy.as_deref().and_then(open_to_anyone),
         };
-        ctx.missing_replicas(estate, baseline, &mut steps, &mut blocked);
+        let mut wanted = Vec::new();
+        ctx.missing_replicas(estate, baseline, &mut wanted, &mut blocked);
         for replica in family.described().filter(|k| k.role() == Role::Replica) {
             let Some(replica_props) = props.get(&(id.clone(), replica.region)) else {
                 continue;
             };
-            ctx.drift(replica, replica_props, &mut steps, &mut blocked);
+            ctx.drift(replica, replica_props, &mut wanted, &mut blocked);
             if ctx.rules.disallowed == Disallowed::ScheduleDeletion
                 && !baseline.allows(replica.region)
             {
-                ctx.deletion(replica, &mut steps);
+                ctx.deletion(replica, &mut wanted);
+            }
+        }
+        for step in wanted {
+            match primary_refuses(primary, &step) {
+                Some(reason) => blocked.push(Blocked {
+                    account: step.account,
+                    region: step.region,
+                    key_id: step.key_id,
+                    operation: step.operation,
+                    reason,
+                }),
+                None => steps.push(step),
             }
         }
     }
@@ -156,6 +169,33 @@ pub fn plan(estate: &Estate, props: &PropsMap, baseline: &Baseline, account: &st
         schema_version: PLAN_SCHEMA_VERSION,
         steps,
         blocked,
+    }
+}
+
+/// Why KMS would refuse `step` because of its family's primary, in words that say what to do
+/// first. A replica is made only from an Enabled primary (DisabledException from a disabled
+/// one, KMSInvalidStateException from any other state); a primary on its way out (pending
+/// deletion) or mid-change (Creating, Updating) leaves the whole family alone.
+fn primary_refuses(primary: &KeyInfo, step: &Step) -> Option<String> {
+    let (region, state) = (primary.region, &primary.state);
+    // ReplicateKey, and the aliases of the replica it would make.
+    let makes_replica =
+        step.operation == "ReplicateKey" || step.precondition == Precondition::KeyUsable;
+    match state {
+        KeyState::Enabled => None,
+        KeyState::PendingDeletion | KeyState::PendingReplicaDeletion => Some(format!(
+            "the primary in {region} is {state}: the family is left alone (cancel the deletion first to keep it)"
+        )),
+        KeyState::Creating | KeyState::Updating => Some(format!(
+            "the primary in {region} is {state}: KMS refuses changes to the family until it settles; plan again once it is Enabled"
+        )),
+        KeyState::Disabled if makes_replica => Some(format!(
+            "the primary in {region} is Disabled: KMS refuses ReplicateKey from it (DisabledException); enable it first"
+        )),
+        _ if makes_replica => Some(format!(
+            "the primary in {region} is {state}: KMS refuses ReplicateKey from it (KMSInvalidStateException)"
+        )),
+        _ => None,
     }
 }
 

@@ -347,3 +347,91 @@ fn a_public_primary_policy_is_never_copied_to_a_replica_and_the_plan_says_why() 
     );
     assert!(plan.blocked[0].reason.contains("public-access"));
 }
+
+/// The estate of `estate("other")` with its primary in `state`.
+fn estate_with_primary(state: KeyState) -> Estate {
+    let mut e = estate("other");
+    let mut primary = key("us-east-1", Role::Primary, "us-east-1", &["eu-west-1"]);
+    primary.description = "payments".into();
+    primary.state = state;
+    e.upsert_key(primary);
+    e
+}
+
+fn require_ap_and_copy_all() -> Baseline {
+    Baseline {
+        require_regions: vec![region("ap-southeast-2")],
+        replicas: copy_all(),
+        ..Baseline::default()
+    }
+}
+
+#[test]
+fn a_family_whose_primary_is_pending_deletion_gets_no_step_and_each_call_is_left_out_with_why() {
+    for state in [KeyState::PendingDeletion, KeyState::PendingReplicaDeletion] {
+        let e = estate_with_primary(state.clone());
+        let plan = plan(
+            &e,
+            &props(P2, vec![]),
+            &require_ap_and_copy_all(),
+            "111122223333",
+        );
+        assert!(plan.steps.is_empty(), "{state}: {:?}", ops(&plan));
+        let left_out: Vec<&str> = plan.blocked.iter().map(|b| b.operation.as_str()).collect();
+        assert!(left_out.contains(&"ReplicateKey"), "{state}: {left_out:?}");
+        assert!(left_out.contains(&"PutKeyPolicy"), "{state}: {left_out:?}");
+        assert!(
+            plan.blocked.iter().all(|b| b
+                .reason
+                .contains(&format!("the primary in us-east-1 is {state}"))),
+            "{:?}",
+            plan.blocked
+        );
+    }
+}
+
+#[test]
+fn a_family_whose_primary_is_creating_or_updating_gets_no_step_until_it_settles() {
+    for state in [KeyState::Creating, KeyState::Updating] {
+        let e = estate_with_primary(state.clone());
+        let plan = plan(
+            &e,
+            &props(P2, vec![]),
+            &require_ap_and_copy_all(),
+            "111122223333",
+        );
+        assert!(plan.steps.is_empty(), "{state}: {:?}", ops(&plan));
+        assert!(
+            plan.blocked
+                .iter()
+                .all(|b| b.reason.contains("until it settles"))
+        );
+    }
+}
+
+#[test]
+fn a_disabled_primary_makes_no_replica_but_its_replicas_drift_is_still_fixed() {
+    let e = estate_with_primary(KeyState::Disabled);
+    let plan = plan(
+        &e,
+        &props(P2, vec![]),
+        &require_ap_and_copy_all(),
+        "111122223333",
+    );
+    let planned: Vec<&str> = plan.steps.iter().map(|s| s.operation.as_str()).collect();
+    assert!(!planned.contains(&"ReplicateKey"), "{planned:?}");
+    assert!(planned.contains(&"PutKeyPolicy"), "{planned:?}");
+    let left_out: Vec<(&str, &str)> = plan
+        .blocked
+        .iter()
+        .map(|b| (b.operation.as_str(), b.region.as_str()))
+        .collect();
+    assert_eq!(
+        left_out,
+        vec![
+            ("ReplicateKey", "us-east-1"),
+            ("CreateAlias", "ap-southeast-2")
+        ]
+    );
+    assert!(plan.blocked[0].reason.contains("DisabledException"));
+}

@@ -88,6 +88,7 @@ impl App {
             }
             Command::LoadPlan(path) => {
                 self.plan_view.open = true;
+                self.plan_view.made_from = None;
                 self.work.inventory.load_plan(&self.runner, path);
             }
             Command::ApplyPlan(plan, path) => self.apply_plan(plan, path),
@@ -127,6 +128,8 @@ impl App {
         self.plan_view.open = true;
         match self.plan_account() {
             Some(account) => {
+                let estate = self.work.inventory.estate().revision();
+                self.plan_view.made_from = Some((estate, self.baseline_revision));
                 self.work.inventory.make_plan(
                     &self.runner,
                     self.work.inventory.estate().clone(),

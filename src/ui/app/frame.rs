@@ -7,6 +7,7 @@ use super::App;
 use crate::domain::{Region, RegionStatus};
 use crate::jobs::TaskKey;
 use crate::ui::command::Command;
+use crate::ui::plan_view::PlanContext;
 use crate::ui::window::{WindowView, show_window};
 
 impl App {
@@ -94,11 +95,17 @@ impl App {
                 .resizable(true)
                 .default_size(260.0)
                 .show(ui, |ui| {
-                    let planning = self.work.inventory.task_running(&TaskKey::Plan);
-                    let applying = self.work.inventory.running_apply();
-                    let read_only = self.options.read_only;
-                    self.plan_view
-                        .show(ui, (planning, applying), read_only, commands)
+                    let context = PlanContext {
+                        planning: self.work.inventory.task_running(&TaskKey::Plan),
+                        applying: self.work.inventory.running_apply(),
+                        read_only: self.options.read_only,
+                        no_baseline: self.baseline.asks_nothing(),
+                        now: (
+                            self.work.inventory.estate().revision(),
+                            self.baseline_revision,
+                        ),
+                    };
+                    self.plan_view.show(ui, context, commands)
                 });
         }
         if self.history.open {
