@@ -206,6 +206,19 @@ impl Inventory {
         }
     }
 
+    /// Makes `region` a column of the grid (and scans it) when it is not one: a Region the app
+    /// acts in is always shown, so a replica made there is seen (Creating → Enabled), audited
+    /// and remembered, never invisible.
+    pub fn include_region(&mut self, runner: &Runner, region: Region) {
+        if self.estate.regions().contains(&region) {
+            return;
+        }
+        let mut regions = self.estate.regions().to_vec();
+        regions.push(region);
+        tracing::info!("{region} joins the scanned Regions: the app acts there");
+        self.set_regions(runner, regions);
+    }
+
     /// Rescans every Region, describing every key again. A Region whose scan is still running
     /// is left to finish: one scan per Region at a time, however often this is asked (a second
     /// scan would double the calls against the same quota and race the first to the estate).

@@ -485,7 +485,8 @@ impl Inventory {
         let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         self.apply_progress = progress.clone();
         let repaint = runner.repaint_hook();
-        self.start_task(runner, key, async move {
+        let acts_in = regions_acted_in(&plan);
+        let started = self.start_task(runner, key, async move {
             let report = move |status: &StepStatus| {
                 progress
                     .lock()
@@ -495,7 +496,13 @@ impl Inventory {
             };
             let outcomes = write_and_apply(clients, plan, file, options, report).await;
             TaskOutput::Applied { path, outcomes }
-        })
+        });
+        if started {
+            for region in acts_in {
+                self.include_region(runner, region);
+            }
+        }
+        started
     }
 
     /// The outcomes of the apply in flight (or the last one) so far.
@@ -540,6 +547,23 @@ async fn write_and_apply(
     })
     .await?;
     Ok(outcomes)
+}
+
+/// Every Region a plan's calls act in: each step's own, and the Region a ReplicateKey makes its
+/// replica in.
+fn regions_acted_in(plan: &Plan) -> Vec<Region> {
+    let mut regions: Vec<Region> = Vec::new();
+    for step in &plan.steps {
+        let replica = step.parameters["ReplicaRegion"].as_str();
+        for name in [Some(step.region.as_str()), replica].into_iter().flatten() {
+            if let Ok(region) = name.parse::<Region>()
+                && !regions.contains(&region)
+            {
+                regions.push(region);
+            }
+        }
+    }
+    regions
 }
 
 /// A plan as its file holds it.

@@ -420,6 +420,23 @@ impl ReplicateDialog {
                     }
                 }
             });
+        let outside = self
+            .draft
+            .targets
+            .iter()
+            .filter(|r| !estate.regions().contains(r))
+            .count();
+        if outside > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "{} not a column of the grid: {} the grid, and {} scanned, when the replica is made.",
+                    count(outside, "Region chosen is", "Regions chosen are"),
+                    if outside == 1 { "it joins" } else { "they join" },
+                    if outside == 1 { "is" } else { "are" },
+                ))
+                .small(),
+            );
+        }
         let held: Vec<(Region, TargetStatus)> = Region::all_in(partition)
             .filter(|r| *r != self.draft.primary_region)
             .map(|r| (r, self.status(estate, estate_view, r)))
@@ -579,5 +596,33 @@ mod tests {
         assert!(!empty.accesskit_node().is_disabled());
         let replica = harness.get_by_label("eu-west-1");
         assert!(replica.accesskit_node().is_disabled());
+    }
+
+    /// A Region that is not a column is offered, and the dialog says it joins the grid.
+    #[test]
+    fn a_region_outside_the_grid_is_offered_and_said_to_join_it() {
+        let estate = one_family();
+        let mut dialog =
+            ReplicateDialog::new(family_id(), region(PRIMARY), PrimaryProps::default());
+        dialog.set_primary_props(Ok(PrimaryProps::default()));
+        let mut harness = Harness::new_ui_state(
+            move |ui, commands: &mut Vec<Command>| {
+                let ctx = ui.ctx().clone();
+                let view = WindowView {
+                    estate_view: &estate,
+                    read_only: false,
+                };
+                let _ = dialog.show(&ctx, &view, commands);
+            },
+            Vec::new(),
+        );
+        assert!(
+            harness
+                .query_by_label_contains("not a column of the grid")
+                .is_none()
+        );
+        harness.get_by_label("ap-south-1").click();
+        harness.run();
+        harness.get_by_label_contains("1 Region chosen is not a column of the grid: it joins");
     }
 }

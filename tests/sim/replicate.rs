@@ -326,3 +326,49 @@ fn a_draft_built_from_the_primary_becomes_the_calls_that_are_made() {
         other => panic!("expected a replica, got {other:?}"),
     }
 }
+
+#[test]
+fn a_replica_made_in_a_region_outside_the_grid_joins_it_and_is_followed_to_enabled() {
+    let mut s = setup(vec![]);
+    assert!(
+        !s.inventory
+            .estate()
+            .regions()
+            .contains(&region("ap-south-1"))
+    );
+    assert_eq!(
+        s.inventory
+            .replicate(&s.runner, vec![request(&s, "ap-south-1")]),
+        1
+    );
+    assert!(
+        s.inventory
+            .estate()
+            .regions()
+            .contains(&region("ap-south-1"))
+    );
+    assert!(wait_for(&mut s, &["ap-south-1"], |p| *p == ReplicaPhase::Watching));
+    assert_eq!(state(&s, "ap-south-1"), Some(KeyState::Creating));
+    s.sim
+        .advance_clock(Duration::from_secs_f64(CREATING_FOR + 1.0));
+    assert!(wait_for(&mut s, &["ap-south-1"], |p| *p == ReplicaPhase::Done));
+    assert_eq!(state(&s, "ap-south-1"), Some(KeyState::Enabled));
+    // The Region's own scan, started when it joined, reports it read.
+    let Setup {
+        runner,
+        inventory,
+        key_id,
+        ..
+    } = &mut s;
+    assert!(runner.wait_until(WAIT, || {
+        inventory.poll(runner);
+        matches!(
+            inventory.estate().status(region("ap-south-1")),
+            kms_replica_console::domain::RegionStatus::Scanned
+        )
+    }));
+    assert!(matches!(
+        inventory.estate().cell(key_id, region("ap-south-1")),
+        Cell::Replica(_)
+    ));
+}

@@ -30,6 +30,7 @@ impl Inventory {
             if self.replica_in_flight(&id, region) {
                 continue;
             }
+            self.include_region(runner, region);
             let delay = super::calls::REPLICATE_SPACING * started as u32;
             let call = replicate_one(
                 self.clients().client(request.primary_region),
