@@ -17,6 +17,11 @@ use crate::domain::{Estate, KeyState, MrkId, Region, Role, Tag};
 /// does nothing, so no amount of typing (or pasting) can grow the layout and search work
 /// without bound (10,000 characters once took the GUI to gigabytes).
 pub const SEARCH_LIMIT: usize = 256;
+
+/// The search field's ID, for Ctrl+F.
+pub fn search_id() -> egui::Id {
+    egui::Id::unique("family-search")
+}
 /// A tag filter is `key=value`: a key of at most 128 characters and a value of at most 256.
 const TAG_FILTER_LIMIT: usize = 128 + 1 + 256;
 
@@ -172,6 +177,7 @@ impl FilterBar {
         ui.horizontal_wrapped(|ui| {
             ui.add(
                 egui::TextEdit::singleline(&mut self.query.search)
+                    .id(search_id())
                     .char_limit(SEARCH_LIMIT)
                     .hint_text("Search key ID or alias")
                     .desired_width(200.0),

@@ -92,6 +92,8 @@ pub struct GridParts<'a> {
     pub coverage: &'a mut Option<(Revisions, BTreeMap<Region, RegionCoverage>)>,
     pub selected: Option<&'a crate::domain::MrkId>,
     pub changed: &'a std::collections::HashMap<(crate::domain::MrkId, Region), String>,
+    /// The keyboard's cell (the account worked in only).
+    pub cursor: Option<&'a grid::GridCursor>,
 }
 
 /// Draws one account's grid (`section`: its place among several accounts'), the rows and the
@@ -111,6 +113,7 @@ pub fn show_grid(
         coverage,
         selected,
         changed,
+        cursor,
     } = parts;
     update_coverage(coverage, estate_view, baseline, filters);
     filters.update_rows(estate_view.estate(), &audit.family_markers, audit.revision);
@@ -128,6 +131,7 @@ pub fn show_grid(
         tags: filters.known_tags(),
         coverage: coverage.as_ref().map_or(&no_coverage, |(_, c)| c),
         section,
+        cursor,
     };
     grid::show(ui, estate_view, &context, commands);
 }

@@ -67,6 +67,11 @@ impl PlanView {
         self.open = true;
     }
 
+    /// The apply confirmation is open.
+    pub fn is_confirming(&self) -> bool {
+        self.confirming
+    }
+
     /// The steps ticked, as a plan of their own.
     fn chosen(&self) -> Option<Plan> {
         let Some(Ok(plan)) = &self.plan else {

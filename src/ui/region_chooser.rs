@@ -22,11 +22,11 @@ impl Window for RegionChooser {
         commands: &mut Vec<Command>,
     ) -> Visibility {
         let mut open = true;
-        egui::Window::new("Regions")
+        let shown = super::window::dialog("Regions", ctx)
             .open(&mut open)
-            .collapsible(false)
             .default_width(420.0)
             .show(ctx, |ui| self.contents(ui, commands));
+        super::window::hold_focus(ctx, shown.as_ref().map(|s| &s.response));
         Visibility::open_while(open && !self.done)
     }
 }

@@ -62,6 +62,11 @@ impl ReplicateDialog {
         }
     }
 
+    /// The second confirmation of the lockout-safety bypass is open.
+    pub fn is_confirming_bypass(&self) -> bool {
+        self.confirming_bypass
+    }
+
     /// Which primary the dialog replicates: the key of the read it waits for.
     pub fn primary(&self) -> (&MrkId, Region) {
         (&self.draft.key_id, self.draft.primary_region)
@@ -94,7 +99,7 @@ impl ReplicateDialog {
         let screen = ctx.content_rect().size();
         let width = (screen.x - 40.0).clamp(320.0, 760.0);
         let height = (screen.y - 60.0).max(240.0);
-        egui::Window::new(format!("Replicate {}", self.draft.key_id))
+        let shown = super::window::dialog(format!("Replicate {}", self.draft.key_id), ctx)
             .id(egui::Id::unique("replicate-dialog"))
             .open(&mut open)
             .default_width(width)
@@ -117,6 +122,7 @@ impl ReplicateDialog {
                     }
                 };
             });
+        super::window::hold_focus(ctx, shown.as_ref().map(|s| &s.response));
         if self.confirming_bypass {
             self.bypass_confirmation(ctx);
         }

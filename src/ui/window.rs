@@ -41,6 +41,30 @@ pub trait Window {
     ) -> Visibility;
 }
 
+/// Every dialog window opens the same way: centred, not collapsible (a confirmation is an
+/// `egui::Modal`, centred too).
+pub fn dialog(title: impl Into<egui::WidgetText>, ctx: &egui::Context) -> egui::Window<'static> {
+    egui::Window::new(title)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .collapsible(false)
+}
+
+/// While a dialog window is open, the app behind it is dimmed and takes neither clicks nor
+/// focus: Tab stays inside the dialog, as in a modal.
+pub fn hold_focus(ctx: &egui::Context, shown: Option<&egui::Response>) {
+    let Some(window) = shown else {
+        return;
+    };
+    let backdrop = egui::LayerId::new(egui::Order::Background, egui::Id::unique("dialog-backdrop"));
+    ctx.layer_painter(backdrop).rect_filled(
+        ctx.content_rect(),
+        0.0,
+        egui::Color32::from_black_alpha(100),
+    );
+    ctx.memory_mut(|m| m.set_modal_layer(window.layer_id));
+}
+
 /// Draws the window in `slot`, if one is open, and drops it once it answers `Closed`.
 pub fn show_window<W: Window>(
     slot: &mut Option<W>,

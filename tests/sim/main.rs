@@ -21,6 +21,7 @@ mod harness;
 mod history;
 mod history_trust;
 mod history_ui;
+mod keyboard_ui;
 mod lifecycle;
 mod lifecycle_ui;
 mod org;

@@ -100,6 +100,7 @@ impl App {
                             coverage: &mut state.coverage,
                             selected: None,
                             changed: &no_changes,
+                            cursor: None,
                         };
                         let held = (&self.baseline, baseline_revision);
                         show_grid(

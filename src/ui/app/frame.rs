@@ -18,6 +18,7 @@ impl App {
         let mut commands = Vec::new();
         self.panels(ui, &mut commands);
         self.dialogs(ui.ctx(), &mut commands);
+        self.keyboard(ui.ctx(), &mut commands);
         self.work.filters.query.missing_in = self.work.audit.missing_in;
         self.work.filters.query.only_with_findings =
             self.work.audit.only_with_findings && self.work.audit.open;
@@ -156,6 +157,7 @@ impl App {
         show_window(&mut self.replicate, ctx, &view, commands);
         show_window(&mut self.grant_dialog, ctx, &view, commands);
         show_window(&mut self.confirm, ctx, &view, commands);
+        self.shortcuts_window(ctx);
     }
 
     /// The grid of the account worked in (a section of its own among several accounts').
@@ -172,6 +174,7 @@ impl App {
             coverage: &mut self.work.coverage,
             selected: self.selected.as_ref(),
             changed: &self.history.changed_cells,
+            cursor: Some(&self.cursor),
         };
         let baseline = (&self.baseline, self.baseline_revision);
         let read_only = self.options.read_only;

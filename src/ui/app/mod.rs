@@ -9,6 +9,7 @@
 mod accounts;
 mod commands;
 mod frame;
+mod keyboard;
 mod status_bar;
 mod task_results;
 mod toolbar;
@@ -71,6 +72,10 @@ pub struct App {
     pub(super) applied_steps: Vec<crate::domain::plan::Step>,
     /// Audit was clicked: its first findings are saved with the estate as one snapshot.
     pub(super) audit_snapshot_due: bool,
+    /// The grid's keyboard cursor.
+    pub(super) cursor: crate::ui::grid::GridCursor,
+    /// The keyboard shortcuts window is open.
+    pub(super) shortcuts_open: bool,
     /// The accounts of an organization-wide window (empty for one account); the one worked
     /// in is `active`, and its state is this App's own fields.
     pub(super) accounts: Vec<super::org::AccountSlot>,
@@ -103,6 +108,8 @@ impl App {
             reread_after: Vec::new(),
             applied_steps: Vec::new(),
             audit_snapshot_due: false,
+            cursor: Default::default(),
+            shortcuts_open: false,
             accounts: Vec::new(),
             active: 0,
             account_filter: None,

@@ -4,11 +4,13 @@
 //! so the cost of a frame follows the window's size, not the size of the estate.
 
 mod cells;
+mod cursor;
 mod family;
 mod headers;
 mod legend;
 
 use cells::{cell_ui, job_overlay};
+pub use cursor::{GridCursor, Move};
 use family::{family_label, family_menu};
 pub use family::{key_menu, replicate_button};
 use headers::{region_header, sort_button};
@@ -62,6 +64,13 @@ pub struct GridContext<'a> {
     /// One of several accounts' sections stacked in one scroll area (numbered, so each table
     /// keeps its own column widths): the table takes its full height and does not scroll.
     pub section: Option<usize>,
+    /// The keyboard's cell, in the grid of the account worked in.
+    pub cursor: Option<&'a GridCursor>,
+}
+
+/// The grid's keyboard focus: Tab reaches it, and while it has focus the arrows move the cursor.
+pub fn keyboard_focus_id() -> egui::Id {
+    egui::Id::unique("grid-keyboard")
 }
 
 /// Red for a required Region with no key, amber for a key where none is allowed.
@@ -108,7 +117,11 @@ fn table(
     let regions = estate.regions();
     // Selectable labels would swallow the row's clicks and its context menu.
     ui.style_mut().interaction.selectable_labels = false;
-    TableBuilder::new(ui)
+    let mut builder = TableBuilder::new(ui);
+    if let Some(cursor) = ctx.cursor.filter(|c| c.shown && c.scroll) {
+        builder = builder.scroll_to_row(cursor.row, None);
+    }
+    builder
         .id_salt(("coverage-grid", ctx.section))
         .vscroll(ctx.section.is_none())
         .striped(true)
@@ -127,7 +140,7 @@ fn table(
             header.col(|ui| {
                 ui.vertical(|ui| {
                     sort_button(ui, "Key family", SortKey::KeyId, ctx.sort, commands);
-                    ui.add_space(14.0);
+                    keyboard_target(ui, estate, ctx);
                     ui.small(if ctx.baseline.is_empty() {
                         "Coverage: families with a key"
                     } else {
@@ -162,10 +175,15 @@ fn table(
                     family_label(ui, id, family, ctx.props, marker);
                 });
                 label.context_menu(|ui| family_menu(ui, estate, id, ctx.read_only, commands));
-                for region in regions {
+                let row_index = row.index();
+                for (column, region) in regions.iter().enumerate() {
                     let column_failed = matches!(estate.status(*region), RegionStatus::Failed(_));
+                    let at_cursor = ctx.cursor.filter(|c| c.is_at(row_index, column));
                     let mut visible = false;
                     let (_, cell) = row.col(|ui| {
+                        if at_cursor.is_some_and(|c| c.scroll) {
+                            ui.scroll_to_rect(ui.max_rect(), None);
+                        }
                         // Columns scrolled out of view are allocated but not laid out.
                         visible = ui.is_rect_visible(ui.max_rect());
                         if visible {
@@ -173,13 +191,19 @@ fn table(
                             let at = (id, *region, column_failed, required);
                             region_cell(ui, estate_view, estate, at, ctx, commands);
                         }
+                        if at_cursor.is_some() {
+                            cursor_frame(ui);
+                        }
                     });
-                    if visible {
-                        cell.context_menu(|ui| {
-                            family_menu(ui, estate, id, ctx.read_only, commands);
-                            ui.separator();
-                            key_menu(ui, estate_view, id, *region, ctx.read_only, commands);
-                        });
+                    let menu = |ui: &mut Ui| {
+                        family_menu(ui, estate, id, ctx.read_only, commands);
+                        ui.separator();
+                        key_menu(ui, estate_view, id, *region, ctx.read_only, commands);
+                    };
+                    if let Some(cursor) = at_cursor {
+                        keyboard_menu(&cell, cursor.open_menu, menu);
+                    } else if visible {
+                        cell.context_menu(menu);
                     }
                 }
                 if row.response().clicked() {
@@ -187,6 +211,85 @@ fn table(
                 }
             });
         });
+}
+
+/// Where Tab reaches the grid: while it has focus the app's arrows, Home/End, PageUp/PageDown,
+/// Enter and Space drive the cursor. Its accessible name says where the cursor stands.
+fn keyboard_target(ui: &mut Ui, estate: &Estate, ctx: &GridContext<'_>) {
+    // The space it takes is the header's gap: the header looks the same.
+    let rect = egui::Rect::from_min_size(ui.cursor().min, egui::vec2(ui.available_width(), 14.0));
+    ui.add_space(14.0);
+    if ctx.cursor.is_none() {
+        return;
+    }
+    let response = ui.interact(
+        rect,
+        keyboard_focus_id(),
+        egui::Sense::focusable_noninteractive(),
+    );
+    let at = ctx.cursor.filter(|c| c.shown).and_then(|c| {
+        let id = match ctx.rows {
+            Some(rows) => rows.get(c.row)?,
+            None => estate.family_at(c.row)?.0,
+        };
+        Some((id, *estate.regions().get(c.column)?))
+    });
+    let name = match at {
+        Some((id, region)) => format!("Key families grid: {id} in {region}"),
+        None => "Key families grid".to_string(),
+    };
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Grid, true, &name));
+    if response.has_focus() {
+        ui.memory_mut(|m| {
+            m.set_focus_lock_filter(
+                response.id,
+                egui::EventFilter {
+                    horizontal_arrows: true,
+                    vertical_arrows: true,
+                    tab: false,
+                    escape: false,
+                },
+            )
+        });
+        ui.painter().text(
+            rect.left_center(),
+            egui::Align2::LEFT_CENTER,
+            "keyboard: arrows, Enter, Space · ? for keys",
+            egui::FontId::proportional(11.0),
+            ui.visuals().selection.stroke.color,
+        );
+    }
+}
+
+/// The cursor's cell, framed in the focus colour (a frame, not a fill: the cell's own colours
+/// still read).
+fn cursor_frame(ui: &Ui) {
+    ui.painter().rect_stroke(
+        ui.max_rect().shrink(1.0),
+        2.0,
+        egui::Stroke::new(2.0, ui.visuals().selection.stroke.color),
+        egui::StrokeKind::Inside,
+    );
+}
+
+/// The cursor cell's menu, opened by Enter and anchored to the cell (the pointer may be
+/// anywhere). While it is open, focus stays in it: Tab or the arrows reach its items, Escape
+/// closes it.
+fn keyboard_menu(cell: &egui::Response, open_now: bool, contents: impl FnOnce(&mut Ui)) {
+    let opened = egui::Popup::from_response(cell)
+        .id(cell.id.with("keyboard-menu"))
+        .kind(egui::PopupKind::Menu)
+        .layout(egui::Layout::top_down_justified(egui::Align::Min))
+        .open_memory(open_now.then_some(egui::SetOpenCommand::Bool(true)))
+        .show(contents);
+    if let Some(menu) = opened {
+        cell.ctx
+            .memory_mut(|m| m.set_modal_layer(menu.response.layer_id));
+        if open_now {
+            cell.ctx
+                .memory_mut(|m| m.move_focus(egui::FocusDirection::Next));
+        }
+    }
 }
 
 /// One family's cell in one Region: its key (or why there is none), the job in flight there,
@@ -263,6 +366,7 @@ mod tests {
                         tags: &tags,
                         coverage: &coverage,
                         section: None,
+                        cursor: None,
                     };
                     show(ui, &estate, &context, commands);
                 },
