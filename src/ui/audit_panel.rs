@@ -13,6 +13,40 @@ use crate::jobs::{AuditResult, PropsRead, TaskError};
 /// The panel's state: what the audit read, what it found, and the filters it drives. It holds
 /// no background work: the app runs the reads and the findings as tasks and hands the results
 /// in.
+/// A family's findings for its row in the grid: the worst severity, how many are of it, and
+/// how many there are in all ("1 high · 12 more", never "13 high").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FamilyMarker {
+    pub worst: Option<Severity>,
+    pub of_worst: usize,
+    pub total: usize,
+}
+
+impl FamilyMarker {
+    fn count(&mut self, severity: Severity) {
+        self.total += 1;
+        match self.worst {
+            Some(worst) if worst > severity => {}
+            Some(worst) if worst == severity => self.of_worst += 1,
+            _ => {
+                self.worst = Some(severity);
+                self.of_worst = 1;
+            }
+        }
+    }
+
+    /// "1 high · 12 more", or "3 medium" when every finding is of the worst severity.
+    pub fn words(&self) -> Option<(Severity, String)> {
+        let worst = self.worst?;
+        let more = self.total - self.of_worst;
+        let text = match more {
+            0 => format!("{} {worst}", self.of_worst),
+            _ => format!("{} {worst} · {more} more", self.of_worst),
+        };
+        Some((worst, text))
+    }
+}
+
 #[derive(Default)]
 pub struct AuditPanel {
     pub open: bool,
@@ -24,8 +58,8 @@ pub struct AuditPanel {
     pub result: AuditResult,
     /// New props arrived: the findings must be computed again whatever the estate revision.
     pub stale: bool,
-    /// Worst severity and count of findings per family, built with `findings` for the grid.
-    pub family_markers: HashMap<MrkId, (Severity, usize)>,
+    /// The findings per family, counted by severity, built with `findings` for the grid.
+    pub family_markers: HashMap<MrkId, FamilyMarker>,
     /// Worst severity of the findings per family and Region.
     pub cell_markers: HashMap<(MrkId, Region), Severity>,
     /// Bumped whenever the findings (and their markers) or the props change.
@@ -108,12 +142,10 @@ impl AuditPanel {
             let Some(id) = &f.key_id else {
                 continue;
             };
-            let family = self
-                .family_markers
+            self.family_markers
                 .entry(id.clone())
-                .or_insert((f.severity, 0));
-            family.0 = family.0.max(f.severity);
-            family.1 += 1;
+                .or_default()
+                .count(f.severity);
             if let Some(region) = f.region {
                 let cell = self
                     .cell_markers
@@ -346,6 +378,23 @@ mod tests {
     use crate::domain::audit::{FindingKind, NotAudited};
 
     const KEY: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
+
+    fn marker(severities: &[Severity]) -> Option<String> {
+        let mut m = FamilyMarker::default();
+        for s in severities {
+            m.count(*s);
+        }
+        m.words().map(|(_, words)| words)
+    }
+
+    #[test]
+    fn a_rows_badge_counts_the_worst_severity_apart_from_the_rest() {
+        let mut thirteen = vec![Severity::Medium; 12];
+        thirteen.insert(5, Severity::High);
+        assert_eq!(marker(&thirteen).as_deref(), Some("1 high · 12 more"));
+        assert_eq!(marker(&[Severity::Medium; 3]).as_deref(), Some("3 medium"));
+        assert_eq!(marker(&[]), None);
+    }
 
     fn region(name: &str) -> Region {
         name.parse().unwrap()

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use egui::{RichText, Ui};
 
 use super::command::Command;
-use crate::domain::audit::{PropsMap, Severity};
+use crate::domain::audit::PropsMap;
 use crate::domain::rows::{RowFacts, RowQuery, SortKey, TagFilter, select_rows};
 use crate::domain::{Estate, KeyState, MrkId, Region, Role, Tag};
 
@@ -122,7 +122,7 @@ impl FilterBar {
     pub fn update_rows(
         &mut self,
         estate: &Estate,
-        markers: &HashMap<MrkId, (Severity, usize)>,
+        markers: &HashMap<MrkId, crate::ui::audit_panel::FamilyMarker>,
         findings_revision: u64,
     ) {
         let inputs = Inputs {

@@ -105,7 +105,7 @@ pub(super) fn family_label(
     id: &crate::domain::MrkId,
     family: &crate::domain::Family,
     props: &crate::domain::audit::PropsMap,
-    marker: Option<(Severity, usize)>,
+    marker: Option<crate::ui::audit_panel::FamilyMarker>,
 ) {
     let mut second_line = Vec::new();
     if let Some(alias) = family.first_alias() {
@@ -116,22 +116,26 @@ pub(super) fn family_label(
     let mut hover = family_hover(family);
     ui.vertical(|ui| {
         ui.spacing_mut().item_spacing.y = 1.0;
+        ui.label(RichText::new(id.as_str()).monospace());
         ui.horizontal(|ui| {
-            ui.label(RichText::new(id.as_str()).monospace());
-            if let Some((severity, n)) = marker {
-                ui.label(
-                    RichText::new(format!("{n} {severity}"))
-                        .small()
-                        .color(crate::ui::audit_panel::severity_colour(severity)),
+            ui.spacing_mut().item_spacing.x = 0.0;
+            // First on the second line, so a narrow column clips the alias, never the count.
+            if let Some((severity, words)) = marker.and_then(|m| m.words()) {
+                let total = marker.map_or(0, |m| m.total);
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("{words}  "))
+                            .small()
+                            .strong()
+                            .color(crate::ui::audit_panel::severity_colour(severity)),
+                    )
+                    .extend(),
                 )
                 .on_hover_text(format!(
                     "{}, worst {severity}: see the details panel",
-                    crate::ui::count(n, "finding", "findings")
+                    crate::ui::count(total, "finding", "findings")
                 ));
             }
-        });
-        ui.horizontal(|ui| {
-            ui.spacing_mut().item_spacing.x = 0.0;
             ui.label(RichText::new(second_line.join(" · ")).weak().small());
             if let Some((word, off, detail)) = &rotation {
                 let text = RichText::new(format!(" · {word}")).small();

@@ -47,7 +47,7 @@ pub struct GridContext<'a> {
     /// What the rows are sorted by, and whether descending (for the header arrows).
     pub sort: (SortKey, bool),
     /// Worst finding severity and count per family, after an audit.
-    pub markers: &'a HashMap<MrkId, (Severity, usize)>,
+    pub markers: &'a HashMap<MrkId, crate::ui::audit_panel::FamilyMarker>,
     /// Worst finding severity per family and Region.
     pub cell_markers: &'a HashMap<(MrkId, Region), Severity>,
     /// Cells that changed since the history panel's snapshot, with what changed.
