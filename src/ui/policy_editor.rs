@@ -63,7 +63,9 @@ pub fn show(ui: &mut Ui, text: &mut String, primary: Option<&str>, show_diff: &m
     }
 }
 
-/// The primary's policy on the left, this one on the right, line by line.
+/// The primary's policy on the left, this one on the right, line by line, in monospace with
+/// `−` and `+` marking what only one side has (the colours repeat it, never carry it alone), in
+/// a box tall enough to read and resizable by its corner.
 pub fn diff(ui: &mut Ui, primary: &str, edited: &str) {
     // Compare formatted forms when both parse, so layout differences do not show as changes.
     let left = format_policy(primary).unwrap_or_else(|_| primary.to_string());
@@ -71,36 +73,50 @@ pub fn diff(ui: &mut Ui, primary: &str, edited: &str) {
     let diff = TextDiff::from_lines(&left, &right);
     let removed = Color32::from_rgb(0xc6, 0x28, 0x28);
     let added = Color32::from_rgb(0x2e, 0x7d, 0x32);
-    egui::ScrollArea::vertical()
-        .id_salt("policy-diff")
-        .max_height(200.0)
+    ui.label(RichText::new("− only in the primary's · + only in this one's").small());
+    egui::Resize::default()
+        .id_salt("policy-diff-size")
+        .default_height(280.0)
+        .min_height(120.0)
+        .default_width(ui.available_width())
         .show(ui, |ui| {
-            egui::Grid::new("policy-diff-grid")
-                .num_columns(2)
-                .striped(true)
+            egui::ScrollArea::both()
+                .id_salt("policy-diff")
+                .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    ui.strong("Primary's policy");
-                    ui.strong("This replica's policy");
-                    ui.end_row();
-                    for change in diff.iter_all_changes() {
-                        let line = change.value().trim_end_matches('\n');
-                        let text = |c: Color32| RichText::new(line).monospace().small().color(c);
-                        match change.tag() {
-                            ChangeTag::Equal => {
-                                ui.label(RichText::new(line).monospace().small());
-                                ui.label(RichText::new(line).monospace().small());
+                    egui::Grid::new("policy-diff-grid")
+                        .num_columns(2)
+                        .striped(true)
+                        .show(ui, |ui| {
+                            ui.strong("Primary's policy");
+                            ui.strong("This replica's policy");
+                            ui.end_row();
+                            for change in diff.iter_all_changes() {
+                                let line = change.value().trim_end_matches('\n');
+                                let marked = |mark: &str, c: Option<Color32>| {
+                                    let text = RichText::new(format!("{mark} {line}")).monospace();
+                                    match c {
+                                        Some(c) => text.color(c),
+                                        None => text,
+                                    }
+                                };
+                                match change.tag() {
+                                    ChangeTag::Equal => {
+                                        ui.label(marked(" ", None));
+                                        ui.label(marked(" ", None));
+                                    }
+                                    ChangeTag::Delete => {
+                                        ui.label(marked("−", Some(removed)));
+                                        ui.label("");
+                                    }
+                                    ChangeTag::Insert => {
+                                        ui.label("");
+                                        ui.label(marked("+", Some(added)));
+                                    }
+                                }
+                                ui.end_row();
                             }
-                            ChangeTag::Delete => {
-                                ui.label(text(removed));
-                                ui.label("");
-                            }
-                            ChangeTag::Insert => {
-                                ui.label("");
-                                ui.label(text(added));
-                            }
-                        }
-                        ui.end_row();
-                    }
+                        });
                 });
         });
 }

@@ -13,7 +13,10 @@ pub fn show(ui: &mut Ui, tags: &mut Vec<Tag>) {
     let (key_width, value_width) = (room * 0.4, room * 0.6);
     let height = ui.spacing().interact_size.y;
     ui.horizontal(|ui| {
-        ui.add_sized([key_width, height], egui::Label::new(egui::RichText::new("Key").strong()));
+        ui.add_sized(
+            [key_width, height],
+            egui::Label::new(egui::RichText::new("Key").strong()),
+        );
         ui.add_sized(
             [value_width, height],
             egui::Label::new(egui::RichText::new("Value").strong()),
