@@ -16,7 +16,13 @@ pub(super) fn cell_ui(
         Cell::Primary(key) => key_cell(ui, Role::Primary, key, mark, region),
         Cell::Replica(key) => key_cell(ui, Role::Replica, key, mark, region),
         Cell::Absent if mark == Some(Mark::Missing) => {
-            ui.label(RichText::new("missing").strong().color(MISSING_COLOUR))
+            // White on a red fill: the strongest mark in the grid, in greyscale too.
+            ui.label(
+                RichText::new("missing")
+                    .strong()
+                    .color(egui::Color32::WHITE)
+                    .background_color(MISSING_COLOUR),
+            )
                 .on_hover_text(format!(
                     "The baseline requires a key of this family in {region}, and there is none: \
                      replicate it there."
@@ -38,8 +44,8 @@ pub(super) fn cell_ui(
         // A whole Region that failed is marked quietly in each row (the header carries the badge);
         // a single key that could not be read stands out.
         Cell::Unknown(problem) if column_failed => {
-            let colour = badge::problem_colour(ui, problem.kind);
-            ui.label(RichText::new(problem.kind.label()).color(colour).small())
+            // Quiet: the header says why the whole Region is unread; "missing" stays loud.
+            ui.label(RichText::new(problem.kind.label()).weak().small())
                 .on_hover_text(problem.to_string());
         }
         Cell::Unknown(problem) => {

@@ -35,7 +35,11 @@ pub(super) fn region_header(
     ctx: &GridContext<'_>,
     commands: &mut Vec<Command>,
 ) {
-    ui.vertical(|ui| {
+    let failed = match estate.status(region) {
+        RegionStatus::Failed(problem) => Some(problem.clone()),
+        _ => None,
+    };
+    let header = ui.vertical(|ui| {
         let name = if region.is_opt_in() {
             format!("{region} (opt-in)")
         } else {
@@ -65,10 +69,21 @@ pub(super) fn region_header(
                 ui.small("waiting");
             }
         }
-        if let Some(coverage) = ctx.coverage.get(&region) {
-            coverage_summary(ui, region, coverage, ctx.baseline);
+        match (&failed, ctx.coverage.get(&region)) {
+            // Nothing was read there: no count of keys, which would read as "none".
+            (Some(problem), _) => {
+                ui.label(RichText::new("not read").small().weak())
+                    .on_hover_text(format!("{region} could not be read: {problem}"));
+            }
+            (None, Some(coverage)) => coverage_summary(ui, region, coverage, ctx.baseline),
+            (None, None) => {}
         }
     });
+    if let Some(problem) = failed {
+        header
+            .response
+            .on_hover_text(format!("{region} could not be read: {problem}"));
+    }
 }
 
 /// The Region's line of the summary row: families with a key here, out of those the baseline

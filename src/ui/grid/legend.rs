@@ -41,7 +41,8 @@ pub fn legend(ui: &mut Ui, baseline: &Baseline, comparing: bool) {
             RichText::new("missing")
                 .small()
                 .strong()
-                .color(MISSING_COLOUR),
+                .color(egui::Color32::WHITE)
+                .background_color(MISSING_COLOUR),
             "the baseline requires a key here; there is none",
         );
         item(

@@ -397,4 +397,51 @@ mod tests {
         harness.run();
         assert_eq!(harness.state(), &vec![Command::Select(Some(family_id()))]);
     }
+
+    /// An unreadable Region says "not read", never a count of keys that reads as "none".
+    #[test]
+    fn a_region_that_could_not_be_read_says_so_in_its_header() {
+        use crate::domain::{Problem, ProblemKind};
+        let mut estate = one_family();
+        let region = crate::ui::literal_estate::region(crate::ui::literal_estate::EMPTY);
+        let denied = Problem::new(
+            ProblemKind::AccessDenied,
+            "AccessDeniedException",
+            "no kms:ListKeys",
+        );
+        estate.apply_failure(region, denied);
+        let coverage = crate::domain::coverage::region_coverage(
+            &estate,
+            &Default::default(),
+            &Default::default(),
+        );
+        let (markers, cell_markers, changed) = Default::default();
+        let (props, baseline, tags) = Default::default();
+        let harness = Harness::builder()
+            .with_size(egui::vec2(1200.0, 400.0))
+            .build_ui_state(
+                move |ui, commands: &mut Vec<Command>| {
+                    let context = GridContext {
+                        selected: None,
+                        read_only: false,
+                        rows: None,
+                        sort: (SortKey::default(), false),
+                        markers: &markers,
+                        cell_markers: &cell_markers,
+                        changed: &changed,
+                        props: &props,
+                        baseline: &baseline,
+                        tags: &tags,
+                        coverage: &coverage,
+                        section: None,
+                        cursor: None,
+                    };
+                    show(ui, &estate, &context, commands);
+                },
+                Vec::new(),
+            );
+        harness.get_by_label("not read");
+        assert_eq!(harness.query_all_by_label("1 with a key").count(), 2);
+        assert!(harness.query_by_label("0 with a key").is_none());
+    }
 }
