@@ -36,6 +36,7 @@ pub fn run(
         read_only: cli.read_only,
         connection: format!("{} · {}", actor.identity, session.connection),
         baseline,
+        baseline_path: cli.baseline.as_ref().map(|p| p.display().to_string()),
         history_note: Some(history_note),
         account: actor.known_account().map(str::to_string),
     };

@@ -36,6 +36,10 @@ fn baseline() -> Baseline {
 }
 
 fn app(baseline: Baseline) -> (Sim, AppHarness) {
+    app_with(baseline, None)
+}
+
+fn app_with(baseline: Baseline, baseline_path: Option<&str>) -> (Sim, AppHarness) {
     let runner = Runner::new().unwrap();
     let sim = runner
         .block_on(Sim::start(SimConfig::default(), Seed::Demo))
@@ -43,6 +47,7 @@ fn app(baseline: Baseline) -> (Sim, AppHarness) {
     let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let options = AppOptions {
         baseline,
+        baseline_path: baseline_path.map(str::to_string),
         ..AppOptions::default()
     };
     let app = App::new(runner, Inventory::new(clients, demo_regions()), options);
@@ -158,4 +163,16 @@ fn a_baseline_loaded_from_the_findings_panel_marks_the_grid_and_a_bad_one_change
     );
     harness.get_by_label_contains("Holding the grid to");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_status_bar_names_the_baseline_given_on_the_command_line() {
+    let (_sim, harness) = app_with(baseline(), Some("team-baseline.toml"));
+    harness.get_by_label("Baseline team-baseline.toml: 0 rules, 1 Region required");
+}
+
+#[test]
+fn without_a_baseline_the_status_bar_says_so() {
+    let (_sim, harness) = app(Baseline::default());
+    harness.get_by_label("No baseline");
 }

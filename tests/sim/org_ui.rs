@@ -243,3 +243,23 @@ fn read_only_covers_every_account_of_the_window() {
             .is_read_only()
     );
 }
+
+#[test]
+fn the_status_bar_counts_the_families_of_every_account_in_the_window() {
+    let org = open(false);
+    let app = org.harness.state();
+    let every: usize = [
+        "111122223333",
+        "222233334444",
+        "333344445555",
+        "666677778888",
+        "777788889999",
+    ]
+    .iter()
+    .filter_map(|id| app.inventory_of(id))
+    .map(|i| i.estate().family_count())
+    .sum();
+    assert!(every > app.inventory().estate().family_count());
+    org.harness
+        .get_by_label_contains(&format!("{every} key families in "));
+}

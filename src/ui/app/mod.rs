@@ -39,6 +39,8 @@ pub struct AppOptions {
     pub connection: String,
     /// The coverage to hold the estate to (`--baseline`); empty: no required or allowed Regions.
     pub baseline: Baseline,
+    /// The file `baseline` was read from, to say which baseline holds the grid.
+    pub baseline_path: Option<String>,
     /// Where the history is kept, or why it is off, for the footer.
     pub history_note: Option<String>,
     /// The account the credentials are for (STS), which plans record and applies check.
@@ -72,6 +74,8 @@ pub struct App {
     pub(super) applied_steps: Vec<crate::domain::plan::Step>,
     /// Audit was clicked: its first findings are saved with the estate as one snapshot.
     pub(super) audit_snapshot_due: bool,
+    /// Where the baseline holding the grid came from (`--baseline` or Load baseline).
+    pub(super) baseline_source: Option<String>,
     /// The grid's keyboard cursor.
     pub(super) cursor: crate::ui::grid::GridCursor,
     /// The keyboard shortcuts window is open.
@@ -90,6 +94,7 @@ impl App {
     pub fn new(runner: Runner, mut inventory: Inventory, mut options: AppOptions) -> App {
         inventory.set_read_only(options.read_only);
         let baseline = std::mem::take(&mut options.baseline);
+        let baseline_source = options.baseline_path.clone();
         App {
             work: AccountState::new(inventory),
             runner,
@@ -108,6 +113,7 @@ impl App {
             reread_after: Vec::new(),
             applied_steps: Vec::new(),
             audit_snapshot_due: false,
+            baseline_source,
             cursor: Default::default(),
             shortcuts_open: false,
             accounts: Vec::new(),

@@ -18,7 +18,7 @@ impl App {
             .iter()
             .filter(|r| self.work.inventory.progress(**r).is_some())
             .count();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let shown = self.work.filters.shown(estate);
             let families = if shown == estate.family_count() {
                 count(estate.family_count(), "key family", "key families")
@@ -34,10 +34,18 @@ impl App {
             ));
             if let Some(account) = self.working_account() {
                 let not_read = self.accounts.iter().filter(|s| !s.entered).count();
+                let in_window: usize = estate.family_count()
+                    + self
+                        .accounts
+                        .iter()
+                        .filter_map(|s| s.parked.as_ref())
+                        .map(|state| state.inventory.estate().family_count())
+                        .sum::<usize>();
                 ui.separator();
                 ui.label(format!(
-                    "working in account {} · {} in the window",
+                    "in account {} · {} in {} in the window",
                     account.label(),
+                    count(in_window, "key family", "key families"),
                     count(self.accounts.len(), "account", "accounts")
                 ));
                 if not_read > 0 {
@@ -62,9 +70,25 @@ impl App {
                     ),
                 );
             }
+            self.baseline_status(ui);
             self.history_status(ui);
         });
         crate::ui::grid::legend(ui, &self.baseline, self.history.since.is_some());
+    }
+
+    /// Which baseline holds the grid: its file and what it asks, or none.
+    fn baseline_status(&self, ui: &mut Ui) {
+        ui.separator();
+        if self.baseline.asks_nothing() {
+            ui.label(RichText::new("No baseline").weak());
+            return;
+        }
+        let file = self.baseline_source.as_deref().unwrap_or("flags");
+        ui.label(format!(
+            "Baseline {file}: {}, {} required",
+            count(self.baseline.rules.len(), "rule", "rules"),
+            count(self.baseline.require_regions.len(), "Region", "Regions")
+        ));
     }
 
     /// Where the history is kept (or why not), and the last write that failed.

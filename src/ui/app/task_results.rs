@@ -60,6 +60,7 @@ impl App {
                 self.work.audit.baseline_result = Some(loaded.map(|baseline| {
                     self.set_baseline(baseline);
                     self.work.audit.loaded_baseline = Some(path.clone());
+                    self.baseline_source = Some(path.clone());
                     format!("Holding the grid to {path}")
                 }));
             }

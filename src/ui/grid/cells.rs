@@ -23,10 +23,10 @@ pub(super) fn cell_ui(
                     .color(egui::Color32::WHITE)
                     .background_color(MISSING_COLOUR),
             )
-                .on_hover_text(format!(
-                    "The baseline requires a key of this family in {region}, and there is none: \
+            .on_hover_text(format!(
+                "The baseline requires a key of this family in {region}, and there is none: \
                      replicate it there."
-                ));
+            ));
         }
         Cell::Absent => {
             // Quiet: no rule needs a key here, so no word in every empty cell.
