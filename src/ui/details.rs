@@ -133,13 +133,14 @@ struct KeyView<'a> {
 /// and how it differs from the primary's.
 fn key_details(ui: &mut Ui, view: &KeyView<'_>, audit: &AuditView<'_>) {
     let (key, region) = (view.key, view.key.region);
-    ui.strong(format!("{region} · {} · {}", key.role(), key.state));
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(&key.arn).monospace().small());
+    ui.horizontal(|ui| {
+        ui.strong(format!("{region} · {} · {}", key.role(), key.state));
+        // Beside the heading, always: never jumping between beside and below a long ARN.
         if ui.small_button("Copy ARN").clicked() {
             ui.ctx().copy_text(key.arn.clone());
         }
     });
+    ui.add(egui::Label::new(RichText::new(&key.arn).monospace()).wrap());
     if let Some(created) = key.created {
         ui.label(RichText::new(format!("Created {}", format_utc(created))).small());
     }

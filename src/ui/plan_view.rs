@@ -51,7 +51,9 @@ impl Default for PlanView {
             baseline_path: "baseline.toml".into(),
             plan: None,
             checked: Vec::new(),
-            path: "kms-plan.json".into(),
+            path: std::path::absolute("kms-plan.json")
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| "kms-plan.json".into()),
             outcomes: None,
             confirming: false,
             saved: None,

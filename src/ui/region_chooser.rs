@@ -11,6 +11,9 @@ use crate::domain::{Partition, Region};
 #[derive(Debug)]
 pub struct RegionChooser {
     selection: Vec<Region>,
+    /// The partition of the Regions shown: the credentials reach one, so only its Regions are
+    /// offered.
+    partition: Partition,
     done: bool,
 }
 
@@ -36,6 +39,7 @@ impl RegionChooser {
     pub fn with(current: &[Region]) -> RegionChooser {
         RegionChooser {
             selection: current.to_vec(),
+            partition: current.first().map_or(Partition::Aws, |r| r.partition()),
             done: false,
         }
     }
@@ -46,8 +50,11 @@ impl RegionChooser {
             if ui.button("Default set").clicked() {
                 self.selection = Region::default_scan_set();
             }
-            if ui.button("All commercial").clicked() {
-                self.selection = Region::all_in(Partition::Aws).collect();
+            if ui
+                .button(format!("All in {}", self.partition.arn_name()))
+                .clicked()
+            {
+                self.selection = Region::all_in(self.partition).collect();
             }
             if ui.button("None").clicked() {
                 self.selection.clear();
@@ -56,20 +63,24 @@ impl RegionChooser {
         egui::ScrollArea::vertical()
             .max_height(360.0)
             .show(ui, |ui| {
-                for partition in [Partition::Aws, Partition::AwsCn, Partition::AwsUsGov] {
-                    ui.separator();
-                    ui.strong(format!("Partition {}", partition.arn_name()));
-                    egui::Grid::new(("regions", partition.arn_name()))
-                        .num_columns(3)
-                        .show(ui, |ui| {
-                            for (i, region) in Region::all_in(partition).enumerate() {
-                                self.checkbox(ui, region);
-                                if i % 3 == 2 {
-                                    ui.end_row();
-                                }
+                let partition = self.partition;
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Regions of the partition {} (the credentials reach one partition; start with --partition for another).",
+                        partition.arn_name()
+                    ))
+                    .small(),
+                );
+                egui::Grid::new(("regions", partition.arn_name()))
+                    .num_columns(3)
+                    .show(ui, |ui| {
+                        for (i, region) in Region::all_in(partition).enumerate() {
+                            self.checkbox(ui, region);
+                            if i % 3 == 2 {
+                                ui.end_row();
                             }
-                        });
-                }
+                        }
+                    });
             });
         ui.separator();
         let partitions: std::collections::BTreeSet<_> =
@@ -114,5 +125,42 @@ impl RegionChooser {
                 self.selection.retain(|r| *r != region);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+
+    /// An account of the aws partition is offered aws Regions only: its credentials reach no
+    /// other.
+    #[test]
+    fn only_the_partition_of_the_grids_regions_is_offered() {
+        let current: Vec<Region> = ["us-east-1", "eu-west-1"]
+            .iter()
+            .map(|r| r.parse().unwrap())
+            .collect();
+        let mut chooser = RegionChooser::with(&current);
+        let estate = crate::domain::Estate::new(current);
+        let harness = Harness::builder()
+            .with_size(egui::vec2(800.0, 900.0))
+            .build_ui_state(
+                move |ui, commands: &mut Vec<Command>| {
+                    let ctx = ui.ctx().clone();
+                    let view = WindowView {
+                        estate_view: &estate,
+                        read_only: false,
+                    };
+                    let _ = chooser.show(&ctx, &view, commands);
+                },
+                Vec::new(),
+            );
+        harness.get_by_label("us-west-2");
+        harness.get_by_label("All in aws");
+        assert!(harness.query_by_label("cn-north-1").is_none());
+        assert!(harness.query_by_label_contains("us-gov-west-1").is_none());
     }
 }

@@ -208,6 +208,17 @@ fn a_saved_plan_loads_back_with_its_calls() {
     step_until(&mut f.harness, "the plan saved", |h| {
         h.query_by_label_contains("Saved ").is_some()
     });
+    // Where it went, in full, and readable by its owner only (it holds key policies).
+    f.harness.get_by_label(&format!(
+        "Saved {} (readable by you only)",
+        f.plan_file.display()
+    ));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&f.plan_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
     let text = std::fs::read_to_string(&f.plan_file).unwrap();
     let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(saved["steps"].as_array().map(Vec::len), Some(2));

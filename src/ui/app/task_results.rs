@@ -54,7 +54,8 @@ impl App {
                 }
             }
             TaskOutput::Exported { path, written } => {
-                self.work.audit.export_result = Some(written.map(|()| format!("Saved {path}")));
+                self.work.audit.export_result =
+                    Some(written.map(|()| format!("Saved {} (readable by you only)", full(&path))));
             }
             TaskOutput::Baseline { path, loaded } => {
                 self.work.audit.baseline_result = Some(loaded.map(|baseline| {
@@ -69,7 +70,8 @@ impl App {
                 Err(e) => tracing::error!("reloading credentials: {e}"),
             },
             TaskOutput::SavedPlan { path, saved } => {
-                self.plan_view.saved = Some(saved.map(|()| format!("Saved {path}")));
+                self.plan_view.saved =
+                    Some(saved.map(|()| format!("Saved {} (readable by you only)", full(&path))));
             }
             TaskOutput::Plan(plan) | TaskOutput::LoadedPlan { plan, .. } => {
                 self.plan_view.set_plan(plan);
@@ -202,4 +204,11 @@ impl App {
             options,
         );
     }
+}
+
+/// A file the user named, as a full path: where it went is never ambiguous.
+fn full(path: &str) -> String {
+    std::path::absolute(path)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.to_string())
 }
