@@ -118,10 +118,15 @@ impl ActionDialog {
                 ui.colored_label(ui.visuals().error_fg_color, reason);
             }
             ui.horizontal(|ui| {
-                let confirm = ui.add_enabled(
-                    blocker.is_none() && typed_ok,
-                    egui::Button::new(format!("Confirm: {}", self.action.operation())),
-                );
+                let label = format!("Confirm: {}", self.action.operation());
+                // What cannot be undone looks it: white on red, never like Cancel.
+                let button = if self.action.needs_typed_confirmation() {
+                    egui::Button::new(RichText::new(label).strong().color(egui::Color32::WHITE))
+                        .fill(super::grid::MISSING_COLOUR)
+                } else {
+                    egui::Button::new(label)
+                };
+                let confirm = ui.add_enabled(blocker.is_none() && typed_ok, button);
                 if confirm.clicked() {
                     commands.push(Command::Act(self.key_id.clone(), self.region, self.action));
                     keep = false;

@@ -547,7 +547,13 @@ impl ReplicateDialog {
                  policy lets someone administer the key.",
             );
                 ui.horizontal(|ui| {
-                    if ui.button("I understand: bypass the check").clicked() {
+                    let bypass = egui::Button::new(
+                        RichText::new("I understand: bypass the check")
+                            .strong()
+                            .color(egui::Color32::WHITE),
+                    )
+                    .fill(super::grid::MISSING_COLOUR);
+                    if ui.add(bypass).clicked() {
                         self.draft.bypass_lockout = true;
                         self.confirming_bypass = false;
                     }
