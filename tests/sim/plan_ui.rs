@@ -216,7 +216,10 @@ fn a_saved_plan_loads_back_with_its_calls() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&f.plan_file).unwrap().permissions().mode();
+        let mode = std::fs::metadata(&f.plan_file)
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     let text = std::fs::read_to_string(&f.plan_file).unwrap();
