@@ -239,6 +239,16 @@ impl Inventory {
     /// marker that would make this safe, which is why both exist.
     pub fn refresh_changes(&mut self, runner: &Runner) {
         self.snapshot_due = true;
+        self.rescan_changes(runner);
+    }
+
+    /// As `refresh_changes`, without saving a snapshot once it is done: to follow an apply
+    /// call by call (the apply's own full refresh at its end is its one snapshot).
+    pub fn follow_changes(&mut self, runner: &Runner) {
+        self.rescan_changes(runner);
+    }
+
+    fn rescan_changes(&mut self, runner: &Runner) {
         for region in self.estate.regions().to_vec() {
             if self.jobs.is_running(&Job::Scan(region)) {
                 continue;

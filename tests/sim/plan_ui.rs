@@ -6,9 +6,11 @@
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kms_replica_console::aws::AwsClients;
+use kms_replica_console::domain::audit::FindingKind;
 use kms_replica_console::domain::baseline::Baseline;
-use kms_replica_console::jobs::{Inventory, Runner};
+use kms_replica_console::jobs::{Actor, HistoryLog, Inventory, Runner};
 use kms_replica_console::sim::Sim;
+use kms_replica_console::store::Store;
 use kms_replica_console::ui::{App, AppOptions};
 
 use crate::harness::{AppHarness, audited, scanned, step_until};
@@ -22,6 +24,7 @@ struct Fixture {
     sim: Sim,
     key: String,
     plan_file: std::path::PathBuf,
+    log: HistoryLog,
 }
 
 impl Drop for Fixture {
@@ -72,11 +75,19 @@ fn planned(read_only: bool) -> Fixture {
         .iter()
         .map(|r| region(r))
         .collect();
-    let app = App::new(
-        runner,
-        Inventory::new(AwsClients::from_sdk_config(sdk), regions),
-        options,
-    );
+    let dir = std::env::temp_dir().join(format!(
+        "kms-rc-plan-ui-history-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    let actor = Actor {
+        identity: "arn:aws:iam::111122223333:user/test".into(),
+        account: sim.account_id().to_string(),
+    };
+    let log = HistoryLog::start(Store::open(&dir.join("history.sqlite")).unwrap(), actor);
+    let inventory =
+        Inventory::new(AwsClients::from_sdk_config(sdk), regions).with_history(log.clone(), &[]);
+    let app = App::new(runner, inventory, options);
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1500.0, 1200.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app);
@@ -105,6 +116,7 @@ fn planned(read_only: bool) -> Fixture {
         sim,
         key,
         plan_file,
+        log,
     }
 }
 
@@ -241,4 +253,33 @@ fn a_saved_plan_loads_back_with_its_calls() {
             .is_none(),
         "saving and loading call nothing"
     );
+}
+
+/// After an apply the audit reads again what the calls changed (the new state is audited,
+/// never "not read"), and the apply is one snapshot in the history, not one per call.
+#[test]
+fn an_apply_reads_again_what_it_changed_and_is_one_snapshot() {
+    let mut f = planned(false);
+    let snapshots = |log: &HistoryLog| Store::open(log.path()).unwrap().snapshots().unwrap().len();
+    assert!(f.log.flush(std::time::Duration::from_secs(30)));
+    let before = snapshots(&f.log);
+    f.harness.get_by_label("Apply 2 calls…").click_accesskit();
+    f.harness.run_steps(4);
+    f.harness.get_by_label("Confirm: apply").click_accesskit();
+    step_until(&mut f.harness, "both steps applied", |h| {
+        h.query_by_label("2 applied").is_some()
+    });
+    let drift = |h: &AppHarness| {
+        h.state().findings().iter().any(|f| {
+            matches!(
+                f.kind,
+                FindingKind::PolicyDrift | FindingKind::DescriptionDrift
+            )
+        })
+    };
+    step_until(&mut f.harness, "the audit of what the apply changed", |h| {
+        !drift(h) && h.query_by_label_contains("could not be audited").is_none()
+    });
+    assert!(f.log.flush(std::time::Duration::from_secs(30)));
+    assert_eq!(snapshots(&f.log), before + 1, "one snapshot for the apply");
 }

@@ -39,6 +39,7 @@ impl App {
         self.reread_after.clear();
         self.applied_steps.clear();
         self.audit_snapshot_due = false;
+        self.reaudit_after_apply = false;
         // The history panel shows the account worked in: its own snapshots, nothing compared.
         self.history.since = None;
         self.history.changes = None;

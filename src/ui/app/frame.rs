@@ -60,6 +60,7 @@ impl App {
         self.refresh_changes_since();
         self.reread_changed_families();
         self.follow_apply();
+        self.reaudit_after_apply();
     }
 
     /// The toolbar, banners, filter bar and status bar, and the panels that are open.

@@ -76,6 +76,8 @@ pub struct App {
     pub(super) audit_snapshot_due: bool,
     /// Where the baseline holding the grid came from (`--baseline` or Load baseline).
     pub(super) baseline_source: Option<String>,
+    /// An apply finished: what it changed is read again once every Region has been.
+    pub(super) reaudit_after_apply: bool,
     /// The grid's keyboard cursor.
     pub(super) cursor: crate::ui::grid::GridCursor,
     /// The keyboard shortcuts window is open.
@@ -114,6 +116,7 @@ impl App {
             applied_steps: Vec::new(),
             audit_snapshot_due: false,
             baseline_source,
+            reaudit_after_apply: false,
             cursor: Default::default(),
             shortcuts_open: false,
             accounts: Vec::new(),

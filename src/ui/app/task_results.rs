@@ -78,9 +78,17 @@ impl App {
             }
             TaskOutput::Applied { outcomes, .. } => {
                 let steps = std::mem::take(&mut self.applied_steps);
+                // What the calls changed is read again: the families' policies, tags and
+                // grants (the details panel and the findings must not show what was there
+                // before), once every Region is read again (one snapshot for the apply).
+                for step in &steps {
+                    if let Some(id) = MrkId::parse(&step.key_id) {
+                        self.work.audit.forget_family(&id);
+                    }
+                }
+                self.reaudit_after_apply = self.work.audit.has_run || self.selected.is_some();
                 self.plan_view.outcomes =
                     Some(outcomes.map(|o| steps.into_iter().zip(o).collect()));
-                // What the calls changed shows once every Region is read again.
                 self.work.inventory.refresh(&self.runner);
             }
         }
@@ -121,7 +129,27 @@ impl App {
         let steps = self.applied_steps.iter().cloned();
         self.plan_view.outcomes = Some(Ok(steps.zip(so_far).collect()));
         if !self.work.inventory.is_scanning() {
-            self.work.inventory.refresh_changes(&self.runner);
+            self.work.inventory.follow_changes(&self.runner);
+        }
+    }
+
+    /// After an apply, once every Region has been read again: the audit reads every key's
+    /// properties again (so new replicas are audited, not "not read"), and the selected family's
+    /// details are read again.
+    pub(super) fn reaudit_after_apply(&mut self) {
+        let inventory = &self.work.inventory;
+        if !self.reaudit_after_apply || inventory.is_scanning() || !inventory.estate().is_settled()
+        {
+            return;
+        }
+        self.reaudit_after_apply = false;
+        if self.work.audit.has_run {
+            self.work.inventory.read_audit_props(&self.runner);
+        }
+        if let Some(id) = self.selected.clone() {
+            self.work
+                .inventory
+                .read_family_props(&self.runner, &id, self.work.audit.props());
         }
     }
 
