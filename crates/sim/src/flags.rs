@@ -83,6 +83,9 @@ fn quota_mode() -> impl clap::builder::TypedValueParser<Value = bool> {
 /// The demo's opt-in Region that its account has not enabled.
 const DEMO_DISABLED_REGION: &str = "me-south-1";
 
+/// Seeds the demo's key IDs.
+pub const DEMO_KEY_ID_SEED: u64 = 0x6b6d_735f_6465_6d6f;
+
 impl Knobs {
     /// The configuration, with the demo's realism for what was left out when `demo` is set.
     pub fn config(&self, demo: bool, port: u16) -> SimConfig {
@@ -115,6 +118,9 @@ impl Knobs {
             } else {
                 self.disabled_regions.clone()
             },
+            // The demo's key IDs are the same on every launch, so a history kept across demo
+            // runs (--state-dir) compares the same keys, not 80 "changes" of new IDs.
+            key_id_seed: demo.then_some(DEMO_KEY_ID_SEED),
             ..defaults
         }
     }
@@ -166,6 +172,17 @@ mod tests {
         let bare = knobs(Seed::Demo).config(false, 4566);
         assert!(!bare.quotas && bare.latency.is_zero() && bare.disabled_regions.is_empty());
         assert_eq!(bare.port, 4566);
+    }
+
+    /// Two demo launches make the same key IDs (a history kept across them compares the same
+    /// keys); the simulator alone keeps KMS's random ones.
+    #[test]
+    fn the_demo_makes_the_same_key_ids_on_every_launch() {
+        assert_eq!(
+            knobs(Seed::Demo).config(true, 0).key_id_seed,
+            Some(DEMO_KEY_ID_SEED)
+        );
+        assert_eq!(knobs(Seed::Demo).config(false, 0).key_id_seed, None);
     }
 
     #[test]
