@@ -83,9 +83,13 @@ impl App {
             ui.label(RichText::new("No baseline").weak());
             return;
         }
-        let file = self.baseline_source.as_deref().unwrap_or("flags");
+        let from = self
+            .baseline_source
+            .as_deref()
+            .map(|file| format!(" {file}"))
+            .unwrap_or_default();
         ui.label(format!(
-            "Baseline {file}: {}, {} required",
+            "Baseline{from}: {}, {} required",
             count(self.baseline.rules.len(), "rule", "rules"),
             count(self.baseline.require_regions.len(), "Region", "Regions")
         ));

@@ -68,22 +68,25 @@ pub(super) fn key_cell(ui: &mut Ui, role: Role, key: &KeyInfo, mark: Option<Mark
             Role::Primary => RichText::new("Primary").strong().small(),
             Role::Replica => RichText::new("Replica").small(),
         };
-        ui.label(role_text).on_hover_text(&hover);
+        // "not allowed" on the role's line, so the cell's other marks keep their room.
+        ui.horizontal(|ui| {
+            ui.label(role_text).on_hover_text(&hover);
+            if mark == Some(Mark::NotAllowed) {
+                ui.label(
+                    RichText::new("not allowed")
+                        .small()
+                        .strong()
+                        .color(NOT_ALLOWED_COLOUR),
+                )
+                .on_hover_text(format!(
+                    "{region} is not among the baseline's allowed Regions: schedule this {} for \
+                     deletion or allow the Region.",
+                    role.to_string().to_lowercase()
+                ));
+            }
+        });
         badge::state_badge(ui, &key.state).on_hover_text(&hover);
     });
-    if mark == Some(Mark::NotAllowed) {
-        ui.label(
-            RichText::new("not allowed")
-                .small()
-                .strong()
-                .color(NOT_ALLOWED_COLOUR),
-        )
-        .on_hover_text(format!(
-            "{region} is not among the baseline's allowed Regions: schedule this {} for deletion \
-             or allow the Region.",
-            role.to_string().to_lowercase()
-        ));
-    }
 }
 
 pub(super) fn key_hover(key: &KeyInfo) -> String {

@@ -122,19 +122,11 @@ pub(super) fn family_label(
             // First on the second line, so a narrow column clips the alias, never the count.
             if let Some((severity, words)) = marker.and_then(|m| m.words()) {
                 let total = marker.map_or(0, |m| m.total);
-                ui.add(
-                    egui::Label::new(
-                        RichText::new(format!("{words}  "))
-                            .small()
-                            .strong()
-                            .color(crate::ui::audit_panel::severity_colour(severity)),
-                    )
-                    .extend(),
-                )
-                .on_hover_text(format!(
+                crate::ui::badge::severity_badge(ui, words, severity).on_hover_text(format!(
                     "{}, worst {severity}: see the details panel",
                     crate::ui::count(total, "finding", "findings")
                 ));
+                ui.add_space(6.0);
             }
             ui.label(RichText::new(second_line.join(" · ")).weak().small());
             if let Some((word, off, detail)) = &rotation {

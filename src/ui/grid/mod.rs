@@ -36,7 +36,7 @@ use crate::jobs::{ActionPhase, EstateView, ReplicaPhase};
 /// Two lines: the key ID, then its alias and key spec.
 const ROW_HEIGHT: f32 = 38.0;
 const KEY_COLUMN_WIDTH: f32 = 330.0;
-const REGION_COLUMN_WIDTH: f32 = 128.0;
+const REGION_COLUMN_WIDTH: f32 = 140.0;
 
 /// What the grid needs besides the estate and the work on it.
 pub struct GridContext<'a> {
@@ -306,25 +306,32 @@ fn region_cell(
     let mark = cell_mark(ctx.baseline, &cell, region, required);
     cell_ui(ui, cell, region, column_failed, mark);
     job_overlay(ui, estate_view, id, region, ctx.read_only, commands);
-    if let Some(severity) = ctx.cell_markers.get(&(id.clone(), region)) {
-        ui.label(
-            RichText::new(severity.to_string())
-                .small()
-                .color(crate::ui::audit_panel::severity_colour(*severity)),
-        )
-        .on_hover_text("Audit findings here: see the findings panel");
+    let severity = ctx.cell_markers.get(&(id.clone(), region));
+    let changed = ctx.changed.get(&(id.clone(), region));
+    if severity.is_none() && changed.is_none() {
+        return;
     }
-    if let Some(what) = ctx.changed.get(&(id.clone(), region)) {
-        // An outline as well as the word: a crowded cell may clip the word.
-        ui.painter().rect_stroke(
-            ui.max_rect().shrink(1.0),
-            3.0,
-            egui::Stroke::new(1.5, CHANGED_COLOUR),
-            egui::StrokeKind::Inside,
+    if changed.is_some() {
+        // A bar down the cell's left edge as well as the word: it crosses no label.
+        let cell = ui.max_rect();
+        let bar = egui::Rect::from_min_max(
+            cell.left_top(),
+            egui::pos2(cell.left() + 3.0, cell.bottom()),
         );
-        ui.label(RichText::new("changed").small().color(CHANGED_COLOUR))
-            .on_hover_text(format!("Since the chosen snapshot: {what}"));
+        ui.painter().rect_filled(bar, 0.0, CHANGED_COLOUR);
     }
+    // The marks stacked, so each reads whole beside the key's role and state.
+    ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing.y = 1.0;
+        if let Some(severity) = severity {
+            badge::severity_badge(ui, severity.to_string(), *severity)
+                .on_hover_text("Audit findings here: see the findings panel");
+        }
+        if let Some(what) = changed {
+            ui.label(RichText::new("changed").small().color(CHANGED_COLOUR))
+                .on_hover_text(format!("Since the chosen snapshot: {what}"));
+        }
+    });
 }
 
 /// The Regions the baseline requires of this family (none without a baseline).
