@@ -115,7 +115,6 @@ fn findings(ui: &mut Ui, audit: &AuditView<'_>) {
     for f in &audit.findings {
         ui.label(
             RichText::new(format!("{}: {}", f.severity, f.message))
-                .small()
                 .color(super::audit_panel::severity_colour(f.severity)),
         );
     }
@@ -145,7 +144,7 @@ fn key_details(ui: &mut Ui, view: &KeyView<'_>, audit: &AuditView<'_>) {
         ui.label(RichText::new(format!("Created {}", format_utc(created))).small());
     }
     if !key.description.is_empty() {
-        ui.label(RichText::new(format!("Description: {}", key.description)).small());
+        ui.label(RichText::new(format!("Description: {}", key.description)));
     }
     if let Some(note) = pending_note(key, view.family) {
         ui.colored_label(ui.visuals().warn_fg_color, note);
@@ -155,7 +154,7 @@ fn key_details(ui: &mut Ui, view: &KeyView<'_>, audit: &AuditView<'_>) {
         if flagged {
             ui.colored_label(ui.visuals().warn_fg_color, note);
         } else {
-            ui.label(RichText::new(note).small());
+            ui.label(RichText::new(note));
         }
     }
     let props = audit.props.get(&(view.id.clone(), region));
@@ -166,15 +165,15 @@ fn key_details(ui: &mut Ui, view: &KeyView<'_>, audit: &AuditView<'_>) {
         } else {
             tag_list(tags)
         };
-        ui.label(RichText::new(format!("Tags: {text}")).small());
+        ui.label(RichText::new(format!("Tags: {text}")));
     }
     let aliases = view.family.aliases_in(region);
     if !aliases.is_empty() {
-        ui.label(RichText::new(format!("Aliases: {}", aliases.join(", "))).small());
+        ui.label(RichText::new(format!("Aliases: {}", aliases.join(", "))));
     }
     if let Some(policy) = policy {
         ui.collapsing(format!("Key policy in {region}"), |ui| {
-            ui.label(RichText::new(policy).monospace().small());
+            ui.label(RichText::new(policy).monospace());
         });
     }
     if key.role() == Role::Replica
@@ -210,11 +209,14 @@ fn replication_report(ui: &mut Ui, estate_view: &dyn EstateView, id: &MrkId, reg
     }
     if let Some(policy) = &job.replica_policy {
         ui.collapsing(format!("Policy KMS attached in {region}"), |ui| {
-            ui.label(RichText::new(policy).monospace().small());
+            ui.label(RichText::new(policy).monospace());
         });
     }
     if let Some(tags) = &job.replica_tags {
-        ui.label(RichText::new(format!("Tags KMS attached: {}", tag_list(tags))).small());
+        ui.label(RichText::new(format!(
+            "Tags KMS attached: {}",
+            tag_list(tags)
+        )));
     }
     if let ReplicaPhase::Failed(p) = &job.phase {
         ui.colored_label(

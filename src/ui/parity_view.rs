@@ -151,7 +151,7 @@ fn grants(
     let primary_grants = read[0].1.unwrap_or_default();
     let medium = super::audit_panel::severity_colour(crate::domain::audit::Severity::Medium);
     for g in rows {
-        ui.add(egui::Label::new(RichText::new(g.describe()).small()).wrap());
+        ui.add(egui::Label::new(RichText::new(g.describe())).wrap());
         let on_primary = primary_grants.iter().any(|p| p.same_as(g));
         let mut present = Vec::new();
         let mut absent = Vec::new();
@@ -170,7 +170,7 @@ fn grants(
         }
         ui.indent(("grant", g.id.as_str()), |ui| {
             let prefix = if on_primary { "present in" } else { "only in" };
-            let text = RichText::new(format!("{prefix} {}", present.join(", "))).small();
+            let text = RichText::new(format!("{prefix} {}", present.join(", ")));
             if on_primary {
                 ui.label(text);
             } else {

@@ -169,13 +169,10 @@ impl PlanView {
             format!("Left out: {}", super::count(blocked.len(), "call", "calls")),
         );
         for b in blocked {
-            ui.label(
-                RichText::new(format!(
-                    "{} in {} on {}: {}",
-                    b.operation, b.region, b.key_id, b.reason
-                ))
-                .small(),
-            );
+            ui.label(RichText::new(format!(
+                "{} in {} on {}: {}",
+                b.operation, b.region, b.key_id, b.reason
+            )));
         }
     }
 
@@ -287,11 +284,7 @@ impl PlanView {
             .max_height(220.0)
             .show(ui, |ui| {
                 for (account, key) in families {
-                    ui.label(
-                        RichText::new(format!("{key} (account {account})"))
-                            .strong()
-                            .small(),
-                    );
+                    ui.label(RichText::new(format!("{key} (account {account})")).strong());
                     for (i, step) in plan.steps.iter().enumerate() {
                         if step.key_id != key || step.account != account {
                             continue;

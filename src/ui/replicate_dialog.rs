@@ -317,7 +317,7 @@ impl ReplicateDialog {
             Source::CopyFromPrimary => {
                 if let Some(policy) = &self.props.policy {
                     ui.collapsing("The primary's policy", |ui| {
-                        ui.label(RichText::new(policy).monospace().small());
+                        ui.label(RichText::new(policy).monospace());
                     });
                 }
             }
@@ -348,7 +348,7 @@ impl ReplicateDialog {
                         .iter()
                         .map(|t| format!("{}={}", t.key, t.value))
                         .collect();
-                    ui.label(RichText::new(text.join(", ")).small());
+                    ui.label(RichText::new(text.join(", ")));
                 }
             }
             Source::ApiDefault => {}
@@ -506,7 +506,7 @@ impl ReplicateDialog {
             .show(ui, |ui| {
                 for request in requests {
                     for call in request.describe_calls() {
-                        ui.add(egui::Label::new(RichText::new(call).monospace().small()).wrap());
+                        ui.add(egui::Label::new(RichText::new(call).monospace()).wrap());
                     }
                 }
             });

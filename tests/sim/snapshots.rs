@@ -35,6 +35,8 @@ fn demo(size: egui::Vec2) -> (Sim, AppHarness) {
     let options = AppOptions {
         baseline,
         connection: "simulator".into(),
+        // The simulator's account: a plan records it in every step.
+        account: Some("111122223333".into()),
         ..AppOptions::default()
     };
     let app = App::new(runner, Inventory::new(clients, regions), options);
@@ -91,4 +93,47 @@ fn snapshot_of_the_findings_panel() {
     step_until(&mut harness, "the audit's findings", audited);
     harness.run_steps(4);
     harness.snapshot("findings_panel");
+}
+
+/// The window with the findings, the plan and a family's details open at once, at `size`: the
+/// grid keeps at least `rows` rows in view, the details run the window's height, and the
+/// status bar reads whole.
+fn crowded(size: egui::Vec2, rows: usize) -> AppHarness {
+    let (sim, mut harness) = demo(size);
+    std::mem::forget(sim);
+    let first = harness.state().shown_rows()[0].to_string();
+    harness.get_by_label(&first).click();
+    step_until(&mut harness, "the details", crate::harness::details_read);
+    harness.get_by_label("Audit").click_accesskit();
+    step_until(&mut harness, "the audit's findings", audited);
+    harness.get_by_label("Plan fixes…").click_accesskit();
+    step_until(&mut harness, "the plan", |h| {
+        h.query_by_label_contains("ticked").is_some()
+    });
+    harness.run_steps(4);
+    let ids: Vec<String> = harness
+        .state()
+        .shown_rows()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let visible = ids
+        .iter()
+        .filter(|id| harness.query_all_by_label(id.as_str()).next().is_some())
+        .count();
+    assert!(visible >= rows, "{visible} rows of the grid in view");
+    harness.get_by_label_contains("40 key families · 10 Regions");
+    harness
+}
+
+#[test]
+fn snapshot_of_a_crowded_window_at_1600_by_1000() {
+    let mut harness = crowded(egui::vec2(1600.0, 1000.0), 8);
+    harness.snapshot("crowded_1600x1000");
+}
+
+#[test]
+fn snapshot_of_a_crowded_window_at_1024_by_640() {
+    let mut harness = crowded(egui::vec2(1024.0, 640.0), 4);
+    harness.snapshot("crowded_1024x640");
 }

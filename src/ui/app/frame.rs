@@ -77,25 +77,33 @@ impl App {
                 .show(ui, self.work.inventory.estate(), reading_tags, commands)
         });
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        // The details first: the right panel then runs the window's full height, never cut
+        // at the edge of a panel below the grid.
+        self.details_panel(ui, commands);
+        let share = self.bottom_panel_share(ui.ctx());
         if self.work.audit.open {
             egui::Panel::bottom("findings")
                 .resizable(true)
-                .default_size(220.0)
+                .default_size(220.0_f32.min(share))
+                .max_size(share)
                 .show(ui, |ui| {
                     let running = self.work.inventory.task_running(&TaskKey::AuditProps)
                         || self.work.inventory.task_running(&TaskKey::Findings);
-                    self.work.audit.show(
-                        ui,
-                        self.work.inventory.estate().regions(),
-                        running,
-                        commands,
-                    )
+                    within_panel(ui, "findings-panel", |ui| {
+                        self.work.audit.show(
+                            ui,
+                            self.work.inventory.estate().regions(),
+                            running,
+                            commands,
+                        )
+                    })
                 });
         }
         if self.plan_view.open {
             egui::Panel::bottom("plan")
                 .resizable(true)
-                .default_size(260.0)
+                .default_size(260.0_f32.min(share))
+                .max_size(share)
                 .show(ui, |ui| {
                     let context = PlanContext {
                         planning: self.work.inventory.task_running(&TaskKey::Plan),
@@ -107,22 +115,37 @@ impl App {
                             self.baseline_revision,
                         ),
                     };
-                    self.plan_view.show(ui, context, commands)
+                    within_panel(ui, "plan-panel", |ui| {
+                        self.plan_view.show(ui, context, commands)
+                    })
                 });
         }
         if self.history.open {
             egui::Panel::bottom("history")
                 .resizable(true)
-                .default_size(240.0)
+                .default_size(240.0_f32.min(share))
+                .max_size(share)
                 .show(ui, |ui| {
                     let busy = self.work.inventory.task_running(&TaskKey::Snapshots)
                         || self.history.since.is_some_and(|id| {
                             self.work.inventory.task_running(&TaskKey::ChangesSince(id))
                         });
-                    self.history.show(ui, busy, commands)
+                    within_panel(ui, "history-panel", |ui| {
+                        self.history.show(ui, busy, commands)
+                    })
                 });
         }
-        self.details_panel(ui, commands);
+    }
+
+    /// The height each open panel below the grid may take: together at most 42% of the window,
+    /// so the grid keeps its rows whatever is open (each can still be resized within it).
+    fn bottom_panel_share(&self, ctx: &egui::Context) -> f32 {
+        let open = [self.work.audit.open, self.plan_view.open, self.history.open]
+            .iter()
+            .filter(|o| **o)
+            .count()
+            .max(1);
+        (ctx.content_rect().height() * 0.42 / open as f32).max(120.0)
     }
 
     /// The selected family's details, on the right.
@@ -230,4 +253,12 @@ impl App {
             }
         });
     }
+}
+
+/// A panel's contents scroll inside the panel's height: never drawn over the panel below.
+fn within_panel(ui: &mut Ui, id: &str, contents: impl FnOnce(&mut Ui)) {
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .auto_shrink([false, false])
+        .show(ui, contents);
 }
