@@ -98,62 +98,124 @@ pub fn show(
         });
         // The header still matters: it says which Regions failed.
     }
-    if ctx.section.is_some() {
-        table(ui, estate_view, estate, ctx, commands);
-        return;
+    let offset_id = egui::Id::unique(("grid-offset", ctx.section));
+    let offset: f32 = ui.data(|d| d.get_temp(offset_id)).unwrap_or(0.0);
+    // The key-family column stays put; the Regions scroll sideways beside it. Both tables
+    // scroll vertically together: whichever the user moved this frame sets the other's offset.
+    let (families, regions) = ui
+        .horizontal_top(|ui| {
+            // Each table in a column of its own: a table lays its header and rows out in its
+            // parent's direction.
+            let families = ui
+                .vertical(|ui| {
+                    let side = Side::Families;
+                    table(ui, side, offset, estate_view, estate, ctx, commands).0
+                })
+                .inner;
+            let regions = egui::ScrollArea::horizontal()
+                .id_salt(("grid-regions-h", ctx.section))
+                .auto_shrink([false, ctx.section.is_some()])
+                .show(ui, |ui| {
+                    let (offset, cursor_cell) = ui
+                        .vertical(|ui| {
+                            let side = Side::Regions;
+                            table(ui, side, offset, estate_view, estate, ctx, commands)
+                        })
+                        .inner;
+                    // Sideways to the cursor's cell from here: the table's own (vertical)
+                    // scroll area takes every scroll target asked for inside it.
+                    if let Some(rect) = cursor_cell {
+                        ui.scroll_to_rect(rect, None);
+                    }
+                    offset
+                })
+                .inner;
+            (families, regions)
+        })
+        .inner;
+    let moved = [families, regions]
+        .into_iter()
+        .map(|y| y - offset)
+        .find(|delta| delta.abs() > 0.5);
+    if let Some(delta) = moved {
+        ui.data_mut(|d| d.insert_temp(offset_id, offset + delta));
+        ui.ctx().request_repaint();
     }
-    egui::ScrollArea::horizontal()
-        .auto_shrink([false, false])
-        .show(ui, |ui| table(ui, estate_view, estate, ctx, commands));
 }
 
+/// Which side of the grid a table draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// The key-family column: it never scrolls sideways.
+    Families,
+    /// The Region columns.
+    Regions,
+}
+
+/// One side of the grid, scrolled to `offset`; returns where it is scrolled to after this
+/// frame's input, and the cursor's cell when the cursor moved onto it this frame.
 fn table(
     ui: &mut Ui,
+    side: Side,
+    offset: f32,
     estate_view: &dyn EstateView,
     estate: &Estate,
     ctx: &GridContext<'_>,
     commands: &mut Vec<Command>,
-) {
+) -> (f32, Option<egui::Rect>) {
     let regions = estate.regions();
+    let mut cursor_cell = None;
     // Selectable labels would swallow the row's clicks and its context menu.
     ui.style_mut().interaction.selectable_labels = false;
     let mut builder = TableBuilder::new(ui);
-    if let Some(cursor) = ctx.cursor.filter(|c| c.shown && c.scroll) {
+    if side == Side::Regions
+        && let Some(cursor) = ctx.cursor.filter(|c| c.shown && c.scroll)
+    {
         builder = builder.scroll_to_row(cursor.row, None);
     }
-    builder
-        .id_salt(("coverage-grid", ctx.section))
+    builder = builder
+        .id_salt(("coverage-grid", side == Side::Families, ctx.section))
         .vscroll(ctx.section.is_none())
+        .vertical_scroll_offset(offset)
         .striped(true)
         .resizable(true)
-        .auto_shrink([false, ctx.section.is_some()])
+        .auto_shrink([true, ctx.section.is_some()])
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .sense(egui::Sense::click())
-        .column(Column::initial(KEY_COLUMN_WIDTH).at_least(160.0).clip(true))
-        .columns(
+        .sense(egui::Sense::click());
+    builder = match side {
+        Side::Families => builder
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysHidden)
+            .column(Column::initial(KEY_COLUMN_WIDTH).at_least(160.0).clip(true)),
+        Side::Regions => builder.columns(
             Column::initial(REGION_COLUMN_WIDTH)
                 .at_least(90.0)
                 .clip(true),
             regions.len(),
-        )
-        .header(58.0, |mut header| {
-            header.col(|ui| {
-                ui.vertical(|ui| {
-                    sort_button(ui, "Key family", SortKey::KeyId, ctx.sort, commands);
-                    keyboard_target(ui, estate, ctx);
-                    ui.small(if ctx.baseline.is_empty() {
-                        "Coverage: families with a key"
-                    } else {
-                        "Coverage: with a key / required"
+        ),
+    };
+    let output = builder
+        .header(58.0, |mut header| match side {
+            Side::Families => {
+                header.col(|ui| {
+                    ui.vertical(|ui| {
+                        sort_button(ui, "Key family", SortKey::KeyId, ctx.sort, commands);
+                        keyboard_target(ui, estate, ctx);
+                        ui.small(if ctx.baseline.is_empty() {
+                            "Coverage: families with a key"
+                        } else {
+                            "Coverage: with a key / required"
+                        });
                     });
                 });
-            });
-            for region in regions {
-                header.col(|ui| {
-                    if ui.is_rect_visible(ui.max_rect()) {
-                        region_header(ui, estate_view, estate, *region, ctx, commands);
-                    }
-                });
+            }
+            Side::Regions => {
+                for region in regions {
+                    header.col(|ui| {
+                        if ui.is_rect_visible(ui.max_rect()) {
+                            region_header(ui, estate_view, estate, *region, ctx, commands);
+                        }
+                    });
+                }
             }
         })
         .body(|body| {
@@ -169,41 +231,31 @@ fn table(
                     return;
                 };
                 row.set_selected(ctx.selected == Some(id));
-                let required = required_regions(ctx, id, family);
-                let marker = ctx.markers.get(id).copied();
-                let (_, label) = row.col(|ui| {
-                    family_label(ui, id, family, ctx.props, marker);
-                });
-                label.context_menu(|ui| family_menu(ui, estate, id, ctx.read_only, commands));
-                let row_index = row.index();
-                for (column, region) in regions.iter().enumerate() {
-                    let column_failed = matches!(estate.status(*region), RegionStatus::Failed(_));
-                    let at_cursor = ctx.cursor.filter(|c| c.is_at(row_index, column));
-                    let mut visible = false;
-                    let (_, cell) = row.col(|ui| {
-                        if at_cursor.is_some_and(|c| c.scroll) {
-                            ui.scroll_to_rect(ui.max_rect(), None);
+                match side {
+                    Side::Families => {
+                        let marker = ctx.markers.get(id).copied();
+                        let (_, label) = row.col(|ui| {
+                            family_label(ui, id, family, ctx.props, marker);
+                        });
+                        label.context_menu(|ui| {
+                            family_menu(ui, estate, id, ctx.read_only, commands)
+                        });
+                    }
+                    Side::Regions => {
+                        let required = required_regions(ctx, id, family);
+                        let row_index = row.index();
+                        for (column, region) in regions.iter().enumerate() {
+                            let at = (id, *region, required.contains(region));
+                            let cell = region_col(
+                                &mut row,
+                                (row_index, column),
+                                at,
+                                estate_view,
+                                ctx,
+                                commands,
+                            );
+                            cursor_cell = cursor_cell.or(cell);
                         }
-                        // Columns scrolled out of view are allocated but not laid out.
-                        visible = ui.is_rect_visible(ui.max_rect());
-                        if visible {
-                            let required = required.contains(region);
-                            let at = (id, *region, column_failed, required);
-                            region_cell(ui, estate_view, estate, at, ctx, commands);
-                        }
-                        if at_cursor.is_some() {
-                            cursor_frame(ui);
-                        }
-                    });
-                    let menu = |ui: &mut Ui| {
-                        family_menu(ui, estate, id, ctx.read_only, commands);
-                        ui.separator();
-                        key_menu(ui, estate_view, id, *region, ctx.read_only, commands);
-                    };
-                    if let Some(cursor) = at_cursor {
-                        keyboard_menu(&cell, cursor.open_menu, menu);
-                    } else if visible {
-                        cell.context_menu(menu);
                     }
                 }
                 if row.response().clicked() {
@@ -211,6 +263,45 @@ fn table(
                 }
             });
         });
+    (output.state.clamped_offset().y, cursor_cell)
+}
+
+/// One family's cell in one Region column, with its menu: on the right click, or from Enter
+/// when the keyboard's cursor is on it. Returns the cell's rect when the cursor moved onto it.
+fn region_col(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    (row_index, column): (usize, usize),
+    (id, region, required): (&MrkId, Region, bool),
+    estate_view: &dyn EstateView,
+    ctx: &GridContext<'_>,
+    commands: &mut Vec<Command>,
+) -> Option<egui::Rect> {
+    let estate = estate_view.estate();
+    let column_failed = matches!(estate.status(region), RegionStatus::Failed(_));
+    let at_cursor = ctx.cursor.filter(|c| c.is_at(row_index, column));
+    let mut visible = false;
+    let (_, cell) = row.col(|ui| {
+        // Columns scrolled out of view are allocated but not laid out.
+        visible = ui.is_rect_visible(ui.max_rect());
+        if visible {
+            let at = (id, region, column_failed, required);
+            region_cell(ui, estate_view, estate, at, ctx, commands);
+        }
+        if at_cursor.is_some() {
+            cursor_frame(ui);
+        }
+    });
+    let menu = |ui: &mut Ui| {
+        family_menu(ui, estate, id, ctx.read_only, commands);
+        ui.separator();
+        key_menu(ui, estate_view, id, region, ctx.read_only, commands);
+    };
+    if let Some(cursor) = at_cursor {
+        keyboard_menu(&cell, cursor.open_menu, menu);
+    } else if visible {
+        cell.context_menu(menu);
+    }
+    at_cursor.filter(|c| c.scroll).map(|_| cell.rect)
 }
 
 /// Where Tab reaches the grid: while it has focus the app's arrows, Home/End, PageUp/PageDown,
@@ -353,11 +444,12 @@ mod tests {
 
     /// The grid of the literal family, with no filter, audit or baseline.
     fn grid() -> Harness<'static, Vec<Command>> {
+        let width = 1200.0;
         let estate = one_family();
         let (markers, cell_markers, changed) = Default::default();
         let (props, baseline, tags, coverage) = Default::default();
         Harness::builder()
-            .with_size(egui::vec2(1200.0, 400.0))
+            .with_size(egui::vec2(width, 400.0))
             .build_ui_state(
                 move |ui, commands: &mut Vec<Command>| {
                     let context = GridContext {
@@ -450,5 +542,55 @@ mod tests {
         harness.get_by_label("not read");
         assert_eq!(harness.query_all_by_label("1 with a key").count(), 2);
         assert!(harness.query_by_label("0 with a key").is_none());
+    }
+
+    /// Scrolled to the last Region, the key-family column is still in view.
+    #[test]
+    fn the_key_family_column_stays_in_view_when_the_regions_scroll() {
+        let estate = one_family();
+        let (markers, cell_markers, changed) = Default::default();
+        let (props, baseline, tags, coverage) = Default::default();
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(560.0, 400.0))
+            .build_ui_state(
+                move |ui, cursor: &mut GridCursor| {
+                    let context = GridContext {
+                        selected: None,
+                        read_only: false,
+                        rows: None,
+                        sort: (SortKey::default(), false),
+                        markers: &markers,
+                        cell_markers: &cell_markers,
+                        changed: &changed,
+                        props: &props,
+                        baseline: &baseline,
+                        tags: &tags,
+                        coverage: &coverage,
+                        section: None,
+                        cursor: Some(cursor),
+                    };
+                    show(ui, &estate, &context, &mut Vec::new());
+                    // As the app does: a move scrolls its cell into view once.
+                    cursor.scroll = false;
+                },
+                GridCursor::default(),
+            );
+        let family = "alias/payments · SYMMETRIC_DEFAULT · ENCRYPT_DECRYPT";
+        let before = harness.get_by_label(family).rect();
+        assert!(
+            harness.query_by_label("ap-southeast-2").is_none(),
+            "out of view at first"
+        );
+        // The keyboard's cursor moves onto the last Region.
+        harness.state_mut().go(Move::Down, 1, 3);
+        harness.state_mut().go(Move::End, 1, 3);
+        harness.run();
+        let last = harness.get_by_label("ap-southeast-2").rect();
+        assert!(
+            last.right() <= 560.0,
+            "the last Region is in view: {last:?}"
+        );
+        let after = harness.get_by_label(family).rect();
+        assert_eq!(after.left(), before.left(), "the key column did not move");
     }
 }
