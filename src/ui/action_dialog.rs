@@ -146,22 +146,12 @@ mod tests {
     use egui_kittest::kittest::{NodeT, Queryable};
 
     use super::*;
-    use crate::ui::literal_estate::{REPLICA, family_id, one_family, region};
+    use crate::ui::literal_estate::{REPLICA, family_id, one_family, region, window_harness};
 
     fn dialog(action: KeyAction, read_only: bool) -> Harness<'static, Vec<Command>> {
         let estate = one_family();
-        let mut dialog = ActionDialog::new(family_id(), region(REPLICA), action);
-        Harness::new_ui_state(
-            move |ui, commands: &mut Vec<Command>| {
-                let ctx = ui.ctx().clone();
-                let view = WindowView {
-                    estate_view: &estate,
-                    read_only,
-                };
-                let _: Visibility = dialog.show(&ctx, &view, commands);
-            },
-            Vec::new(),
-        )
+        let dialog = ActionDialog::new(family_id(), region(REPLICA), action);
+        window_harness(dialog, estate, read_only, egui::vec2(800.0, 600.0))
     }
 
     #[test]

@@ -104,11 +104,10 @@ impl GrantDialog {
 
 #[cfg(test)]
 mod tests {
-    use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
     use super::*;
-    use crate::ui::literal_estate::{REPLICA, family_id, one_family, region};
+    use crate::ui::literal_estate::{REPLICA, family_id, one_family, region, window_harness};
 
     fn grant() -> Grant {
         Grant {
@@ -124,18 +123,8 @@ mod tests {
     #[test]
     fn a_grant_copy_names_the_account_and_region_and_is_sent_once_confirmed() {
         let estate = one_family();
-        let mut dialog = GrantDialog::new(family_id(), region(REPLICA), grant());
-        let mut harness = Harness::new_ui_state(
-            move |ui, commands: &mut Vec<Command>| {
-                let ctx = ui.ctx().clone();
-                let view = WindowView {
-                    estate_view: &estate,
-                    read_only: false,
-                };
-                let _ = dialog.show(&ctx, &view, commands);
-            },
-            Vec::new(),
-        );
+        let dialog = GrantDialog::new(family_id(), region(REPLICA), grant());
+        let mut harness = window_harness(dialog, estate, false, egui::vec2(800.0, 600.0));
         harness.get_by_label("In account 111122223333, Region eu-west-1");
         harness.get_by_label("Confirm: CreateGrant").click();
         harness.run();

@@ -34,3 +34,26 @@ pub fn one_family() -> Estate {
     estate.apply_scan(region(EMPTY), RegionScan::default());
     estate
 }
+
+/// A window of the app over `estate`, as the app shows it each frame, with the commands it
+/// emits as the harness's state.
+pub fn window_harness<W: crate::ui::window::Window + 'static>(
+    mut window: W,
+    estate: Estate,
+    read_only: bool,
+    size: egui::Vec2,
+) -> egui_kittest::Harness<'static, Vec<crate::ui::Command>> {
+    egui_kittest::Harness::builder()
+        .with_size(size)
+        .build_ui_state(
+            move |ui, commands: &mut Vec<crate::ui::Command>| {
+                let ctx = ui.ctx().clone();
+                let view = crate::ui::window::WindowView {
+                    estate_view: &estate,
+                    read_only,
+                };
+                let _ = window.show(&ctx, &view, commands);
+            },
+            Vec::new(),
+        )
+}

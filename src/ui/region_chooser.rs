@@ -130,7 +130,6 @@ impl RegionChooser {
 
 #[cfg(test)]
 mod tests {
-    use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
     use super::*;
@@ -143,21 +142,14 @@ mod tests {
             .iter()
             .map(|r| r.parse().unwrap())
             .collect();
-        let mut chooser = RegionChooser::with(&current);
+        let chooser = RegionChooser::with(&current);
         let estate = crate::domain::Estate::new(current);
-        let harness = Harness::builder()
-            .with_size(egui::vec2(800.0, 900.0))
-            .build_ui_state(
-                move |ui, commands: &mut Vec<Command>| {
-                    let ctx = ui.ctx().clone();
-                    let view = WindowView {
-                        estate_view: &estate,
-                        read_only: false,
-                    };
-                    let _ = chooser.show(&ctx, &view, commands);
-                },
-                Vec::new(),
-            );
+        let harness = crate::ui::literal_estate::window_harness(
+            chooser,
+            estate,
+            false,
+            egui::vec2(800.0, 900.0),
+        );
         harness.get_by_label("us-west-2");
         harness.get_by_label("All in aws");
         assert!(harness.query_by_label("cn-north-1").is_none());

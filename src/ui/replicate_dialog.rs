@@ -580,11 +580,10 @@ fn flag(ui: &mut Ui, differences: &[crate::domain::replicate::Difference], field
 
 #[cfg(test)]
 mod tests {
-    use egui_kittest::Harness;
     use egui_kittest::kittest::{NodeT, Queryable};
 
     use super::*;
-    use crate::ui::literal_estate::{PRIMARY, family_id, one_family, region};
+    use crate::ui::literal_estate::{PRIMARY, family_id, one_family, region, window_harness};
 
     /// Regions are offered by what the estate holds: the replica's Region is not, an empty one is.
     #[test]
@@ -593,17 +592,7 @@ mod tests {
         let mut dialog =
             ReplicateDialog::new(family_id(), region(PRIMARY), PrimaryProps::default());
         dialog.set_primary_props(Ok(PrimaryProps::default()));
-        let harness = Harness::new_ui_state(
-            move |ui, commands: &mut Vec<Command>| {
-                let ctx = ui.ctx().clone();
-                let view = WindowView {
-                    estate_view: &estate,
-                    read_only: false,
-                };
-                let _ = dialog.show(&ctx, &view, commands);
-            },
-            Vec::new(),
-        );
+        let harness = window_harness(dialog, estate, false, egui::vec2(800.0, 600.0));
         let empty = harness.get_by_label("ap-southeast-2");
         assert!(!empty.accesskit_node().is_disabled());
         let replica = harness.get_by_label("eu-west-1");
@@ -617,17 +606,7 @@ mod tests {
         let mut dialog =
             ReplicateDialog::new(family_id(), region(PRIMARY), PrimaryProps::default());
         dialog.set_primary_props(Ok(PrimaryProps::default()));
-        let mut harness = Harness::new_ui_state(
-            move |ui, commands: &mut Vec<Command>| {
-                let ctx = ui.ctx().clone();
-                let view = WindowView {
-                    estate_view: &estate,
-                    read_only: false,
-                };
-                let _ = dialog.show(&ctx, &view, commands);
-            },
-            Vec::new(),
-        );
+        let mut harness = window_harness(dialog, estate, false, egui::vec2(800.0, 600.0));
         assert!(
             harness
                 .query_by_label_contains("not a column of the grid")

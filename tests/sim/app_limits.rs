@@ -12,7 +12,7 @@ use kms_replica_console::ui::{App, AppOptions, SEARCH_LIMIT};
 use crate::harness::{scanned, step_until};
 use crate::support;
 
-fn app_on_demo(size: egui::Vec2) -> (Sim, Harness<'static, App>) {
+pub(crate) fn app_on_demo(size: egui::Vec2) -> (Sim, Harness<'static, App>) {
     app_on(SimConfig::default(), size)
 }
 

@@ -4,36 +4,16 @@
 //! the search, `?` lists the shortcuts, and Tab stays inside an open dialog.
 
 use egui::{Key, Modifiers};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::{MrkId, Region};
-use kms_replica_console::jobs::{Inventory, Runner};
-use kms_replica_console::sim::{DEMO_REGIONS, Seed, Sim, SimConfig};
-use kms_replica_console::ui::{App, AppOptions};
+use kms_replica_console::sim::Sim;
 
-use crate::harness::{AppHarness, scanned, step_until};
-use crate::support;
+use crate::harness::AppHarness;
 
 const GRID: &str = "Key families grid";
 
 fn demo() -> (Sim, AppHarness) {
-    let runner = Runner::new().unwrap();
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Demo))
-        .expect("the simulator starts");
-    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
-    let regions: Vec<Region> = DEMO_REGIONS.iter().map(|r| support::region(r)).collect();
-    let app = App::new(
-        runner,
-        Inventory::new(clients, regions),
-        AppOptions::default(),
-    );
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    step_until(&mut harness, "the first scan", scanned);
-    (sim, harness)
+    crate::app_limits::app_on_demo(egui::vec2(1600.0, 1000.0))
 }
 
 /// One key press, handled in the next frame.

@@ -442,31 +442,48 @@ mod tests {
     use super::*;
     use crate::ui::literal_estate::{family_id, one_family};
 
+    /// What a grid with no filter, audit, baseline or history mark is drawn from.
+    #[derive(Default)]
+    struct Plain {
+        markers: HashMap<MrkId, crate::ui::audit_panel::FamilyMarker>,
+        cell_markers: HashMap<(MrkId, Region), Severity>,
+        changed: HashMap<(MrkId, Region), String>,
+        props: crate::domain::audit::PropsMap,
+        baseline: Baseline,
+        tags: HashMap<MrkId, Vec<Tag>>,
+        coverage: BTreeMap<Region, RegionCoverage>,
+    }
+
+    impl Plain {
+        fn context<'a>(&'a self, cursor: Option<&'a GridCursor>) -> GridContext<'a> {
+            GridContext {
+                selected: None,
+                read_only: false,
+                rows: None,
+                sort: (SortKey::default(), false),
+                markers: &self.markers,
+                cell_markers: &self.cell_markers,
+                changed: &self.changed,
+                props: &self.props,
+                baseline: &self.baseline,
+                tags: &self.tags,
+                coverage: &self.coverage,
+                section: None,
+                cursor,
+            }
+        }
+    }
+
     /// The grid of the literal family, with no filter, audit or baseline.
     fn grid() -> Harness<'static, Vec<Command>> {
         let width = 1200.0;
         let estate = one_family();
-        let (markers, cell_markers, changed) = Default::default();
-        let (props, baseline, tags, coverage) = Default::default();
+        let plain = Plain::default();
         Harness::builder()
             .with_size(egui::vec2(width, 400.0))
             .build_ui_state(
                 move |ui, commands: &mut Vec<Command>| {
-                    let context = GridContext {
-                        selected: None,
-                        read_only: false,
-                        rows: None,
-                        sort: (SortKey::default(), false),
-                        markers: &markers,
-                        cell_markers: &cell_markers,
-                        changed: &changed,
-                        props: &props,
-                        baseline: &baseline,
-                        tags: &tags,
-                        coverage: &coverage,
-                        section: None,
-                        cursor: None,
-                    };
+                    let context = plain.context(None);
                     show(ui, &estate, &context, commands);
                 },
                 Vec::new(),
@@ -514,27 +531,15 @@ mod tests {
             &Default::default(),
             &Default::default(),
         );
-        let (markers, cell_markers, changed) = Default::default();
-        let (props, baseline, tags) = Default::default();
+        let plain = Plain {
+            coverage,
+            ..Plain::default()
+        };
         let harness = Harness::builder()
             .with_size(egui::vec2(1200.0, 400.0))
             .build_ui_state(
                 move |ui, commands: &mut Vec<Command>| {
-                    let context = GridContext {
-                        selected: None,
-                        read_only: false,
-                        rows: None,
-                        sort: (SortKey::default(), false),
-                        markers: &markers,
-                        cell_markers: &cell_markers,
-                        changed: &changed,
-                        props: &props,
-                        baseline: &baseline,
-                        tags: &tags,
-                        coverage: &coverage,
-                        section: None,
-                        cursor: None,
-                    };
+                    let context = plain.context(None);
                     show(ui, &estate, &context, commands);
                 },
                 Vec::new(),
@@ -548,27 +553,12 @@ mod tests {
     #[test]
     fn the_key_family_column_stays_in_view_when_the_regions_scroll() {
         let estate = one_family();
-        let (markers, cell_markers, changed) = Default::default();
-        let (props, baseline, tags, coverage) = Default::default();
+        let plain = Plain::default();
         let mut harness = Harness::builder()
             .with_size(egui::vec2(560.0, 400.0))
             .build_ui_state(
                 move |ui, cursor: &mut GridCursor| {
-                    let context = GridContext {
-                        selected: None,
-                        read_only: false,
-                        rows: None,
-                        sort: (SortKey::default(), false),
-                        markers: &markers,
-                        cell_markers: &cell_markers,
-                        changed: &changed,
-                        props: &props,
-                        baseline: &baseline,
-                        tags: &tags,
-                        coverage: &coverage,
-                        section: None,
-                        cursor: Some(cursor),
-                    };
+                    let context = plain.context(Some(cursor));
                     show(ui, &estate, &context, &mut Vec::new());
                     // As the app does: a move scrolls its cell into view once.
                     cursor.scroll = false;
