@@ -281,18 +281,16 @@ impl AuditPanel {
             ui.separator();
             ui.checkbox(&mut self.only_with_findings, "Only families with findings");
             let regions = regions.to_vec();
-            egui::ComboBox::from_label("Missing in")
-                .selected_text(
-                    self.missing_in
-                        .map(|r| r.to_string())
-                        .unwrap_or_else(|| "any Region".into()),
-                )
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.missing_in, None, "any Region");
-                    for r in regions {
-                        ui.selectable_value(&mut self.missing_in, Some(r), r.name());
-                    }
-                });
+            let missing_in = self
+                .missing_in
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "any Region".into());
+            super::captioned_combo(ui, "Missing in", missing_in, |ui| {
+                ui.selectable_value(&mut self.missing_in, None, "any Region");
+                for r in regions {
+                    ui.selectable_value(&mut self.missing_in, Some(r), r.name());
+                }
+            });
             if ui.small_button("Close").clicked() {
                 self.open = false;
             }
@@ -302,13 +300,11 @@ impl AuditPanel {
     /// The report's format and file, and Save report.
     fn export_row(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
         ui.horizontal_wrapped(|ui| {
-            egui::ComboBox::from_label("Report format")
-                .selected_text(FORMATS[self.export_format].0)
-                .show_ui(ui, |ui| {
-                    for (i, (name, _, _)) in FORMATS.iter().enumerate() {
-                        ui.selectable_value(&mut self.export_format, i, *name);
-                    }
-                });
+            super::captioned_combo(ui, "Report format", FORMATS[self.export_format].0, |ui| {
+                for (i, (name, _, _)) in FORMATS.iter().enumerate() {
+                    ui.selectable_value(&mut self.export_format, i, *name);
+                }
+            });
             if self.export_path.is_empty() {
                 self.export_path = format!("kms-audit.{}", FORMATS[self.export_format].2);
             }

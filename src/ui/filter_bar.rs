@@ -198,15 +198,13 @@ impl FilterBar {
             .state
             .as_ref()
             .map_or("any state".to_string(), |s| s.to_string());
-        egui::ComboBox::from_label("State")
-            .selected_text(shown)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut self.query.state, None, "any state");
-                for state in STATES {
-                    let label = state.to_string();
-                    ui.selectable_value(&mut self.query.state, Some(state), label);
-                }
-            });
+        super::captioned_combo(ui, "State", shown, |ui| {
+            ui.selectable_value(&mut self.query.state, None, "any state");
+            for state in STATES {
+                let label = state.to_string();
+                ui.selectable_value(&mut self.query.state, Some(state), label);
+            }
+        });
     }
 
     fn tag_field(
@@ -269,17 +267,15 @@ impl FilterBar {
 
     fn sort_choice(&mut self, ui: &mut Ui, estate: &Estate) {
         let mut sort = self.query.sort;
-        egui::ComboBox::from_label("Sort by")
-            .selected_text(sort.label())
-            .show_ui(ui, |ui| {
-                for key in [SortKey::KeyId, SortKey::Alias, SortKey::Coverage] {
-                    ui.selectable_value(&mut sort, key, key.label());
-                }
-                for region in estate.regions() {
-                    let key = SortKey::Region(*region);
-                    ui.selectable_value(&mut sort, key, key.label());
-                }
-            });
+        super::captioned_combo(ui, "Sort by", sort.label(), |ui| {
+            for key in [SortKey::KeyId, SortKey::Alias, SortKey::Coverage] {
+                ui.selectable_value(&mut sort, key, key.label());
+            }
+            for region in estate.regions() {
+                let key = SortKey::Region(*region);
+                ui.selectable_value(&mut sort, key, key.label());
+            }
+        });
         if sort != self.query.sort {
             self.query.sort = sort;
             self.query.descending = false;

@@ -33,3 +33,31 @@ pub use remembered::{Remembered, STORAGE_KEY};
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+/// A combo box with its caption first ("Sort by [Key ID ▾]"), the caption its accessible name.
+/// The caption is painted rather than a label of its own, so assistive technology finds one
+/// control by that name, the combo box.
+pub fn captioned_combo<R>(
+    ui: &mut egui::Ui,
+    caption: &str,
+    selected: impl Into<egui::WidgetText>,
+    choices: impl FnOnce(&mut egui::Ui) -> R,
+) -> Option<R> {
+    let galley = egui::WidgetText::from(caption).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Extend),
+        f32::INFINITY,
+        egui::TextStyle::Body,
+    );
+    let (rect, _) = ui.allocate_exact_size(galley.size(), egui::Sense::hover());
+    ui.painter()
+        .galley(rect.min, galley, ui.visuals().text_color());
+    let shown = egui::ComboBox::from_id_salt(caption)
+        .selected_text(selected)
+        .show_ui(ui, choices);
+    let enabled = ui.is_enabled();
+    shown
+        .response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, enabled, caption));
+    shown.inner
+}

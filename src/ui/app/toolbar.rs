@@ -83,21 +83,19 @@ impl App {
             Some(slot) => slot.account.label(),
             None => "All accounts".to_string(),
         };
-        egui::ComboBox::from_label("Account filter")
-            .selected_text(shown)
-            .show_ui(ui, |ui| {
-                if ui
-                    .selectable_label(self.account_filter.is_none(), "All accounts")
-                    .clicked()
-                {
-                    commands.push(Command::FilterAccount(None));
+        crate::ui::captioned_combo(ui, "Account filter", shown, |ui| {
+            if ui
+                .selectable_label(self.account_filter.is_none(), "All accounts")
+                .clicked()
+            {
+                commands.push(Command::FilterAccount(None));
+            }
+            for (index, slot) in self.accounts.iter().enumerate() {
+                let chosen = self.account_filter == Some(index);
+                if ui.selectable_label(chosen, slot.account.label()).clicked() {
+                    commands.push(Command::FilterAccount(Some(index)));
                 }
-                for (index, slot) in self.accounts.iter().enumerate() {
-                    let chosen = self.account_filter == Some(index);
-                    if ui.selectable_label(chosen, slot.account.label()).clicked() {
-                        commands.push(Command::FilterAccount(Some(index)));
-                    }
-                }
-            });
+            }
+        });
     }
 }
