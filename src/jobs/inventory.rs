@@ -219,6 +219,15 @@ impl Inventory {
         self.set_regions(runner, regions);
     }
 
+    /// Begins `region`'s scan again if one is running: it began before a key this app just
+    /// made there existed, and its listing would otherwise take that key off the grid.
+    pub(in crate::jobs) fn rescan_if_scanning(&mut self, runner: &Runner, region: Region) {
+        if self.jobs.is_running(&Job::Scan(region)) {
+            self.jobs.abandon(|job| *job == Job::Scan(region));
+            self.start(runner, region, ScanKind::Full);
+        }
+    }
+
     /// Rescans every Region, describing every key again. A Region whose scan is still running
     /// is left to finish: one scan per Region at a time, however often this is asked (a second
     /// scan would double the calls against the same quota and race the first to the estate).
@@ -284,7 +293,10 @@ impl Inventory {
 
     /// Folds every finished job in. Returns whether any finished.
     pub fn poll(&mut self, runner: &Runner) -> bool {
-        let finished = self.jobs.take_finished();
+        let mut finished = self.jobs.take_finished();
+        // Listings first, then what calls answered: a scan that began before a call made or
+        // changed a key must not undo, in the same frame, what the call reported.
+        finished.sort_by_key(|done| !matches!(done, Done::Scanned { .. } | Done::FollowedUp(_)));
         let any = !finished.is_empty();
         for done in finished {
             self.fold(runner, done);

@@ -139,6 +139,7 @@ impl Inventory {
             request_id: replicated.created.request_id.clone(),
         });
         self.estate.upsert_key(replicated.created.replica);
+        self.rescan_if_scanning(runner, region);
         let watch = watch_replica(
             self.clients().client(region),
             id.clone(),
