@@ -219,6 +219,15 @@ impl Inventory {
         self.set_regions(runner, regions);
     }
 
+    /// Rescans every Region in full now, beginning again the scans under way: after this app's
+    /// own calls, whose effects a scan begun before them (or a "Refresh changes", which does
+    /// not re-read settled keys) would miss.
+    pub fn refresh_after_calls(&mut self, runner: &Runner) {
+        self.jobs.abandon(|job| matches!(job, Job::Scan(_)));
+        self.scan_progress.clear();
+        self.refresh(runner);
+    }
+
     /// Begins `region`'s scan again if one is running: it began before a key this app just
     /// made there existed, and its listing would otherwise take that key off the grid.
     pub(in crate::jobs) fn rescan_if_scanning(&mut self, runner: &Runner, region: Region) {
@@ -492,8 +501,6 @@ impl Inventory {
     /// and the audit trail are kept.
     pub fn set_clients(&mut self, runner: &Runner, clients: AwsClients) {
         self.clients = clients;
-        self.jobs.abandon(|job| matches!(job, Job::Scan(_)));
-        self.scan_progress.clear();
-        self.refresh(runner);
+        self.refresh_after_calls(runner);
     }
 }

@@ -89,7 +89,7 @@ impl App {
                 self.reaudit_after_apply = self.work.audit.has_run || self.selected.is_some();
                 self.plan_view.outcomes =
                     Some(outcomes.map(|o| steps.into_iter().zip(o).collect()));
-                self.work.inventory.refresh(&self.runner);
+                self.work.inventory.refresh_after_calls(&self.runner);
             }
         }
     }
