@@ -221,49 +221,53 @@ fn table(
         .body(|body| {
             let count = ctx.rows.map_or(estate.family_count(), <[MrkId]>::len);
             body.rows(ROW_HEIGHT, count, |mut row| {
-                let found = match ctx.rows {
-                    Some(rows) => rows
-                        .get(row.index())
-                        .and_then(|id| estate.family(id).map(|f| (id, f))),
-                    None => estate.family_at(row.index()),
-                };
-                let Some((id, family)) = found else {
-                    return;
-                };
-                row.set_selected(ctx.selected == Some(id));
-                match side {
-                    Side::Families => {
-                        let marker = ctx.markers.get(id).copied();
-                        let (_, label) = row.col(|ui| {
-                            family_label(ui, id, family, ctx.props, marker);
-                        });
-                        label.context_menu(|ui| {
-                            family_menu(ui, estate, id, ctx.read_only, commands)
-                        });
-                    }
-                    Side::Regions => {
-                        let required = required_regions(ctx, id, family);
-                        let row_index = row.index();
-                        for (column, region) in regions.iter().enumerate() {
-                            let at = (id, *region, required.contains(region));
-                            let cell = region_col(
-                                &mut row,
-                                (row_index, column),
-                                at,
-                                estate_view,
-                                ctx,
-                                commands,
-                            );
-                            cursor_cell = cursor_cell.or(cell);
-                        }
-                    }
-                }
-                if row.response().clicked() {
-                    commands.push(Command::Select(Some(id.clone())));
-                }
+                let cell = body_row(&mut row, side, estate_view, ctx, commands);
+                cursor_cell = cursor_cell.or(cell);
             });
         });
     (output.state.clamped_offset().y, cursor_cell)
+}
+
+/// One family's row on one side of the grid; returns the cursor's cell when it moved onto it.
+fn body_row(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    side: Side,
+    estate_view: &dyn EstateView,
+    ctx: &GridContext<'_>,
+    commands: &mut Vec<Command>,
+) -> Option<egui::Rect> {
+    let estate = estate_view.estate();
+    let found = match ctx.rows {
+        Some(rows) => rows
+            .get(row.index())
+            .and_then(|id| estate.family(id).map(|f| (id, f))),
+        None => estate.family_at(row.index()),
+    };
+    let (id, family) = found?;
+    row.set_selected(ctx.selected == Some(id));
+    let mut cursor_cell = None;
+    match side {
+        Side::Families => {
+            let marker = ctx.markers.get(id).copied();
+            let (_, label) = row.col(|ui| {
+                family_label(ui, id, family, ctx.props, marker);
+            });
+            label.context_menu(|ui| family_menu(ui, estate, id, ctx.read_only, commands));
+        }
+        Side::Regions => {
+            let required = required_regions(ctx, id, family);
+            let row_index = row.index();
+            for (column, region) in estate.regions().iter().enumerate() {
+                let at = (id, *region, required.contains(region));
+                let cell = region_col(row, (row_index, column), at, estate_view, ctx, commands);
+                cursor_cell = cursor_cell.or(cell);
+            }
+        }
+    }
+    if row.response().clicked() {
+        commands.push(Command::Select(Some(id.clone())));
+    }
+    cursor_cell
 }
 
 /// One family's cell in one Region column, with its menu: on the right click, or from Enter
