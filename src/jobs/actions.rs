@@ -233,7 +233,7 @@ impl Inventory {
             .map(|k| format!("{} {}", k.region, k.state))
             .collect();
         for key in keys {
-            self.estate.upsert_key(key);
+            self.upsert_from_call(runner, key);
         }
         self.record(CallRecord {
             key_id: id.clone(),
@@ -269,7 +269,13 @@ impl Inventory {
     }
 
     /// The promotion followed through: every key as KMS now describes it, or why not.
-    pub(super) fn on_followed(&mut self, id: MrkId, region: Region, answer: Answer<Vec<KeyInfo>>) {
+    pub(super) fn on_followed(
+        &mut self,
+        runner: &Runner,
+        id: MrkId,
+        region: Region,
+        answer: Answer<Vec<KeyInfo>>,
+    ) {
         let Some(job) = self.actions.get_mut(&(id, region)) else {
             return;
         };
@@ -277,7 +283,7 @@ impl Inventory {
             Ok(keys) => {
                 job.phase = ActionPhase::Done;
                 for key in keys {
-                    self.estate.upsert_key(key);
+                    self.upsert_from_call(runner, key);
                 }
             }
             Err(problem) => job.phase = ActionPhase::Failed(problem),

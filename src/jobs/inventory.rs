@@ -16,7 +16,7 @@ use super::scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
 use super::tasks::{TaskKey, TaskOutput};
 use crate::aws::{AwsClients, ConnectSettings};
 use crate::domain::account::{Account, account_of_arn};
-use crate::domain::{Estate, MrkId, Problem, ProblemKind, Region, RegionStatus};
+use crate::domain::{Estate, KeyInfo, MrkId, Problem, ProblemKind, Region, RegionStatus};
 
 pub use super::replicate::state::{ReplicaJob, ReplicaPhase};
 
@@ -96,7 +96,7 @@ impl Inventory {
     pub fn account_label(&self, arn: &str) -> String {
         match &self.account {
             Some(account) => account.label(),
-            None => account_of_arn(arn).unwrap_or("unknown").to_string(),
+            None => super::EstateView::account_label(&self.estate, arn),
         }
     }
 
@@ -228,9 +228,12 @@ impl Inventory {
         self.refresh(runner);
     }
 
-    /// Begins `region`'s scan again if one is running: it began before a key this app just
-    /// made there existed, and its listing would otherwise take that key off the grid.
-    pub(in crate::jobs) fn rescan_if_scanning(&mut self, runner: &Runner, region: Region) {
+    /// A key as a call of this app just reported it (made, enabled, promoted, settled). A scan
+    /// of its Region under way began before the call, and its listing would undo what the call
+    /// reported (take a new replica off the grid, put back an old state): it is begun again.
+    pub(in crate::jobs) fn upsert_from_call(&mut self, runner: &Runner, key: KeyInfo) {
+        let region = key.region;
+        self.estate.upsert_key(key);
         if self.jobs.is_running(&Job::Scan(region)) {
             self.jobs.abandon(|job| *job == Job::Scan(region));
             self.start(runner, region, ScanKind::Full);
@@ -332,9 +335,9 @@ impl Inventory {
             Done::Replicated { id, region, answer } => {
                 self.on_replicated(runner, id, region, answer)
             }
-            Done::Settled { id, region, answer } => self.on_settled(id, region, answer),
+            Done::Settled { id, region, answer } => self.on_settled(runner, id, region, answer),
             Done::Acted { id, region, answer } => self.on_acted(runner, id, region, answer),
-            Done::Followed { id, region, answer } => self.on_followed(id, region, answer),
+            Done::Followed { id, region, answer } => self.on_followed(runner, id, region, answer),
             Done::GrantCopied { id, region, answer } => self.on_grant_copied(id, region, answer),
             Done::Task(output) => self.finished_tasks.push(output),
         }

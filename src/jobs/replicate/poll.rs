@@ -138,8 +138,7 @@ impl Inventory {
             }),
             request_id: replicated.created.request_id.clone(),
         });
-        self.estate.upsert_key(replicated.created.replica);
-        self.rescan_if_scanning(runner, region);
+        self.upsert_from_call(runner, replicated.created.replica);
         let watch = watch_replica(
             self.clients().client(region),
             id.clone(),
@@ -159,6 +158,7 @@ impl Inventory {
     /// The watcher ended: the replica (and its alias) as KMS now describes it, or why not.
     pub(in crate::jobs) fn on_settled(
         &mut self,
+        runner: &Runner,
         id: MrkId,
         region: Region,
         answer: Answer<Settled>,
@@ -177,7 +177,7 @@ impl Inventory {
         job.alias_error = settled.alias_error.map(|e| e.to_problem());
         job.phase = ReplicaPhase::Done;
         let (alias, alias_error) = (job.request.alias.clone(), job.alias_error.clone());
-        self.estate.upsert_key(settled.replica);
+        self.upsert_from_call(runner, settled.replica);
         let Some(alias) = alias else {
             return;
         };
