@@ -110,6 +110,19 @@ fn crowded(size: egui::Vec2, rows: usize) -> AppHarness {
     step_until(&mut harness, "the plan", |h| {
         h.query_by_label_contains("ticked").is_some()
     });
+    // The plan file field starts at the working folder's absolute path, which differs between
+    // checkouts (CI clones elsewhere): the picture shows one fixed path, as a person would type it.
+    let field = harness.get_by_label("Plan file");
+    assert!(
+        field
+            .value()
+            .is_some_and(|path| path.starts_with('/') && path.ends_with("kms-plan.json")),
+        "the plan file starts absolute"
+    );
+    field.set_text_value_accesskit("/home/you/kms-plan.json");
+    step_until(&mut harness, "the typed plan path", |h| {
+        h.get_by_label("Plan file").value().as_deref() == Some("/home/you/kms-plan.json")
+    });
     harness.run_steps(4);
     let ids: Vec<String> = harness
         .state()
