@@ -24,6 +24,8 @@ pub struct AuditOutcome {
     pub not_audited: Vec<NotAudited>,
     /// What was read of each key (policy, tags, grants, rotation): what a plan is made from.
     pub props: PropsMap,
+    /// The print of the rules the findings were judged by (`history::rules_print`).
+    pub rules: String,
 }
 
 impl AuditOutcome {
@@ -32,6 +34,7 @@ impl AuditOutcome {
         crate::domain::history::AuditFacts {
             findings: self.findings.clone(),
             not_audited: self.not_audited.clone(),
+            rules: self.rules.clone(),
         }
     }
 }
@@ -60,6 +63,7 @@ pub fn run_audit(
         findings,
         not_audited,
         props,
+        rules: crate::domain::history::rules_print(baseline, options.expiry_days),
     }
 }
 

@@ -78,6 +78,8 @@ pub struct AuditResult {
     pub revision: u64,
     pub findings: Vec<Finding>,
     pub not_audited: Vec<NotAudited>,
+    /// The print of the rules they were judged by (`history::rules_print`).
+    pub rules: String,
 }
 
 /// The primaries' tags read for the tag filter.
@@ -277,6 +279,7 @@ impl Inventory {
     ) -> bool {
         self.start_task(runner, TaskKey::Findings, async move {
             let findings = audit(&estate, &read.props, &baseline, options);
+            let rules = crate::domain::history::rules_print(&baseline, options.expiry_days);
             // Every described key needs its policy and tags read, including keys that appeared
             // after the audit's reads: those are not audited yet, and said so.
             let needed = audit_targets(&estate);
@@ -285,6 +288,7 @@ impl Inventory {
                 revision: estate.revision(),
                 findings,
                 not_audited: gaps,
+                rules,
             }))
         })
     }

@@ -8,7 +8,7 @@ use super::RenderError;
 use super::audit::md_cell;
 use crate::domain::history::JournalEntry;
 use crate::domain::key::format_utc;
-use crate::domain::snapshot_diff::Diff;
+use crate::domain::snapshot_diff::{Diff, RULES_CHANGED};
 use crate::store::SnapshotSummary;
 
 /// The formats the history commands write.
@@ -105,6 +105,9 @@ pub fn render_diff(
                     "Not compared (read in only one of the two snapshots): {}\n\n",
                     md_cell(&diff.not_compared.join(", "))
                 ));
+            }
+            if diff.rules_changed {
+                out.push_str(&format!("{RULES_CHANGED}\n\n"));
             }
             if !diff.keys_not_compared.is_empty() {
                 out.push_str(&format!(

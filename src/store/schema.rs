@@ -62,6 +62,8 @@ const MIGRATIONS: &[&str] = &[
         region TEXT NOT NULL,
         PRIMARY KEY (snapshot_id, key_id, region)
     );",
+    // 4: the print of the rules each audit judged by, so a trend never joins different rules.
+    "ALTER TABLE snapshots ADD COLUMN rules TEXT;",
 ];
 
 /// The schema version this build writes.

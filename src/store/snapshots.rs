@@ -27,8 +27,16 @@ impl Store {
         let at = |e| StoreError::from_sqlite(&path, e);
         let tx = self.conn.transaction().map_err(at)?;
         tx.execute(
-            "INSERT INTO snapshots (time, identity, account, source, audited) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![s.time, s.identity, s.facts.account, s.source, s.facts.findings.is_some()],
+            "INSERT INTO snapshots (time, identity, account, source, audited, rules)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                s.time,
+                s.identity,
+                s.facts.account,
+                s.source,
+                s.facts.findings.is_some(),
+                s.facts.rules
+            ],
         )
         .map_err(at)?;
         let id = tx.last_insert_rowid();
@@ -78,7 +86,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT s.id, s.time, s.identity, s.account, s.source, s.audited,
-                        (SELECT COUNT(DISTINCT key_id) FROM snapshot_cells c WHERE c.snapshot_id = s.id)
+                        (SELECT COUNT(DISTINCT key_id) FROM snapshot_cells c WHERE c.snapshot_id = s.id),
+                        s.rules
                  FROM snapshots s ORDER BY s.time, s.id",
             )
             .map_err(at)?;
@@ -94,6 +103,7 @@ impl Store {
                         regions: Vec::new(),
                         families: r.get::<_, i64>(6)? as usize,
                         findings: None,
+                        rules: r.get(7)?,
                     },
                     r.get::<_, bool>(5)?,
                 ))
@@ -159,16 +169,16 @@ impl Store {
     /// The facts of snapshot `id`, as a diff compares them.
     pub fn snapshot_facts(&self, id: i64) -> Result<SnapshotFacts, StoreError> {
         let at = |e| self.error(e);
-        let head: Option<(String, bool)> = self
+        let head: Option<(String, bool, Option<String>)> = self
             .conn
             .query_row(
-                "SELECT account, audited FROM snapshots WHERE id = ?1",
+                "SELECT account, audited, rules FROM snapshots WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .map_err(at)?;
-        let Some((account, audited)) = head else {
+        let Some((account, audited, rules)) = head else {
             return Err(StoreError::NoSnapshot(id));
         };
         let scanned = self
@@ -216,6 +226,7 @@ impl Store {
             cells,
             findings,
             gaps,
+            rules,
         })
     }
 

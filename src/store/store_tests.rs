@@ -79,6 +79,7 @@ fn snapshot(time: i64, state: &str, audited: bool) -> SnapshotToSave {
             } else {
                 Default::default()
             },
+            rules: audited.then(|| "0123456789ab".to_string()),
             findings,
         },
     }
@@ -96,6 +97,7 @@ fn a_snapshot_reads_back_as_it_was_saved_with_its_counts() {
     assert_eq!(list[0].families, 1);
     assert_eq!(list[0].regions, saved.regions);
     assert_eq!(list[0].findings.as_ref().unwrap()["high"], 1);
+    assert_eq!(list[0].rules.as_deref(), Some("0123456789ab"));
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
 
@@ -184,10 +186,14 @@ fn a_database_from_the_first_schema_is_migrated_and_keeps_its_snapshots() {
     let facts = store.snapshot_facts(7).unwrap();
     assert_eq!(facts.cells.len(), 1);
     assert_eq!(facts.findings, None, "an old snapshot had no audit");
+    assert_eq!(facts.rules, None, "nor a record of its rules");
     store
         .save_snapshot(&snapshot(2_000, "Enabled", true))
         .unwrap();
-    assert_eq!(store.snapshots().unwrap().len(), 2);
+    let list = store.snapshots().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].rules, None);
+    assert_eq!(list[1].rules.as_deref(), Some("0123456789ab"));
 }
 
 #[test]

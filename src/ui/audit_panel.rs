@@ -431,6 +431,7 @@ mod tests {
                 region: region("ap-southeast-2"),
                 reason: "what the audit compares of it could not all be read (ListGrants failed: AccessDenied)".into(),
             }],
+            rules: "rules-1".into(),
         });
         panel
     }

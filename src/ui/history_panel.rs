@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use egui::{RichText, Ui};
-use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+use egui_plot::{Line, LineStyle, Plot, PlotPoints, Points, VLine};
 
 use super::command::Command;
 use crate::domain::audit::Severity;
@@ -107,14 +107,14 @@ impl HistoryPanel {
             .and_then(|id| snapshots.iter().find(|s| s.id == id))
             .map_or("nothing (no marks)".to_string(), label);
         let before = self.since;
-        egui::ComboBox::from_label("Changes since")
-            .selected_text(selected)
-            .show_ui(ui, |ui| {
+        ui.horizontal(|ui| {
+            super::captioned_combo(ui, "Changes since", selected, |ui| {
                 ui.selectable_value(&mut self.since, None, "nothing (no marks)");
                 for s in snapshots.iter().rev() {
                     ui.selectable_value(&mut self.since, Some(s.id), label(s));
                 }
             });
+        });
         if self.since != before {
             match self.since {
                 Some(id) => commands.push(Command::ChangesSince(id)),
@@ -149,6 +149,12 @@ impl HistoryPanel {
                     "Not compared (read in only one of the two): {}",
                     diff.not_compared.join(", ")
                 ),
+            );
+        }
+        if diff.rules_changed {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                crate::domain::snapshot_diff::RULES_CHANGED,
             );
         }
         if !diff.keys_not_compared.is_empty() {
@@ -207,38 +213,79 @@ fn describe(kind: &ChangeKind, from: &Option<String>, to: &Option<String>) -> St
     }
 }
 
+/// A stretch of audited snapshots of one account judged by one set of rules: a trend line joins
+/// the snapshots of one run and never two runs (their counts measure different things).
+#[derive(Debug)]
+struct Run<'a> {
+    account: &'a str,
+    /// `None`: saved before the history recorded the rules — a run of one, never joined.
+    rules: Option<&'a str>,
+    snapshots: Vec<&'a SnapshotSummary>,
+}
+
+/// The audited snapshots (in order) cut into runs: one open run per account, closed when that
+/// account's next audit was judged by other rules or its rules are unknown.
+fn runs<'a>(audited: &[&'a SnapshotSummary]) -> Vec<Run<'a>> {
+    let mut runs: Vec<Run<'a>> = Vec::new();
+    let mut open: HashMap<&str, usize> = HashMap::new();
+    for snapshot in audited {
+        let rules = snapshot.rules.as_deref();
+        let joins = open
+            .get(snapshot.account.as_str())
+            .filter(|at| rules.is_some() && runs[**at].rules == rules);
+        match joins {
+            Some(at) => runs[*at].snapshots.push(snapshot),
+            None => {
+                open.insert(&snapshot.account, runs.len());
+                runs.push(Run {
+                    account: &snapshot.account,
+                    rules,
+                    snapshots: vec![snapshot],
+                });
+            }
+        }
+    }
+    runs
+}
+
+/// The snapshots where an account's audit rules are known to differ from its previous audited
+/// snapshot's (an unrecorded side is no known change: the caption counts those apart).
+fn rule_changes(runs: &[Run<'_>]) -> Vec<i64> {
+    let mut seen: HashMap<&str, Option<&str>> = HashMap::new();
+    let mut changes = Vec::new();
+    for run in runs {
+        if let Some(Some(before)) = seen.insert(run.account, run.rules)
+            && run.rules.is_some_and(|now| now != before)
+            && let Some(first) = run.snapshots.first()
+        {
+            changes.push(first.id);
+        }
+    }
+    changes.sort_unstable();
+    changes
+}
+
+const SEVERITIES: [Severity; 3] = [Severity::High, Severity::Medium, Severity::Low];
+
 /// Findings by severity over the audited snapshots (a snapshot without an audit is no point
-/// on the lines: it is not zero findings).
+/// on the lines: it is not zero findings). Lines break where the rules changed; the legend sits
+/// above the plot, never over its lines.
 fn findings_plot(ui: &mut Ui, snapshots: &[SnapshotSummary]) {
     ui.label("Findings by severity, audited snapshots");
     let audited: Vec<&SnapshotSummary> =
         snapshots.iter().filter(|s| s.findings.is_some()).collect();
-    if audited.is_empty() {
+    let (Some(first), Some(last)) = (audited.first(), audited.last()) else {
         ui.label(RichText::new("No audited snapshot yet: run Audit to add one.").weak());
         return;
-    }
-    let severities = [Severity::High, Severity::Medium, Severity::Low];
-    let series = |severity: Severity| -> Vec<[f64; 2]> {
-        audited
-            .iter()
-            .map(|s| {
-                let n = s
-                    .findings
-                    .as_ref()
-                    .and_then(|f| f.get(&severity.to_string()))
-                    .copied()
-                    .unwrap_or(0);
-                [s.id as f64, n as f64]
-            })
-            .collect()
     };
-    let (first, last_id) = (audited[0].id as f64, audited[audited.len() - 1].id as f64);
+    let runs = runs(&audited);
+    let changes = rule_changes(&runs);
+    legend(ui);
     Plot::new("findings-over-time")
         .height(150.0)
-        .legend(Legend::default())
         // The axes are snapshot IDs and counts: the view frames them all, from zero up.
-        .include_x(first - 0.5)
-        .include_x(last_id + 0.5)
+        .include_x(first.id as f64 - 0.5)
+        .include_x(last.id as f64 + 0.5)
         .include_y(0.0)
         .allow_zoom(false)
         .allow_drag(false)
@@ -252,34 +299,103 @@ fn findings_plot(ui: &mut Ui, snapshots: &[SnapshotSummary]) {
             }
         })
         .show(ui, |plot| {
-            for severity in severities {
-                let colour = super::audit_panel::severity_colour(severity);
-                // Markers, so a single audited snapshot is visible too.
-                plot.points(
-                    Points::new(severity.to_string(), PlotPoints::from(series(severity)))
-                        .radius(3.0)
-                        .color(colour),
-                );
-                plot.line(
-                    Line::new(severity.to_string(), PlotPoints::from(series(severity)))
-                        .color(colour),
+            for id in &changes {
+                plot.vline(
+                    VLine::new("rules changed", *id as f64 - 0.5)
+                        .color(egui::Color32::GRAY)
+                        .style(LineStyle::dashed_loose()),
                 );
             }
+            for run in &runs {
+                for severity in SEVERITIES {
+                    let points = || PlotPoints::from(series(&run.snapshots, severity));
+                    let colour = super::audit_panel::severity_colour(severity);
+                    // Markers, so a run of one snapshot is visible too.
+                    plot.points(
+                        Points::new(severity.to_string(), points())
+                            .radius(3.0)
+                            .color(colour),
+                    );
+                    plot.line(Line::new(severity.to_string(), points()).color(colour));
+                }
+            }
         });
-    let last = audited[audited.len() - 1];
-    if let Some(counts) = &last.findings {
-        let n = |s: Severity| counts.get(&s.to_string()).copied().unwrap_or(0);
-        ui.label(
-            RichText::new(format!(
-                "Latest audited (#{}): high {}, medium {}, low {}",
-                last.id,
-                n(Severity::High),
-                n(Severity::Medium),
-                n(Severity::Low)
-            ))
-            .small(),
+    plot_caption(ui, &runs, &changes, last);
+}
+
+/// `[id, count]` of `severity` at each snapshot of a run.
+fn series(snapshots: &[&SnapshotSummary], severity: Severity) -> Vec<[f64; 2]> {
+    snapshots
+        .iter()
+        .map(|s| [s.id as f64, count(s, severity) as f64])
+        .collect()
+}
+
+fn count(snapshot: &SnapshotSummary, severity: Severity) -> usize {
+    snapshot
+        .findings
+        .as_ref()
+        .and_then(|f| f.get(&severity.to_string()))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Which colour is which severity, in a row of its own above the plot.
+fn legend(ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        for severity in SEVERITIES {
+            let colour = super::audit_panel::severity_colour(severity);
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 10.0), egui::Sense::hover());
+            ui.painter().hline(
+                rect.x_range(),
+                rect.center().y,
+                egui::Stroke::new(2.0, colour),
+            );
+            ui.label(RichText::new(severity.to_string()).color(colour));
+        }
+    });
+}
+
+/// What the lines do not say on their own: where they break and why, and the latest counts.
+fn plot_caption(ui: &mut Ui, runs: &[Run<'_>], changes: &[i64], last: &SnapshotSummary) {
+    let small = |ui: &mut Ui, text: String| ui.label(RichText::new(text).small());
+    if !changes.is_empty() {
+        let at: Vec<String> = changes.iter().map(|id| format!("#{id}")).collect();
+        small(
+            ui,
+            format!(
+                "Lines break where the audit's rules changed (the baseline or the expiry window): at {}",
+                at.join(", ")
+            ),
         );
     }
+    let unrecorded = runs.iter().filter(|r| r.rules.is_none()).count();
+    if unrecorded > 0 {
+        small(
+            ui,
+            format!(
+                "{} saved before the history recorded their rules: points, not joined",
+                super::count(unrecorded, "audited snapshot", "audited snapshots")
+            ),
+        );
+    }
+    let accounts: std::collections::BTreeSet<&str> = runs.iter().map(|r| r.account).collect();
+    if accounts.len() > 1 {
+        small(
+            ui,
+            format!("{} accounts: one line per account", accounts.len()),
+        );
+    }
+    small(
+        ui,
+        format!(
+            "Latest audited (#{}): high {}, medium {}, low {}",
+            last.id,
+            count(last, Severity::High),
+            count(last, Severity::Medium),
+            count(last, Severity::Low)
+        ),
+    );
 }
 
 #[cfg(test)]
@@ -310,6 +426,7 @@ mod tests {
             }],
             families: 1,
             findings: Some(BTreeMap::from([("high".to_string(), high)])),
+            rules: Some("rules-1".into()),
         }
     }
 
@@ -335,6 +452,7 @@ mod tests {
                 }],
                 not_compared: Vec::new(),
                 keys_not_compared: vec![format!("{KEY} in eu-west-1")],
+                rules_changed: true,
             }),
         );
         panel
@@ -358,5 +476,87 @@ mod tests {
         harness.get_by_label(&format!(
             "Keys not compared (not read completely): {KEY} in eu-west-1"
         ));
+        harness.get_by_label(crate::domain::snapshot_diff::RULES_CHANGED);
+    }
+
+    fn judged(id: i64, account: &str, rules: Option<&str>) -> SnapshotSummary {
+        SnapshotSummary {
+            account: account.into(),
+            rules: rules.map(str::to_string),
+            ..snapshot(id, 1)
+        }
+    }
+
+    fn run_ids(list: &[SnapshotSummary]) -> Vec<Vec<i64>> {
+        let audited: Vec<&SnapshotSummary> = list.iter().collect();
+        runs(&audited)
+            .iter()
+            .map(|r| r.snapshots.iter().map(|s| s.id).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_line_never_joins_snapshots_judged_by_different_rules() {
+        let list = [
+            judged(1, "111122223333", Some("a")),
+            judged(2, "111122223333", Some("a")),
+            judged(3, "111122223333", Some("b")),
+            judged(4, "111122223333", Some("b")),
+            judged(5, "111122223333", Some("a")),
+        ];
+        assert_eq!(run_ids(&list), vec![vec![1, 2], vec![3, 4], vec![5]]);
+        let audited: Vec<&SnapshotSummary> = list.iter().collect();
+        assert_eq!(rule_changes(&runs(&audited)), vec![3, 5]);
+    }
+
+    #[test]
+    fn a_line_never_joins_two_accounts_nor_snapshots_whose_rules_were_not_recorded() {
+        let list = [
+            judged(1, "111122223333", None),
+            judged(2, "111122223333", None),
+            judged(3, "111122223333", Some("a")),
+            judged(4, "444455556666", Some("a")),
+            judged(5, "111122223333", Some("a")),
+            judged(6, "444455556666", Some("a")),
+        ];
+        assert_eq!(
+            run_ids(&list),
+            vec![vec![1], vec![2], vec![3, 5], vec![4, 6]]
+        );
+        let audited: Vec<&SnapshotSummary> = list.iter().collect();
+        assert!(
+            rule_changes(&runs(&audited)).is_empty(),
+            "an unrecorded side is no known change"
+        );
+    }
+
+    #[test]
+    fn the_chart_says_where_its_lines_break_and_its_legend_is_beside_not_over_them() {
+        let state = HistoryPanel {
+            open: true,
+            snapshots: Some(Ok(vec![
+                judged(1, "111122223333", None),
+                judged(2, "111122223333", Some("a")),
+                judged(3, "111122223333", Some("b")),
+            ])),
+            ..HistoryPanel::default()
+        };
+        let harness = Harness::new_ui_state(
+            |ui, panel: &mut HistoryPanel| panel.show(ui, false, &mut Vec::new()),
+            state,
+        );
+        harness.get_by_label_contains("rules changed (the baseline or the expiry window): at #3");
+        harness.get_by_label(
+            "1 audited snapshot saved before the history recorded their rules: points, not joined",
+        );
+        // The plot (150 points tall) is drawn between the legend and the captions below it.
+        let below_plot = harness.get_by_label_contains("Latest audited").rect().top();
+        for severity in ["high", "medium", "low"] {
+            let entry = harness.get_by_label(severity).rect();
+            assert!(
+                entry.bottom() + 150.0 <= below_plot,
+                "{severity}'s entry is above the plot, not over it: {entry:?}, captions at {below_plot}"
+            );
+        }
     }
 }

@@ -168,6 +168,71 @@ fn two_audits_with_changes_between_them_diff_to_exactly_those_changes() {
 }
 
 #[test]
+fn audits_under_different_baselines_are_recorded_as_such_and_their_diff_says_so() {
+    let runner = Runner::new().unwrap();
+    let h = runner.block_on(SimHarness::start());
+    runner.block_on(h.primary("us-east-1"));
+    let state = StateDir::new("rules");
+    let baseline = state.0.with_extension("baseline.toml");
+    let audit_under = |text: &str| {
+        std::fs::write(&baseline, text).unwrap();
+        let out = binary(
+            &state,
+            &[
+                "audit",
+                "--endpoint-url",
+                &h.sim.endpoint(),
+                "--regions",
+                REGIONS,
+                "--baseline",
+                baseline.to_str().unwrap(),
+            ],
+        )
+        .output()
+        .unwrap();
+        assert_ne!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    audit_under("require_regions = [\"us-east-1\"]\n");
+    audit_under("# reworded, same rule\nrequire_regions = [ \"us-east-1\" ]\n");
+    audit_under("require_regions = [\"us-east-1\", \"eu-west-1\"]\n");
+    let _ = std::fs::remove_file(&baseline);
+
+    let history = json_of(
+        &binary(&state, &["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    let rules: Vec<&str> = history["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s["rules"]
+                .as_str()
+                .expect("an audited snapshot records its rules")
+        })
+        .collect();
+    assert_eq!(rules.len(), 3);
+    assert_eq!(rules[0], rules[1], "the same rule, written differently");
+    assert_ne!(rules[1], rules[2], "a Region more is another rule");
+
+    let diff = binary(&state, &["diff", "--format", "md"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        text.contains("judged by different rules"),
+        "{text}{}",
+        String::from_utf8_lossy(&diff.stderr)
+    );
+}
+
+#[test]
 fn a_diff_with_one_snapshot_or_a_bad_age_is_a_clear_error_and_changes_nothing() {
     let state = StateDir::new("errors");
     let out = binary(&state, &["diff"]).output().unwrap();

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::audit::{Finding, NotAudited};
+use super::baseline::Baseline;
 use super::estate::{Estate, KeyEntry, RegionStatus};
 
 /// One snapshot, reduced to what a diff compares.
@@ -22,6 +23,8 @@ pub struct SnapshotFacts {
     /// (key ID, Region) of keys the audit could not read completely (not described, policy,
     /// tags or grants unread, primary unread): nothing about their family is compared.
     pub gaps: BTreeSet<(String, String)>,
+    /// The print of the rules the audit judged by (`rules_print`); `None` without an audit.
+    pub rules: Option<String>,
 }
 
 /// One Region's status in a snapshot.
@@ -44,6 +47,10 @@ pub struct SnapshotSummary {
     pub families: usize,
     /// Findings by severity; `None` when the snapshot was taken without an audit.
     pub findings: Option<BTreeMap<String, usize>>,
+    /// The print of the rules its audit judged by (`rules_print`): two audited snapshots'
+    /// counts compare only when these are equal. `None` without an audit, and for snapshots
+    /// saved before the history recorded it (schema 4).
+    pub rules: Option<String>,
 }
 
 /// A key in one Region as a snapshot saw it.
@@ -121,11 +128,30 @@ pub fn fingerprint(kind: &str, account: &str, key_id: &str, region: &str, subjec
     }
 }
 
-/// What an audit saw, for a snapshot: its findings and what it could not look at.
+/// What an audit saw, for a snapshot: its findings, what it could not look at, and the rules it
+/// judged by.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuditFacts {
     pub findings: Vec<Finding>,
     pub not_audited: Vec<NotAudited>,
+    /// `rules_print` of the baseline and expiry window the findings were computed under.
+    pub rules: String,
+}
+
+/// A short print of what an audit judges by — the baseline as parsed (not the file's bytes: a
+/// comment or a reordered Region list is no new rule) and the expiry window — so the history
+/// never compares finding counts taken under different rules as if they were one series.
+pub fn rules_print(baseline: &Baseline, expiry_days: i64) -> String {
+    let mut canonical = baseline.clone();
+    canonical.require_regions.sort();
+    if let Some(allowed) = canonical.allow_regions.as_mut() {
+        allowed.sort();
+    }
+    for rule in &mut canonical.rules {
+        rule.require_regions.sort();
+    }
+    let digest = super::plan::sha256(&format!("{canonical:?}|expiry-days={expiry_days}"));
+    digest[..12].to_string()
 }
 
 /// The facts of `estate` (and of the audit, when one ran) for `account`. Every finding the
@@ -180,6 +206,7 @@ pub fn facts_of(estate: &Estate, audited: Option<&AuditFacts>, account: &str) ->
         cells,
         findings,
         gaps,
+        rules: audited.map(|a| a.rules.clone()),
     }
 }
 

@@ -22,6 +22,7 @@ fn facts(scanned: &[&str], cells: &[(&str, &str, &str, &str)]) -> SnapshotFacts 
             .collect(),
         findings: None,
         gaps: BTreeSet::new(),
+        rules: None,
     }
 }
 
@@ -280,6 +281,7 @@ fn audited(findings: Vec<Finding>) -> AuditFacts {
     AuditFacts {
         findings,
         not_audited: Vec::new(),
+        rules: "rules-1".into(),
     }
 }
 
@@ -369,4 +371,55 @@ fn a_key_whose_properties_were_not_read_is_not_compared_either() {
     let d = diff(&before, &after);
     assert!(d.changes.is_empty(), "{:?}", d.changes);
     assert_eq!(d.keys_not_compared, vec![format!("{A} in eu-west-1")]);
+}
+
+fn baseline(text: &str) -> crate::baseline::Baseline {
+    crate::baseline::Baseline::from_toml(text).unwrap()
+}
+
+#[test]
+fn the_rules_print_ignores_how_the_baseline_is_written_but_not_what_it_says() {
+    let one = baseline("require_regions = [\"us-east-1\", \"eu-west-1\"]\n");
+    let reordered = baseline("# the same rule\nrequire_regions = [\"eu-west-1\", \"us-east-1\"]\n");
+    let more = baseline("require_regions = [\"us-east-1\", \"eu-west-1\", \"ap-south-1\"]\n");
+    assert_eq!(rules_print(&one, 30), rules_print(&reordered, 30));
+    assert_ne!(rules_print(&one, 30), rules_print(&more, 30));
+    assert_ne!(
+        rules_print(&one, 30),
+        rules_print(&one, 90),
+        "the expiry window is a rule too"
+    );
+    assert_ne!(
+        rules_print(&one, 30),
+        rules_print(&crate::baseline::Baseline::default(), 30),
+        "no baseline is a rule set of its own"
+    );
+}
+
+#[test]
+fn a_snapshot_keeps_the_rules_of_its_audit_and_none_without_one() {
+    let estate = crate::estate::Estate::new(Vec::new());
+    assert_eq!(
+        facts_of(&estate, Some(&audited(Vec::new())), "111122223333")
+            .rules
+            .as_deref(),
+        Some("rules-1")
+    );
+    assert_eq!(facts_of(&estate, None, "111122223333").rules, None);
+}
+
+#[test]
+fn a_diff_between_audits_under_different_rules_says_so() {
+    let mut before = facts(REGIONS, &[]);
+    before.findings = Some(Default::default());
+    before.rules = Some("rules-1".into());
+    let mut after = before.clone();
+    assert!(!diff(&before, &after).rules_changed);
+    after.rules = Some("rules-2".into());
+    assert!(diff(&before, &after).rules_changed);
+    after.rules = None;
+    assert!(
+        !diff(&before, &after).rules_changed,
+        "an unrecorded side is not a known change"
+    );
 }

@@ -52,6 +52,10 @@ pub struct Change {
     pub to: Option<String>,
 }
 
+/// What a diff says when its two audits were judged by different rules.
+pub const RULES_CHANGED: &str = "The two audits were judged by different rules (baseline or \
+expiry window): a finding new or resolved between them may be the rules' doing, not the estate's.";
+
 /// Every change from one snapshot to the next, and the Regions that could not be compared.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Diff {
@@ -63,6 +67,9 @@ pub struct Diff {
     /// findings are neither new nor resolved, and a key there that could not be described is
     /// not reported as changed.
     pub keys_not_compared: Vec<String>,
+    /// Both snapshots were audited, under different rules (baseline or expiry window): a
+    /// finding new or resolved between them may be the rules' doing, not the estate's.
+    pub rules_changed: bool,
 }
 
 /// Key families that `facts` did not read completely: a gap the audit named, or a key listed
@@ -165,6 +172,7 @@ pub fn diff(from: &SnapshotFacts, to: &SnapshotFacts) -> Diff {
             .iter()
             .map(|(key, region)| format!("{key} in {region}"))
             .collect(),
+        rules_changed: matches!((&from.rules, &to.rules), (Some(a), Some(b)) if a != b),
     }
 }
 

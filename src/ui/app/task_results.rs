@@ -102,6 +102,7 @@ impl App {
             && self.work.inventory.save_audit_snapshot(&AuditFacts {
                 findings: result.findings.clone(),
                 not_audited: result.not_audited.clone(),
+                rules: result.rules.clone(),
             })
         {
             self.audit_snapshot_due = false;
@@ -185,6 +186,7 @@ impl App {
         .then(|| AuditFacts {
             findings: self.work.audit.findings().to_vec(),
             not_audited: self.work.audit.result.not_audited.clone(),
+            rules: self.work.audit.result.rules.clone(),
         })
     }
 
