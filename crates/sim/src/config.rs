@@ -121,6 +121,11 @@ pub struct SimConfig {
     pub deny_assume_role: Vec<String>,
     /// Accounts of the seeded organization that are SUSPENDED.
     pub suspended_accounts: Vec<String>,
+    /// Imagined workloads have used the keys (`traffic`): last usage to see without AWS.
+    pub traffic: bool,
+    /// When KMS began tracking last usage (seconds since the Unix epoch); the service's date
+    /// (2026-04-27) without it.
+    pub usage_tracking_start: Option<f64>,
 }
 
 impl Default for SimConfig {
@@ -144,6 +149,8 @@ impl Default for SimConfig {
             clock_start: None,
             deny_assume_role: Vec::new(),
             suspended_accounts: Vec::new(),
+            traffic: false,
+            usage_tracking_start: None,
         }
     }
 }
@@ -163,6 +170,13 @@ impl SimConfig {
             return Err(BadKnob(format!(
                 "--clock-speed {}: expected simulated seconds per real second, greater than 0 and at most 1000000",
                 self.clock_speed
+            )));
+        }
+        if let Some(start) = self.usage_tracking_start
+            && !(start.is_finite() && (0.0..=4e9).contains(&start))
+        {
+            return Err(BadKnob(format!(
+                "usage tracking start {start}: expected seconds since the Unix epoch, before the year 2096"
             )));
         }
         if let Some(start) = self.clock_start

@@ -50,6 +50,15 @@ impl Fault {
     pub fn invalid_grant_token(message: impl Into<String>) -> Fault {
         Fault::client("InvalidGrantTokenException", message)
     }
+    pub fn incorrect_key(message: impl Into<String>) -> Fault {
+        Fault::client("IncorrectKeyException", message)
+    }
+    pub fn invalid_ciphertext(message: impl Into<String>) -> Fault {
+        Fault::client("InvalidCiphertextException", message)
+    }
+    pub fn invalid_key_usage(message: impl Into<String>) -> Fault {
+        Fault::client("InvalidKeyUsageException", message)
+    }
     pub fn limit_exceeded(message: impl Into<String>) -> Fault {
         Fault::client("LimitExceededException", message)
     }

@@ -71,6 +71,19 @@ pub struct Knobs {
     /// An account of the seeded organization that is SUSPENDED (repeatable).
     #[cfg_attr(feature = "cli", arg(long = "suspend-account", value_name = "ACCOUNT"))]
     pub suspended_accounts: Vec<String>,
+    /// `on`: imagined workloads have used the keys (most today, some replicas not for months,
+    /// some never), so last usage can be seen without AWS (demo default: on).
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            value_name = "on|off",
+            num_args = 0..=1,
+            default_missing_value = "on",
+            value_parser = on_off()
+        )
+    )]
+    pub traffic: Option<bool>,
 }
 
 /// `--quotas aws|off` as `Some(true)` / `Some(false)`, its two values listed in `--help`.
@@ -78,6 +91,13 @@ pub struct Knobs {
 fn quota_mode() -> impl clap::builder::TypedValueParser<Value = bool> {
     use clap::builder::TypedValueParser as _;
     clap::builder::PossibleValuesParser::new(["aws", "off"]).map(|mode| mode == "aws")
+}
+
+/// `on|off` as `true` / `false`, its two values listed in `--help`.
+#[cfg(feature = "cli")]
+fn on_off() -> impl clap::builder::TypedValueParser<Value = bool> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["on", "off"]).map(|mode| mode == "on")
 }
 
 /// The demo's opt-in Region that its account has not enabled.
@@ -121,6 +141,7 @@ impl Knobs {
             // The demo's key IDs are the same on every launch, so a history kept across demo
             // runs (--state-dir) compares the same keys, not 80 "changes" of new IDs.
             key_id_seed: demo.then_some(DEMO_KEY_ID_SEED),
+            traffic: self.traffic.unwrap_or(demo_estate),
             ..defaults
         }
     }
@@ -160,6 +181,7 @@ mod tests {
             disabled_regions: vec![],
             deny_assume_role: vec![],
             suspended_accounts: vec![],
+            traffic: None,
         }
     }
 

@@ -20,6 +20,7 @@ mod regions;
 mod seed;
 mod server;
 mod sts;
+mod traffic;
 mod validate;
 
 use std::net::SocketAddr;
@@ -76,6 +77,12 @@ impl Sim {
             if let Some(kms) = shared.kms.get(id) {
                 let mut kms = kms.lock().unwrap_or_else(|p| p.into_inner());
                 seed::apply_account(seed, i, &mut kms, now);
+                if let Some(start) = shared.config.usage_tracking_start {
+                    kms.tracking_start = start;
+                }
+                if shared.config.traffic {
+                    traffic::imagine(&mut kms, now);
+                }
             }
         }
         let task = tokio::spawn(server::serve(listener, shared.clone()));

@@ -118,6 +118,10 @@ pub struct Kms {
     /// Key ID → rotation: one per multi-Region family (a shared property, set on the primary),
     /// one per single-Region key.
     pub rotations: HashMap<String, Rotation>,
+    /// `(Region, key ID)` → its last successful cryptographic operation: tracked per key.
+    pub usage: HashMap<(String, String), super::ops::LastUse>,
+    /// When usage tracking began (seconds since the Unix epoch).
+    pub tracking_start: f64,
 }
 
 /// One grant on one key in one Region.
@@ -159,6 +163,8 @@ impl Kms {
             key_ids: key_id_seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed),
             grants: BTreeMap::new(),
             rotations: HashMap::new(),
+            usage: HashMap::new(),
+            tracking_start: super::ops::SERVICE_TRACKING_START,
             account,
             delays,
             keys: BTreeMap::new(),

@@ -17,6 +17,9 @@ pub fn aws_default_rate(operation: &str) -> f64 {
         "CreateGrant" | "RevokeGrant" => 50.0,
         "RetireGrant" => 30.0,
         "ListGrants" => 100.0,
+        "GetKeyLastUsage" => 5.0,
+        // The shared quota of symmetric cryptographic operations (the smallest Regions').
+        "Encrypt" | "Decrypt" | "GenerateDataKey" | "ReEncrypt" => 10_000.0,
         op if super::ops::MUTATING.contains(&op) => 5.0,
         _ => 100.0,
     }

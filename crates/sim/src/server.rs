@@ -321,12 +321,12 @@ async fn answer(shared: &Shared, request: KmsRequest) -> Result<HttpResponse, Dr
         );
         return Ok(fault_response(&Fault::throttling()));
     }
-    let now = shared.clock.now();
+    let served = super::ops::Served::at(shared.clock.now());
     let result = match shared.kms.get(&account) {
         Some(kms) => kms
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .call(&op, &region, &input, now),
+            .serve(&op, &region, &input, &served),
         None => Err(Fault::unrecognized_client(
             "The security token included in the request is invalid.",
         )),
@@ -335,10 +335,15 @@ async fn answer(shared: &Shared, request: KmsRequest) -> Result<HttpResponse, Dr
         // The server has acted; the client never learns the outcome.
         return Err(Dropped);
     }
-    Ok(match result {
+    let mut response = match result {
         Ok(output) => json_response(StatusCode::OK, output.to_string()),
         Err(fault) => fault_response(&fault),
-    })
+    };
+    // The answer carries the request ID the operation recorded (a key's last use names it).
+    if let Ok(id) = hyper::header::HeaderValue::from_str(&served.request_id) {
+        response.headers_mut().insert("x-amzn-requestid", id);
+    }
+    Ok(response)
 }
 
 /// STS in its Query protocol: GetCallerIdentity (the caller's own account and ARN) and
@@ -540,10 +545,9 @@ fn json_response(status: StatusCode, body: String) -> HttpResponse {
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
     );
-    if let Ok(id) = hyper::header::HeaderValue::from_str(&super::model::new_key_id(
-        &mut fastrand::Rng::new(),
-        false,
-    )) {
+    if let Ok(id) =
+        hyper::header::HeaderValue::from_str(&super::ops::uuid_like(&mut fastrand::Rng::new()))
+    {
         headers.insert("x-amzn-requestid", id);
     }
     response

@@ -2,6 +2,7 @@
 //! transitions, then dispatches by operation name.
 
 mod aliases;
+mod crypto;
 mod deletion;
 mod grants;
 mod import;
@@ -9,6 +10,10 @@ mod keys;
 mod multi_region;
 mod policy_tags;
 mod rotation;
+mod usage;
+
+pub use crypto::{Served, uuid_like};
+pub use usage::{LastUse, SERVICE_TRACKING_START};
 
 use serde_json::Value;
 
@@ -72,6 +77,11 @@ pub const OPERATIONS: &[&str] = &[
     "GetKeyRotationStatus",
     "RotateKeyOnDemand",
     "ListKeyRotations",
+    "Encrypt",
+    "Decrypt",
+    "GenerateDataKey",
+    "ReEncrypt",
+    "GetKeyLastUsage",
 ];
 
 /// Request fields and the JSON type the KMS service model gives them. KMS refuses a field of
@@ -101,6 +111,11 @@ const STRING_FIELDS: &[&str] = &[
     "Name",
     "GrantId",
     "GrantToken",
+    "Plaintext",
+    "CiphertextBlob",
+    "DestinationKeyId",
+    "SourceKeyId",
+    "EncryptionAlgorithm",
 ];
 const BOOL_FIELDS: &[&str] = &["MultiRegion", "BypassPolicyLockoutSafetyCheck"];
 const NUMBER_FIELDS: &[&str] = &[
@@ -108,6 +123,7 @@ const NUMBER_FIELDS: &[&str] = &[
     "PendingWindowInDays",
     "ValidTo",
     "RotationPeriodInDays",
+    "NumberOfBytes",
 ];
 const LIST_FIELDS: &[&str] = &["Tags", "TagKeys", "Operations", "GrantTokens"];
 
@@ -142,6 +158,12 @@ fn check_types(input: &Value) -> Result<(), Fault> {
 impl Kms {
     /// Runs one operation in `region` at simulated time `now`.
     pub fn call(&mut self, op: &str, region: &str, input: &Value, now: f64) -> OpResult {
+        self.serve(op, region, input, &Served::at(now))
+    }
+
+    /// Runs one operation as the request `served` (its time and identifiers).
+    pub fn serve(&mut self, op: &str, region: &str, input: &Value, served: &Served) -> OpResult {
+        let now = served.now;
         self.settle(now);
         check_types(input)?;
         match op {
@@ -174,6 +196,11 @@ impl Kms {
             "GetKeyRotationStatus" => self.get_key_rotation_status(region, input),
             "RotateKeyOnDemand" => self.rotate_key_on_demand(region, input, now),
             "ListKeyRotations" => self.list_key_rotations(region, input),
+            "Encrypt" => self.encrypt(region, input, served),
+            "Decrypt" => self.decrypt(region, input, served),
+            "GenerateDataKey" => self.generate_data_key(region, input, served),
+            "ReEncrypt" => self.re_encrypt(region, input, served),
+            "GetKeyLastUsage" => self.get_key_last_usage(region, input),
             other => Err(Fault::unknown_operation(format!(
                 "The operation {other} is not supported by this KMS simulator."
             ))),
@@ -399,3 +426,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod crypto_tests;
