@@ -523,6 +523,7 @@ fn drift_seeded_on_a_moto_replica_is_found_by_the_audit() {
         AuditOptions {
             expiry_days: 30,
             now: 0,
+            unused_days: None,
         },
     );
     let about_eu: Vec<FindingKind> = outcome

@@ -10,6 +10,7 @@ mod error;
 mod identity;
 mod key_props;
 mod key_updates;
+mod key_usage;
 mod lifecycle;
 mod pages;
 mod parity;

@@ -194,6 +194,15 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 30,
           value_parser = clap::value_parser!(i64).range(0..=36_500))]
     pub expiry_days: i64,
+    /// Read each key's last usage (GetKeyLastUsage, 5 calls per second per Region): a replica
+    /// with no successful use for --unused-days is a finding; a key whose usage cannot be read
+    /// is not audited (exit 2).
+    #[arg(long)]
+    pub usage: bool,
+    /// With --usage: days without a successful use that make a key unused (1–36500).
+    #[arg(long, value_name = "DAYS", default_value_t = 90, requires = "usage",
+          value_parser = clap::value_parser!(i64).range(1..=36_500))]
+    pub unused_days: i64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -34,6 +34,8 @@ pub struct AuditCommand {
     pub fail_on: Option<Severity>,
     pub baseline: Baseline,
     pub expiry_days: i64,
+    /// `--usage`: days without a successful use that make a key unused.
+    pub unused_days: Option<i64>,
     pub identity: Option<CallerIdentity>,
     /// The history database the audit's snapshot is saved in; `None` with `--no-history`.
     pub history: Option<PathBuf>,
@@ -46,6 +48,7 @@ impl AuditCommand {
         let options = AuditOptions {
             expiry_days: self.expiry_days,
             now,
+            unused_days: self.unused_days,
         };
         (options, now)
     }

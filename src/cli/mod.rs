@@ -164,6 +164,7 @@ fn run_audit(runner: &Runner, cli: &Cli, args: &AuditArgs) -> Result<Exit, CliEr
             args.allow_regions.as_deref(),
         )?,
         expiry_days: args.expiry_days,
+        unused_days: args.usage.then_some(args.unused_days),
         identity: session.identity.clone(),
         history: history_path(cli),
     };

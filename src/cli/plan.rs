@@ -41,6 +41,7 @@ pub fn plan_command(
     let options = AuditOptions {
         expiry_days: 30,
         now: now_epoch(),
+        unused_days: None,
     };
     let outcome = run_audit(runner, clients, regions, baseline, options);
     if let Some(foreign) = foreign_keys_problem(&outcome.estate, &account) {

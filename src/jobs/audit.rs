@@ -13,6 +13,7 @@ use crate::domain::audit::{
 };
 use crate::domain::baseline::Baseline;
 use crate::domain::parity::can_rotate;
+use crate::domain::usage::{UsageMap, usage_findings};
 use crate::domain::{Estate, MrkId, Region, Role, Tag, quota};
 
 /// What a headless audit found.
@@ -55,15 +56,58 @@ pub fn run_audit(
     runner.block_on(follow_primaries(&clients, &mut estate));
     let targets = audit_targets(&estate);
     let rotation = rotation_targets(&estate, &targets);
-    let (props, problems) = runner.block_on(fetch_audit_props(clients, targets.clone(), rotation));
-    let findings = audit(&estate, &props, baseline, options);
-    let not_audited = not_audited(&estate, &targets, &props, &problems);
+    let (props, problems) = runner.block_on(fetch_audit_props(
+        clients.clone(),
+        targets.clone(),
+        rotation,
+    ));
+    let mut findings = audit(&estate, &props, baseline, options);
+    let mut not_audited = not_audited(&estate, &targets, &props, &problems);
+    if let Some(days) = options.unused_days {
+        let usage = runner.block_on(fetch_usage(&clients, targets));
+        let (unused, unread) = usage_findings(&estate, &usage.read, days, options.now);
+        findings.extend(unused);
+        not_audited.extend(unread.into_iter().map(|gap| {
+            NotAudited {
+                reason: gap
+                    .key_id
+                    .as_ref()
+                    .and_then(|id| usage.problems.get(&(id.clone(), gap.region)))
+                    .map_or(gap.reason.clone(), |why| {
+                        format!("its last usage could not be read (GetKeyLastUsage failed: {why})")
+                    }),
+                ..gap
+            }
+        }));
+    }
     AuditOutcome {
         estate,
         findings,
         not_audited,
         props,
-        rules: crate::domain::history::rules_print(baseline, options.expiry_days),
+        rules: crate::domain::history::rules_print(baseline, options),
+    }
+}
+
+/// Each key's last usage, and why it could not be read where it could not.
+pub struct UsageRead {
+    pub read: UsageMap,
+    pub problems: HashMap<(MrkId, Region), KmsError>,
+}
+
+/// GetKeyLastUsage of every target, every Region at once, each paced to its quota of 5 per
+/// second (a throttle slows the pace and is retried, never reported as a gap).
+pub async fn fetch_usage(clients: &AwsClients, targets: Vec<(MrkId, Region)>) -> UsageRead {
+    let fetched = fetch_each(
+        clients,
+        targets,
+        quota::GET_KEY_LAST_USAGE,
+        |client, id| async move { client.key_usage(&id).await },
+    )
+    .await;
+    UsageRead {
+        read: fetched.values,
+        problems: fetched.errors.into_iter().collect(),
     }
 }
 

@@ -279,7 +279,7 @@ impl Inventory {
     ) -> bool {
         self.start_task(runner, TaskKey::Findings, async move {
             let findings = audit(&estate, &read.props, &baseline, options);
-            let rules = crate::domain::history::rules_print(&baseline, options.expiry_days);
+            let rules = crate::domain::history::rules_print(&baseline, options);
             // Every described key needs its policy and tags read, including keys that appeared
             // after the audit's reads: those are not audited yet, and said so.
             let needed = audit_targets(&estate);

@@ -35,3 +35,4 @@ mod replicate_ui;
 mod scan_pace;
 mod snapshots;
 mod trust;
+mod usage;

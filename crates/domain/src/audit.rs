@@ -65,6 +65,10 @@ pub enum FindingKind {
     RotationDisabled,
     /// A replica's imported material expires before its primary's.
     MaterialExpiresBeforePrimary,
+    /// A replica with no successful use for the audit's `--unused-days` (GetKeyLastUsage).
+    ReplicaUnused,
+    /// A primary with no successful use for as long.
+    PrimaryUnused,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -111,6 +115,9 @@ pub struct AuditOptions {
     pub expiry_days: i64,
     /// Seconds since the Unix epoch.
     pub now: i64,
+    /// Read each key's last usage (GetKeyLastUsage) and name keys with no successful use for
+    /// this many days (`audit --usage`); `None` reads none.
+    pub unused_days: Option<i64>,
 }
 
 /// Every finding for the estate.

@@ -84,6 +84,7 @@ fn props(primary_policy: &str, replica_policy: &str, replica_tags: Vec<Tag>) -> 
 const OPTIONS: AuditOptions = AuditOptions {
     expiry_days: 30,
     now: 0,
+    unused_days: None,
 };
 
 fn clean_replica() -> KeyInfo {
@@ -272,6 +273,7 @@ fn opts() -> AuditOptions {
     AuditOptions {
         expiry_days: 30,
         now: 0,
+        unused_days: None,
     }
 }
 

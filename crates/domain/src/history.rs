@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::audit::{Finding, NotAudited};
+use super::audit::{AuditOptions, Finding, NotAudited};
 use super::baseline::Baseline;
 use super::estate::{Estate, KeyEntry, RegionStatus};
 
@@ -139,9 +139,10 @@ pub struct AuditFacts {
 }
 
 /// A short print of what an audit judges by — the baseline as parsed (not the file's bytes: a
-/// comment or a reordered Region list is no new rule) and the expiry window — so the history
-/// never compares finding counts taken under different rules as if they were one series.
-pub fn rules_print(baseline: &Baseline, expiry_days: i64) -> String {
+/// comment or a reordered Region list is no new rule), the expiry window and the usage window
+/// — so the history never compares finding counts taken under different rules as if they were
+/// one series.
+pub fn rules_print(baseline: &Baseline, options: AuditOptions) -> String {
     let mut canonical = baseline.clone();
     canonical.require_regions.sort();
     if let Some(allowed) = canonical.allow_regions.as_mut() {
@@ -150,7 +151,12 @@ pub fn rules_print(baseline: &Baseline, expiry_days: i64) -> String {
     for rule in &mut canonical.rules {
         rule.require_regions.sort();
     }
-    let digest = super::plan::sha256(&format!("{canonical:?}|expiry-days={expiry_days}"));
+    let mut text = format!("{canonical:?}|expiry-days={}", options.expiry_days);
+    // Absent when usage is not read, so prints saved before it existed still match.
+    if let Some(days) = options.unused_days {
+        text.push_str(&format!("|unused-days={days}"));
+    }
+    let digest = super::plan::sha256(&text);
     digest[..12].to_string()
 }
 

@@ -238,6 +238,8 @@ fn every_kind() -> Vec<FindingKind> {
         GrantExtra,
         RotationDisabled,
         MaterialExpiresBeforePrimary,
+        ReplicaUnused,
+        PrimaryUnused,
     ];
     for kind in &all {
         match kind {
@@ -260,7 +262,9 @@ fn every_kind() -> Vec<FindingKind> {
             | GrantMissing
             | GrantExtra
             | RotationDisabled
-            | MaterialExpiresBeforePrimary => {}
+            | MaterialExpiresBeforePrimary
+            | ReplicaUnused
+            | PrimaryUnused => {}
         }
     }
     all
@@ -382,16 +386,27 @@ fn the_rules_print_ignores_how_the_baseline_is_written_but_not_what_it_says() {
     let one = baseline("require_regions = [\"us-east-1\", \"eu-west-1\"]\n");
     let reordered = baseline("# the same rule\nrequire_regions = [\"eu-west-1\", \"us-east-1\"]\n");
     let more = baseline("require_regions = [\"us-east-1\", \"eu-west-1\", \"ap-south-1\"]\n");
-    assert_eq!(rules_print(&one, 30), rules_print(&reordered, 30));
-    assert_ne!(rules_print(&one, 30), rules_print(&more, 30));
+    let days = |expiry_days, unused_days| crate::audit::AuditOptions {
+        expiry_days,
+        now: 0,
+        unused_days,
+    };
+    let print = |b: &crate::baseline::Baseline, e, u| rules_print(b, days(e, u));
+    assert_eq!(print(&one, 30, None), print(&reordered, 30, None));
+    assert_ne!(print(&one, 30, None), print(&more, 30, None));
     assert_ne!(
-        rules_print(&one, 30),
-        rules_print(&one, 90),
+        print(&one, 30, None),
+        print(&one, 90, None),
         "the expiry window is a rule too"
     );
     assert_ne!(
-        rules_print(&one, 30),
-        rules_print(&crate::baseline::Baseline::default(), 30),
+        print(&one, 30, None),
+        print(&one, 30, Some(90)),
+        "and the usage window"
+    );
+    assert_ne!(
+        print(&one, 30, None),
+        print(&crate::baseline::Baseline::default(), 30, None),
         "no baseline is a rule set of its own"
     );
 }

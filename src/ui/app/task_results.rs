@@ -225,6 +225,7 @@ impl App {
         let options = AuditOptions {
             expiry_days: 30,
             now: now_epoch(),
+            unused_days: None,
         };
         self.work.inventory.compute_findings(
             &self.runner,
