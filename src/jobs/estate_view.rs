@@ -6,6 +6,7 @@ use super::action_state::{ActionJob, ActionRecord};
 use super::grant_copy::GrantCopy;
 use super::inventory::Inventory;
 use super::replicate::state::ReplicaJob;
+use super::usage_reads::UsageCell;
 use crate::domain::account::account_of_arn;
 use crate::domain::{Estate, MrkId, Region};
 
@@ -33,6 +34,16 @@ pub trait EstateView {
     }
 
     fn is_scanning(&self) -> bool {
+        false
+    }
+
+    /// A key's last usage, when it was read.
+    fn key_usage(&self, _id: &MrkId, _region: Region) -> Option<&UsageCell> {
+        None
+    }
+
+    /// Whether a key's last usage is waiting to be read or being read.
+    fn usage_pending(&self, _id: &MrkId, _region: Region) -> bool {
         false
     }
 
@@ -76,6 +87,14 @@ impl EstateView for Inventory {
 
     fn grant_copy(&self, id: &MrkId, region: Region) -> Option<&GrantCopy> {
         Inventory::grant_copy(self, id, region)
+    }
+
+    fn key_usage(&self, id: &MrkId, region: Region) -> Option<&UsageCell> {
+        Inventory::key_usage(self, id, region)
+    }
+
+    fn usage_pending(&self, id: &MrkId, region: Region) -> bool {
+        Inventory::usage_pending(self, id, region)
     }
 
     fn progress(&self, region: Region) -> Option<Option<(usize, usize)>> {

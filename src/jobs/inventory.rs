@@ -55,6 +55,8 @@ pub struct Inventory {
     /// The account the clients act in, when known: every mutating call checks that the key it
     /// acts on is in it.
     account: Option<Account>,
+    /// Last usage read for the keys the window showed.
+    pub(super) usage: super::usage_reads::UsageReads,
 }
 
 impl Inventory {
@@ -78,6 +80,7 @@ impl Inventory {
             backoff: Backoff::default(),
             reload: None,
             account: None,
+            usage: Default::default(),
         }
     }
 
@@ -245,6 +248,7 @@ impl Inventory {
     /// scan would double the calls against the same quota and race the first to the estate).
     pub fn refresh(&mut self, runner: &Runner) {
         self.snapshot_due = true;
+        self.forget_usage();
         for region in self.estate.regions().to_vec() {
             self.start(runner, region, ScanKind::Full);
         }
@@ -339,6 +343,7 @@ impl Inventory {
             Done::Acted { id, region, answer } => self.on_acted(runner, id, region, answer),
             Done::Followed { id, region, answer } => self.on_followed(runner, id, region, answer),
             Done::GrantCopied { id, region, answer } => self.on_grant_copied(id, region, answer),
+            Done::UsageRead { region, answer } => self.on_usage_read(runner, region, answer),
             Done::Task(output) => self.finished_tasks.push(output),
         }
     }

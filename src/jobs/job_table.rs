@@ -41,6 +41,8 @@ pub enum Job {
     FollowPromotion(MrkId, Region),
     /// CreateGrant of a primary's grant on the family's key in a Region.
     CopyGrant(MrkId, Region),
+    /// GetKeyLastUsage of a batch of the keys on screen in a Region.
+    Usage(Region),
     /// A task a panel asked for (the audit's reads, a report, a plan…).
     Task(TaskKey),
 }
@@ -77,6 +79,11 @@ pub enum Done {
         region: Region,
         answer: Answer<Option<String>>,
     },
+    UsageRead {
+        region: Region,
+        /// The answers, and the calls sent for them (retries included).
+        answer: Result<(super::usage_reads::UsageAnswers, u64), Panicked>,
+    },
     Task(TaskOutput),
 }
 
@@ -111,6 +118,10 @@ impl Job {
             },
             Job::CopyGrant(id, region) => Done::GrantCopied {
                 id,
+                region,
+                answer: Err(panicked),
+            },
+            Job::Usage(region) => Done::UsageRead {
                 region,
                 answer: Err(panicked),
             },

@@ -23,6 +23,7 @@ mod scan;
 mod snapshot_reads;
 mod task_error;
 mod tasks;
+mod usage_reads;
 
 pub use accounts::{EnterError, EnteredAccount, RoleSettings, enter_accounts, enter_profiles};
 pub use action_state::{ActionJob, ActionPhase, ActionRecord, CallOutcome, now_epoch};
@@ -43,3 +44,4 @@ pub use runner::{Panicked, Repaint, Runner, no_repaint, problem_of, take_ready};
 pub use scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
 pub use task_error::TaskError;
 pub use tasks::{AuditResult, PrimaryTagsRead, PropsRead, TaskKey, TaskOutput};
+pub use usage_reads::UsageCell;

@@ -94,6 +94,8 @@ pub struct GridParts<'a> {
     pub changed: &'a std::collections::HashMap<(crate::domain::MrkId, Region), String>,
     /// The keyboard's cell (the account worked in only).
     pub cursor: Option<&'a grid::GridCursor>,
+    /// The Usage view (the account worked in only).
+    pub usage: Option<&'a grid::UsageView>,
 }
 
 /// Draws one account's grid (`section`: its place among several accounts'), the rows and the
@@ -114,6 +116,7 @@ pub fn show_grid(
         selected,
         changed,
         cursor,
+        usage,
     } = parts;
     update_coverage(coverage, estate_view, baseline, filters);
     filters.update_rows(estate_view.estate(), &audit.family_markers, audit.revision);
@@ -132,6 +135,7 @@ pub fn show_grid(
         coverage: coverage.as_ref().map_or(&no_coverage, |(_, c)| c),
         section,
         cursor,
+        usage,
     };
     grid::show(ui, estate_view, &context, commands);
 }

@@ -138,6 +138,25 @@ pub fn details_read(harness: &AppHarness) -> bool {
     harness.query_by_label_contains("Rotation: ").is_some()
         && harness.query_by_label_contains("not read yet").is_none()
         && harness.query_by_label_contains("Not read yet").is_none()
+        && usage_read(harness)
+}
+
+/// The details panel shows each key's last usage: read (or why not), none still being read.
+pub fn usage_read(harness: &AppHarness) -> bool {
+    use egui_kittest::kittest::Queryable;
+    let answered = [
+        "Last used ",
+        "Never used since it was created",
+        "No record since",
+        "Last usage: ",
+    ]
+    .iter()
+    .any(|text| harness.query_all_by_label_contains(text).next().is_some());
+    answered
+        && harness
+            .query_all_by_label_contains("Reading its last usage")
+            .next()
+            .is_none()
 }
 
 /// The findings panel is drawn with its results (its button to run again is back).

@@ -36,3 +36,4 @@ mod scan_pace;
 mod snapshots;
 mod trust;
 mod usage;
+mod usage_ui;

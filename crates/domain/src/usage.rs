@@ -114,6 +114,30 @@ impl KeyUsage {
     }
 }
 
+impl KeyUsage {
+    /// The details panel's sentence, led by how long ago: "Last used today: Decrypt at …
+    /// (CloudTrail event …)", "Never used since it was created", "No record since tracking
+    /// began on … — it may have been used before".
+    pub fn sentence(&self, now: i64) -> String {
+        let when = match self.age(now) {
+            Age::Today => "today".to_string(),
+            Age::ThisMonth | Age::Days(_) => {
+                let days = (now - self.quiet_since()).max(0) / DAY;
+                format!("{days} days ago")
+            }
+            Age::Never => return "Never used since it was created".into(),
+            Age::NoRecord(_) => {
+                let mut text = self.describe();
+                text[..1].make_ascii_uppercase();
+                return text;
+            }
+        };
+        let rest = self.describe();
+        let rest = rest.strip_prefix("last used: ").unwrap_or(&rest);
+        format!("Last used {when}: {rest}")
+    }
+}
+
 impl Age {
     /// A word for the cell, so no meaning rests on colour alone.
     pub fn label(self) -> String {
@@ -235,6 +259,20 @@ mod tests {
             Verdict::NoRecordSince(TRACKING)
         );
         assert!(used(3).describe().contains("CloudTrail event e-1"));
+        assert!(
+            used(3)
+                .sentence(NOW)
+                .starts_with("Last used 3 days ago: Decrypt at ")
+        );
+        assert_eq!(
+            unused(TRACKING + DAY).sentence(NOW),
+            "Never used since it was created"
+        );
+        assert!(
+            unused(TRACKING - DAY)
+                .sentence(NOW)
+                .starts_with("No record since")
+        );
         assert_eq!(
             unused(TRACKING + DAY).describe(),
             "not used since it was created"

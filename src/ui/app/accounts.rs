@@ -102,6 +102,7 @@ impl App {
                             selected: None,
                             changed: &no_changes,
                             cursor: None,
+                            usage: None,
                         };
                         let held = (&self.baseline, baseline_revision);
                         show_grid(

@@ -32,6 +32,26 @@ impl App {
         for command in commands {
             self.apply(command);
         }
+        self.want_usage();
+    }
+
+    /// The keys whose last usage the window shows: the Usage view's cells on screen, and the
+    /// selected family's keys (the details panel). Only these are read.
+    fn want_usage(&mut self) {
+        let mut shown = self
+            .usage_view
+            .as_ref()
+            .map(|view| view.on_screen.take())
+            .unwrap_or_default();
+        if let Some(id) = &self.selected
+            && let Some(family) = self.work.inventory.estate().family(id)
+        {
+            shown.extend(family.described().map(|k| (id.clone(), k.region)));
+        }
+        if let Some(view) = &mut self.usage_view {
+            view.now = crate::jobs::now_epoch();
+        }
+        self.work.inventory.want_usage(&self.runner, shown);
     }
 
     /// The first frame: background jobs wake this context when they finish (nothing repaints
@@ -199,6 +219,7 @@ impl App {
             selected: self.selected.as_ref(),
             changed: &self.history.changed_cells,
             cursor: Some(&self.cursor),
+            usage: self.usage_view.as_ref(),
         };
         let baseline = (&self.baseline, self.baseline_revision);
         let read_only = self.options.read_only;

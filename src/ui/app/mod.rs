@@ -67,6 +67,8 @@ pub struct App {
     pub(super) history: HistoryPanel,
     pub(super) grant_dialog: Option<GrantDialog>,
     pub(super) plan_view: PlanView,
+    /// The grid's Usage view, when on: each key cell on screen shows its last use.
+    pub(super) usage_view: Option<crate::ui::grid::UsageView>,
     /// Calls that change what the details panel read (rotation, grants): when each has
     /// landed, the family's properties are read again.
     pub(super) reread_after: Vec<(MrkId, Region)>,
@@ -112,6 +114,7 @@ impl App {
             history: HistoryPanel::default(),
             grant_dialog: None,
             plan_view: PlanView::default(),
+            usage_view: None,
             reread_after: Vec::new(),
             applied_steps: Vec::new(),
             audit_snapshot_due: false,

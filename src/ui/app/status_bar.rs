@@ -73,7 +73,12 @@ impl App {
             self.baseline_status(ui);
             self.history_status(ui);
         });
-        crate::ui::grid::legend(ui, &self.baseline, self.history.since.is_some());
+        crate::ui::grid::legend(
+            ui,
+            &self.baseline,
+            self.history.since.is_some(),
+            self.usage_view.is_some(),
+        );
     }
 
     /// Which baseline holds the grid: its file and what it asks, or none.

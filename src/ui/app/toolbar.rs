@@ -48,6 +48,15 @@ impl App {
             if audit.clicked() {
                 commands.push(Command::RunAudit);
             }
+            let mut usage_on = self.usage_view.is_some();
+            let usage = ui.toggle_value(&mut usage_on, "Usage").on_hover_text(
+                "Mark each key on screen by its last use (GetKeyLastUsage): used today, \
+                     this month, not in N days, never. Only the rows on screen are read, at 5 \
+                     calls per second per Region.",
+            );
+            if usage.changed() {
+                self.usage_view = usage_on.then(Default::default);
+            }
             let has_history = self.work.inventory.history_log().is_some();
             let history = ui
                 .add_enabled(has_history, egui::Button::new("History"))

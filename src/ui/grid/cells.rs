@@ -4,6 +4,8 @@
 use egui::{RichText, Ui};
 
 use super::*;
+use crate::domain::usage::Age;
+use crate::jobs::UsageCell;
 
 pub(super) fn cell_ui(
     ui: &mut Ui,
@@ -164,4 +166,41 @@ pub(super) fn job_overlay(
 /// seconds for minutes, and an animation would repaint the window sixty times a second for it.
 pub(super) fn following(ui: &mut Ui) -> egui::Response {
     ui.label(RichText::new("following…").small().weak())
+}
+
+/// How long ago the key was last used, in words (the colour only repeats them); the API's
+/// whole answer on hover.
+pub(super) fn usage_mark(
+    ui: &mut Ui,
+    estate_view: &dyn EstateView,
+    id: &MrkId,
+    region: Region,
+    now: i64,
+) {
+    let (text, hover) = match estate_view.key_usage(id, region) {
+        Some(UsageCell::Read(usage)) => {
+            let age = usage.age(now);
+            let text = RichText::new(age.label()).small().color(usage_colour(age));
+            (text, usage.describe())
+        }
+        Some(UsageCell::Failed(why)) => (RichText::new("usage ?").small().weak(), why.clone()),
+        None if estate_view.usage_pending(id, region) => (
+            RichText::new("reading…").small().weak(),
+            "Reading its last usage (GetKeyLastUsage, 5 per second per Region)".to_string(),
+        ),
+        None => return,
+    };
+    ui.label(text).on_hover_text(hover);
+}
+
+/// Green for recent use, amber for long quiet, red for never used, grey where no record
+/// tells: the words say the same.
+pub fn usage_colour(age: Age) -> egui::Color32 {
+    match age {
+        Age::Today => egui::Color32::from_rgb(0x66, 0xbb, 0x6a),
+        Age::ThisMonth => egui::Color32::from_rgb(0xa5, 0xd6, 0xa7),
+        Age::Days(_) => NOT_ALLOWED_COLOUR,
+        Age::Never => egui::Color32::from_rgb(0xef, 0x6c, 0x6c),
+        Age::NoRecord(_) => egui::Color32::GRAY,
+    }
 }

@@ -5,7 +5,7 @@ use egui::{RichText, Ui};
 use super::*;
 
 /// What the marks of the grid mean, in one line under it.
-pub fn legend(ui: &mut Ui, baseline: &Baseline, comparing: bool) {
+pub fn legend(ui: &mut Ui, baseline: &Baseline, comparing: bool, usage: bool) {
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Legend:").small().strong());
         // One label per entry, mark and meaning together: read as one by a screen reader,
@@ -73,6 +73,26 @@ pub fn legend(ui: &mut Ui, baseline: &Baseline, comparing: bool) {
                     .color(CHANGED_COLOUR),
                 "differs from the snapshot chosen in the history panel",
             );
+        }
+        if usage {
+            use crate::domain::usage::Age;
+            for (age, meaning) in [
+                (Age::Today, "a successful use in the last day"),
+                (Age::Days(45), "last used that many days ago"),
+                (Age::Never, "not used since it was made"),
+                (
+                    Age::NoRecord(90),
+                    "no use since tracking began: it may have been used before",
+                ),
+            ] {
+                item(
+                    ui,
+                    RichText::new(age.label())
+                        .small()
+                        .color(super::usage_colour(age)),
+                    meaning,
+                );
+            }
         }
         if baseline.is_empty() {
             ui.label(

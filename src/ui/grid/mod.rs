@@ -9,7 +9,8 @@ mod family;
 mod headers;
 mod legend;
 
-use cells::{cell_ui, job_overlay};
+pub use cells::usage_colour;
+use cells::{cell_ui, job_overlay, usage_mark};
 pub use cursor::{GridCursor, Move};
 use family::{family_label, family_menu};
 pub use family::{key_menu, replicate_button};
@@ -66,6 +67,16 @@ pub struct GridContext<'a> {
     pub section: Option<usize>,
     /// The keyboard's cell, in the grid of the account worked in.
     pub cursor: Option<&'a GridCursor>,
+    /// The Usage view: each key cell on screen shows how long ago it was last used.
+    pub usage: Option<&'a UsageView>,
+}
+
+/// The Usage view of the grid: when it is now, and the key cells drawn this frame (what the
+/// window wants the usage of; nothing else is read).
+#[derive(Debug, Default)]
+pub struct UsageView {
+    pub now: i64,
+    pub on_screen: std::cell::RefCell<Vec<(MrkId, Region)>>,
 }
 
 /// The grid's keyboard focus: Tab reaches it, and while it has focus the arrows move the cursor.
@@ -399,7 +410,12 @@ fn region_cell(
 ) {
     let cell = estate.cell(id, region);
     let mark = cell_mark(ctx.baseline, &cell, region, required);
+    let has_key = matches!(cell, Cell::Primary(_) | Cell::Replica(_));
     cell_ui(ui, cell, region, column_failed, mark);
+    if let Some(usage) = ctx.usage.filter(|_| has_key) {
+        usage.on_screen.borrow_mut().push((id.clone(), region));
+        usage_mark(ui, estate_view, id, region, usage.now);
+    }
     job_overlay(ui, estate_view, id, region, ctx.read_only, commands);
     let severity = ctx.cell_markers.get(&(id.clone(), region));
     let changed = ctx.changed.get(&(id.clone(), region));
@@ -474,6 +490,7 @@ mod tests {
                 coverage: &self.coverage,
                 section: None,
                 cursor,
+                usage: None,
             }
         }
     }
@@ -506,6 +523,102 @@ mod tests {
         assert_eq!(harness.query_all_by_label("Enabled").count(), 2);
         // Nothing in ap-southeast-2: a quiet dot, no key.
         harness.get_by_label("·");
+    }
+
+    /// A literal estate whose keys' last usage is known: us-east-1 used an hour ago,
+    /// eu-west-1 never.
+    struct WithUsage {
+        estate: Estate,
+        usage: HashMap<(MrkId, Region), crate::jobs::UsageCell>,
+    }
+
+    impl EstateView for WithUsage {
+        fn estate(&self) -> &Estate {
+            &self.estate
+        }
+        fn key_usage(&self, id: &MrkId, region: Region) -> Option<&crate::jobs::UsageCell> {
+            self.usage.get(&(id.clone(), region))
+        }
+    }
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn with_usage() -> WithUsage {
+        use crate::domain::usage::{KeyUsage, LastUse};
+        use crate::jobs::UsageCell;
+        let region = |r: &str| r.parse::<Region>().unwrap();
+        let used = KeyUsage {
+            last: Some(LastUse {
+                operation: "Decrypt".into(),
+                at: NOW - 3_600,
+                cloudtrail_event_id: Some("e-1".into()),
+                kms_request_id: None,
+            }),
+            tracking_start: NOW - 100 * 86_400,
+            created: Some(NOW - 100 * 86_400),
+        };
+        let never = KeyUsage {
+            last: None,
+            ..used.clone()
+        };
+        WithUsage {
+            estate: one_family(),
+            usage: HashMap::from([
+                ((family_id(), region("us-east-1")), UsageCell::Read(used)),
+                ((family_id(), region("eu-west-1")), UsageCell::Read(never)),
+            ]),
+        }
+    }
+
+    #[test]
+    fn the_usage_view_marks_each_key_on_screen_in_words_and_asks_for_those_only() {
+        let view = with_usage();
+        let plain = Plain::default();
+        let usage = UsageView {
+            now: NOW,
+            ..UsageView::default()
+        };
+        let harness = Harness::builder()
+            .with_size(egui::vec2(1200.0, 400.0))
+            .build_ui_state(
+                move |ui, asked: &mut Vec<(MrkId, Region)>| {
+                    let context = GridContext {
+                        usage: Some(&usage),
+                        ..plain.context(None)
+                    };
+                    show(ui, &view, &context, &mut Vec::new());
+                    *asked = usage.on_screen.take();
+                },
+                Vec::new(),
+            );
+        harness.get_by_label("used today");
+        harness.get_by_label("never used");
+        let mut asked: Vec<String> = harness
+            .state()
+            .iter()
+            .map(|(_, region)| region.to_string())
+            .collect();
+        asked.sort();
+        asked.dedup();
+        assert_eq!(
+            asked,
+            vec!["eu-west-1", "us-east-1"],
+            "the two key cells, not the empty one"
+        );
+    }
+
+    #[test]
+    fn without_the_usage_view_no_cell_shows_usage_even_when_it_is_known() {
+        let view = with_usage();
+        let plain = Plain::default();
+        let harness = Harness::builder()
+            .with_size(egui::vec2(1200.0, 400.0))
+            .build_ui_state(
+                move |ui, _: &mut ()| show(ui, &view, &plain.context(None), &mut Vec::new()),
+                (),
+            );
+        harness.get_by_label("Primary");
+        assert!(harness.query_by_label("used today").is_none());
     }
 
     #[test]
