@@ -260,6 +260,27 @@ fn tag_list(tags: &[Tag]) -> String {
         .join(", ")
 }
 
+/// The key's last usage: what it did, when, under which CloudTrail event; or which "no use"
+/// answer KMS gave; or why it could not be read.
+fn usage_line(ui: &mut Ui, estate_view: &dyn EstateView, id: &MrkId, region: Region) {
+    let text = match estate_view.key_usage(id, region) {
+        Some(crate::jobs::UsageCell::Read(usage)) => {
+            let now = crate::jobs::now_epoch();
+            RichText::new(usage.sentence(now))
+                .small()
+                .color(super::grid::usage_colour(usage.age(now)))
+        }
+        Some(crate::jobs::UsageCell::Failed(why)) => RichText::new(format!("Last usage: {why}"))
+            .small()
+            .color(ui.visuals().warn_fg_color),
+        None if estate_view.usage_pending(id, region) => {
+            RichText::new("Reading its last usage…").small().weak()
+        }
+        None => return,
+    };
+    ui.label(text);
+}
+
 #[cfg(test)]
 mod tests {
     use egui_kittest::Harness;
@@ -311,25 +332,4 @@ mod tests {
         harness.run();
         assert!(harness.state().is_empty());
     }
-}
-
-/// The key's last usage: what it did, when, under which CloudTrail event; or which "no use"
-/// answer KMS gave; or why it could not be read.
-fn usage_line(ui: &mut Ui, estate_view: &dyn EstateView, id: &MrkId, region: Region) {
-    let text = match estate_view.key_usage(id, region) {
-        Some(crate::jobs::UsageCell::Read(usage)) => {
-            let now = crate::jobs::now_epoch();
-            RichText::new(usage.sentence(now))
-                .small()
-                .color(super::grid::usage_colour(usage.age(now)))
-        }
-        Some(crate::jobs::UsageCell::Failed(why)) => RichText::new(format!("Last usage: {why}"))
-            .small()
-            .color(ui.visuals().warn_fg_color),
-        None if estate_view.usage_pending(id, region) => {
-            RichText::new("Reading its last usage…").small().weak()
-        }
-        None => return,
-    };
-    ui.label(text);
 }
