@@ -50,6 +50,10 @@ impl Fault {
     pub fn invalid_grant_token(message: impl Into<String>) -> Fault {
         Fault::client("InvalidGrantTokenException", message)
     }
+    /// A CloudTrail error, by its code.
+    pub fn trail(code: &'static str, message: impl Into<String>) -> Fault {
+        Fault::client(code, message)
+    }
     pub fn incorrect_key(message: impl Into<String>) -> Fault {
         Fault::client("IncorrectKeyException", message)
     }

@@ -21,6 +21,9 @@ mod seed;
 mod server;
 mod sts;
 mod traffic;
+mod trail;
+#[cfg(test)]
+mod trail_tests;
 mod validate;
 
 use std::net::SocketAddr;

@@ -122,6 +122,8 @@ pub struct Kms {
     pub usage: HashMap<(String, String), super::ops::LastUse>,
     /// When usage tracking began (seconds since the Unix epoch).
     pub tracking_start: f64,
+    /// The account's CloudTrail records of calls that changed or used a key.
+    pub trail: super::trail::Trail,
 }
 
 /// One grant on one key in one Region.
@@ -165,6 +167,7 @@ impl Kms {
             rotations: HashMap::new(),
             usage: HashMap::new(),
             tracking_start: super::ops::SERVICE_TRACKING_START,
+            trail: Default::default(),
             account,
             delays,
             keys: BTreeMap::new(),

@@ -18,6 +18,8 @@ pub fn aws_default_rate(operation: &str) -> f64 {
         "RetireGrant" => 30.0,
         "ListGrants" => 100.0,
         "GetKeyLastUsage" => 5.0,
+        // CloudTrail's, per account and Region.
+        "LookupEvents" => 2.0,
         // The shared quota of symmetric cryptographic operations (the smallest Regions').
         "Encrypt" | "Decrypt" | "GenerateDataKey" | "ReEncrypt" => 10_000.0,
         op if super::ops::MUTATING.contains(&op) => 5.0,

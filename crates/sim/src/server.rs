@@ -191,6 +191,11 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
         let op = op.to_string();
         return Ok(organizations(req, &shared, &op).await);
     }
+    if let Some(op) = target.strip_prefix("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.")
+    {
+        let op = op.to_string();
+        return Ok(cloudtrail(req, &shared, &op).await);
+    }
     match read_kms_request(req, &shared).await {
         Ok(request) => answer(&shared, request).await,
         Err(refused) => Ok(refused),
@@ -202,6 +207,8 @@ struct KmsRequest {
     op: String,
     /// The account the request's credentials act in.
     account: String,
+    /// Who signed it, as its trail record names them.
+    caller: crate::trail::Caller,
     region: String,
     input: Value,
 }
@@ -269,13 +276,18 @@ async fn read_kms_request(
             "The security token included in the request is invalid.",
         )));
     }
-    let account = shared
-        .org
-        .account_of(access_key_from_authorization(&authorization))
-        .account;
+    let access_key = access_key_from_authorization(&authorization);
+    let session = shared.org.account_of(access_key);
+    let caller = crate::trail::Caller {
+        arn: session.arn,
+        access_key_id: access_key.unwrap_or_default().to_string(),
+        source_ip: "127.0.0.1".into(),
+        invoked_by: None,
+    };
     Ok(KmsRequest {
         op,
-        account,
+        account: session.account,
+        caller,
         region,
         input,
     })
@@ -287,6 +299,7 @@ async fn answer(shared: &Shared, request: KmsRequest) -> Result<HttpResponse, Dr
     let KmsRequest {
         op,
         account,
+        caller,
         region,
         input,
     } = request;
@@ -321,7 +334,10 @@ async fn answer(shared: &Shared, request: KmsRequest) -> Result<HttpResponse, Dr
         );
         return Ok(fault_response(&Fault::throttling()));
     }
-    let served = super::ops::Served::at(shared.clock.now());
+    let served = super::ops::Served {
+        caller: Some(caller),
+        ..super::ops::Served::at(shared.clock.now())
+    };
     let result = match shared.kms.get(&account) {
         Some(kms) => kms
             .lock()
@@ -420,6 +436,68 @@ async fn organizations(req: Request<Incoming>, shared: &Shared, op: &str) -> Htt
         StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
         text,
     )
+}
+
+/// CloudTrail's LookupEvents over the account's trail in the Region of the signature, with
+/// the knobs KMS calls have: statistics, injected faults, its quota of 2 per second.
+async fn cloudtrail(req: Request<Incoming>, shared: &Shared, op: &str) -> HttpResponse {
+    let authorization = authorization_of(&req);
+    if shared.is_expired(&authorization) {
+        return fault_response(&Fault::expired_token());
+    }
+    let Some(region) = region_from_authorization(&authorization) else {
+        return fault_response(&Fault::missing_auth(
+            "Missing Authentication Token: the request carries no SigV4 credential scope.",
+        ));
+    };
+    let body = Limited::new(req.into_body(), shared.config.max_body_bytes)
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let input: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
+    let account = shared
+        .org
+        .account_of(access_key_from_authorization(&authorization))
+        .account;
+    bump(
+        &mut shared
+            .stats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .requests,
+        &region,
+        op,
+    );
+    match shared.pick_fault(&region, op) {
+        Some(FaultKind::Deny) => return fault_response(&Fault::access_denied(op)),
+        Some(FaultKind::Throttle) => return fault_response(&Fault::throttling()),
+        Some(_) => return fault_response(&Fault::internal()),
+        None => {}
+    }
+    if op != "LookupEvents" {
+        return fault_response(&Fault::unknown_operation(format!(
+            "The operation {op} is not supported by this CloudTrail simulator."
+        )));
+    }
+    if !shared.within_quota(&account, &region, op, &input) {
+        return fault_response(&Fault::throttling());
+    }
+    let now = shared.clock.now();
+    let result = match shared.kms.get(&account) {
+        Some(kms) => kms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .trail
+            .lookup(&region, &input, now),
+        None => Err(Fault::unrecognized_client(
+            "The security token included in the request is invalid.",
+        )),
+    };
+    match result {
+        Ok(out) => json_response(StatusCode::OK, out.to_string()),
+        Err(fault) => fault_response(&fault),
+    }
 }
 
 fn count_global(shared: &Shared, op: &str) {

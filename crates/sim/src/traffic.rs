@@ -3,7 +3,8 @@
 //! The estate is backdated first (its keys made `AGE` ago), or no key could be unused for long:
 //! the only change to the seeded keys themselves.
 
-use crate::model::{DAY, Kms};
+use crate::error::Fault;
+use crate::model::{DAY, Kms, State};
 
 /// How long ago the imagined estate was made.
 const AGE: f64 = 200.0 * DAY;
@@ -21,6 +22,21 @@ pub fn imagine(kms: &mut Kms, now: f64) {
             (region.clone(), id.clone(), key.multi_region)
         })
         .collect();
+    // The calls that made the estate were made then, too.
+    kms.trail.backdate(
+        &[
+            "CreateKey",
+            "ReplicateKey",
+            "CreateAlias",
+            "TagResource",
+            "PutKeyPolicy",
+            "GetParametersForImport",
+            "ImportKeyMaterial",
+            "CreateGrant",
+            "EnableKeyRotation",
+        ],
+        AGE,
+    );
     for (region, id, multi_region) in keys {
         let is_primary = !multi_region
             || kms
@@ -36,13 +52,25 @@ pub fn imagine(kms: &mut Kms, now: f64) {
             (false, 8) => Some((100 + hash % 80) as f64 * DAY),
             (false, _) => None,
         };
+        let role = format!("workload-{}", hash % 7);
         if let Some(ago) = ago {
             let operation = if hash.is_multiple_of(3) {
                 "GenerateDataKey"
             } else {
                 "Decrypt"
             };
-            kms.seed_use(&region, &id, operation, now - ago);
+            kms.imagine_call((&region, &id), operation, now - ago, &role, None);
+        }
+        // A workload still calling a disabled key: what a retirement must wait out.
+        if let Some(key) = kms.key(&region, &id).filter(|k| k.state == State::Disabled) {
+            let refused = Fault::disabled(format!("{} is disabled.", key.arn));
+            kms.imagine_call(
+                (&region, &id),
+                "Decrypt",
+                now - 3.0 * HOUR,
+                &role,
+                Some(refused),
+            );
         }
     }
 }

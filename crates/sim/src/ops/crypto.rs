@@ -134,6 +134,17 @@ impl Kms {
     }
 }
 
+/// The key ID a blob of this simulator was sealed under (for the trail of a failed Decrypt).
+pub fn key_of_blob(text: &str) -> Option<String> {
+    let sealed = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()?;
+    let rest = sealed.strip_prefix(MAGIC)?;
+    let (&len, rest) = rest.split_first()?;
+    let id = rest.get(..usize::from(len))?;
+    std::str::from_utf8(id).ok().map(str::to_string)
+}
+
 /// What the server tells an operation about the request it serves.
 #[derive(Debug, Clone)]
 pub struct Served {
@@ -144,6 +155,8 @@ pub struct Served {
     pub now: f64,
     /// Randomness for this request (ciphertext nonces, data keys).
     pub nonce: u64,
+    /// Who made the call; `None` for the simulator's own setup.
+    pub caller: Option<crate::trail::Caller>,
 }
 
 impl Served {
@@ -155,6 +168,7 @@ impl Served {
             event_id: uuid_like(&mut rng),
             now,
             nonce: rng.u64(..),
+            caller: None,
         }
     }
 }

@@ -9,6 +9,7 @@ mod import;
 mod keys;
 mod multi_region;
 mod policy_tags;
+mod record;
 mod rotation;
 mod usage;
 
@@ -82,6 +83,8 @@ pub const OPERATIONS: &[&str] = &[
     "GenerateDataKey",
     "ReEncrypt",
     "GetKeyLastUsage",
+    // CloudTrail's, answered beside KMS at the same endpoint.
+    "LookupEvents",
 ];
 
 /// Request fields and the JSON type the KMS service model gives them. KMS refuses a field of
@@ -161,11 +164,17 @@ impl Kms {
         self.serve(op, region, input, &Served::at(now))
     }
 
-    /// Runs one operation as the request `served` (its time and identifiers).
+    /// Runs one operation as the request `served` (its time, identifiers and caller), and
+    /// writes it to the trail.
     pub fn serve(&mut self, op: &str, region: &str, input: &Value, served: &Served) -> OpResult {
+        self.settle(served.now);
+        let result = check_types(input).and_then(|()| self.dispatch(op, region, input, served));
+        self.record_call(op, region, input, &result, served);
+        result
+    }
+
+    fn dispatch(&mut self, op: &str, region: &str, input: &Value, served: &Served) -> OpResult {
         let now = served.now;
-        self.settle(now);
-        check_types(input)?;
         match op {
             "CreateKey" => self.create_key(region, input, now),
             "DescribeKey" => self.describe_key(region, input),

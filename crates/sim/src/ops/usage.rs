@@ -35,11 +35,34 @@ impl Kms {
         );
     }
 
-    /// Sets a key's last use as traffic the simulator imagines (the demo's workloads).
-    pub fn seed_use(&mut self, region: &str, id: &str, operation: &str, at: f64) {
-        let mut ctx = Served::at(at);
-        ctx.now = at;
-        self.record_use(region, id, operation, &ctx);
+    /// A call imagined traffic made at `at` by `role` (the demo's workloads): in the trail,
+    /// and, when it did not fail, as the key's last use.
+    pub fn imagine_call(
+        &mut self,
+        (region, id): (&str, &str),
+        operation: &str,
+        at: f64,
+        role: &str,
+        error: Option<crate::error::Fault>,
+    ) {
+        let ctx = Served {
+            caller: Some(crate::trail::Caller {
+                arn: format!("arn:aws:iam::{}:role/{role}", self.account),
+                access_key_id: "ASIASIMULATORAPPS000".into(),
+                source_ip: "10.0.1.20".into(),
+                invoked_by: None,
+            }),
+            ..Served::at(at)
+        };
+        let input = serde_json::json!({ "KeyId": id });
+        let result = match error {
+            Some(fault) => Err(fault),
+            None => {
+                self.record_use(region, id, operation, &ctx);
+                Ok(serde_json::json!({ "KeyId": self.key_arn(region, id) }))
+            }
+        };
+        self.record_call(operation, region, &input, &result, &ctx);
     }
 
     /// Works in every key state, like DescribeKey; an alias is refused (the API takes a key ID
