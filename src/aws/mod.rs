@@ -16,6 +16,7 @@ mod pages;
 mod parity;
 mod region_client;
 mod replicate;
+mod trail;
 
 pub use accounts::{ListAccountsError, ListedAccount};
 pub use client::{AwsClients, ConnectSettings, StaticCredentials, Timeouts};
@@ -24,3 +25,4 @@ pub use error::KmsError;
 pub use identity::{CallerIdentity, IdentityError};
 pub use region_client::RegionClient;
 pub use replicate::ReplicaCreated;
+pub use trail::{TrailClient, TrailPage, TrailTokens};

@@ -160,6 +160,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
         format: HistoryFormatArg,
     },
+    /// Who changed or used a key family, from CloudTrail (LookupEvents by each key's ARN, in
+    /// every Region where the family has a key, the last 90 days at most); the calls this app
+    /// made are matched to its journal by request ID.
+    ///
+    /// Exit status: 0 every Region's records were read, 2 some could not be (named on stderr).
+    Trail {
+        /// The family's key ID (mrk-…).
+        key_id: String,
+        /// Only records younger than this age (7d, 12h; at most 90d).
+        #[arg(long, value_name = "AGE")]
+        since: Option<String>,
+        #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
+        format: HistoryFormatArg,
+    },
     /// Run the embedded KMS simulator alone, for the AWS CLI, boto3 or any other client.
     Sim {
         /// Port on 127.0.0.1 (0 picks a free one).

@@ -45,6 +45,10 @@ pub enum CliError {
     OneAccountAtATime(&'static str),
     #[error("{flag} {source}")]
     Age { flag: &'static str, source: BadAge },
+    #[error("'{0}' is not a multi-Region key ID (mrk- and 32 hexadecimal characters)")]
+    NotAFamily(String),
+    #[error("{key}: no key of this family in the {regions} Region(s) asked (--regions)")]
+    FamilyNotFound { key: String, regions: usize },
     #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]

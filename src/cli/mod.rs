@@ -12,6 +12,7 @@ mod org;
 mod output;
 mod plan;
 mod settings;
+mod trail;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ use settings::{Session, history_path};
 
 use crate::domain::account::AccountSelection;
 use crate::jobs::Runner;
+use crate::report::RenderError;
 use crate::sim::{Knobs, Sim};
 
 /// How a command ended, for the process's exit status: 0 all is well, 1 something needs
@@ -91,6 +93,28 @@ fn run(cli: Cli, stdout_open: bool) -> Result<Exit, CliError> {
             output::write_report(None, &text).map(|()| Exit::Success)
         }
         Some(Command::Audit(args)) => run_audit(&runner, &cli, args),
+        Some(Command::Trail {
+            key_id,
+            since,
+            format,
+        }) => {
+            if *format == HistoryFormatArg::Csv {
+                return Err(RenderError::NotCsv { what: "the trail" }.into());
+            }
+            let session = Session::open(&runner, &cli, true)?;
+            session.refuse_accounts("trail")?;
+            let history = history_path(&cli);
+            let command = trail::TrailCommand {
+                key_id,
+                since: since.as_deref(),
+                markdown: *format == HistoryFormatArg::Md,
+                history: history.as_deref(),
+            };
+            Ok(match trail::trail_command(&runner, &session, &command)? {
+                trail::TrailExit::Complete => Exit::Success,
+                trail::TrailExit::Incomplete => Exit::Incomplete,
+            })
+        }
         Some(Command::Plan {
             baseline,
             output,

@@ -187,6 +187,7 @@ impl Inventory {
                 parameters: parameters.to_string(),
                 outcome: entry.outcome.to_string(),
                 request_id,
+                source: Some("the window".into()),
             });
         }
         self.trail.push(entry);

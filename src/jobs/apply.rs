@@ -189,6 +189,16 @@ pub struct ApplyJournal {
 }
 
 impl ApplyJournal {
+    /// The plan's file name (the journal is `PLAN.journal` beside it).
+    pub fn plan_name(&self) -> String {
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        name.strip_suffix(".journal").unwrap_or(&name).to_string()
+    }
+
     /// Opens (or starts) the journal of the plan held by `lock`, whose text is `plan_text`.
     pub fn open(lock: PlanLock, plan_text: &str) -> Result<ApplyJournal, ApplyError> {
         let path = lock.journal.clone();
@@ -284,7 +294,7 @@ pub async fn apply_plan(
                     journal.record(i, word)?;
                 }
                 if let Some(log) = &options.history {
-                    journal_call(log, step, &status);
+                    journal_call(log, step, &status, &journal.plan_name());
                 }
                 status
             }
@@ -319,7 +329,12 @@ fn check_before_any_call(plan: &Plan, options: &ApplyOptions) -> Result<(), Appl
 }
 
 /// A call this apply made, in the history's journal (steps not called are not journaled).
-fn journal_call(log: &super::history_writer::HistoryLog, step: &Step, status: &StepStatus) {
+fn journal_call(
+    log: &super::history_writer::HistoryLog,
+    step: &Step,
+    status: &StepStatus,
+    plan: &str,
+) {
     let (outcome, request_id) = match status {
         StepStatus::Applied { request_id } => ("ok: applied".to_string(), request_id.clone()),
         StepStatus::Adopted => ("ok: adopted the existing replica".to_string(), None),
@@ -342,6 +357,7 @@ fn journal_call(log: &super::history_writer::HistoryLog, step: &Step, status: &S
         parameters: parameters.to_string(),
         outcome,
         request_id,
+        source: Some(format!("apply of {plan}")),
     });
 }
 

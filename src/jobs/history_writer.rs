@@ -271,6 +271,7 @@ mod tests {
                 parameters: "{}".into(),
                 outcome: "ok: eu-west-1 Disabled".into(),
                 request_id: None,
+                source: None,
             });
         }
         assert!(log.flush(Duration::from_secs(30)));

@@ -23,6 +23,7 @@ mod scan;
 mod snapshot_reads;
 mod task_error;
 mod tasks;
+mod trail_reads;
 mod usage_reads;
 
 pub use accounts::{EnterError, EnteredAccount, RoleSettings, enter_accounts, enter_profiles};
@@ -44,4 +45,5 @@ pub use runner::{Panicked, Repaint, Runner, no_repaint, problem_of, take_ready};
 pub use scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};
 pub use task_error::TaskError;
 pub use tasks::{AuditResult, PrimaryTagsRead, PropsRead, TaskKey, TaskOutput};
+pub use trail_reads::{TRAIL_DAYS, TrailRead, fetch_trail, trail_read};
 pub use usage_reads::UsageCell;

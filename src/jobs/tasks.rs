@@ -61,6 +61,8 @@ pub enum TaskKey {
     LoadPlan(String),
     /// A plan written to this file (for review, or `apply` later).
     SavePlan(String),
+    /// A family's CloudTrail records, for its details panel.
+    Trail(MrkId),
 }
 
 /// Policies and tags read for a set of keys.
@@ -134,6 +136,7 @@ pub enum TaskOutput {
         path: String,
         outcomes: Result<Vec<StepStatus>, TaskError>,
     },
+    Trail(MrkId, Result<super::trail_reads::TrailRead, TaskError>),
 }
 
 impl TaskKey {
@@ -178,13 +181,14 @@ impl TaskKey {
                 path,
                 saved: Err(e()),
             },
+            TaskKey::Trail(id) => TaskOutput::Trail(id, Err(e())),
         }
     }
 }
 
 impl Inventory {
     /// Starts the task `key`, unless it is running: a job in the inventory's one table.
-    fn start_task(
+    pub(super) fn start_task(
         &mut self,
         runner: &Runner,
         key: TaskKey,

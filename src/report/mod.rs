@@ -5,6 +5,7 @@ mod audit;
 mod coverage;
 mod history;
 mod plan;
+mod trail;
 
 /// Why a report, a plan or a history listing could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -33,3 +34,4 @@ pub use audit::{
 pub use coverage::{CoverageReport, coverage_report};
 pub use history::{HistoryFormat, render_diff, render_journal, render_snapshots};
 pub use plan::render_plan;
+pub use trail::{EventRow, NotRead, TRAIL_SCHEMA_VERSION, TrailReport};

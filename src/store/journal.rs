@@ -10,8 +10,8 @@ impl Store {
     pub fn append_journal(&mut self, e: &JournalEntry) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "INSERT INTO journal (time, identity, account, region, operation, key_id, parameters, outcome, request_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO journal (time, identity, account, region, operation, key_id, parameters, outcome, request_id, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     e.time,
                     e.identity,
@@ -21,7 +21,8 @@ impl Store {
                     e.key_id,
                     e.parameters,
                     e.outcome,
-                    e.request_id
+                    e.request_id,
+                    e.source
                 ],
             )
             .map(|_| ())
@@ -34,7 +35,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT time, identity, account, region, operation, key_id, parameters, outcome, request_id
+                "SELECT time, identity, account, region, operation, key_id, parameters, outcome, request_id, source
                  FROM journal WHERE time >= ?1 ORDER BY time, id",
             )
             .map_err(at)?;
@@ -49,6 +50,7 @@ impl Store {
                 parameters: r.get(6)?,
                 outcome: r.get(7)?,
                 request_id: r.get(8)?,
+                source: r.get(9)?,
             })
         })
         .map_err(at)?

@@ -64,6 +64,9 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 4: the print of the rules each audit judged by, so a trend never joins different rules.
     "ALTER TABLE snapshots ADD COLUMN rules TEXT;",
+    // 5: where in this app each journaled call came from (the window, an apply of a plan), so a
+    // CloudTrail record matched to it by request ID says so.
+    "ALTER TABLE journal ADD COLUMN source TEXT;",
 ];
 
 /// The schema version this build writes.

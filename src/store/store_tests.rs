@@ -146,6 +146,7 @@ fn the_journal_keeps_entries_across_reopening_oldest_first() {
         parameters: "{}".into(),
         outcome: "ok".into(),
         request_id: Some("req-1".into()),
+        source: Some("apply of plan.json".into()),
     };
     {
         let mut store = Store::open(&dir.db()).unwrap();

@@ -50,6 +50,8 @@ pub enum Command {
     ApplyPlan(crate::domain::plan::Plan, String),
     /// Open (or reload) the history panel: read the snapshots.
     OpenHistory,
+    /// Read the family's CloudTrail trail.
+    ReadTrail(MrkId),
     /// Compare the grid with this snapshot and mark what changed.
     ChangesSince(i64),
     /// Work in this account (by its place in the window): panels, dialogs and calls use its

@@ -11,10 +11,22 @@ use crate::domain::lifecycle::{material_note, pending_note};
 use crate::domain::{Cell, Family, KeyInfo, MrkId, Region, Role, Tag};
 use crate::jobs::{CallOutcome, EstateView, ReplicaPhase};
 
-/// What the last audit says about the shown family.
+/// What has been read about the shown family beyond its keys: the last audit's findings and
+/// properties, and its CloudTrail trail.
 pub struct AuditView<'a> {
     pub findings: Vec<&'a crate::domain::audit::Finding>,
     pub props: &'a crate::domain::audit::PropsMap,
+    pub trail: TrailView<'a>,
+}
+
+/// Where the family's CloudTrail trail stands: read only when asked (LookupEvents' quota is
+/// 2 per second per Region).
+#[derive(Clone, Copy, Default)]
+pub enum TrailView<'a> {
+    #[default]
+    NotRead,
+    Reading,
+    Read(&'a Result<crate::jobs::TrailRead, crate::jobs::TaskError>),
 }
 
 /// Imported material expiring within this many days is flagged.
@@ -75,7 +87,65 @@ pub fn show(
         }
         ui.separator();
         session_trail(ui, estate_view, id);
+        ui.separator();
+        cloudtrail(ui, id, audit.trail, commands);
     });
+}
+
+/// Who changed or used the family's keys, from CloudTrail: a button until asked, then the
+/// timeline newest first, each record this app made named as such.
+fn cloudtrail(ui: &mut Ui, id: &MrkId, trail: TrailView<'_>, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.strong("Who changed or used it (CloudTrail)");
+        let label = match trail {
+            TrailView::NotRead => "Read the trail",
+            _ => "Read again",
+        };
+        let reading = matches!(trail, TrailView::Reading);
+        let asked = ui
+            .add_enabled(!reading, egui::Button::new(label).small())
+            .on_hover_text(format!(
+                "LookupEvents by each key's ARN in its Region, the last {} days",
+                crate::jobs::TRAIL_DAYS
+            ));
+        if asked.clicked() {
+            commands.push(Command::ReadTrail(id.clone()));
+        }
+        if reading {
+            ui.spinner();
+        }
+    });
+    let read = match trail {
+        TrailView::Read(Ok(read)) => read,
+        TrailView::Read(Err(why)) => {
+            ui.colored_label(ui.visuals().error_fg_color, why.to_string());
+            return;
+        }
+        _ => return,
+    };
+    for (region, why) in &read.not_read {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("{region}: not read — {why}"),
+        );
+    }
+    if read.entries.is_empty() {
+        ui.label(
+            RichText::new("No record in the last 90 days.")
+                .small()
+                .weak(),
+        );
+    }
+    for entry in &read.entries {
+        let text = RichText::new(entry.line()).small();
+        let text = if entry.event.error_code.is_some() {
+            text.color(ui.visuals().warn_fg_color)
+        } else {
+            text
+        };
+        ui.label(text)
+            .on_hover_text(format!("CloudTrail event {}", entry.event.event_id));
+    }
 }
 
 fn header(
@@ -299,6 +369,7 @@ mod tests {
                 let audit = AuditView {
                     findings: Vec::new(),
                     props: &props,
+                    trail: TrailView::NotRead,
                 };
                 show(ui, &estate, &family_id(), read_only, &audit, commands);
             },

@@ -337,7 +337,11 @@ fn wait_for_describes(sim: &Sim) {
     }
 }
 
-fn journaled_app(runner: Runner, sim: &Sim, db: &Path) -> (Inventory, HistoryLog, Runner) {
+pub(crate) fn journaled_app(
+    runner: Runner,
+    sim: &Sim,
+    db: &Path,
+) -> (Inventory, HistoryLog, Runner) {
     let store = Store::open(db).unwrap();
     let past = store.journal_since(0).unwrap();
     let actor = Actor {

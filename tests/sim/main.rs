@@ -34,6 +34,7 @@ mod replicate;
 mod replicate_ui;
 mod scan_pace;
 mod snapshots;
+mod trail;
 mod trust;
 mod usage;
 mod usage_ui;

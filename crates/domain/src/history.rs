@@ -90,6 +90,9 @@ pub struct JournalEntry {
     /// "ok: …" or "failed: …".
     pub outcome: String,
     pub request_id: Option<String>,
+    /// Where in this app the call came from: `the window`, `apply of PLAN`; `None` for entries
+    /// journaled before it was recorded.
+    pub source: Option<String>,
 }
 
 /// An age such as `90d`, `12h`, `30m` or `2w`, in seconds; for `--since` and `--keep`.

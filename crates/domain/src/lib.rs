@@ -29,6 +29,7 @@ pub mod tags;
 /// Keys and families for tests, here and in the app's tests (feature `test-support`).
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_keys;
+pub mod trail;
 pub mod usage;
 
 pub use estate::{

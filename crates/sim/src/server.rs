@@ -191,8 +191,13 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
         let op = op.to_string();
         return Ok(organizations(req, &shared, &op).await);
     }
-    if let Some(op) = target.strip_prefix("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.")
-    {
+    // The service model's target prefix (KMS_FACTS §6), or the shorter one the Rust SDK sends:
+    // CloudTrail takes both.
+    let trail_op = target
+        .strip_prefix("com.amazonaws.cloudtrail.v20131101.")
+        .unwrap_or(target)
+        .strip_prefix("CloudTrail_20131101.");
+    if let Some(op) = trail_op {
         let op = op.to_string();
         return Ok(cloudtrail(req, &shared, &op).await);
     }

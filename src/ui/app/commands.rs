@@ -98,6 +98,9 @@ impl App {
                 self.work.inventory.load_snapshots(&self.runner);
             }
             Command::ChangesSince(id) => self.changes_since(id),
+            Command::ReadTrail(id) => {
+                self.work.inventory.read_trail(&self.runner, &id);
+            }
             Command::RunAudit => {
                 self.audit_snapshot_due = true;
                 self.work.audit.open = true;

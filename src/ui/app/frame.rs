@@ -176,9 +176,22 @@ impl App {
         egui::Panel::right("details")
             .default_size(380.0)
             .show(ui, |ui| {
+                let trail = if self
+                    .work
+                    .inventory
+                    .task_running(&TaskKey::Trail(id.clone()))
+                {
+                    crate::ui::details::TrailView::Reading
+                } else {
+                    match &self.trail {
+                        Some((of, read)) if of == id => crate::ui::details::TrailView::Read(read),
+                        _ => crate::ui::details::TrailView::NotRead,
+                    }
+                };
                 let audit = crate::ui::details::AuditView {
                     findings: self.work.audit.for_family(id).collect(),
                     props: self.work.audit.props(),
+                    trail,
                 };
                 crate::ui::details::show(
                     ui,

@@ -67,6 +67,11 @@ pub struct App {
     pub(super) history: HistoryPanel,
     pub(super) grant_dialog: Option<GrantDialog>,
     pub(super) plan_view: PlanView,
+    /// The last CloudTrail trail read, and of which family.
+    pub(super) trail: Option<(
+        MrkId,
+        Result<crate::jobs::TrailRead, crate::jobs::TaskError>,
+    )>,
     /// The grid's Usage view, when on: each key cell on screen shows its last use.
     pub(super) usage_view: Option<crate::ui::grid::UsageView>,
     /// Calls that change what the details panel read (rotation, grants): when each has
@@ -115,6 +120,7 @@ impl App {
             grant_dialog: None,
             plan_view: PlanView::default(),
             usage_view: None,
+            trail: None,
             reread_after: Vec::new(),
             applied_steps: Vec::new(),
             audit_snapshot_due: false,

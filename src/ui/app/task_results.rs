@@ -46,6 +46,7 @@ impl App {
                 Err(e) => tracing::error!("computing the findings: {e}"),
             },
             TaskOutput::Snapshots(read) => self.history.snapshots = Some(read),
+            TaskOutput::Trail(id, read) => self.trail = Some((id, read)),
             TaskOutput::Changes { id, revision, diff } => {
                 if self.history.since == Some(id) {
                     // A task that stopped is not asked again for this estate revision.
