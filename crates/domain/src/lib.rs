@@ -23,6 +23,7 @@ pub mod problem;
 pub mod quota;
 pub mod region;
 pub mod replicate;
+pub mod retirement;
 pub mod rows;
 pub mod snapshot_diff;
 pub mod tags;
