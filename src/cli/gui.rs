@@ -39,6 +39,7 @@ pub fn run(
         baseline_path: cli.baseline.as_ref().map(|p| p.display().to_string()),
         history_note: Some(history_note),
         account: actor.known_account().map(str::to_string),
+        clock: Default::default(),
     };
     let regions_given = cli.regions.is_some();
     let identity = actor.identity.clone();

@@ -52,6 +52,8 @@ pub enum Command {
     OpenHistory,
     /// Read the family's CloudTrail trail.
     ReadTrail(MrkId),
+    /// Open the retirement of the family's key in a Region.
+    OpenRetire(MrkId, Region),
     /// Compare the grid with this snapshot and mark what changed.
     ChangesSince(i64),
     /// Work in this account (by its place in the window): panels, dialogs and calls use its

@@ -17,6 +17,8 @@ pub struct AuditView<'a> {
     pub findings: Vec<&'a crate::domain::audit::Finding>,
     pub props: &'a crate::domain::audit::PropsMap,
     pub trail: TrailView<'a>,
+    /// What time it is (the app's clock), for how long ago a key was used.
+    pub now: i64,
 }
 
 /// Where the family's CloudTrail trail stands: read only when asked (LookupEvents' quota is
@@ -78,7 +80,7 @@ pub fn show(
                 primary_policy: primary_policy.as_deref(),
             };
             key_details(ui, &view, audit);
-            usage_line(ui, estate_view, id, *region);
+            usage_line(ui, estate_view, id, *region, audit.now);
             ui.menu_button(format!("Actions in {region}"), |ui| {
                 key_menu(ui, estate_view, id, *region, read_only, commands);
             });
@@ -332,14 +334,11 @@ fn tag_list(tags: &[Tag]) -> String {
 
 /// The key's last usage: what it did, when, under which CloudTrail event; or which "no use"
 /// answer KMS gave; or why it could not be read.
-fn usage_line(ui: &mut Ui, estate_view: &dyn EstateView, id: &MrkId, region: Region) {
+fn usage_line(ui: &mut Ui, estate_view: &dyn EstateView, id: &MrkId, region: Region, now: i64) {
     let text = match estate_view.key_usage(id, region) {
-        Some(crate::jobs::UsageCell::Read(usage)) => {
-            let now = crate::jobs::now_epoch();
-            RichText::new(usage.sentence(now))
-                .small()
-                .color(super::grid::usage_colour(usage.age(now)))
-        }
+        Some(crate::jobs::UsageCell::Read(usage)) => RichText::new(usage.sentence(now))
+            .small()
+            .color(super::grid::usage_colour(usage.age(now))),
         Some(crate::jobs::UsageCell::Failed(why)) => RichText::new(format!("Last usage: {why}"))
             .small()
             .color(ui.visuals().warn_fg_color),
@@ -370,6 +369,7 @@ mod tests {
                     findings: Vec::new(),
                     props: &props,
                     trail: TrailView::NotRead,
+                    now: 0,
                 };
                 show(ui, &estate, &family_id(), read_only, &audit, commands);
             },

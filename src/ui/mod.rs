@@ -5,6 +5,7 @@ mod action_dialog;
 mod app;
 mod audit_panel;
 pub mod badge;
+pub mod clock;
 mod command;
 mod details;
 mod filter_bar;
@@ -20,6 +21,7 @@ mod policy_editor;
 mod region_chooser;
 mod remembered;
 mod replicate_dialog;
+mod retire_dialog;
 mod tag_editor;
 mod window;
 

@@ -34,16 +34,20 @@ pub enum Stage {
         disabled_at: Option<i64>,
         days_left: i64,
     },
-    /// Disabled, and someone was refused (or it was used) since: deleting it would break them.
+    /// Disabled, and someone was refused (or it was used) within the quiet period: deleting it
+    /// now would break them. Deletion is offered once a whole period passes with neither.
     Blocked {
         disabled_at: Option<i64>,
+        /// Refused uses since the disable.
         refusals: usize,
         /// Who was refused last, and when.
         last: Option<(String, i64)>,
         /// A successful use after the disable (it was enabled again in between).
         used_since: Option<i64>,
+        days_left: i64,
     },
-    /// Disabled and quiet for the whole period: its deletion may be scheduled.
+    /// Disabled and quiet for a whole period (since the disable, or since the last refused
+    /// use): its deletion may be scheduled.
     Ready { disabled_at: Option<i64> },
     /// Retiring it is not possible now, and why.
     NotPossible(String),
@@ -86,26 +90,35 @@ pub fn stage(
         .and_then(|u| u.last.as_ref())
         .map(|l| l.at)
         .filter(|at| disabled_at.is_some_and(|d| *at > d));
-    if !refused.is_empty() || used_since.is_some() {
-        let last = refused.iter().max_by_key(|e| e.time).map(|e| {
+    let last = refused.iter().max_by_key(|e| e.time).copied();
+    // Quiet since the disable, or since the last sign that something still needs the key.
+    let quiet_since = [disabled_at, last.map(|e| e.time), used_since]
+        .into_iter()
+        .flatten()
+        .max();
+    let days_left = quiet_since
+        .map(|at| (quiet_days * DAY - (now - at) + DAY - 1).max(0) / DAY)
+        .unwrap_or(0);
+    if days_left == 0 {
+        return Stage::Ready { disabled_at };
+    }
+    if refused.is_empty() && used_since.is_none() {
+        return Stage::Waiting {
+            disabled_at,
+            days_left,
+        };
+    }
+    Stage::Blocked {
+        disabled_at,
+        refusals: refused.len(),
+        last: last.map(|e| {
             (
                 e.identity_arn.clone().unwrap_or_else(|| "AWS".into()),
                 e.time,
             )
-        });
-        return Stage::Blocked {
-            disabled_at,
-            refusals: refused.len(),
-            last,
-            used_since,
-        };
-    }
-    match disabled_at {
-        Some(at) if now - at < quiet_days * DAY => Stage::Waiting {
-            disabled_at,
-            days_left: (quiet_days * DAY - (now - at) + DAY - 1) / DAY,
-        },
-        _ => Stage::Ready { disabled_at },
+        }),
+        used_since,
+        days_left,
     }
 }
 
@@ -160,19 +173,26 @@ impl Stage {
                 refusals,
                 last,
                 used_since,
+                days_left,
             } => {
-                let mut text = format!("Blocked: {}; {refusals} DisabledException since", ago(*disabled_at));
+                let mut text = format!(
+                    "Blocked: {}; {refusals} DisabledException since",
+                    ago(*disabled_at)
+                );
                 if let Some((who, at)) = last {
                     text.push_str(&format!(", last by {who} at {}", format_utc(*at)));
                 }
                 if let Some(at) = used_since {
                     text.push_str(&format!("; used successfully at {}", format_utc(*at)));
                 }
-                text.push_str(": something still needs it. Re-enable it, or find the caller first.");
+                text.push_str(&format!(
+                    ": something still needs it. Re-enable it, or find the caller; deletion is \
+                     offered after {days_left} more day(s) with none."
+                ));
                 text
             }
             Stage::Ready { disabled_at } => format!(
-                "Step 3: {}, and quiet since: its deletion may be scheduled (7–30 days' wait).",
+                "Step 3: {}, and quiet for the whole period: its deletion may be scheduled (7–30 days' wait).",
                 ago(*disabled_at)
             ),
             Stage::NotPossible(why) => format!("Not now: {why}."),
@@ -263,6 +283,26 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_older_than_the_quiet_period_no_longer_blocks() {
+        let trail = [
+            record(30, "DisableKey", None),
+            record(9, "Decrypt", Some("DisabledException")),
+        ];
+        assert!(matches!(
+            stage_of(KeyState::Disabled, Some(&trail)),
+            Stage::Ready { .. }
+        ));
+        let recent = [
+            record(30, "DisableKey", None),
+            record(2, "Decrypt", Some("DisabledException")),
+        ];
+        assert!(matches!(
+            stage_of(KeyState::Disabled, Some(&recent)),
+            Stage::Blocked { days_left: 5, .. }
+        ));
+    }
+
+    #[test]
     fn a_refusal_before_the_last_disable_is_history_not_a_block() {
         let trail = [
             record(20, "Decrypt", Some("DisabledException")),
@@ -298,7 +338,7 @@ mod tests {
             stage_of(KeyState::Disabled, Some(&[])),
             Stage::Ready { disabled_at: None }
         );
-        let refused = [record(30, "Decrypt", Some("DisabledException"))];
+        let refused = [record(3, "Decrypt", Some("DisabledException"))];
         assert!(matches!(
             stage_of(KeyState::Disabled, Some(&refused)),
             Stage::Blocked { .. }

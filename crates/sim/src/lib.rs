@@ -106,6 +106,18 @@ impl Sim {
         self.shared.clock.advance(by);
     }
 
+    /// The simulated time, in seconds since the Unix epoch: what a test gives the app as its
+    /// clock when it moves the simulator's days ahead.
+    pub fn now(&self) -> f64 {
+        self.shared.clock.now()
+    }
+
+    /// A reader of the simulated time that outlives this borrow (an app's clock in a test).
+    pub fn clock_reader(&self) -> impl Fn() -> f64 + Send + Sync + 'static {
+        let shared = self.shared.clone();
+        move || shared.clock.now()
+    }
+
     /// Requests per Region and operation, throttled requests, injected faults (as `/_sim/stats`).
     pub fn stats(&self) -> serde_json::Value {
         self.shared.stats_json()

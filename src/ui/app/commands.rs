@@ -101,6 +101,15 @@ impl App {
             Command::ReadTrail(id) => {
                 self.work.inventory.read_trail(&self.runner, &id);
             }
+            Command::OpenRetire(id, region) => {
+                let now = self.options.clock.now();
+                self.retire = Some(crate::ui::retire_dialog::RetireDialog::new(
+                    id.clone(),
+                    region,
+                    now,
+                ));
+                self.work.inventory.read_trail(&self.runner, &id);
+            }
             Command::RunAudit => {
                 self.audit_snapshot_due = true;
                 self.work.audit.open = true;

@@ -48,8 +48,12 @@ impl App {
         {
             shown.extend(family.described().map(|k| (id.clone(), k.region)));
         }
+        if let Some(retire) = &self.retire {
+            let (id, region) = retire.key();
+            shown.push((id.clone(), region));
+        }
         if let Some(view) = &mut self.usage_view {
-            view.now = crate::jobs::now_epoch();
+            view.now = self.options.clock.now();
         }
         self.work.inventory.want_usage(&self.runner, shown);
     }
@@ -192,6 +196,7 @@ impl App {
                     findings: self.work.audit.for_family(id).collect(),
                     props: self.work.audit.props(),
                     trail,
+                    now: self.options.clock.now(),
                 };
                 crate::ui::details::show(
                     ui,
@@ -213,6 +218,10 @@ impl App {
         show_window(&mut self.chooser, ctx, &view, commands);
         show_window(&mut self.replicate, ctx, &view, commands);
         show_window(&mut self.grant_dialog, ctx, &view, commands);
+        if let Some(retire) = &mut self.retire {
+            retire.now = self.options.clock.now();
+        }
+        show_window(&mut self.retire, ctx, &view, commands);
         show_window(&mut self.confirm, ctx, &view, commands);
         self.shortcuts_window(ctx);
     }

@@ -72,7 +72,10 @@ impl App {
 
     /// A window is open over the grid.
     fn window_open(&self) -> bool {
-        self.shortcuts_open || self.replicate.is_some() || self.chooser.is_some()
+        self.shortcuts_open
+            || self.replicate.is_some()
+            || self.chooser.is_some()
+            || self.retire.is_some()
     }
 
     /// Escape closes the topmost window: the shortcuts, then the replicate dialog, then the
@@ -88,6 +91,8 @@ impl App {
             self.shortcuts_open = false;
         } else if self.replicate.is_some() {
             self.replicate = None;
+        } else if self.retire.is_some() {
+            self.retire = None;
         } else {
             self.chooser = None;
         }

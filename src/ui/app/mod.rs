@@ -45,6 +45,8 @@ pub struct AppOptions {
     pub history_note: Option<String>,
     /// The account the credentials are for (STS), which plans record and applies check.
     pub account: Option<String>,
+    /// What time it is, for ages and quiet periods (the wall clock unless a test sets one).
+    pub clock: crate::ui::clock::Clock,
 }
 
 pub struct App {
@@ -57,6 +59,7 @@ pub struct App {
     pub(super) selected: Option<MrkId>,
     pub(super) replicate: Option<ReplicateDialog>,
     pub(super) confirm: Option<ActionDialog>,
+    pub(super) retire: Option<crate::ui::retire_dialog::RetireDialog>,
     /// The coverage the estate is held to (required and allowed Regions, rules).
     pub(super) baseline: Baseline,
     /// Bumped when the baseline changes.
@@ -112,6 +115,7 @@ impl App {
             selected: None,
             replicate: None,
             confirm: None,
+            retire: None,
             baseline: Baseline::default(),
             baseline_revision: 0,
             started: false,

@@ -46,7 +46,14 @@ impl App {
                 Err(e) => tracing::error!("computing the findings: {e}"),
             },
             TaskOutput::Snapshots(read) => self.history.snapshots = Some(read),
-            TaskOutput::Trail(id, read) => self.trail = Some((id, read)),
+            TaskOutput::Trail(id, read) => {
+                if let Some(retire) = &mut self.retire
+                    && retire.key().0 == &id
+                {
+                    retire.set_trail(&read);
+                }
+                self.trail = Some((id, read));
+            }
             TaskOutput::Changes { id, revision, diff } => {
                 if self.history.since == Some(id) {
                     // A task that stopped is not asked again for this estate revision.

@@ -77,6 +77,14 @@ pub fn key_menu(
             KeyAction::RotateNow,
         ]);
     }
+    let retire = ui.button(format!("Retire in {region}…")).on_hover_text(
+        "Its last use, then AWS's way out: disable, watch CloudTrail for DisabledException \
+             during a quiet period, then schedule deletion",
+    );
+    if retire.clicked() {
+        commands.push(Command::OpenRetire(id.clone(), region));
+        ui.close();
+    }
     for action in actions {
         let blocker = if read_only {
             Some("Read-only mode: no call that changes a key is made.".to_string())
