@@ -58,7 +58,10 @@ impl RetireDialog {
 
     /// The family's trail, read.
     pub fn set_trail(&mut self, read: &Result<TrailRead, TaskError>) {
-        self.trail = Some(read.as_ref().map(Clone::clone).map_err(ToString::to_string));
+        self.trail = Some(match read {
+            Ok(read) => Ok(read.clone()),
+            Err(why) => Err(why.to_string()),
+        });
     }
 
     /// The key's own records, when its Region's were read.
