@@ -379,7 +379,7 @@ async fn run_step(
     let Some(target) = target_region(step, region) else {
         return StepStatus::Failed("ReplicateKey without a known ReplicaRegion".into());
     };
-    match precondition_holds(&clients.client(target), &id, &step.precondition).await {
+    match precondition_holds(clients, target, &id, &step.precondition).await {
         Ok(None) => {}
         Ok(Some(stale)) => return StepStatus::Stale(stale),
         Err(e) => return StepStatus::Failed(format!("could not check the precondition: {e}")),
@@ -408,11 +408,12 @@ fn target_region(step: &Step, region: Region) -> Option<Region> {
 
 /// `Ok(None)` when the key is as the plan saw it; `Ok(Some(why))` when it changed.
 async fn precondition_holds(
-    client: &RegionClient,
+    clients: &AwsClients,
+    region: Region,
     id: &MrkId,
     precondition: &Precondition,
 ) -> Result<Option<String>, KmsError> {
-    let region = client.region();
+    let client = &clients.client(region);
     Ok(match precondition {
         Precondition::NoKeyIn => match client.describe_key(id).await {
             Err(KmsError::NotFound { .. }) => None,
@@ -450,6 +451,7 @@ async fn precondition_holds(
                 .then(|| format!("the key in {region} is {} now, not {state}", key.state))
         }
         Precondition::KeyUsable => wait_usable(client, id).await?,
+        Precondition::Quiet { days } => quiet(clients, client, id, *days).await?,
         Precondition::GrantAbsent { grant } => {
             let grants = client.grants(id).await?;
             grants
@@ -457,6 +459,37 @@ async fn precondition_holds(
                 .any(|g| g.describe() == *grant)
                 .then(|| format!("the grant exists in {region} now"))
         }
+    })
+}
+
+/// Whether a disabled key has been quiet for `days`, by its CloudTrail records and last usage
+/// read now: `Some(why not)` otherwise. Nothing read, nothing deleted (the error fails the step).
+async fn quiet(
+    clients: &AwsClients,
+    client: &RegionClient,
+    id: &MrkId,
+    days: i64,
+) -> Result<Option<String>, KmsError> {
+    use crate::domain::retirement::{Evidence, Stage, after_disable};
+    let key = client.describe_key(id).await?;
+    if key.state != crate::domain::KeyState::Disabled {
+        return Ok(Some(format!(
+            "the key in {} is {} now, not Disabled",
+            key.region, key.state
+        )));
+    }
+    let now = super::now_epoch();
+    let since = now - super::trail_reads::TRAIL_DAYS * 86_400;
+    let trail = clients.trail(key.region);
+    let events = super::trail_reads::region_events(&trail, &key.arn, since).await?;
+    let usage = client.key_usage(id).await?;
+    let evidence = Evidence {
+        trail: Some(&events),
+        usage: Some(&usage),
+    };
+    Ok(match after_disable(&key, evidence, now, days) {
+        Stage::Ready { .. } => None,
+        other => Some(other.describe(now)),
     })
 }
 
@@ -539,6 +572,10 @@ async fn call(
                 .await
                 .map(|()| None),
         ),
+        "DisableKey" => {
+            let action = crate::domain::lifecycle::KeyAction::Disable;
+            done(client.key_action(id, action, None).await)
+        }
         "ScheduleKeyDeletion" => {
             // check_plan held it to 7–30 already; never cast a value that does not fit.
             let Ok(days) = i32::try_from(p["PendingWindowInDays"].as_i64().unwrap_or(30)) else {

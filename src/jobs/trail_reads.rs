@@ -47,7 +47,7 @@ pub async fn fetch_trail(
 }
 
 /// Every page of one key's records in one Region, no faster than the quota allows.
-async fn region_events(
+pub(super) async fn region_events(
     client: &TrailClient,
     arn: &str,
     since: i64,

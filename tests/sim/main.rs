@@ -32,6 +32,7 @@ mod plan_apply;
 mod plan_ui;
 mod replicate;
 mod replicate_ui;
+mod retire;
 mod retire_ui;
 mod scan_pace;
 mod snapshots;

@@ -104,6 +104,9 @@ pub enum Disallowed {
     #[default]
     Report,
     ScheduleDeletion,
+    /// AWS's way: disable now; a later plan schedules the deletion once the key has been quiet
+    /// (no DisabledException, no use) for a week.
+    Retire,
 }
 
 /// The baseline's `[replicas]` table.

@@ -34,6 +34,10 @@ pub enum Precondition {
     GrantAbsent { grant: String },
     /// The key exists and has left `Creating` (a replica an earlier step made).
     KeyUsable,
+    /// The key is Disabled and its CloudTrail records show it quiet for this many days: no
+    /// DisabledException and no successful use since its disable (judged at apply, never from
+    /// what the plan saw).
+    Quiet { days: i64 },
 }
 
 impl Precondition {
@@ -51,6 +55,9 @@ impl Precondition {
             Precondition::KeyState { state } => format!("key still {state}"),
             Precondition::GrantAbsent { .. } => "the grant still absent".into(),
             Precondition::KeyUsable => "once the new replica has left Creating".into(),
+            Precondition::Quiet { days } => format!(
+                "disabled and quiet for {days} days: no DisabledException and no use since (CloudTrail, read at apply)"
+            ),
         }
     }
 }
@@ -146,10 +153,12 @@ pub fn plan(estate: &Estate, props: &PropsMap, baseline: &Baseline, account: &st
                 continue;
             };
             ctx.drift(replica, replica_props, &mut wanted, &mut blocked);
-            if ctx.rules.disallowed == Disallowed::ScheduleDeletion
-                && !baseline.allows(replica.region)
-            {
-                ctx.deletion(replica, &mut wanted);
+            if !baseline.allows(replica.region) {
+                match ctx.rules.disallowed {
+                    Disallowed::Report => {}
+                    Disallowed::ScheduleDeletion => ctx.deletion(replica, &mut wanted),
+                    Disallowed::Retire => ctx.retirement(replica, &mut wanted),
+                }
             }
         }
         for step in wanted {
@@ -448,6 +457,37 @@ impl FamilyPlan<'_> {
                     sha256: tags_hash(&after_set),
                 },
             ));
+        }
+    }
+
+    /// AWS's way out of a Region: an Enabled replica is disabled now; a Disabled one is
+    /// scheduled for deletion, guarded by a quiet week the apply reads from CloudTrail. Two
+    /// plans, days apart, carry it out.
+    fn retirement(&self, replica: &KeyInfo, out: &mut Vec<Step>) {
+        let r = replica.region;
+        let reason = format!(
+            "region-not-allowed: {r} is not an allowed Region; retired AWS's way (disable, a quiet week, then deletion)"
+        );
+        match replica.state {
+            KeyState::Enabled => out.push(self.step(
+                r,
+                "DisableKey",
+                json!({ "KeyId": self.id.as_str() }),
+                reason,
+                Precondition::KeyState {
+                    state: "Enabled".into(),
+                },
+            )),
+            KeyState::Disabled => out.push(self.step(
+                r,
+                "ScheduleKeyDeletion",
+                json!({ "KeyId": self.id.as_str(), "PendingWindowInDays": 30 }),
+                reason,
+                Precondition::Quiet {
+                    days: super::retirement::DEFAULT_QUIET_DAYS,
+                },
+            )),
+            _ => {}
         }
     }
 

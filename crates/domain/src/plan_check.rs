@@ -142,7 +142,14 @@ fn guarded(step: &Step) -> Result<(), StepProblem> {
             matches!(pre, Precondition::GrantAbsent { .. }),
             "grant-absent",
         ),
-        "ScheduleKeyDeletion" => (matches!(pre, Precondition::KeyState { .. }), "key-state"),
+        "ScheduleKeyDeletion" => (
+            matches!(
+                pre,
+                Precondition::KeyState { .. } | Precondition::Quiet { .. }
+            ),
+            "key-state or quiet",
+        ),
+        "DisableKey" => (matches!(pre, Precondition::KeyState { .. }), "key-state"),
         other => return Err(StepProblem::Operation(other.to_string())),
     };
     match ok {
@@ -175,7 +182,19 @@ fn parameters_ok(
         "UpdateKeyDescription" => description_ok(p.get("Description").unwrap_or(&Value::Null)),
         "CreateAlias" => alias_ok(p, pre),
         "CreateGrant" => grant_ok(p),
-        "ScheduleKeyDeletion" => window_ok(p.get("PendingWindowInDays")),
+        "ScheduleKeyDeletion" => {
+            if let Precondition::Quiet { days } = pre
+                && !(1..=90).contains(days)
+            {
+                return Err(bad(
+                    "precondition",
+                    "a quiet period is 1 to 90 days (CloudTrail keeps 90)",
+                ));
+            }
+            window_ok(p.get("PendingWindowInDays"))
+        }
+        // DisableKey takes the key and nothing else.
+        "DisableKey" => Ok(()),
         other => Err(StepProblem::Operation(other.to_string())),
     }
 }

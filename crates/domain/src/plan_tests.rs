@@ -215,6 +215,43 @@ fn a_replica_in_a_disallowed_region_is_scheduled_for_deletion_only_when_the_base
 }
 
 #[test]
+fn retire_disables_an_enabled_replica_now_and_deletes_a_disabled_one_behind_a_quiet_week() {
+    let baseline = Baseline::from_toml(
+        "allow_regions = [\"us-east-1\"]\n[replicas]\ndisallowed = \"retire\"\n",
+    )
+    .unwrap();
+    let p = props(P1, vec![]);
+    let first = plan(&estate("payments"), &p, &baseline, "111122223333");
+    assert_eq!(ops(&first), vec![("DisableKey", "eu-west-1")]);
+    assert_eq!(
+        first.steps[0].precondition,
+        Precondition::KeyState {
+            state: "Enabled".into()
+        }
+    );
+    assert_eq!(crate::plan_check::check_plan(&first), Ok(()));
+
+    let mut disabled = estate("payments");
+    let mut replica = key("eu-west-1", Role::Replica, "us-east-1", &["eu-west-1"]);
+    replica.description = "payments".into();
+    replica.state = KeyState::Disabled;
+    disabled.upsert_key(replica);
+    let second = plan(&disabled, &p, &baseline, "111122223333");
+    assert_eq!(ops(&second), vec![("ScheduleKeyDeletion", "eu-west-1")]);
+    assert_eq!(
+        second.steps[0].precondition,
+        Precondition::Quiet { days: 7 }
+    );
+    assert!(
+        second.steps[0]
+            .precondition
+            .describe()
+            .contains("no DisabledException and no use since")
+    );
+    assert_eq!(crate::plan_check::check_plan(&second), Ok(()));
+}
+
+#[test]
 fn a_family_whose_properties_were_not_read_gets_no_step() {
     let baseline = Baseline {
         require_regions: vec![region("ap-southeast-2")],

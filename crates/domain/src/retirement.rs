@@ -67,6 +67,12 @@ pub fn stage(
     if key.state == KeyState::Enabled {
         return Stage::Disable;
     }
+    after_disable(key, evidence, now, quiet_days)
+}
+
+/// Where a disabled key stands in its quiet period (what an apply checks before the deletion a
+/// plan scheduled: the plan made sure the key is one that may be retired).
+pub fn after_disable(key: &KeyInfo, evidence: Evidence<'_>, now: i64, quiet_days: i64) -> Stage {
     let Some(trail) = evidence.trail else {
         return Stage::NotPossible(
             "its CloudTrail records could not be read: a refused use cannot be ruled out".into(),
