@@ -524,6 +524,7 @@ fn drift_seeded_on_a_moto_replica_is_found_by_the_audit() {
             expiry_days: 30,
             now: 0,
             unused_days: None,
+            provenance: false,
         },
     );
     let about_eu: Vec<FindingKind> = outcome

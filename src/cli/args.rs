@@ -213,6 +213,10 @@ pub struct AuditArgs {
     /// is not audited (exit 2).
     #[arg(long)]
     pub usage: bool,
+    /// Name, in each drift finding, who last changed what it is about (CloudTrail
+    /// LookupEvents for the drifted keys only, at most 200 of them).
+    #[arg(long)]
+    pub provenance: bool,
     /// With --usage: days without a successful use that make a key unused (1–36500).
     #[arg(long, value_name = "DAYS", default_value_t = 90, requires = "usage",
           value_parser = clap::value_parser!(i64).range(1..=36_500))]

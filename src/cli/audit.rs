@@ -36,6 +36,8 @@ pub struct AuditCommand {
     pub expiry_days: i64,
     /// `--usage`: days without a successful use that make a key unused.
     pub unused_days: Option<i64>,
+    /// `--provenance`: who last changed each drifted key.
+    pub provenance: bool,
     pub identity: Option<CallerIdentity>,
     /// The history database the audit's snapshot is saved in; `None` with `--no-history`.
     pub history: Option<PathBuf>,
@@ -49,6 +51,7 @@ impl AuditCommand {
             expiry_days: self.expiry_days,
             now,
             unused_days: self.unused_days,
+            provenance: self.provenance,
         };
         (options, now)
     }

@@ -189,6 +189,7 @@ fn run_audit(runner: &Runner, cli: &Cli, args: &AuditArgs) -> Result<Exit, CliEr
         )?,
         expiry_days: args.expiry_days,
         unused_days: args.usage.then_some(args.unused_days),
+        provenance: args.provenance,
         identity: session.identity.clone(),
         history: history_path(cli),
     };

@@ -42,6 +42,7 @@ pub fn plan_command(
         expiry_days: 30,
         now: now_epoch(),
         unused_days: None,
+        provenance: false,
     };
     let outcome = run_audit(runner, clients, regions, baseline, options);
     if let Some(foreign) = foreign_keys_problem(&outcome.estate, &account) {

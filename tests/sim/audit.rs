@@ -27,6 +27,7 @@ fn audit_demo(baseline: &Baseline) -> (Sim, Vec<Finding>, kms_replica_console::j
         expiry_days: 30,
         now: now_epoch(),
         unused_days: None,
+        provenance: false,
     };
     let outcome = run_audit(&runner, clients, regions, baseline, options);
     (sim, outcome.findings.clone(), outcome)

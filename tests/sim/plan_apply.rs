@@ -314,6 +314,7 @@ fn an_apply_interrupted_half_way_continues_and_makes_no_call_twice() {
         expiry_days: 30,
         now: 0,
         unused_days: None,
+        provenance: false,
     };
     let outcome = run_audit(&f.runner, clients.clone(), regions, &baseline, options);
     let planned = plan(&outcome.estate, &outcome.props, &baseline, "111122223333");

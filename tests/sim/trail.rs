@@ -222,3 +222,78 @@ fn the_details_panel_reads_the_trail_when_asked_and_shows_a_refused_use() {
         "ReplicateKey in us-east-1 and its CreateKey in eu-west-1"
     );
 }
+
+#[test]
+fn audit_with_provenance_names_who_last_changed_a_drifted_policy() {
+    let runner = Runner::new().unwrap();
+    let sim = runner
+        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
+        .unwrap();
+    let sdk = support::sdk_config(&sim.endpoint());
+    let key = runner.block_on(async {
+        let us = support::client_in(&sdk, "us-east-1");
+        let key = support::create_mrk(&us).await;
+        us.replicate_key()
+            .key_id(&key)
+            .replica_region("eu-west-1")
+            .send()
+            .await
+            .unwrap();
+        key
+    });
+    sim.advance_clock(Duration::from_secs(600));
+    runner.block_on(async {
+        support::client_in(&sdk, "eu-west-1")
+            .put_key_policy()
+            .key_id(&key)
+            .policy(crate::plan_apply::OTHER_POLICY)
+            .send()
+            .await
+            .unwrap();
+    });
+    let state = StateDir::new("provenance");
+    let endpoint = sim.endpoint();
+    let audit = |extra: &[&str]| {
+        let args = [
+            &[
+                "audit",
+                "--endpoint-url",
+                &endpoint,
+                "--regions",
+                "us-east-1,eu-west-1",
+            ][..],
+            extra,
+        ]
+        .concat();
+        let out = binary(&state, &args).output().unwrap();
+        assert_ne!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "policy-drift")
+            .and_then(|f| f["message"].as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no policy drift: {report}"))
+    };
+    let plain = audit(&[]);
+    assert!(!plain.contains("Last changed by"), "{plain}");
+    let lookups = |sim: &Sim| sim.stats()["requests"]["eu-west-1"]["LookupEvents"].as_u64();
+    assert_eq!(lookups(&sim), None, "no trail read without --provenance");
+    let told = audit(&["--provenance"]);
+    assert!(
+        told.contains("Last changed by arn:aws:iam::111122223333:user/")
+            && told.ends_with("(PutKeyPolicy)."),
+        "{told}"
+    );
+    assert!(
+        sim.stats()["requests"]["us-east-1"]["LookupEvents"].is_null(),
+        "only the drifted key's Region is read"
+    );
+}

@@ -118,6 +118,8 @@ pub struct AuditOptions {
     /// Read each key's last usage (GetKeyLastUsage) and name keys with no successful use for
     /// this many days (`audit --usage`); `None` reads none.
     pub unused_days: Option<i64>,
+    /// Name who last changed each drifted key, from CloudTrail (`audit --provenance`).
+    pub provenance: bool,
 }
 
 /// Every finding for the estate.

@@ -85,6 +85,7 @@ const OPTIONS: AuditOptions = AuditOptions {
     expiry_days: 30,
     now: 0,
     unused_days: None,
+    provenance: false,
 };
 
 fn clean_replica() -> KeyInfo {
@@ -274,6 +275,7 @@ fn opts() -> AuditOptions {
         expiry_days: 30,
         now: 0,
         unused_days: None,
+        provenance: false,
     }
 }
 

@@ -390,6 +390,7 @@ fn the_rules_print_ignores_how_the_baseline_is_written_but_not_what_it_says() {
         expiry_days,
         now: 0,
         unused_days,
+        provenance: false,
     };
     let print = |b: &crate::baseline::Baseline, e, u| rules_print(b, days(e, u));
     assert_eq!(print(&one, 30, None), print(&reordered, 30, None));

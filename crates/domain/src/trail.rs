@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::audit::FindingKind;
 use super::history::JournalEntry;
 
 /// One CloudTrail record about a key.
@@ -49,6 +50,50 @@ impl TrailEvent {
     /// Whether this is a refused use of a disabled key: what a retirement waits out.
     pub fn is_disabled_refusal(&self) -> bool {
         self.error_code.as_deref() == Some("DisabledException")
+    }
+}
+
+/// The calls that change a key (not the ones that use it), by the kind of drift they explain.
+fn changes_of(kind: FindingKind) -> &'static [&'static str] {
+    match kind {
+        FindingKind::PolicyDrift
+        | FindingKind::DefaultPolicyReplica
+        | FindingKind::PublicAccess => &["PutKeyPolicy", "CreateKey", "ReplicateKey"],
+        FindingKind::TagDrift => &["TagResource", "UntagResource", "CreateKey", "ReplicateKey"],
+        FindingKind::DescriptionDrift => &["UpdateKeyDescription", "CreateKey", "ReplicateKey"],
+        FindingKind::AliasDrift => &["CreateAlias", "DeleteAlias", "UpdateAlias"],
+        FindingKind::GrantMissing | FindingKind::GrantExtra => {
+            &["CreateGrant", "RevokeGrant", "RetireGrant"]
+        }
+        _ => &[],
+    }
+}
+
+/// Whether `audit --provenance` says who last changed the key a finding of `kind` is about.
+pub fn explains(kind: FindingKind) -> bool {
+    !changes_of(kind).is_empty()
+}
+
+/// The newest successful call among `events` (one key's, in its Region) that could have made a
+/// drift of `kind`: who last changed what the finding is about.
+pub fn last_change(events: &[TrailEvent], kind: FindingKind) -> Option<&TrailEvent> {
+    let changes = changes_of(kind);
+    events
+        .iter()
+        .filter(|e| e.error_code.is_none() && changes.contains(&e.event_name.as_str()))
+        .max_by_key(|e| e.time)
+}
+
+/// "Last changed by ARN at TIME (PutKeyPolicy)." for a finding's message.
+pub fn provenance_note(event: Option<&TrailEvent>) -> String {
+    match event {
+        Some(e) => format!(
+            " Last changed by {} at {} ({}).",
+            e.identity_arn.as_deref().unwrap_or("AWS"),
+            super::key::format_utc(e.time),
+            e.event_name
+        ),
+        None => " No change to it in CloudTrail's 90 days.".into(),
     }
 }
 
@@ -179,5 +224,32 @@ mod tests {
         let line = family_trail(vec![refused], &[])[0].line();
         assert!(line.contains("— failed: DisabledException"), "{line}");
         assert!(line.contains("by arn:aws:iam::111122223333:role/platform from 10.0.0.1"));
+    }
+
+    #[test]
+    fn the_last_change_that_explains_a_drift_is_the_newest_successful_call_of_its_kind() {
+        let mut failed = event(40, "eu-west-1", "PutKeyPolicy", "r4");
+        failed.error_code = Some("AccessDeniedException".into());
+        let events = [
+            event(10, "eu-west-1", "ReplicateKey", "r1"),
+            event(20, "eu-west-1", "PutKeyPolicy", "r2"),
+            event(30, "eu-west-1", "TagResource", "r3"),
+            failed,
+        ];
+        let policy = last_change(&events, FindingKind::PolicyDrift).unwrap();
+        assert_eq!(
+            (policy.event_name.as_str(), policy.time),
+            ("PutKeyPolicy", 20)
+        );
+        assert_eq!(
+            last_change(&events, FindingKind::TagDrift).unwrap().time,
+            30
+        );
+        assert!(last_change(&events, FindingKind::AliasDrift).is_none());
+        assert!(
+            provenance_note(Some(policy))
+                .starts_with(" Last changed by arn:aws:iam::111122223333:role/platform at ")
+        );
+        assert!(!explains(FindingKind::MissingRequiredRegion));
     }
 }

@@ -234,6 +234,7 @@ impl App {
             expiry_days: 30,
             now: now_epoch(),
             unused_days: None,
+            provenance: false,
         };
         self.work.inventory.compute_findings(
             &self.runner,
