@@ -86,6 +86,22 @@ impl Inventory {
                 .is_some_and(|ids| ids.contains(id))
     }
 
+    /// How many keys' usage is known, and how many of those could not be read.
+    pub fn usage_known(&self) -> (usize, usize) {
+        let failed = self
+            .usage
+            .known
+            .values()
+            .filter(|c| matches!(c, UsageCell::Failed(_)))
+            .count();
+        (self.usage.known.len(), failed)
+    }
+
+    /// Whether usage is wanted or being read anywhere.
+    pub fn usage_reading(&self) -> bool {
+        !self.usage.wanted.is_empty() || !self.usage.reading.is_empty()
+    }
+
     /// GetKeyLastUsage calls sent so far (retries included).
     pub fn usage_calls_sent(&self) -> u64 {
         self.usage.sent

@@ -204,6 +204,11 @@ impl App {
         &self.work.inventory
     }
 
+    /// Turns the grid's Usage view on or off (the toolbar's Usage toggle).
+    pub fn set_usage_view(&mut self, on: bool) {
+        self.usage_view = on.then(Default::default);
+    }
+
     /// The last audit's findings (empty before the first audit).
     pub fn findings(&self) -> &[crate::domain::audit::Finding] {
         self.work.audit.findings()
