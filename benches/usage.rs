@@ -55,7 +55,9 @@ fn main() {
         regions: REGIONS,
         families: FAMILIES,
     };
-    let sim = runner.block_on(Sim::start(config, seed)).expect("the simulator");
+    let sim = runner
+        .block_on(Sim::start(config, seed))
+        .expect("the simulator");
     let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
     let regions: Vec<Region> = SCALE_REGIONS[..REGIONS]
         .iter()
@@ -66,8 +68,12 @@ fn main() {
     inventory.wait_all(&runner);
     let estate = inventory.estate().clone();
     let keys: usize = estate.families().map(|(_, f)| f.described().count()).sum();
-    let mut app = App::new(runner, Inventory::new(clients, regions), AppOptions::default())
-        .with_estate(estate);
+    let mut app = App::new(
+        runner,
+        Inventory::new(clients, regions),
+        AppOptions::default(),
+    )
+    .with_estate(estate);
     let ctx = egui::Context::default();
     frame(&ctx, &mut app);
     app.set_usage_view(true);
@@ -94,9 +100,10 @@ fn main() {
         .configure_from_args()
         .sample_size(20)
         .measurement_time(Duration::from_secs(5));
-    criterion.bench_function("a frame of the Usage view, 10,000 families × 34 Regions", |b| {
-        b.iter(|| frame(&ctx, &mut app))
-    });
+    criterion.bench_function(
+        "a frame of the Usage view, 10,000 families × 34 Regions",
+        |b| b.iter(|| frame(&ctx, &mut app)),
+    );
 
     println!();
     println!("Usage view, {FAMILIES} families × {REGIONS} Regions ({keys} keys), AWS quotas:");

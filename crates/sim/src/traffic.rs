@@ -9,6 +9,8 @@ use crate::model::{DAY, Kms, State};
 /// How long ago the imagined estate was made.
 const AGE: f64 = 200.0 * DAY;
 const HOUR: f64 = 3_600.0;
+/// How long ago the imagined estate's disabled keys were disabled.
+const DISABLED_AGO: f64 = 5.0 * DAY;
 
 /// Backdates every key of `kms` and gives each a last use by its bucket (a stable hash of its
 /// key ID and Region): primaries are used today, except one in ten (unused for months);
@@ -37,6 +39,8 @@ pub fn imagine(kms: &mut Kms, now: f64) {
         ],
         AGE,
     );
+    // The demo's disabled keys were disabled days ago, and a workload still calls one since.
+    kms.trail.backdate(&["DisableKey"], DISABLED_AGO);
     for (region, id, multi_region) in keys {
         let is_primary = !multi_region
             || kms
@@ -52,6 +56,17 @@ pub fn imagine(kms: &mut Kms, now: f64) {
             (false, 8) => Some((100 + hash % 80) as f64 * DAY),
             (false, _) => None,
         };
+        // A key that is not Enabled was last used before it stopped being usable.
+        let usable = kms
+            .key(&region, &id)
+            .is_some_and(|k| matches!(k.state, State::Enabled | State::Updating));
+        let ago = ago.map(|a| {
+            if usable {
+                a
+            } else {
+                a.max(DISABLED_AGO + 2.0 * DAY)
+            }
+        });
         let role = format!("workload-{}", hash % 7);
         if let Some(ago) = ago {
             let operation = if hash.is_multiple_of(3) {
