@@ -60,6 +60,9 @@ impl TrailEvent {
     }
 
     fn username(&self) -> &str {
+        if self.caller.arn.is_empty() {
+            return "AWS Internal";
+        }
         self.caller
             .arn
             .rsplit(['/', ':'])
@@ -71,10 +74,15 @@ impl TrailEvent {
     fn record(&self) -> Value {
         let mut identity = json!({
             "type": if self.caller.arn.contains(":assumed-role/") { "AssumedRole" } else { "IAMUser" },
-            "arn": self.caller.arn,
             "accountId": self.account,
-            "accessKeyId": self.caller.access_key_id,
         });
+        // KMS acting on its own (SynchronizeMultiRegionKey) names no ARN and no access key.
+        if self.caller.arn.is_empty() {
+            identity["type"] = json!("AWSService");
+        } else {
+            identity["arn"] = json!(self.caller.arn);
+            identity["accessKeyId"] = json!(self.caller.access_key_id);
+        }
         if let Some(by) = &self.caller.invoked_by {
             identity["invokedBy"] = json!(by);
         }

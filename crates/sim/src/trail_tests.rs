@@ -166,3 +166,26 @@ fn lookup_pages_with_a_token_bound_to_its_parameters_and_sees_ninety_days() {
         .unwrap();
     assert_eq!(later["Events"], json!([]), "older than 90 days");
 }
+
+#[test]
+fn a_shared_property_changed_on_a_primary_is_synchronised_by_aws_internal() {
+    let mut kms = kms();
+    let id = family(&mut kms);
+    kms.call(
+        "EnableKeyRotation",
+        "us-east-1",
+        &json!({"KeyId": id}),
+        T0 + 20.0,
+    )
+    .unwrap();
+    let events = by_resource(&kms, "us-east-1", &kms.key_arn("us-east-1", &id), T0 + 30.0);
+    let sync = events
+        .iter()
+        .find(|e| e["EventName"] == "SynchronizeMultiRegionKey")
+        .expect("KMS's own synchronisation is recorded");
+    let record: Value = serde_json::from_str(sync["CloudTrailEvent"].as_str().unwrap()).unwrap();
+    assert_eq!(record["userIdentity"]["invokedBy"], "AWS Internal");
+    assert_eq!(record["sourceIPAddress"], "AWS Internal");
+    assert!(record["userIdentity"].get("arn").is_none());
+    assert_eq!(sync["Username"], "AWS Internal");
+}

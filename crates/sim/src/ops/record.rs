@@ -78,6 +78,27 @@ impl Kms {
                         .push(echo("UpdatePrimaryRegion", target, Vec::new()));
                 }
             }
+            // A shared property changed on a primary: KMS synchronises the family, on its own.
+            "EnableKeyRotation" | "DisableKeyRotation" | "RotateKeyOnDemand" => {
+                let multi_region = event
+                    .resources
+                    .first()
+                    .is_some_and(|arn| arn.contains("key/mrk-"));
+                if multi_region {
+                    self.trail.push(TrailEvent {
+                        event_id: format!("{}-sync", served.event_id),
+                        event_name: "SynchronizeMultiRegionKey".into(),
+                        caller: Caller {
+                            arn: String::new(),
+                            access_key_id: String::new(),
+                            source_ip: "AWS Internal".into(),
+                            invoked_by: Some("AWS Internal".into()),
+                        },
+                        request_parameters: Value::Null,
+                        ..event.clone()
+                    });
+                }
+            }
             _ => {}
         }
     }
