@@ -164,3 +164,12 @@ pub fn audited(harness: &AppHarness) -> bool {
     use egui_kittest::kittest::Queryable;
     harness.query_by_label("Run audit again").is_some()
 }
+
+/// The wall clock, in seconds since the Unix epoch: where a test starts a simulator's clock
+/// days in the past, so that moving it forward brings it to the app's "now".
+pub fn real_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default()
+}

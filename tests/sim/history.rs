@@ -358,6 +358,34 @@ pub(crate) fn journaled_app(
     (inventory, log, runner)
 }
 
+/// Replicates `key` from us-east-1 to eu-west-1 through `inventory` (this app's own call, so
+/// journaled) and waits until the answer is in its trail: a job finishing, never a sleep.
+pub(crate) fn replicate_to_eu_west_1(inventory: &mut Inventory, runner: &Runner, key: &str) {
+    let id = MrkId::parse(key).unwrap();
+    let request = ReplicateRequest {
+        key_id: id.clone(),
+        primary_region: region("us-east-1"),
+        target: region("eu-west-1"),
+        policy: None,
+        description: None,
+        tags: None,
+        bypass_lockout: false,
+        alias: None,
+    };
+    assert_eq!(inventory.replicate(runner, vec![request]), 1);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while inventory.actions_on(&id).next().is_none() {
+        let before = runner.finished_count();
+        inventory.poll(runner);
+        if inventory.actions_on(&id).next().is_some() {
+            break;
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        assert!(!left.is_zero(), "ReplicateKey never answered");
+        runner.wait_until(left, || runner.finished_count() > before);
+    }
+}
+
 #[test]
 fn the_journal_of_a_replicate_survives_a_restart_and_shows_in_the_details_panel() {
     let runner = Runner::new().unwrap();
@@ -372,30 +400,7 @@ fn the_journal_of_a_replicate_survives_a_restart_and_shows_in_the_details_panel(
     let (mut inventory, log, runner) = journaled_app(runner, &sim, &state.db());
     inventory.refresh(&runner);
     inventory.wait_all(&runner);
-    let id = MrkId::parse(&key).unwrap();
-    let request = ReplicateRequest {
-        key_id: id.clone(),
-        primary_region: region("us-east-1"),
-        target: region("eu-west-1"),
-        policy: None,
-        description: None,
-        tags: None,
-        bypass_lockout: false,
-        alias: None,
-    };
-    assert_eq!(inventory.replicate(&runner, vec![request]), 1);
-    // The call lands (a job finishes), the trail records it, the writer puts it on disk.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while inventory.actions_on(&id).next().is_none() {
-        let before = runner.finished_count();
-        inventory.poll(&runner);
-        if inventory.actions_on(&id).next().is_some() {
-            break;
-        }
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        assert!(!left.is_zero(), "ReplicateKey never answered");
-        runner.wait_until(left, || runner.finished_count() > before);
-    }
+    replicate_to_eu_west_1(&mut inventory, &runner, &key);
     // The snapshot of the refresh, then the journal entry.
     assert!(
         log.wait_until_written(2, Duration::from_secs(60)),

@@ -4,24 +4,18 @@
 //! ago is skipped as stale (never forced), the one quiet for twenty days is scheduled.
 
 use std::process::{Command, Output};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use aws_sdk_kms::primitives::Blob;
 use kms_replica_console::jobs::Runner;
 use kms_replica_console::sim::{Delays, Seed, Sim, SimConfig};
 
+use crate::harness::real_now;
 use crate::plan_apply::stderr;
 use crate::support;
 
 const DAY: u64 = 86_400;
 const BASELINE: &str = "allow_regions = [\"us-east-1\"]\n[replicas]\ndisallowed = \"retire\"\n";
-
-fn real_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default()
-}
 
 struct Retirement {
     runner: Runner,

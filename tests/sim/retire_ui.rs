@@ -2,8 +2,6 @@
 //! period read from CloudTrail — blocked while a DisabledException is there, deletion offered
 //! once the simulator's clock has moved a quiet week past the last one.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use aws_sdk_kms::primitives::Blob;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -13,17 +11,11 @@ use kms_replica_console::sim::SimConfig;
 use kms_replica_console::ui::clock::Clock;
 use kms_replica_console::ui::{App, AppOptions};
 
+use crate::harness::real_now;
 use crate::harness::{AppHarness, DELAY, SimHarness, scanned, step_until};
 use crate::support::{self, region};
 
 const DAY: f64 = 86_400.0;
-
-fn real_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default()
-}
 
 /// A family (us-east-1, eu-west-1) on a simulator whose clock starts 30 days ago (served by
 /// `runner`, which the window then owns), and the window, judging time by the simulator's clock.

@@ -6,12 +6,11 @@
 use std::time::Duration;
 
 use aws_sdk_kms::primitives::Blob;
-use kms_replica_console::domain::{MrkId, ReplicateRequest};
 use kms_replica_console::jobs::Runner;
 use kms_replica_console::sim::{FaultKind, FaultRule, Seed, Sim, SimConfig};
 
 use crate::history::{StateDir, binary, journaled_app};
-use crate::support::{self, region};
+use crate::support;
 
 /// A family made by someone else in us-east-1, replicated to eu-west-1 by this app (journaled),
 /// then its replica disabled and a workload refused there. Returns the runner the simulator
@@ -22,26 +21,7 @@ fn family_with_a_trail(runner: Runner, sim: &Sim, state: &StateDir) -> (String, 
     let (mut inventory, log, runner) = journaled_app(runner, sim, &state.db());
     inventory.refresh(&runner);
     inventory.wait_all(&runner);
-    let id = MrkId::parse(&key).unwrap();
-    let request = ReplicateRequest {
-        key_id: id.clone(),
-        primary_region: region("us-east-1"),
-        target: region("eu-west-1"),
-        policy: None,
-        description: None,
-        tags: None,
-        bypass_lockout: false,
-        alias: None,
-    };
-    assert_eq!(inventory.replicate(&runner, vec![request]), 1);
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while inventory.actions_on(&id).next().is_none() {
-        let before = runner.finished_count();
-        inventory.poll(&runner);
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        assert!(!left.is_zero(), "ReplicateKey never answered");
-        runner.wait_until(left, || runner.finished_count() > before);
-    }
+    crate::history::replicate_to_eu_west_1(&mut inventory, &runner, &key);
     assert!(log.flush(Duration::from_secs(60)), "{:?}", log.problem());
     sim.advance_clock(Duration::from_secs(120));
     runner.block_on(async {

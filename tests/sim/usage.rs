@@ -2,8 +2,6 @@
 //! cases, and `audit --usage` naming an unused replica and refusing to say "all clear" when the
 //! usage of a key could not be read. moto has no GetKeyLastUsage: the simulator covers it.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use aws_sdk_kms::primitives::Blob;
 use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::MrkId;
@@ -12,16 +10,10 @@ use kms_replica_console::jobs::Runner;
 use kms_replica_console::sim::{FaultKind, FaultRule, SimConfig};
 
 use crate::harness::SimHarness;
+use crate::harness::real_now;
 use crate::support::{self, region};
 
 const DAY: f64 = 86_400.0;
-
-fn real_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default()
-}
 
 /// A simulator whose clock starts 100 days ago, with usage tracked from 50 days ago: a key
 /// made now (in its time) is older than tracking, and once the clock has caught up with the

@@ -319,7 +319,7 @@ pub fn parse_form(body: &[u8]) -> HashMap<String, String> {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch (Howard Hinnant's civil-from-days).
-fn iso8601(epoch: f64) -> String {
+pub fn iso8601(epoch: f64) -> String {
     let secs = epoch.max(0.0) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let z = days + 719_468;

@@ -420,6 +420,16 @@ async fn sts(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
     response
 }
 
+/// A JSON 1.1 body, or `{}` when it is not one (the operation then says what is missing).
+async fn json_body(req: Request<Incoming>, shared: &Shared) -> Value {
+    let body = Limited::new(req.into_body(), shared.config.max_body_bytes)
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    serde_json::from_slice(&body).unwrap_or_else(|_| json!({}))
+}
+
 /// Organizations (JSON 1.1), for the caller's account.
 async fn organizations(req: Request<Incoming>, shared: &Shared, op: &str) -> HttpResponse {
     let authorization = authorization_of(&req);
@@ -427,12 +437,7 @@ async fn organizations(req: Request<Incoming>, shared: &Shared, op: &str) -> Htt
     if shared.is_expired(&authorization) {
         return fault_response(&Fault::expired_token());
     }
-    let body = Limited::new(req.into_body(), shared.config.max_body_bytes)
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
-    let input: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
+    let input = json_body(req, shared).await;
     let caller = shared
         .org
         .account_of(access_key_from_authorization(&authorization));
@@ -455,12 +460,7 @@ async fn cloudtrail(req: Request<Incoming>, shared: &Shared, op: &str) -> HttpRe
             "Missing Authentication Token: the request carries no SigV4 credential scope.",
         ));
     };
-    let body = Limited::new(req.into_body(), shared.config.max_body_bytes)
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
-    let input: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
+    let input = json_body(req, shared).await;
     let account = shared
         .org
         .account_of(access_key_from_authorization(&authorization))

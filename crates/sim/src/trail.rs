@@ -89,7 +89,7 @@ impl TrailEvent {
         let mut record = json!({
             "eventVersion": "1.08",
             "userIdentity": identity,
-            "eventTime": iso(self.time),
+            "eventTime": crate::org::iso8601(self.time),
             "eventSource": "kms.amazonaws.com",
             "eventName": self.event_name,
             "awsRegion": self.region,
@@ -297,27 +297,4 @@ fn decode_token(token: &str, fingerprint: &str) -> Result<usize, Fault> {
         return Err(invalid());
     }
     skip.parse().map_err(|_| invalid())
-}
-
-/// `2026-11-30T10:00:00Z`.
-fn iso(epoch: f64) -> String {
-    let secs = epoch.floor() as i64;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }

@@ -173,19 +173,10 @@ impl Served {
     }
 }
 
-/// `8-4-4-4-12` lowercase hex, the shape of KMS request IDs and CloudTrail event IDs.
+/// `8-4-4-4-12` lowercase hex, the shape of KMS request IDs and CloudTrail event IDs (and of
+/// a single-Region key ID).
 pub fn uuid_like(rng: &mut fastrand::Rng) -> String {
-    let hex: String = (0..32)
-        .map(|_| char::from_digit(rng.u32(0..16), 16).unwrap_or('0'))
-        .collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    crate::model::new_key_id(rng, false)
 }
 
 fn invalid_ciphertext() -> Fault {
