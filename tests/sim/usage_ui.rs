@@ -63,9 +63,11 @@ fn the_details_panel_shows_each_keys_last_use_and_a_refresh_reads_it_again() {
             .expect("the replica encrypts");
     });
     harness.get_by_label("Refresh").click();
+    // Both keys' usage read again: the replica's use, and no key still being read.
     step_until(&mut harness, "the replica's use", |h| {
         h.query_by_label_contains("Last used today: Encrypt at")
             .is_some()
+            && usage_read(h)
     });
     assert_eq!(
         harness
