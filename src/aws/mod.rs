@@ -5,6 +5,7 @@
 
 mod accounts;
 mod client;
+mod crypto;
 mod endpoint;
 mod error;
 mod identity;
@@ -20,6 +21,7 @@ mod trail;
 
 pub use accounts::{ListAccountsError, ListedAccount};
 pub use client::{AwsClients, ConnectSettings, StaticCredentials, Timeouts};
+pub use crypto::DataKey;
 pub use endpoint::{EndpointError, check_endpoint_url, endpoint_from_env};
 pub use error::KmsError;
 pub use identity::{CallerIdentity, IdentityError};

@@ -174,6 +174,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
         format: HistoryFormatArg,
     },
+    /// Prove a family's keys interoperate: a data key made by the primary opened by every
+    /// replica, and one made by each replica opened by the primary (GenerateDataKey and
+    /// Decrypt; nothing is changed, the calls are logged in CloudTrail and billed).
+    ///
+    /// Exit status: 0 all interoperate, 1 some do not, 2 the proof could not be made.
+    Verify {
+        /// The family's key ID (mrk-…).
+        key_id: String,
+        #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
+        format: HistoryFormatArg,
+    },
     /// Run the embedded KMS simulator alone, for the AWS CLI, boto3 or any other client.
     Sim {
         /// Port on 127.0.0.1 (0 picks a free one).

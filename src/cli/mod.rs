@@ -6,6 +6,7 @@ mod args;
 mod audit;
 mod checks;
 mod error;
+mod family;
 mod gui;
 mod history;
 mod org;
@@ -13,6 +14,7 @@ mod output;
 mod plan;
 mod settings;
 mod trail;
+mod verify;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -93,6 +95,24 @@ fn run(cli: Cli, stdout_open: bool) -> Result<Exit, CliError> {
             output::write_report(None, &text).map(|()| Exit::Success)
         }
         Some(Command::Audit(args)) => run_audit(&runner, &cli, args),
+        Some(Command::Verify { key_id, format }) => {
+            if *format == HistoryFormatArg::Csv {
+                return Err(RenderError::NotCsv {
+                    what: "a verification",
+                }
+                .into());
+            }
+            let session = Session::open(&runner, &cli, true)?;
+            session.refuse_accounts("verify")?;
+            let markdown = *format == HistoryFormatArg::Md;
+            Ok(
+                match verify::verify_command(&runner, &session, key_id, markdown)? {
+                    crate::domain::verify::Verdict::AllInteroperate => Exit::Success,
+                    crate::domain::verify::Verdict::SomeDoNot => Exit::Attention,
+                    crate::domain::verify::Verdict::CouldNotCheck => Exit::Incomplete,
+                },
+            )
+        }
         Some(Command::Trail {
             key_id,
             since,

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::error::CliError;
 use super::settings::Session;
 use crate::domain::history::parse_age;
-use crate::domain::{KeyInfo, MrkId, Region};
+use crate::domain::{MrkId, Region};
 use crate::jobs::{Runner, TRAIL_DAYS, fetch_trail, now_epoch, trail_read};
 use crate::report::{EventRow, NotRead, TRAIL_SCHEMA_VERSION, TrailReport};
 
@@ -92,37 +92,19 @@ pub fn trail_command(
     })
 }
 
-/// Each Region where the family has a key, with that key's ARN: the first key found among the
-/// session's Regions names the rest (its multi-Region configuration).
+/// Each Region where the family has a key, with that key's ARN (named by the multi-Region
+/// configuration even where DescribeKey was not made).
 fn family_keys(
     runner: &Runner,
     session: &Session,
     id: &MrkId,
 ) -> Result<Vec<(Region, String)>, CliError> {
-    let found: Vec<KeyInfo> = runner.block_on(async {
-        let reads = session.regions.iter().map(|region| {
-            let client = session.clients.client(*region);
-            async move { client.describe_key(id).await.ok() }
-        });
-        futures::future::join_all(reads)
-            .await
-            .into_iter()
-            .flatten()
-            .collect()
-    });
-    let Some(first) = found.first() else {
-        return Err(CliError::FamilyNotFound {
-            key: id.to_string(),
-            regions: session.regions.len(),
-        });
-    };
-    let mut keys: Vec<(Region, String)> = found.iter().map(|k| (k.region, k.arn.clone())).collect();
-    if let Some(config) = &first.multi_region {
-        let related = config.primary.iter().chain(&config.replicas);
-        keys.extend(
-            related.filter_map(|k| Some((k.region.parse::<Region>().ok()?, k.arn.clone()))),
-        );
-    }
+    let (found, related) = super::family::describe_family(runner, session, id)?;
+    let mut keys: Vec<(Region, String)> = found
+        .iter()
+        .map(|k| (k.region, k.arn.clone()))
+        .chain(related)
+        .collect();
     keys.sort();
     keys.dedup_by_key(|(region, _)| *region);
     Ok(keys)

@@ -25,6 +25,7 @@ mod task_error;
 mod tasks;
 mod trail_reads;
 mod usage_reads;
+mod verify;
 
 pub use accounts::{EnterError, EnteredAccount, RoleSettings, enter_accounts, enter_profiles};
 pub use action_state::{ActionJob, ActionPhase, ActionRecord, CallOutcome, now_epoch};
@@ -47,3 +48,4 @@ pub use task_error::TaskError;
 pub use tasks::{AuditResult, PrimaryTagsRead, PropsRead, TaskKey, TaskOutput};
 pub use trail_reads::{TRAIL_DAYS, TrailRead, fetch_trail, trail_read};
 pub use usage_reads::UsageCell;
+pub use verify::{Verification, verify_family};

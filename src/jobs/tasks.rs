@@ -63,6 +63,8 @@ pub enum TaskKey {
     SavePlan(String),
     /// A family's CloudTrail records, for its details panel.
     Trail(MrkId),
+    /// A family's keys checked against each other (Verify replicas…).
+    Verify(MrkId),
 }
 
 /// Policies and tags read for a set of keys.
@@ -137,6 +139,7 @@ pub enum TaskOutput {
         outcomes: Result<Vec<StepStatus>, TaskError>,
     },
     Trail(MrkId, Result<super::trail_reads::TrailRead, TaskError>),
+    Verified(MrkId, Result<super::verify::Verification, TaskError>),
 }
 
 impl TaskKey {
@@ -182,6 +185,7 @@ impl TaskKey {
                 saved: Err(e()),
             },
             TaskKey::Trail(id) => TaskOutput::Trail(id, Err(e())),
+            TaskKey::Verify(id) => TaskOutput::Verified(id, Err(e())),
         }
     }
 }

@@ -6,6 +6,7 @@ mod coverage;
 mod history;
 mod plan;
 mod trail;
+mod verify;
 
 /// Why a report, a plan or a history listing could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -35,3 +36,4 @@ pub use coverage::{CoverageReport, coverage_report};
 pub use history::{HistoryFormat, render_diff, render_journal, render_snapshots};
 pub use plan::render_plan;
 pub use trail::{EventRow, NotRead, TRAIL_SCHEMA_VERSION, TrailReport};
+pub use verify::VerifyReport;

@@ -54,6 +54,10 @@ pub enum Command {
     ReadTrail(MrkId),
     /// Open the retirement of the family's key in a Region.
     OpenRetire(MrkId, Region),
+    /// Ask to verify the family's keys against each other (a confirmation first).
+    ConfirmVerify(MrkId),
+    /// Verify the family's keys against each other (confirmed).
+    Verify(MrkId),
     /// Compare the grid with this snapshot and mark what changed.
     ChangesSince(i64),
     /// Work in this account (by its place in the window): panels, dialogs and calls use its

@@ -19,6 +19,8 @@ pub struct AuditView<'a> {
     pub trail: TrailView<'a>,
     /// What time it is (the app's clock), for how long ago a key was used.
     pub now: i64,
+    /// The family's last verification: `None` before one; `Some(None)` while it runs.
+    pub verification: Option<Option<&'a Result<crate::jobs::Verification, crate::jobs::TaskError>>>,
 }
 
 /// Where the family's CloudTrail trail stands: read only when asked (LookupEvents' quota is
@@ -50,6 +52,7 @@ pub fn show(
         return;
     };
     header(ui, estate_view, id, family, read_only, commands);
+    verification(ui, audit.verification);
     findings(ui, audit);
     ui.separator();
     let primary_policy = family
@@ -92,6 +95,58 @@ pub fn show(
         ui.separator();
         cloudtrail(ui, id, audit.trail, commands);
     });
+}
+
+/// What the last Verify replicas… proved: each Region's keys interoperating both ways, or the
+/// error that stopped a leg.
+fn verification(
+    ui: &mut Ui,
+    verification: Option<Option<&Result<crate::jobs::Verification, crate::jobs::TaskError>>>,
+) {
+    use crate::domain::verify::{LegOutcome, Verdict};
+    let result = match verification {
+        None => return,
+        Some(None) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Verifying the replicas…");
+            });
+            return;
+        }
+        Some(Some(Err(why))) => {
+            ui.colored_label(ui.visuals().error_fg_color, format!("Verify: {why}"));
+            return;
+        }
+        Some(Some(Ok(result))) => result,
+    };
+    if let Some(why) = &result.unverifiable {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("Not verified: {why}"));
+        return;
+    }
+    let (text, colour) = match result.verdict() {
+        Verdict::AllInteroperate => (
+            "Verified: every replica opens the primary's data key, and the primary each replica's",
+            egui::Color32::from_rgb(0x66, 0xbb, 0x6a),
+        ),
+        Verdict::SomeDoNot => (
+            "Verify: some keys do not interoperate",
+            ui.visuals().error_fg_color,
+        ),
+        Verdict::CouldNotCheck => (
+            "Verify: not every leg could be checked",
+            ui.visuals().warn_fg_color,
+        ),
+    };
+    ui.label(RichText::new(text).color(colour));
+    // Words, not marks: egui's default fonts have no arrow or check mark.
+    for leg in &result.legs {
+        let outcome = match &leg.outcome {
+            LegOutcome::Interoperates => "interoperates".to_string(),
+            LegOutcome::Refused(why) => format!("refused: {why}"),
+            LegOutcome::NotChecked(why) => format!("not checked: {why}"),
+        };
+        ui.label(RichText::new(format!("{} to {}: {outcome}", leg.from, leg.to)).small());
+    }
 }
 
 /// Who changed or used the family's keys, from CloudTrail: a button until asked, then the
@@ -370,6 +425,7 @@ mod tests {
                     props: &props,
                     trail: TrailView::NotRead,
                     now: 0,
+                    verification: None,
                 };
                 show(ui, &estate, &family_id(), read_only, &audit, commands);
             },

@@ -23,6 +23,7 @@ mod remembered;
 mod replicate_dialog;
 mod retire_dialog;
 mod tag_editor;
+mod verify_dialog;
 mod window;
 
 pub use app::{App, AppOptions};

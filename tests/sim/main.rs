@@ -40,3 +40,4 @@ mod trail;
 mod trust;
 mod usage;
 mod usage_ui;
+mod verify;

@@ -32,6 +32,7 @@ pub mod tags;
 pub mod test_keys;
 pub mod trail;
 pub mod usage;
+pub mod verify;
 
 pub use estate::{
     Cell, Estate, Family, KeyEntry, RegionRead, RegionRescan, RegionScan, RegionStatus,

@@ -137,6 +137,16 @@ impl Sim {
             .unwrap_or_else(|p| p.into_inner()) = keys;
     }
 
+    /// Gives the key `key_id` in `region` (of the simulator's own account) material of its
+    /// own: its ciphertexts and its relatives' no longer open each other (IncorrectKeyException).
+    pub fn replace_material(&self, region: &str, key_id: &str) {
+        if let Some(kms) = self.shared.kms.get(&self.shared.config.account_id) {
+            kms.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .replace_material(region, key_id);
+        }
+    }
+
     /// Replaces the fault rules in force (tests turn faults on after seeding a ground truth).
     pub fn set_faults(&self, faults: Vec<FaultRule>) {
         *self

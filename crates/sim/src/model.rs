@@ -124,6 +124,8 @@ pub struct Kms {
     pub tracking_start: f64,
     /// The account's CloudTrail records of calls that changed or used a key.
     pub trail: super::trail::Trail,
+    /// `(Region, key ID)` → material that is not the family's (`replace_material`).
+    pub materials: HashMap<(String, String), u64>,
 }
 
 /// One grant on one key in one Region.
@@ -168,6 +170,7 @@ impl Kms {
             usage: HashMap::new(),
             tracking_start: super::ops::SERVICE_TRACKING_START,
             trail: Default::default(),
+            materials: HashMap::new(),
             account,
             delays,
             keys: BTreeMap::new(),

@@ -101,6 +101,13 @@ impl App {
             Command::ReadTrail(id) => {
                 self.work.inventory.read_trail(&self.runner, &id);
             }
+            Command::ConfirmVerify(id) => {
+                self.verify_dialog = Some(crate::ui::verify_dialog::VerifyDialog::new(id));
+            }
+            Command::Verify(id) => {
+                self.verification = None;
+                self.work.inventory.verify(&self.runner, &id);
+            }
             Command::OpenRetire(id, region) => {
                 let now = self.options.clock.now();
                 self.retire = Some(crate::ui::retire_dialog::RetireDialog::new(

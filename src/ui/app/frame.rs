@@ -197,6 +197,18 @@ impl App {
                     props: self.work.audit.props(),
                     trail,
                     now: self.options.clock.now(),
+                    verification: if self
+                        .work
+                        .inventory
+                        .task_running(&TaskKey::Verify(id.clone()))
+                    {
+                        Some(None)
+                    } else {
+                        match &self.verification {
+                            Some((of, result)) if of == id => Some(Some(result)),
+                            _ => None,
+                        }
+                    },
                 };
                 crate::ui::details::show(
                     ui,
@@ -222,6 +234,7 @@ impl App {
             retire.now = self.options.clock.now();
         }
         show_window(&mut self.retire, ctx, &view, commands);
+        show_window(&mut self.verify_dialog, ctx, &view, commands);
         show_window(&mut self.confirm, ctx, &view, commands);
         self.shortcuts_window(ctx);
     }

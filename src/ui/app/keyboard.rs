@@ -62,6 +62,7 @@ impl App {
     /// A confirmation (a modal) is open: its own keys answer (Escape cancels it).
     fn confirmation_open(&self) -> bool {
         self.confirm.is_some()
+            || self.verify_dialog.is_some()
             || self.grant_dialog.is_some()
             || self.plan_view.is_confirming()
             || self

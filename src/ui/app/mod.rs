@@ -70,6 +70,13 @@ pub struct App {
     pub(super) history: HistoryPanel,
     pub(super) grant_dialog: Option<GrantDialog>,
     pub(super) plan_view: PlanView,
+    /// The last verification of a family, and of which.
+    pub(super) verification: Option<(
+        MrkId,
+        Result<crate::jobs::Verification, crate::jobs::TaskError>,
+    )>,
+    /// A verification waiting for its confirmation.
+    pub(super) verify_dialog: Option<crate::ui::verify_dialog::VerifyDialog>,
     /// The last CloudTrail trail read, and of which family.
     pub(super) trail: Option<(
         MrkId,
@@ -125,6 +132,8 @@ impl App {
             plan_view: PlanView::default(),
             usage_view: None,
             trail: None,
+            verification: None,
+            verify_dialog: None,
             reread_after: Vec::new(),
             applied_steps: Vec::new(),
             audit_snapshot_due: false,

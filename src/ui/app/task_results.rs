@@ -46,6 +46,7 @@ impl App {
                 Err(e) => tracing::error!("computing the findings: {e}"),
             },
             TaskOutput::Snapshots(read) => self.history.snapshots = Some(read),
+            TaskOutput::Verified(id, verified) => self.verification = Some((id, verified)),
             TaskOutput::Trail(id, read) => {
                 if let Some(retire) = &mut self.retire
                     && retire.key().0 == &id

@@ -35,6 +35,15 @@ pub(super) fn family_menu(
         commands.push(Command::Select(Some(id.clone())));
         ui.close();
     }
+    // A check, not a change: offered in read-only mode too.
+    let verify = ui.button("Verify replicas…").on_hover_text(
+        "Prove the family's keys interoperate: a data key made by the primary opened by each \
+         replica, and back",
+    );
+    if verify.clicked() {
+        commands.push(Command::ConfirmVerify(id.clone()));
+        ui.close();
+    }
 }
 
 /// The lifecycle actions on the family's key in `region`, each enabled only when KMS would

@@ -22,7 +22,7 @@ impl Kms {
         let key = self.usable(region, &id)?;
         let out = json!({
             "KeyId": key.arn,
-            "CiphertextBlob": seal(&id, &context, &plaintext, ctx.nonce),
+            "CiphertextBlob": seal(&id, self.material(region, &id), &context, &plaintext, ctx.nonce),
             "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
         });
         self.record_use(region, &id, "Encrypt", ctx);
@@ -57,7 +57,7 @@ impl Kms {
         let out = json!({
             "KeyId": key.arn,
             "Plaintext": base64::engine::general_purpose::STANDARD.encode(&plaintext),
-            "CiphertextBlob": seal(&id, &context, &plaintext, ctx.nonce),
+            "CiphertextBlob": seal(&id, self.material(region, &id), &context, &plaintext, ctx.nonce),
         });
         self.record_use(region, &id, "GenerateDataKey", ctx);
         Ok(out)
@@ -78,16 +78,22 @@ impl Kms {
         Ok(json!({
             "SourceKeyId": source_arn,
             "KeyId": destination_arn,
-            "CiphertextBlob": seal(&destination, &destination_context, &plaintext, ctx.nonce),
+            "CiphertextBlob": seal(
+                &destination,
+                self.material(region, &destination),
+                &destination_context,
+                &plaintext,
+                ctx.nonce
+            ),
             "SourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
             "DestinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
         }))
     }
 
     /// The key ID a blob was sealed under, and its plaintext: refused when the blob is not one
-    /// of ours or its context differs (InvalidCiphertext), when `asked` names another key
-    /// (IncorrectKey), or when no key of that ID is in `region` (NotFound: the ciphertext of a
-    /// key with no relative here cannot be decrypted here).
+    /// of ours or its context differs (InvalidCiphertext), when `asked` names another key or the
+    /// key here holds other material (IncorrectKey), or when no key of that ID is in `region`
+    /// (NotFound: the ciphertext of a key with no relative here cannot be decrypted here).
     fn open(
         &self,
         region: &str,
@@ -95,7 +101,8 @@ impl Kms {
         sealed: &[u8],
         context: &str,
     ) -> Result<(String, Vec<u8>), Fault> {
-        let (id, plaintext) = unseal(sealed, context).ok_or_else(invalid_ciphertext)?;
+        let sealed = unseal(sealed, context).ok_or_else(invalid_ciphertext)?;
+        let id = sealed.id.clone();
         if let Some(asked) = asked.and_then(Value::as_str) {
             let named = self.resolve(region, asked)?;
             if named != id {
@@ -105,7 +112,28 @@ impl Kms {
             }
         }
         self.existing_key(region, &id)?;
+        let plaintext = sealed.open(self.material(region, &id)).ok_or_else(|| {
+            Fault::incorrect_key(
+                "The key material in this Region is not the material the ciphertext was made with.",
+            )
+        })?;
         Ok((id, plaintext))
+    }
+
+    /// The material of the key `id` in `region`.
+    fn material(&self, region: &str, id: &str) -> u64 {
+        self.materials
+            .get(&(region.to_string(), id.to_string()))
+            .copied()
+            .unwrap_or_else(|| family_material(id))
+    }
+
+    /// Gives the key `id` in `region` material of its own (a replica that is not what its
+    /// family promises: what `verify` must find).
+    pub fn replace_material(&mut self, region: &str, id: &str) {
+        let other = fnv(&[id.as_bytes(), region.as_bytes(), b"other material"]);
+        self.materials
+            .insert((region.to_string(), id.to_string()), other);
     }
 
     fn existing_key(&self, region: &str, id: &str) -> Result<&Key, Fault> {
@@ -250,35 +278,64 @@ fn fnv(parts: &[&[u8]]) -> u64 {
     hash
 }
 
-fn keystream(id: &str, nonce: u64, len: usize) -> Vec<u8> {
-    let mut rng = fastrand::Rng::with_seed(fnv(&[id.as_bytes(), b"material"]) ^ nonce);
+fn keystream(material: u64, nonce: u64, len: usize) -> Vec<u8> {
+    let mut rng = fastrand::Rng::with_seed(material ^ nonce);
     (0..len).map(|_| rng.u8(..)).collect()
 }
 
-/// MAGIC, the key ID's length and bytes, the nonce, the context's digest, the sealed bytes.
-fn seal(id: &str, context: &str, plaintext: &[u8], nonce: u64) -> String {
-    let mut out = Vec::with_capacity(plaintext.len() + id.len() + 32);
+/// A family's material unless a test replaced one key's (`Kms::replace_material`).
+pub fn family_material(id: &str) -> u64 {
+    fnv(&[id.as_bytes(), b"material"])
+}
+
+/// A ciphertext taken apart: the key ID it names, and what only that key's material opens.
+struct Sealed {
+    id: String,
+    nonce: u64,
+    tag: u64,
+    body: Vec<u8>,
+}
+
+/// MAGIC, the key ID's length and bytes, the nonce, the context's digest, the material's tag
+/// of the plaintext, the sealed bytes.
+fn seal(id: &str, material: u64, context: &str, plaintext: &[u8], nonce: u64) -> String {
+    let mut out = Vec::with_capacity(plaintext.len() + id.len() + 40);
     out.extend_from_slice(MAGIC);
     out.push(id.len() as u8);
     out.extend_from_slice(id.as_bytes());
     out.extend_from_slice(&nonce.to_be_bytes());
     out.extend_from_slice(&fnv(&[id.as_bytes(), context.as_bytes()]).to_be_bytes());
-    let stream = keystream(id, nonce, plaintext.len());
+    out.extend_from_slice(&fnv(&[&material.to_be_bytes(), plaintext]).to_be_bytes());
+    let stream = keystream(material, nonce, plaintext.len());
     out.extend(plaintext.iter().zip(stream).map(|(p, k)| p ^ k));
     base64::engine::general_purpose::STANDARD.encode(out)
 }
 
-fn unseal(sealed: &[u8], context: &str) -> Option<(String, Vec<u8>)> {
+/// The parts of `sealed`, when it is one of ours made under `context`.
+fn unseal(sealed: &[u8], context: &str) -> Option<Sealed> {
     let rest = sealed.strip_prefix(MAGIC)?;
     let (&len, rest) = rest.split_first()?;
     let (id, rest) = rest.split_at_checked(usize::from(len))?;
     let id = std::str::from_utf8(id).ok()?.to_string();
     let (nonce, rest) = rest.split_at_checked(8)?;
-    let (digest, body) = rest.split_at_checked(8)?;
-    let nonce = u64::from_be_bytes(nonce.try_into().ok()?);
+    let (digest, rest) = rest.split_at_checked(8)?;
+    let (tag, body) = rest.split_at_checked(8)?;
     if u64::from_be_bytes(digest.try_into().ok()?) != fnv(&[id.as_bytes(), context.as_bytes()]) {
         return None;
     }
-    let stream = keystream(&id, nonce, body.len());
-    Some((id, body.iter().zip(stream).map(|(c, k)| c ^ k).collect()))
+    Some(Sealed {
+        id,
+        nonce: u64::from_be_bytes(nonce.try_into().ok()?),
+        tag: u64::from_be_bytes(tag.try_into().ok()?),
+        body: body.to_vec(),
+    })
+}
+
+impl Sealed {
+    /// The plaintext, when `material` is the one it was sealed with.
+    fn open(&self, material: u64) -> Option<Vec<u8>> {
+        let stream = keystream(material, self.nonce, self.body.len());
+        let plaintext: Vec<u8> = self.body.iter().zip(stream).map(|(c, k)| c ^ k).collect();
+        (fnv(&[&material.to_be_bytes(), &plaintext]) == self.tag).then_some(plaintext)
+    }
 }

@@ -251,3 +251,17 @@ fn re_encrypt_is_a_use_of_both_keys() {
         assert_eq!(usage["KeyLastUsage"]["Operation"], "ReEncrypt");
     }
 }
+
+#[test]
+fn a_replica_holding_other_material_refuses_its_familys_ciphertext_with_incorrect_key() {
+    let mut kms = kms();
+    let id = family(&mut kms, T0);
+    kms.replace_material("eu-west-1", &id);
+    let blob = encrypt(&mut kms, "us-east-1", &id, T0);
+    let input = json!({"CiphertextBlob": blob, "EncryptionContext": {"app": "orders"}});
+    assert_eq!(
+        code(kms.call("Decrypt", "eu-west-1", &input, T0)),
+        "IncorrectKeyException"
+    );
+    assert!(kms.call("Decrypt", "us-east-1", &input, T0).is_ok());
+}
