@@ -10,6 +10,7 @@ mod apply_trust;
 mod audit;
 mod audit_ui;
 mod bad_input;
+mod boto3_conformance;
 mod conformance;
 mod coverage_ui;
 mod credentials_ui;

@@ -1,0 +1,84 @@
+"""boto3 against the simulator: the 2025-2026 behaviours it serves (KMS_FACTS.md sections 1, 5
+and 6), each asserted with the error code KMS documents. Run by tests/sim/boto3_conformance.rs
+with the simulator's endpoint as argv[1]; prints one line per check and exits 1 on the first
+that fails."""
+
+import datetime
+import sys
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+ENDPOINT = sys.argv[1]
+CONFIG = Config(retries={"max_attempts": 1})
+
+
+def client(service, region):
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=ENDPOINT,
+        aws_access_key_id="AKIDTESTTESTTEST",
+        aws_secret_access_key="test-secret-not-real",
+        config=CONFIG,
+    )
+
+
+def code_of(call):
+    try:
+        call()
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+    return "no error"
+
+
+def check(name, got, want):
+    print(f"{'ok' if got == want else 'FAILED'}: {name}: {got!r} (want {want!r})")
+    if got != want:
+        sys.exit(1)
+
+
+us, eu = client("kms", "us-east-1"), client("kms", "eu-west-1")
+key = us.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+us.replicate_key(KeyId=key, ReplicaRegion="eu-west-1")
+us.create_alias(AliasName="alias/conformance", TargetKeyId=key)
+
+# GetKeyLastUsage (section 1): the three answers' shapes, an alias refused.
+usage = us.get_key_last_usage(KeyId=key)
+check("an unused key's KeyLastUsage is empty", usage["KeyLastUsage"], {})
+check("a key made after tracking began starts there", usage["TrackingStartDate"], usage["KeyCreationDate"])
+check("an alias is not a key ID", code_of(lambda: us.get_key_last_usage(KeyId="alias/conformance")), "NotFoundException")
+
+# Crypto across a family (section 5).
+blob = us.encrypt(KeyId=key, Plaintext=b"conformance", EncryptionContext={"app": "c"})["CiphertextBlob"]
+out = eu.decrypt(CiphertextBlob=blob, EncryptionContext={"app": "c"})
+check("a replica opens its primary's ciphertext", out["Plaintext"], b"conformance")
+check("the replica named as the key that decrypted", ":eu-west-1:" in out["KeyId"], True)
+check("another context", code_of(lambda: eu.decrypt(CiphertextBlob=blob, EncryptionContext={"app": "x"})), "InvalidCiphertextException")
+used = eu.get_key_last_usage(KeyId=key)["KeyLastUsage"]
+check("the replica's own use recorded", used.get("Operation"), "Decrypt")
+eu.disable_key(KeyId=key)
+check("a disabled replica", code_of(lambda: eu.decrypt(CiphertextBlob=blob, EncryptionContext={"app": "c"})), "DisabledException")
+eu.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+check("a replica pending deletion", code_of(lambda: eu.decrypt(CiphertextBlob=blob, EncryptionContext={"app": "c"})), "KMSInvalidStateException")
+
+# CloudTrail LookupEvents (section 6).
+trail = client("cloudtrail", "eu-west-1")
+arn = out["KeyId"]
+events = trail.lookup_events(LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": arn}])["Events"]
+names = [e["EventName"] for e in events]
+check("newest first: the refused Decrypt after the deletion's scheduling", names[:2], ["Decrypt", "ScheduleKeyDeletion"])
+check("the replica's records", "CreateKey" in names and "DisableKey" in names, True)
+two = [
+    {"AttributeKey": "EventName", "AttributeValue": "Decrypt"},
+    {"AttributeKey": "ReadOnly", "AttributeValue": "true"},
+]
+check("one lookup attribute only", code_of(lambda: trail.lookup_events(LookupAttributes=two)), "InvalidLookupAttributesException")
+now = datetime.datetime.now(datetime.timezone.utc)
+check(
+    "start after end",
+    code_of(lambda: trail.lookup_events(StartTime=now, EndTime=now - datetime.timedelta(hours=1))),
+    "InvalidTimeRangeException",
+)
+print("all checks passed")
