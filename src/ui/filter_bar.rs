@@ -175,14 +175,17 @@ impl FilterBar {
         commands: &mut Vec<Command>,
     ) {
         ui.horizontal_wrapped(|ui| {
-            ui.add(
+            let search = ui.add(
                 egui::TextEdit::singleline(&mut self.query.search)
                     .id(search_id())
                     .char_limit(SEARCH_LIMIT)
                     .hint_text("Search key ID or alias")
                     .desired_width(200.0),
-            )
-            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search"));
+            );
+            search.widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search"));
+            search.on_hover_text(
+                "Part of a key ID, an alias or a key spec (ml_dsa, ml_kem, edwards, hmac), in any case",
+            );
             ui.separator();
             self.state_choice(ui);
             ui.separator();

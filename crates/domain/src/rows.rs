@@ -148,9 +148,14 @@ pub fn select_rows(estate: &Estate, query: &RowQuery, facts: &RowFacts<'_>) -> V
 }
 
 /// Aliases of Regions no longer scanned were dropped with them, so every alias left counts.
+/// The key spec counts too ("ml_dsa", "hmac", "edwards"): a family's spec is its keys'.
 fn matches_search(id: &MrkId, family: &Family, search: &str) -> bool {
     contains_lowercase(id.as_str(), search)
         || family.all_aliases().any(|a| contains_lowercase(a, search))
+        || family
+            .described()
+            .next()
+            .is_some_and(|k| contains_lowercase(&k.key_spec, search))
 }
 
 /// `haystack.to_lowercase().contains(needle)` without allocating for ASCII text (key IDs and

@@ -105,6 +105,32 @@ fn search_matches_part_of_the_key_id_or_any_alias_ignoring_case() {
     assert_eq!(search("payments"), ["mrk-bbbb"]);
     assert_eq!(search("alias/"), ["mrk-aaaa", "mrk-bbbb"]);
     assert!(search("nothing-like-it").is_empty());
+    assert_eq!(search("symmetric").len(), 3, "the key spec is searched too");
+}
+
+#[test]
+fn search_finds_a_family_by_a_new_key_spec() {
+    let mut estate = estate();
+    let mut ml_dsa = test_keys::key("ap-southeast-2", Role::Primary, "ap-southeast-2", &[]);
+    ml_dsa.key_id = id("mrk-dddd");
+    ml_dsa.key_spec = "ML_DSA_65".into();
+    ml_dsa.key_usage = "SIGN_VERIFY".into();
+    estate.upsert_key(ml_dsa);
+    let query = RowQuery {
+        search: "ml_dsa".into(),
+        ..RowQuery::default()
+    };
+    let facts_tags = HashMap::new();
+    let findings = |_: &MrkId| false;
+    let facts = RowFacts {
+        tags: &facts_tags,
+        findings: &findings,
+    };
+    let found: Vec<String> = select_rows(&estate, &query, &facts)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(found, ["mrk-dddd"]);
 }
 
 #[test]

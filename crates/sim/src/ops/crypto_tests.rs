@@ -265,3 +265,37 @@ fn a_replica_holding_other_material_refuses_its_familys_ciphertext_with_incorrec
     );
     assert!(kms.call("Decrypt", "us-east-1", &input, T0).is_ok());
 }
+
+#[test]
+fn the_new_key_specs_are_made_multi_region_with_their_own_usage_and_refused_with_another() {
+    let mut kms = kms();
+    for (spec, usage) in [
+        ("ML_DSA_65", "SIGN_VERIFY"),
+        ("ECC_NIST_EDWARDS25519", "SIGN_VERIFY"),
+        ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE"),
+        ("HMAC_256", "GENERATE_VERIFY_MAC"),
+    ] {
+        let input = json!({"MultiRegion": true, "KeySpec": spec, "KeyUsage": usage});
+        let out = kms.call("CreateKey", "us-east-1", &input, T0).unwrap();
+        assert_eq!(out["KeyMetadata"]["KeySpec"], spec);
+        let id = out["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+        let replicate = json!({"KeyId": id, "ReplicaRegion": "eu-west-1"});
+        let replica = kms
+            .call("ReplicateKey", "us-east-1", &replicate, T0)
+            .unwrap();
+        assert_eq!(replica["ReplicaKeyMetadata"]["KeySpec"], spec);
+        assert_eq!(replica["ReplicaKeyMetadata"]["KeyUsage"], usage);
+    }
+    let wrong =
+        json!({"MultiRegion": true, "KeySpec": "ML_KEM_512", "KeyUsage": "ENCRYPT_DECRYPT"});
+    assert_eq!(
+        code(kms.call("CreateKey", "us-east-1", &wrong, T0)),
+        "ValidationException"
+    );
+    let unnamed = json!({"KeySpec": "ML_DSA_44"});
+    assert_eq!(
+        code(kms.call("CreateKey", "us-east-1", &unnamed, T0)),
+        "ValidationException",
+        "a signing spec needs its usage named"
+    );
+}

@@ -26,13 +26,35 @@ const KEY_SPECS: &[&str] = &[
     "ML_DSA_44",
     "ML_DSA_65",
     "ML_DSA_87",
+    "ECC_NIST_EDWARDS25519",
+    "ML_KEM_512",
+    "ML_KEM_768",
+    "ML_KEM_1024",
 ];
 const KEY_USAGES: &[&str] = &[
     "ENCRYPT_DECRYPT",
     "SIGN_VERIFY",
     "GENERATE_VERIFY_MAC",
     "KEY_AGREEMENT",
+    "ENCAPSULATE_DECAPSULATE",
 ];
+
+/// The key usages a key spec takes (KMS_FACTS §4 and the KeySpec/KeyUsage model): KMS refuses
+/// any other pair with a ValidationException.
+fn usages_of(spec: &str) -> &'static [&'static str] {
+    match spec {
+        "SYMMETRIC_DEFAULT" => &["ENCRYPT_DECRYPT"],
+        "RSA_2048" | "RSA_3072" | "RSA_4096" => &["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
+        "ECC_NIST_P256" | "ECC_NIST_P384" | "ECC_NIST_P521" => &["SIGN_VERIFY", "KEY_AGREEMENT"],
+        "ECC_SECG_P256K1" | "ML_DSA_44" | "ML_DSA_65" | "ML_DSA_87" | "ECC_NIST_EDWARDS25519" => {
+            &["SIGN_VERIFY"]
+        }
+        "HMAC_224" | "HMAC_256" | "HMAC_384" | "HMAC_512" => &["GENERATE_VERIFY_MAC"],
+        "SM2" => &["ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"],
+        "ML_KEM_512" | "ML_KEM_768" | "ML_KEM_1024" => &["ENCAPSULATE_DECAPSULATE"],
+        _ => &[],
+    }
+}
 
 impl Kms {
     pub(super) fn create_key(&mut self, region: &str, input: &Value, now: f64) -> OpResult {
@@ -45,10 +67,23 @@ impl Kms {
                 "1 validation error detected: Value '{key_spec}' at 'keySpec' failed to satisfy constraint"
             )));
         }
+        let usages = usages_of(key_spec);
+        // Without KeyUsage, KMS takes ENCRYPT_DECRYPT; a spec that cannot encrypt needs it named.
         let key_usage = optional(input, "KeyUsage").unwrap_or("ENCRYPT_DECRYPT");
         if !KEY_USAGES.contains(&key_usage) {
             return Err(Fault::validation(format!(
                 "1 validation error detected: Value '{key_usage}' at 'keyUsage' failed to satisfy constraint"
+            )));
+        }
+        if !usages.contains(&key_usage) {
+            return Err(Fault::validation(format!(
+                "KeyUsage {key_usage} is not compatible with KeySpec {key_spec} (it takes {}).",
+                usages.join(", ")
+            )));
+        }
+        if key_spec.starts_with("ML_KEM") && region.starts_with("cn-") {
+            return Err(Fault::unsupported(format!(
+                "KeySpec {key_spec} is not available in {region}."
             )));
         }
         let origin = optional(input, "Origin").unwrap_or("AWS_KMS");
