@@ -7,7 +7,7 @@ use aws_sdk_kms::types::{GrantConstraints as KmsConstraints, GrantOperation, Rot
 use super::pages::PageTokens;
 use super::{KmsError, RegionClient};
 use crate::domain::MrkId;
-use crate::domain::parity::{Grant, GrantConstraints, RotationStatus};
+use crate::domain::parity::{Grant, GrantConstraints, GranteeKind, RotationStatus};
 
 impl RegionClient {
     /// Every grant on the key in this Region (ListGrants, every page).
@@ -26,11 +26,24 @@ impl RegionClient {
                 .await
                 .map_err(|e| KmsError::from_sdk(self.region(), e))?;
             grants.extend(out.grants().iter().map(|g| {
+                let (grantee, grantee_kind) =
+                    match (g.grantee_service_principal(), g.grantee_principal()) {
+                        (Some(service), _) => (service, GranteeKind::ServicePrincipal),
+                        (None, Some(p)) if p.ends_with(".amazonaws.com") => {
+                            (p, GranteeKind::LegacyServicePrincipal)
+                        }
+                        (None, p) => (p.unwrap_or_default(), GranteeKind::Principal),
+                    };
                 Grant {
                     id: g.grant_id().unwrap_or_default().to_string(),
                     name: g.name().filter(|n| !n.is_empty()).map(str::to_string),
-                    grantee: g.grantee_principal().unwrap_or_default().to_string(),
-                    retiring: g.retiring_principal().map(str::to_string),
+                    grantee: grantee.to_string(),
+                    grantee_kind,
+                    retiring: g
+                        .retiring_service_principal()
+                        .or(g.retiring_principal())
+                        .map(str::to_string),
+                    retiring_service: g.retiring_service_principal().is_some(),
                     operations: g
                         .operations()
                         .iter()
@@ -41,6 +54,7 @@ impl RegionClient {
                         .map(|c| GrantConstraints {
                             subset: sorted(c.encryption_context_subset()),
                             equals: sorted(c.encryption_context_equals()),
+                            source_arn: c.source_arn().map(str::to_string),
                         })
                         .unwrap_or_default(),
                 }
@@ -104,20 +118,28 @@ impl RegionClient {
         key_id: &MrkId,
         grant: &Grant,
     ) -> Result<Option<String>, KmsError> {
-        let constraints = (!grant.constraints.subset.is_empty()
-            || !grant.constraints.equals.is_empty())
-        .then(|| {
-            KmsConstraints::builder()
-                .set_encryption_context_subset(non_empty(&grant.constraints.subset))
-                .set_encryption_context_equals(non_empty(&grant.constraints.equals))
-                .build()
-        });
-        let out = self
-            .sdk()
-            .create_grant()
-            .key_id(key_id.as_str())
-            .grantee_principal(&grant.grantee)
-            .set_retiring_principal(grant.retiring.clone())
+        let c = &grant.constraints;
+        let constraints = (!c.subset.is_empty() || !c.equals.is_empty() || c.source_arn.is_some())
+            .then(|| {
+                KmsConstraints::builder()
+                    .set_encryption_context_subset(non_empty(&c.subset))
+                    .set_encryption_context_equals(non_empty(&c.equals))
+                    .set_source_arn(c.source_arn.clone())
+                    .build()
+            });
+        // The same kind of field the grant was read from: a service-principal grant is copied
+        // as one, a legacy grant as the GranteePrincipal it was.
+        let service = grant.grantee_kind == GranteeKind::ServicePrincipal;
+        let mut call = self.sdk().create_grant().key_id(key_id.as_str());
+        call = match service {
+            true => call.grantee_service_principal(&grant.grantee),
+            false => call.grantee_principal(&grant.grantee),
+        };
+        call = match grant.retiring_service {
+            true => call.set_retiring_service_principal(grant.retiring.clone()),
+            false => call.set_retiring_principal(grant.retiring.clone()),
+        };
+        let out = call
             .set_operations(Some(
                 grant
                     .operations

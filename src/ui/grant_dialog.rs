@@ -114,7 +114,9 @@ mod tests {
             id: "g-1".into(),
             name: None,
             grantee: "arn:aws:iam::111122223333:role/app".into(),
+            grantee_kind: Default::default(),
             retiring: None,
+            retiring_service: false,
             operations: ["Decrypt".to_string()].into(),
             constraints: Default::default(),
         }

@@ -36,6 +36,7 @@ mod replicate_ui;
 mod retire;
 mod retire_ui;
 mod scan_pace;
+mod service_grants;
 mod snapshots;
 mod trail;
 mod trust;

@@ -445,7 +445,9 @@ fn grant(grantee: &str) -> crate::parity::Grant {
         id: format!("{grantee}-id"),
         name: None,
         grantee: grantee.into(),
+        grantee_kind: Default::default(),
         retiring: None,
+        retiring_service: false,
         operations: ["Decrypt".to_string()].into_iter().collect(),
         constraints: Default::default(),
     }

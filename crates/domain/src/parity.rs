@@ -12,17 +12,37 @@ pub struct Grant {
     pub id: String,
     pub name: Option<String>,
     pub grantee: String,
+    /// How the grant names its grantee (KMS_FACTS §2).
+    pub grantee_kind: GranteeKind,
     pub retiring: Option<String>,
+    /// The retiring principal is a service principal (`RetiringServicePrincipal`).
+    pub retiring_service: bool,
     /// Sorted: the order KMS lists them in means nothing.
     pub operations: BTreeSet<String>,
     pub constraints: GrantConstraints,
 }
 
-/// Encryption-context constraints of a grant (sorted by key: order means nothing).
+/// How a grant names its grantee.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GranteeKind {
+    /// An IAM principal's ARN in `GranteePrincipal`.
+    #[default]
+    Principal,
+    /// A service principal in `GranteeServicePrincipal` (service-principal grants, 2026).
+    ServicePrincipal,
+    /// A service principal in `GranteePrincipal`: a grant an AWS service made before there was
+    /// a field for it.
+    LegacyServicePrincipal,
+}
+
+/// Constraints of a grant: encryption context (sorted by key: order means nothing) and the
+/// ARN of the resource a service principal may act for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct GrantConstraints {
     pub subset: BTreeMap<String, String>,
     pub equals: BTreeMap<String, String>,
+    /// `SourceArn`: the grant holds only for calls a service makes for this resource.
+    pub source_arn: Option<String>,
 }
 
 impl Grant {
@@ -30,6 +50,8 @@ impl Grant {
     /// principal and name. The grant ID differs in every Region and is not compared.
     pub fn same_as(&self, other: &Grant) -> bool {
         self.grantee == other.grantee
+            && self.grantee_kind == other.grantee_kind
+            && self.retiring_service == other.retiring_service
             && self.operations == other.operations
             && self.constraints == other.constraints
             && self.retiring == other.retiring
@@ -39,7 +61,14 @@ impl Grant {
     /// The grant in words, for findings and the details panel.
     pub fn describe(&self) -> String {
         let ops: Vec<&str> = self.operations.iter().map(String::as_str).collect();
-        let mut text = format!("{} may {}", self.grantee, ops.join(", "));
+        let who = match self.grantee_kind {
+            GranteeKind::Principal => self.grantee.clone(),
+            GranteeKind::ServicePrincipal => format!("service principal {}", self.grantee),
+            GranteeKind::LegacyServicePrincipal => {
+                format!("{} (a service, in a legacy grant)", self.grantee)
+            }
+        };
+        let mut text = format!("{who} may {}", ops.join(", "));
         if let Some(name) = &self.name {
             text = format!("'{name}': {text}");
         }
@@ -61,6 +90,9 @@ impl Grant {
                 context(&self.constraints.equals)
             ));
         }
+        if let Some(source) = &self.constraints.source_arn {
+            text.push_str(&format!(" (for {source} only)"));
+        }
         if let Some(retiring) = &self.retiring {
             text.push_str(&format!("; {retiring} may retire it"));
         }
@@ -74,7 +106,7 @@ impl Grant {
     }
 
     pub fn is_service_grantee(&self) -> bool {
-        self.grantee.ends_with(".amazonaws.com")
+        self.grantee_kind != GranteeKind::Principal || self.grantee.ends_with(".amazonaws.com")
     }
 }
 

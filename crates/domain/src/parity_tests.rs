@@ -7,7 +7,9 @@ fn grant(grantee: &str, ops: &[&str], subset: &[(&str, &str)]) -> Grant {
         id: format!("id-{}", fastrand::u32(..)),
         name: Some("app".into()),
         grantee: grantee.into(),
+        grantee_kind: Default::default(),
         retiring: None,
+        retiring_service: false,
         operations: ops.iter().map(|o| o.to_string()).collect(),
         constraints: GrantConstraints {
             subset: subset
@@ -15,6 +17,7 @@ fn grant(grantee: &str, ops: &[&str], subset: &[(&str, &str)]) -> Grant {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             equals: BTreeMap::new(),
+            source_arn: None,
         },
     }
 }
@@ -51,6 +54,7 @@ fn a_grant_differing_in_operations_constraints_retiring_principal_or_name_is_ano
     equals.constraints = GrantConstraints {
         subset: BTreeMap::new(),
         equals: base.constraints.subset.clone(),
+        source_arn: None,
     };
     others.extend([retiring, renamed, equals]);
     for other in &others {
@@ -119,4 +123,93 @@ fn a_replica_whose_material_expires_first_is_named_and_one_that_never_expires_is
     primary.expiration_model = Some("KEY_MATERIAL_DOES_NOT_EXPIRE".into());
     replica.valid_to = Some(1_000);
     assert!(expires_before_primary(&replica, &primary));
+}
+
+fn service_grant() -> Grant {
+    Grant {
+        grantee_kind: crate::parity::GranteeKind::ServicePrincipal,
+        retiring: Some("us-east-1.supportauthz.amazonaws.com".into()),
+        retiring_service: true,
+        constraints: GrantConstraints {
+            source_arn: Some("arn:aws:support:us-east-1:111122223333:case/1".into()),
+            ..GrantConstraints::default()
+        },
+        ..grant("us-east-1.supportauthz.amazonaws.com", &["Decrypt"], &[])
+    }
+}
+
+#[test]
+fn a_service_principal_grant_is_its_own_grant_and_says_what_it_is_for() {
+    let service = service_grant();
+    let legacy = Grant {
+        grantee_kind: crate::parity::GranteeKind::LegacyServicePrincipal,
+        ..grant("dynamodb.us-east-1.amazonaws.com", &["Decrypt"], &[])
+    };
+    assert!(
+        service
+            .describe()
+            .contains("service principal us-east-1.supportauthz.amazonaws.com may Decrypt")
+    );
+    assert!(
+        service
+            .describe()
+            .contains("(for arn:aws:support:us-east-1:111122223333:case/1 only)")
+    );
+    assert!(legacy.describe().contains("(a service, in a legacy grant)"));
+    let other_source = Grant {
+        constraints: GrantConstraints {
+            source_arn: Some("arn:aws:support:us-east-1:111122223333:case/2".into()),
+            ..GrantConstraints::default()
+        },
+        ..service.clone()
+    };
+    assert!(
+        !service.same_as(&other_source),
+        "another resource is another grant"
+    );
+    let as_legacy = Grant {
+        grantee_kind: crate::parity::GranteeKind::LegacyServicePrincipal,
+        ..service.clone()
+    };
+    assert!(
+        !service.same_as(&as_legacy),
+        "the field it is given in is part of the grant"
+    );
+}
+
+#[test]
+fn a_service_principal_the_primary_does_not_grant_is_high_on_a_replica() {
+    let primary = [grant(
+        "arn:aws:iam::111122223333:role/app",
+        &["Decrypt"],
+        &[],
+    )];
+    let replica = [service_grant()];
+    let diff = grant_diff(&primary, &replica);
+    assert_eq!(diff.extra.len(), 1);
+    assert!(extra_grant_is_high(diff.extra[0], &primary, "111122223333"));
+}
+
+#[test]
+fn a_service_grant_copied_by_a_plan_is_the_same_grant_and_passes_the_plans_checks() {
+    let service = service_grant();
+    let id = crate::MrkId::parse("mrk-1234abcd12ab34cd56ef1234567890ab").unwrap();
+    let step = crate::plan::Step {
+        account: "111122223333".into(),
+        region: "eu-west-1".into(),
+        key_id: id.to_string(),
+        operation: "CreateGrant".into(),
+        parameters: crate::plan::grant_json_for_tests(&id, &service),
+        reason: "grant-missing".into(),
+        precondition: crate::plan::Precondition::GrantAbsent {
+            grant: service.describe(),
+        },
+    };
+    assert!(crate::plan::grant_of(&step.parameters).same_as(&service));
+    let plan = crate::plan::Plan {
+        schema_version: crate::plan::PLAN_SCHEMA_VERSION,
+        steps: vec![step],
+        blocked: Vec::new(),
+    };
+    assert_eq!(crate::plan_check::check_plan(&plan), Ok(()));
 }

@@ -511,25 +511,44 @@ impl FamilyPlan<'_> {
     }
 }
 
+/// `grant_json`, for the specifications of the grant module.
+#[cfg(test)]
+pub(crate) fn grant_json_for_tests(id: &MrkId, g: &super::parity::Grant) -> Value {
+    grant_json(id, g)
+}
+
 /// CreateGrant's parameters for the same grant on `id`.
 fn grant_json(id: &MrkId, g: &super::parity::Grant) -> Value {
+    use super::parity::GranteeKind;
+    let grantee_field = match g.grantee_kind {
+        GranteeKind::ServicePrincipal => "GranteeServicePrincipal",
+        GranteeKind::Principal | GranteeKind::LegacyServicePrincipal => "GranteePrincipal",
+    };
     let mut p = json!({
         "KeyId": id.as_str(),
-        "GranteePrincipal": g.grantee,
+        grantee_field: g.grantee,
         "Operations": g.operations,
     });
-    if !g.constraints.subset.is_empty() || !g.constraints.equals.is_empty() {
-        let mut c = json!({});
-        if !g.constraints.subset.is_empty() {
-            c["EncryptionContextSubset"] = json!(g.constraints.subset);
+    let c = &g.constraints;
+    if !c.subset.is_empty() || !c.equals.is_empty() || c.source_arn.is_some() {
+        let mut out = json!({});
+        if !c.subset.is_empty() {
+            out["EncryptionContextSubset"] = json!(c.subset);
         }
-        if !g.constraints.equals.is_empty() {
-            c["EncryptionContextEquals"] = json!(g.constraints.equals);
+        if !c.equals.is_empty() {
+            out["EncryptionContextEquals"] = json!(c.equals);
         }
-        p["Constraints"] = c;
+        if let Some(source) = &c.source_arn {
+            out["SourceArn"] = json!(source);
+        }
+        p["Constraints"] = out;
     }
     if let Some(r) = &g.retiring {
-        p["RetiringPrincipal"] = json!(r);
+        let field = match g.retiring_service {
+            true => "RetiringServicePrincipal",
+            false => "RetiringPrincipal",
+        };
+        p[field] = json!(r);
     }
     if let Some(n) = &g.name {
         p["Name"] = json!(n);
@@ -546,14 +565,28 @@ pub fn grant_of(p: &Value) -> super::parity::Grant {
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
             .collect()
     };
+    use super::parity::GranteeKind;
+    let (grantee, grantee_kind) = match (
+        p["GranteePrincipal"].as_str(),
+        p["GranteeServicePrincipal"].as_str(),
+    ) {
+        (_, Some(service)) => (service, GranteeKind::ServicePrincipal),
+        (Some(g), None) if g.ends_with(".amazonaws.com") => {
+            (g, GranteeKind::LegacyServicePrincipal)
+        }
+        (Some(g), None) => (g, GranteeKind::Principal),
+        (None, None) => ("", GranteeKind::Principal),
+    };
+    let retiring_service = p["RetiringServicePrincipal"].as_str();
     super::parity::Grant {
         id: String::new(),
         name: p["Name"].as_str().map(str::to_string),
-        grantee: p["GranteePrincipal"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        retiring: p["RetiringPrincipal"].as_str().map(str::to_string),
+        grantee: grantee.to_string(),
+        grantee_kind,
+        retiring: retiring_service
+            .or(p["RetiringPrincipal"].as_str())
+            .map(str::to_string),
+        retiring_service: retiring_service.is_some(),
         operations: p["Operations"]
             .as_array()
             .into_iter()
@@ -563,6 +596,7 @@ pub fn grant_of(p: &Value) -> super::parity::Grant {
         constraints: super::parity::GrantConstraints {
             subset: strings(&p["Constraints"]["EncryptionContextSubset"]),
             equals: strings(&p["Constraints"]["EncryptionContextEquals"]),
+            source_arn: p["Constraints"]["SourceArn"].as_str().map(str::to_string),
         },
     }
 }

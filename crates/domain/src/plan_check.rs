@@ -252,11 +252,30 @@ fn alias_ok(p: &Value, pre: &Precondition) -> Result<(), StepProblem> {
 }
 
 fn grant_ok(p: &Value) -> Result<(), StepProblem> {
-    let grantee = text(p, "GranteePrincipal")?;
-    if grantee.is_empty() || grantee.len() > 256 {
+    let (principal, service) = (p.get("GranteePrincipal"), p.get("GranteeServicePrincipal"));
+    let (field, limit) = match (principal, service) {
+        (Some(_), None) => ("GranteePrincipal", 256),
+        (None, Some(_)) => ("GranteeServicePrincipal", 128),
+        _ => {
+            return Err(bad(
+                "GranteePrincipal",
+                "exactly one of GranteePrincipal and GranteeServicePrincipal",
+            ));
+        }
+    };
+    let grantee = text(p, field)?;
+    if grantee.is_empty() || grantee.len() > limit {
         return Err(bad(
-            "GranteePrincipal",
-            "GranteePrincipal must be 1 to 256 characters",
+            field,
+            format!("{field} must be 1 to {limit} characters"),
+        ));
+    }
+    let retiring =
+        p.get("RetiringPrincipal").is_some() || p.get("RetiringServicePrincipal").is_some();
+    if service.is_some() && (p["Constraints"]["SourceArn"].as_str().is_none() || !retiring) {
+        return Err(bad(
+            field,
+            "a grant to a service principal needs Constraints.SourceArn and a retiring principal",
         ));
     }
     let ops = p["Operations"]

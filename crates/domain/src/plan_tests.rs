@@ -306,13 +306,16 @@ fn with_grants_copied_a_replica_gets_each_primary_grant_it_lacks_and_nothing_is_
         id: format!("{grantee}-id"),
         name: Some("app".into()),
         grantee: grantee.into(),
+        grantee_kind: Default::default(),
         retiring: None,
+        retiring_service: false,
         operations: ["Decrypt".to_string()].into_iter().collect(),
         constraints: GrantConstraints {
             subset: [("app".to_string(), "payments".to_string())]
                 .into_iter()
                 .collect(),
             equals: Default::default(),
+            source_arn: None,
         },
     };
     let app = grant("arn:aws:iam::111122223333:role/app");

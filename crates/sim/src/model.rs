@@ -135,7 +135,12 @@ pub struct Grant {
     pub token: String,
     pub name: Option<String>,
     pub grantee: String,
+    /// The grantee came as `GranteeServicePrincipal` (a 2026 service-principal grant), not as a
+    /// `GranteePrincipal` (which a legacy grant by an AWS service may also hold a service in).
+    pub grantee_service: bool,
     pub retiring: Option<String>,
+    /// The retiring principal came as `RetiringServicePrincipal`.
+    pub retiring_service: bool,
     pub operations: Vec<String>,
     /// `{"EncryptionContextSubset": {…}}` or `{"EncryptionContextEquals": {…}}`, as sent.
     pub constraints: Option<serde_json::Value>,

@@ -39,19 +39,41 @@ impl Kms {
             }
             _ => return Err(super::invalid_state(key)),
         }
-        let grantee = principal(required(input, "GranteePrincipal")?, "granteePrincipal")?;
-        let retiring = optional(input, "RetiringPrincipal")
-            .map(|p| principal(p, "retiringPrincipal"))
-            .transpose()?;
+        let (grantee, grantee_service) = one_of(input, "GranteePrincipal", "GranteeServicePrincipal")?
+            .ok_or_else(|| {
+                Fault::validation(
+                    "1 validation error detected: Value null at 'granteePrincipal' failed to satisfy \
+                     constraint: Member must not be null (give GranteePrincipal or GranteeServicePrincipal)",
+                )
+            })?;
+        let retiring = one_of(input, "RetiringPrincipal", "RetiringServicePrincipal")?;
         let operations = operations(input.get("Operations"))?;
         let constraints = constraints(input.get("Constraints"))?;
+        // KMS_FACTS §2: a service grantee needs the SourceArn constraint and a retiring principal.
+        if grantee_service {
+            let has_source = constraints
+                .as_ref()
+                .is_some_and(|c| c.get("SourceArn").is_some());
+            if !has_source || retiring.is_none() {
+                return Err(Fault::validation(
+                    "A grant to a service principal needs Constraints.SourceArn and a retiring \
+                     principal (RetiringPrincipal or RetiringServicePrincipal).",
+                ));
+            }
+        }
         let name = optional(input, "Name").map(grant_name).transpose()?;
+        let (retiring, retiring_service) = match retiring {
+            Some((p, service)) => (Some(p), service),
+            None => (None, false),
+        };
         let grant = Grant {
             id: self.grant_id(),
             token: String::new(),
             name,
             grantee,
+            grantee_service,
             retiring,
+            retiring_service,
             operations,
             constraints,
             created: now,
@@ -88,14 +110,18 @@ impl Kms {
             )));
         }
         let by_id = optional(input, "GrantId");
-        let by_grantee = optional(input, "GranteePrincipal");
+        let by_grantee = one_of(input, "GranteePrincipal", "GranteeServicePrincipal")?;
         let items: Vec<(String, Value)> = self
             .grants
             .get(&(region.to_string(), id.clone()))
             .into_iter()
             .flatten()
             .filter(|g| by_id.is_none_or(|want| g.id == want))
-            .filter(|g| by_grantee.is_none_or(|want| g.grantee == want))
+            .filter(|g| {
+                by_grantee.as_ref().is_none_or(|(want, service)| {
+                    g.grantee == *want && g.grantee_service == *service
+                })
+            })
             .map(|g| (g.id.clone(), self.grant_json(&key.arn, g)))
             .collect();
         let mut sorted = items;
@@ -153,15 +179,23 @@ impl Kms {
             "KeyId": key_arn,
             "GrantId": g.id,
             "CreationDate": g.created,
-            "GranteePrincipal": g.grantee,
             "IssuingAccount": format!("arn:aws:iam::{}:root", self.account),
             "Operations": g.operations,
         });
+        let grantee_field = match g.grantee_service {
+            true => "GranteeServicePrincipal",
+            false => "GranteePrincipal",
+        };
+        out[grantee_field] = json!(g.grantee);
         if let Some(name) = &g.name {
             out["Name"] = json!(name);
         }
         if let Some(retiring) = &g.retiring {
-            out["RetiringPrincipal"] = json!(retiring);
+            let field = match g.retiring_service {
+                true => "RetiringServicePrincipal",
+                false => "RetiringPrincipal",
+            };
+            out[field] = json!(retiring);
         }
         if let Some(constraints) = &g.constraints {
             out["Constraints"] = constraints.clone();
@@ -179,7 +213,9 @@ impl Kms {
 
 fn same_parameters(a: &Grant, b: &Grant) -> bool {
     a.grantee == b.grantee
+        && a.grantee_service == b.grantee_service
         && a.retiring == b.retiring
+        && a.retiring_service == b.retiring_service
         && a.operations == b.operations
         && a.constraints == b.constraints
 }
@@ -189,6 +225,48 @@ fn same_parameters(a: &Grant, b: &Grant) -> bool {
 fn grant_token(id: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("simulated-grant-token:{id}"))
+}
+
+/// At most one of the principal field `arn_field` and the service-principal field
+/// `service_field` (KMS_FACTS §2): the principal given, and whether it came as a service.
+fn one_of(
+    input: &Value,
+    arn_field: &str,
+    service_field: &str,
+) -> Result<Option<(String, bool)>, Fault> {
+    let camel = |f: &str| {
+        let mut chars = f.chars();
+        chars
+            .next()
+            .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+            .unwrap_or_default()
+    };
+    match (optional(input, arn_field), optional(input, service_field)) {
+        (Some(_), Some(_)) => Err(Fault::validation(format!(
+            "Give {arn_field} or {service_field}, not both."
+        ))),
+        (Some(p), None) => Ok(Some((principal(p, &camel(arn_field))?, false))),
+        (None, Some(s)) => Ok(Some((service_principal(s, &camel(service_field))?, true))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A service principal: `name.amazonaws.com` or a Regional `region.name.amazonaws.com`
+/// (`^([A-Za-z0-9\-]+)\.([A-Za-z0-9\-]+)(\.[A-Za-z0-9\-]+)+$`, 1–128).
+fn service_principal(p: &str, field: &str) -> Result<String, Fault> {
+    let labels: Vec<&str> = p.split('.').collect();
+    let ok = (1..=128).contains(&p.len())
+        && labels.len() >= 3
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    match ok {
+        true => Ok(p.to_string()),
+        false => Err(Fault::validation(format!(
+            "1 validation error detected: Value '{p}' at '{field}' failed to satisfy constraint: \
+             Member must be a service principal (name.amazonaws.com)"
+        ))),
+    }
 }
 
 /// An AWS principal: an ARN (account root, role, user, assumed role) or a service principal.
@@ -239,12 +317,18 @@ fn constraints(value: Option<&Value>) -> Result<Option<Value>, Fault> {
     };
     let bad = || {
         Fault::validation(
-            "Constraints takes EncryptionContextSubset or EncryptionContextEquals, each a map of strings",
+            "Constraints takes EncryptionContextSubset or EncryptionContextEquals, each a map of \
+             strings, and SourceArn, an ARN",
         )
     };
     let object = value.as_object().ok_or_else(bad)?;
     let mut kept = serde_json::Map::new();
     for (name, map) in object {
+        if name == "SourceArn" {
+            let arn = map.as_str().filter(|a| source_arn_ok(a)).ok_or_else(bad)?;
+            kept.insert(name.clone(), json!(arn));
+            continue;
+        }
         let ok_name = name == "EncryptionContextSubset" || name == "EncryptionContextEquals";
         let ok_map = map
             .as_object()
@@ -259,6 +343,20 @@ fn constraints(value: Option<&Value>) -> Result<Option<Value>, Fault> {
         }
     }
     Ok((!kept.is_empty()).then_some(Value::Object(kept)))
+}
+
+/// `^arn:aws[a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{12}:.+$`, 20–512 characters.
+fn source_arn_ok(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let label = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    (20..=512).contains(&arn.len())
+        && matches!(parts[..], ["arn", partition, service, region, account, resource]
+            if partition.starts_with("aws") && label(partition) && !service.is_empty()
+                && label(service) && label(region) && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit()) && !resource.is_empty())
 }
 
 fn grant_name(name: &str) -> Result<String, Fault> {

@@ -111,6 +111,8 @@ const STRING_FIELDS: &[&str] = &[
     "WrappingKeySpec",
     "GranteePrincipal",
     "RetiringPrincipal",
+    "GranteeServicePrincipal",
+    "RetiringServicePrincipal",
     "Name",
     "GrantId",
     "GrantToken",
@@ -438,3 +440,5 @@ mod tests {
 
 #[cfg(test)]
 mod crypto_tests;
+#[cfg(test)]
+mod grant_tests;
