@@ -192,3 +192,36 @@ fn comparison_never_panics_on_awkward_shapes() {
         }
     }
 }
+
+/// The 2026 grant condition keys (KMS_FACTS §2) compare like any condition key: the same
+/// service principal written in another case is one condition; another service is not.
+#[test]
+fn the_service_principal_grant_condition_keys_are_compared_case_blind() {
+    let policy = |key: &str, service: &str| {
+        format!(
+            r#"{{"Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:role/ops"}}, "Action": "kms:CreateGrant", "Resource": "*", "Condition": {{"StringEquals": {{"{key}": "{service}"}}, "ArnLike": {{"kms:GrantConstraintSourceArn": "arn:aws:support:*"}}}}}}]}}"#
+        )
+    };
+    let primary = policy(
+        "kms:GranteeServicePrincipal",
+        "us-east-1.supportauthz.amazonaws.com",
+    );
+    let same = policy(
+        "KMS:granteeServicePrincipal",
+        "us-east-1.supportauthz.amazonaws.com",
+    );
+    assert!(compare(&primary, &same).unwrap().is_empty());
+    let other = policy(
+        "kms:GranteeServicePrincipal",
+        "eu-west-1.supportauthz.amazonaws.com",
+    );
+    assert_eq!(compare(&primary, &other).unwrap().only_in_replica.len(), 1);
+    let retiring = policy(
+        "kms:RetiringServicePrincipal",
+        "us-east-1.supportauthz.amazonaws.com",
+    );
+    assert_eq!(
+        compare(&primary, &retiring).unwrap().only_in_primary.len(),
+        1
+    );
+}
