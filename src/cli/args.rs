@@ -240,6 +240,10 @@ pub enum Format {
     Csv,
     Md,
     Html,
+    /// AWS Security Finding Format (a JSON array), what Security Hub imports.
+    Asff,
+    /// OCSF Detection Findings (a JSON array), as Prowler writes them.
+    Ocsf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -273,6 +277,8 @@ impl Format {
             Format::Csv => ReportFormat::Csv,
             Format::Md => ReportFormat::Markdown,
             Format::Html => ReportFormat::Html,
+            Format::Asff => ReportFormat::Asff,
+            Format::Ocsf => ReportFormat::Ocsf,
         }
     }
 }

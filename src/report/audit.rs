@@ -91,6 +91,9 @@ pub struct AuditReport {
     pub schema_version: u32,
     /// ISO 8601 UTC.
     pub generated_at: String,
+    /// The same moment in seconds since the Unix epoch (for OCSF's `time`).
+    #[serde(skip)]
+    pub generated_epoch: i64,
     pub account: Option<String>,
     /// The identity the scan signed as (STS GetCallerIdentity's ARN), when it could be read.
     pub identity: Option<String>,
@@ -146,6 +149,7 @@ pub fn audit_report(
     AuditReport {
         schema_version: SCHEMA_VERSION,
         generated_at: format_utc(now),
+        generated_epoch: now,
         accounts: Vec::new(),
         summary: summary_of(&findings),
         account,
@@ -242,6 +246,8 @@ impl AuditReport {
             Format::Csv => self.csv(),
             Format::Markdown => Ok(self.markdown()),
             Format::Html => Ok(self.html()),
+            Format::Asff => super::asff::asff(self),
+            Format::Ocsf => super::ocsf::ocsf(self),
         }
     }
 

@@ -1,9 +1,11 @@
 //! Headless output of a scan (the `audit` subcommand) and of the history (`history`, `diff`,
 //! `journal`), from the same domain values the GUI draws.
 
+mod asff;
 mod audit;
 mod coverage;
 mod history;
+mod ocsf;
 mod plan;
 mod trail;
 mod verify;
@@ -19,6 +21,10 @@ pub enum RenderError {
     Utf8(#[from] std::string::FromUtf8Error),
     #[error("{what} is written as json or md, not csv")]
     NotCsv { what: &'static str },
+    #[error(
+        "ASFF and OCSF name each finding's account, and the account is unknown (STS GetCallerIdentity did not answer)"
+    )]
+    NoAccount,
 }
 
 /// A CSV writer over memory that could not hand its bytes back.
@@ -28,12 +34,17 @@ impl From<csv::IntoInnerError<csv::Writer<Vec<u8>>>> for RenderError {
     }
 }
 
+pub use asff::{asff_records, stable_id};
 pub use audit::{
     AccountPart, AccountReport, AuditReport, Format, InAccount, ReadStatus, SCHEMA_VERSION,
     Summary, audit_report, organization_report,
 };
 pub use coverage::{CoverageReport, coverage_report};
 pub use history::{HistoryFormat, render_diff, render_journal, render_snapshots};
+pub use ocsf::ocsf_records;
 pub use plan::render_plan;
 pub use trail::{EventRow, NotRead, TRAIL_SCHEMA_VERSION, TrailReport};
 pub use verify::VerifyReport;
+
+#[cfg(test)]
+mod format_tests;

@@ -78,11 +78,13 @@ pub struct AuditPanel {
     pub baseline_result: Option<Result<String, TaskError>>,
 }
 
-const FORMATS: [(&str, ReportFormat, &str); 4] = [
+const FORMATS: [(&str, ReportFormat, &str); 6] = [
     ("JSON", ReportFormat::Json, "json"),
     ("CSV", ReportFormat::Csv, "csv"),
     ("Markdown", ReportFormat::Markdown, "md"),
     ("HTML", ReportFormat::Html, "html"),
+    ("ASFF (Security Hub)", ReportFormat::Asff, "asff.json"),
+    ("OCSF", ReportFormat::Ocsf, "ocsf.json"),
 ];
 
 pub fn severity_colour(severity: Severity) -> Color32 {

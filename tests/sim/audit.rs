@@ -281,3 +281,55 @@ fn a_bad_baseline_is_a_usage_error_with_status_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("mars-north-1"));
 }
+
+/// ASFF from the binary on the demo estate: a JSON array of records Security Hub takes, the
+/// same Ids on a second run; OCSF's uids are those Ids.
+#[test]
+fn asff_and_ocsf_from_the_binary_carry_the_same_stable_ids_run_after_run() {
+    let runner = Runner::new().unwrap();
+    let sim = demo(&runner);
+    let regions = DEMO_REGIONS.join(",");
+    let run = |format: &str| -> Vec<serde_json::Value> {
+        let out = audit_binary(
+            &sim.endpoint(),
+            &["--regions", &regions, "--format", format],
+        );
+        assert_ne!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .expect("a JSON array")
+            .as_array()
+            .cloned()
+            .unwrap()
+    };
+    let (first, second) = (run("asff"), run("asff"));
+    assert!(!first.is_empty());
+    let ids = |records: &[serde_json::Value]| -> Vec<String> {
+        let mut ids: Vec<String> = records
+            .iter()
+            .map(|r| r["Id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&first), ids(&second), "the same findings, the same Ids");
+    for record in &first {
+        assert_eq!(record["AwsAccountId"], "111122223333");
+        let resource = &record["Resources"][0];
+        assert!(
+            ["AwsKmsKey", "AwsAccount"].contains(&resource["Type"].as_str().unwrap()),
+            "{record}"
+        );
+    }
+    let ocsf = run("ocsf");
+    let mut uids: Vec<String> = ocsf
+        .iter()
+        .map(|r| r["finding_info"]["uid"].as_str().unwrap().to_string())
+        .collect();
+    uids.sort();
+    assert_eq!(uids, ids(&first));
+}

@@ -93,6 +93,10 @@ pub enum ReportFormat {
     Csv,
     Markdown,
     Html,
+    /// AWS Security Finding Format records, for Security Hub.
+    Asff,
+    /// OCSF Detection Findings (class 2004).
+    Ocsf,
 }
 
 /// The per-key properties the audit fetches: policy, tags and grants of every key, and the
