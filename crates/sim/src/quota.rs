@@ -63,15 +63,18 @@ impl Quotas {
     /// As `take`, at the instant `now` (tests hold the clock still).
     fn take_at(&self, region: &str, operation: &str, cost: f64, now: Instant) -> bool {
         let rate = aws_default_rate(operation) * self.share;
+        // One second of burst, and never less than one request: a bucket that can never hold a
+        // whole request (a 5/s quota of which 10 % is left) would refuse every call forever.
+        let burst = rate.max(1.0);
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let bucket = buckets
             .entry((region.to_string(), operation.to_string()))
             .or_insert(Bucket {
-                tokens: rate,
+                tokens: burst,
                 last: now,
             });
         bucket.tokens =
-            (bucket.tokens + now.duration_since(bucket.last).as_secs_f64() * rate).min(rate);
+            (bucket.tokens + now.duration_since(bucket.last).as_secs_f64() * rate).min(burst);
         bucket.last = now;
         if bucket.tokens >= cost {
             bucket.tokens -= cost;
@@ -109,6 +112,17 @@ mod tests {
             .filter(|_| quotas.take_at("us-east-1", "DescribeKey", 1.0, now))
             .count();
         assert_eq!(granted, 1000);
+    }
+
+    /// 10 % of GetKeyLastUsage's 5 per second is one call every two seconds, never none.
+    #[test]
+    fn a_quota_under_one_a_second_still_grants_one_call_and_refills() {
+        let quotas = Quotas::with_share(0.1);
+        let start = Instant::now();
+        assert!(quotas.take_at("us-east-1", "GetKeyLastUsage", 1.0, start));
+        assert!(!quotas.take_at("us-east-1", "GetKeyLastUsage", 1.0, start));
+        let later = start + std::time::Duration::from_millis(2_100);
+        assert!(quotas.take_at("us-east-1", "GetKeyLastUsage", 1.0, later));
     }
 
     #[test]
