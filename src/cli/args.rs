@@ -185,6 +185,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
         format: HistoryFormatArg,
     },
+    /// Print a shell completion script: `kms-replica-console completions bash >
+    /// /etc/bash_completion.d/kms-replica-console` (zsh: into a folder on $fpath as
+    /// _kms-replica-console; fish: ~/.config/fish/completions/kms-replica-console.fish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `kms-replica-console man > kms-replica-console.1`.
+    Man,
     /// Run the embedded KMS simulator alone, for the AWS CLI, boto3 or any other client.
     Sim {
         /// Port on 127.0.0.1 (0 picks a free one).

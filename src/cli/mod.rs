@@ -71,6 +71,20 @@ fn run(cli: Cli, stdout_open: bool) -> Result<Exit, CliError> {
     let runner = Runner::new().map_err(CliError::Runtime)?;
     match &cli.command {
         Some(Command::Sim { port, knobs }) => run_sim(&runner, knobs, *port),
+        Some(Command::Completions { shell }) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut command, "kms-replica-console", &mut out);
+            output::write_report(None, &String::from_utf8_lossy(&out)).map(|()| Exit::Success)
+        }
+        Some(Command::Man) => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut out)
+                .map_err(CliError::Stdout)?;
+            output::write_report(None, &String::from_utf8_lossy(&out)).map(|()| Exit::Success)
+        }
         Some(Command::History { format, keep }) => {
             let text = history::history(&history_of(&cli)?, keep.as_deref(), format.format())?;
             output::write_report(None, &text).map(|()| Exit::Success)

@@ -11,6 +11,7 @@ mod audit;
 mod audit_ui;
 mod bad_input;
 mod boto3_conformance;
+mod cli_conventions;
 mod conformance;
 mod coverage_ui;
 mod credentials_ui;
