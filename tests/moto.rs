@@ -8,6 +8,8 @@ mod support;
 
 #[path = "moto/org.rs"]
 mod org;
+#[path = "moto/security_hub.rs"]
+mod security_hub;
 
 use std::time::Duration;
 

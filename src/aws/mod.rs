@@ -17,6 +17,7 @@ mod pages;
 mod parity;
 mod region_client;
 mod replicate;
+mod security_hub;
 mod trail;
 
 pub use accounts::{ListAccountsError, ListedAccount};
@@ -27,4 +28,5 @@ pub use error::KmsError;
 pub use identity::{CallerIdentity, IdentityError};
 pub use region_client::RegionClient;
 pub use replicate::ReplicaCreated;
+pub use security_hub::{FINDINGS_PER_CALL, HubClient, Imported};
 pub use trail::{TrailClient, TrailPage, TrailTokens};

@@ -233,6 +233,11 @@ pub struct AuditArgs {
     /// is not audited (exit 2).
     #[arg(long)]
     pub usage: bool,
+    /// Import the findings into AWS Security Hub (BatchImportFindings, in each finding's
+    /// Region) and archive those resolved since the last audit in the history; any refusal
+    /// exits 2. Writes nothing to KMS, so --read-only allows it.
+    #[arg(long)]
+    pub security_hub: bool,
     /// Name, in each drift finding, who last changed what it is about (CloudTrail
     /// LookupEvents for the drifted keys only, at most 200 of them).
     #[arg(long)]

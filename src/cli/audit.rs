@@ -38,6 +38,8 @@ pub struct AuditCommand {
     pub unused_days: Option<i64>,
     /// `--provenance`: who last changed each drifted key.
     pub provenance: bool,
+    /// `--security-hub`: import the findings into Security Hub.
+    pub security_hub: bool,
     pub identity: Option<CallerIdentity>,
     /// The history database the audit's snapshot is saved in; `None` with `--no-history`.
     pub history: Option<PathBuf>,
@@ -66,6 +68,7 @@ pub fn audit(
     command: AuditCommand,
 ) -> Result<AuditExit, CliError> {
     let (options, now) = command.options();
+    let hub_clients = command.security_hub.then(|| clients.clone());
     let outcome = run_audit(runner, clients, regions, &command.baseline, options);
     if let Some(why) = command
         .identity
@@ -74,6 +77,21 @@ pub fn audit(
     {
         return Err(why);
     }
+    // The account's last audited snapshot, before this one is saved: what a resolution is
+    // judged against.
+    let account = command.identity.as_ref().map(|id| id.account.clone());
+    let before = match (&hub_clients, &command.history, &account) {
+        (Some(_), Some(path), Some(account)) => super::history::last_audited(path, account),
+        _ => None,
+    };
+    let current = match (&hub_clients, &account) {
+        (Some(_), Some(account)) => Some(crate::domain::history::facts_of(
+            &outcome.estate,
+            Some(&outcome.facts()),
+            account,
+        )),
+        _ => None,
+    };
     if let Some(path) = &command.history {
         record_audit(
             path,
@@ -102,7 +120,65 @@ pub fn audit(
             .accounts
             .push(AccountReport::of(&own, families, findings));
     }
-    finish(report, &command)
+    let hub = match (hub_clients, current) {
+        (Some(clients), Some(current)) => Some(send_to_security_hub(
+            runner,
+            &clients,
+            &report,
+            before.as_ref(),
+            &current,
+        )?),
+        (Some(_), None) => {
+            eprintln!(
+                "Security Hub: not sent: the account is unknown (STS GetCallerIdentity did not answer)"
+            );
+            Some(false)
+        }
+        _ => None,
+    };
+    let exit = finish(report, &command)?;
+    Ok(match hub {
+        Some(false) => AuditExit::Incomplete,
+        _ => exit,
+    })
+}
+
+/// Imports the report's findings into Security Hub, and archives those resolved since the
+/// account's last audited snapshot; names every refusal on stderr. Returns whether all went in.
+fn send_to_security_hub(
+    runner: &Runner,
+    clients: &AwsClients,
+    report: &crate::report::AuditReport,
+    before: Option<&crate::domain::history::SnapshotFacts>,
+    current: &crate::domain::history::SnapshotFacts,
+) -> Result<bool, CliError> {
+    let mut records = crate::report::asff_records(report)?;
+    let partition = report.partition.as_deref().unwrap_or("aws");
+    let resolved = match before {
+        Some(before) => {
+            crate::report::resolved_records(before, current, partition, &report.generated_at)
+        }
+        None => {
+            eprintln!(
+                "Security Hub: no earlier audit in the history: nothing to archive as resolved"
+            );
+            Vec::new()
+        }
+    };
+    let archived = resolved.len();
+    records.extend(resolved);
+    let done = runner.block_on(crate::jobs::import_findings(clients, records));
+    eprintln!(
+        "Security Hub: {} finding(s) imported ({archived} resolved, archived)",
+        done.imported
+    );
+    for (id, why) in &done.refused {
+        eprintln!("Security Hub refused {id}: {why}");
+    }
+    for (region, why) in &done.failed_calls {
+        eprintln!("Security Hub in {region}: {why}");
+    }
+    Ok(done.is_complete())
 }
 
 /// Writes the report, names on stderr whatever could not be looked at (status 2 whatever the

@@ -69,6 +69,19 @@ pub fn record_audit(path: &Path, estate: &Estate, audited: &AuditFacts, actor: &
     }
 }
 
+/// The facts of `account`'s latest audited snapshot, when the history has one (a history that
+/// cannot be read gives none: nothing is then archived as resolved).
+pub fn last_audited(path: &Path, account: &str) -> Option<crate::domain::history::SnapshotFacts> {
+    let store = Store::open(path).ok()?;
+    let last = store
+        .snapshots()
+        .ok()?
+        .into_iter()
+        .filter(|s| s.account == account && s.findings.is_some())
+        .max_by_key(|s| (s.time, s.id))?;
+    store.snapshot_facts(last.id).ok()
+}
+
 /// Opens the history for the GUI: the store and the journal of earlier runs, or why not (the
 /// app then runs without history).
 pub fn open_for_gui(path: &Path) -> Result<(Store, Vec<JournalEntry>), StoreError> {

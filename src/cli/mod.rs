@@ -224,10 +224,14 @@ fn run_audit(runner: &Runner, cli: &Cli, args: &AuditArgs) -> Result<Exit, CliEr
         expiry_days: args.expiry_days,
         unused_days: args.usage.then_some(args.unused_days),
         provenance: args.provenance,
+        security_hub: args.security_hub,
         identity: session.identity.clone(),
         history: history_path(cli),
     };
     let exit = match entered {
+        Some(_) if command.security_hub => {
+            return Err(CliError::OneAccountAtATime("audit --security-hub"));
+        }
         Some(entered) => org::audit_accounts(runner, entered, session.regions.clone(), command)?,
         None => audit::audit(
             runner,

@@ -27,7 +27,17 @@ pub fn kind_name(kind: FindingKind) -> String {
 /// A finding's stable identity: its kind, account, key, Region and what makes it itself among
 /// others of its kind there — the history's fingerprint — hashed to a fixed length.
 pub fn stable_id(finding: &Finding, account: &str) -> String {
-    let print = crate::domain::history::fingerprint(
+    stable_id_of_print(finding.kind, &print_of(finding, account))
+}
+
+/// The Id of the finding of `kind` whose history fingerprint is `print`.
+fn stable_id_of_print(kind: FindingKind, print: &str) -> String {
+    let digest = crate::domain::plan::sha256(print);
+    format!("{GENERATOR}/{}/{}", kind_name(kind), &digest[..32])
+}
+
+fn print_of(finding: &Finding, account: &str) -> String {
+    crate::domain::history::fingerprint(
         &kind_name(finding.kind),
         account,
         &finding
@@ -40,9 +50,7 @@ pub fn stable_id(finding: &Finding, account: &str) -> String {
             .map(|r| r.name().to_string())
             .unwrap_or_default(),
         &finding.subject,
-    );
-    let digest = crate::domain::plan::sha256(&print);
-    format!("{GENERATOR}/{}/{}", kind_name(finding.kind), &digest[..32])
+    )
 }
 
 /// `text` cut to at most `max` characters, on a character boundary, marked when cut.
@@ -204,4 +212,62 @@ pub fn asff_records(report: &AuditReport) -> Result<Vec<Value>, RenderError> {
 /// The report as a JSON array of ASFF records.
 pub fn asff(report: &AuditReport) -> Result<String, RenderError> {
     Ok(serde_json::to_string_pretty(&asff_records(report)?)?)
+}
+
+/// The findings of `before` (an earlier audited snapshot of the account) that `now` no longer
+/// has, where `now` looked again (their Region read, their key audited): as ASFF records that
+/// resolve them — the same Id, a newer `UpdatedAt`, `Compliance.Status` PASSED and
+/// `RecordState` ARCHIVED (KMS_FACTS §7).
+pub fn resolved_records(
+    before: &crate::domain::history::SnapshotFacts,
+    now: &crate::domain::history::SnapshotFacts,
+    partition: &str,
+    at: &str,
+) -> Vec<Value> {
+    let (Some(then), Some(current)) = (&before.findings, &now.findings) else {
+        return Vec::new();
+    };
+    let account = &now.account;
+    then.iter()
+        .filter(|(print, _)| !current.contains_key(*print))
+        .filter(|(_, f)| f.region.is_empty() || now.scanned.contains(&f.region))
+        .filter(|(_, f)| !now.gaps.contains(&(f.key_id.clone(), f.region.clone())))
+        .filter_map(|(print, f)| {
+            let kind: FindingKind = serde_json::from_value(json!(f.kind)).ok()?;
+            let region = if f.region.is_empty() { "us-east-1" } else { &f.region };
+            let print = print.split('#').next().unwrap_or(print);
+            let resource = match f.key_id.is_empty() {
+                true => json!({
+                    "Type": "AwsAccount",
+                    "Id": format!("AWS::::Account:{account}"),
+                    "Partition": partition,
+                    "Region": region,
+                }),
+                false => json!({
+                    "Type": "AwsKmsKey",
+                    "Id": format!("arn:{partition}:kms:{region}:{account}:key/{}", f.key_id),
+                    "Partition": partition,
+                    "Region": region,
+                }),
+            };
+            Some(json!({
+                "SchemaVersion": SCHEMA_VERSION,
+                "Id": stable_id_of_print(kind, print),
+                "ProductArn": format!("arn:{partition}:securityhub:{region}:{account}:product/{account}/default"),
+                "GeneratorId": format!("{GENERATOR}/{}", f.kind),
+                "AwsAccountId": account,
+                "Types": types(kind),
+                "CreatedAt": at,
+                "UpdatedAt": at,
+                "Severity": { "Label": f.severity.to_uppercase().replace("INFO", "INFORMATIONAL") },
+                "Title": within(&format!("Resolved: {}", f.message), 256),
+                "Description": within(&f.message, 1024),
+                "Resources": [resource],
+                "Compliance": { "Status": "PASSED" },
+                "Remediation": { "Recommendation": { "Text": "Resolved: a later audit no longer finds it." } },
+                "ProductFields": { "kms-replica-console/Kind": f.kind },
+                "RecordState": "ARCHIVED",
+            }))
+        })
+        .collect()
 }

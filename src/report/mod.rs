@@ -34,7 +34,7 @@ impl From<csv::IntoInnerError<csv::Writer<Vec<u8>>>> for RenderError {
     }
 }
 
-pub use asff::{asff_records, stable_id};
+pub use asff::{asff_records, resolved_records, stable_id};
 pub use audit::{
     AccountPart, AccountReport, AuditReport, Format, InAccount, ReadStatus, SCHEMA_VERSION,
     Summary, audit_report, organization_report,

@@ -36,7 +36,7 @@ impl fmt::Display for Severity {
 }
 
 /// What kind of finding, for filtering and for the report's stable schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingKind {
     MissingRequiredRegion,
