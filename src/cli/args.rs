@@ -13,6 +13,11 @@ use crate::sim::Knobs;
 #[derive(Debug, Parser)]
 #[command(name = "kms-replica-console", version)]
 pub struct Cli {
+    /// Read defaults for these flags from this TOML file (default: config.toml in the
+    /// platform's config folder, ~/.config/kms-replica-console/ on Linux, when it exists):
+    /// profile, regions, partition, baseline, accounts, assume-role, state-dir. Flags win.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
     /// Use a named profile from the AWS config files (default: AWS_PROFILE, then the default chain).
     #[arg(long, global = true)]
     pub profile: Option<String>,

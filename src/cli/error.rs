@@ -45,6 +45,8 @@ pub enum CliError {
     OneAccountAtATime(&'static str),
     #[error("{flag} {source}")]
     Age { flag: &'static str, source: BadAge },
+    #[error("config file {}: {detail}", path.display())]
+    Config { path: PathBuf, detail: String },
     #[error("'{0}' is not a multi-Region key ID (mrk- and 32 hexadecimal characters)")]
     NotAFamily(String),
     #[error("{key}: no key of this family in the {regions} Region(s) asked (--regions)")]

@@ -5,6 +5,7 @@
 mod args;
 mod audit;
 mod checks;
+mod config;
 mod error;
 mod family;
 mod gui;
@@ -48,7 +49,11 @@ enum Exit {
 /// started (main.rs looks before the Rust runtime reopens a closed one).
 pub fn main(stdout_open: bool) -> ExitCode {
     init_logging();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Err(message) = config::apply_config(&mut cli) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
     if let Some(url) = &cli.endpoint_url {
         route_profile_sts_to(url);
     }
@@ -294,8 +299,12 @@ fn init_logging() {
         .with_target(SECRETS, LevelFilter::DEBUG);
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        // Colour codes only for a person at a terminal, never into a CI log or a file.
-        .with_ansi(std::io::stderr().is_terminal())
+        // Colour codes only for a person at a terminal who did not ask for none (NO_COLOR),
+        // never into a CI log or a file.
+        .with_ansi(
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        )
         .with_filter(asked.and(cap));
     tracing_subscriber::registry().with(layer).init();
 }

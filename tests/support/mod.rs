@@ -135,6 +135,8 @@ pub fn clean_env(command: &mut Command) -> &mut Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", "/nonexistent")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        // No config file of whoever runs the tests: a test that wants one passes --config.
+        .env("XDG_CONFIG_HOME", "/nonexistent")
         // The history goes to a folder of this test run's, never the user's data directory.
         .env("XDG_DATA_HOME", test_data_home())
 }
