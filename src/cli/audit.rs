@@ -69,7 +69,13 @@ pub fn audit(
 ) -> Result<AuditExit, CliError> {
     let (options, now) = command.options();
     let hub_clients = command.security_hub.then(|| clients.clone());
+    progress(&format!("audit: reading {} Region(s)…", regions.len()));
     let outcome = run_audit(runner, clients, regions, &command.baseline, options);
+    progress(&format!(
+        "audit: {} famil(ies) read, {} finding(s)",
+        outcome.estate.family_count(),
+        outcome.findings.len()
+    ));
     if let Some(why) = command
         .identity
         .as_ref()
@@ -141,6 +147,15 @@ pub fn audit(
         Some(false) => AuditExit::Incomplete,
         _ => exit,
     })
+}
+
+/// A line of progress on stderr for a person watching a long run: only at a terminal (never in
+/// a log a pipeline parses), and never on stdout, where the report goes.
+fn progress(line: &str) {
+    use std::io::IsTerminal as _;
+    if std::io::stderr().is_terminal() {
+        eprintln!("{line}");
+    }
 }
 
 /// Imports the report's findings into Security Hub, and archives those resolved since the
