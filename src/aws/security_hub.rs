@@ -71,53 +71,6 @@ impl HubClient {
                 .collect(),
         })
     }
-
-    /// The findings Security Hub holds whose Id is one of `ids` (GetFindings, for tests and a
-    /// check after an import): (Id, record state, compliance status).
-    pub async fn findings(
-        &self,
-        ids: &[String],
-    ) -> Result<Vec<(String, String, String)>, KmsError> {
-        use aws_sdk_securityhub::types::{
-            AwsSecurityFindingFilters, StringFilter, StringFilterComparison,
-        };
-        let filter = AwsSecurityFindingFilters::builder()
-            .set_id(Some(
-                ids.iter()
-                    .map(|id| {
-                        StringFilter::builder()
-                            .value(id)
-                            .comparison(StringFilterComparison::Equals)
-                            .build()
-                    })
-                    .collect(),
-            ))
-            .build();
-        let out = self
-            .client
-            .get_findings()
-            .filters(filter)
-            .max_results(100)
-            .send()
-            .await
-            .map_err(|e| KmsError::from_sdk(self.region, e))?;
-        Ok(out
-            .findings()
-            .iter()
-            .map(|f| {
-                (
-                    f.id().unwrap_or_default().to_string(),
-                    f.record_state()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
-                    f.compliance()
-                        .and_then(|c| c.status())
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect())
-    }
 }
 
 /// An ASFF record (as `report::asff_records` writes it) as the SDK's finding.
