@@ -160,7 +160,7 @@ fn progress(line: &str) {
 
 /// Imports the report's findings into Security Hub, and archives those resolved since the
 /// account's last audited snapshot; names every refusal on stderr. Returns whether all went in.
-fn send_to_security_hub(
+pub(super) fn send_to_security_hub(
     runner: &Runner,
     clients: &AwsClients,
     report: &crate::report::AuditReport,

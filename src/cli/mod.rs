@@ -234,9 +234,6 @@ fn run_audit(runner: &Runner, cli: &Cli, args: &AuditArgs) -> Result<Exit, CliEr
         history: history_path(cli),
     };
     let exit = match entered {
-        Some(_) if command.security_hub => {
-            return Err(CliError::OneAccountAtATime("audit --security-hub"));
-        }
         Some(entered) => org::audit_accounts(runner, entered, session.regions.clone(), command)?,
         None => audit::audit(
             runner,

@@ -68,6 +68,12 @@ pub fn audit_accounts(
             entered.account.status = account_status(&read.estate);
         }
     }
+    // Each account's findings go to its own Security Hub, with its own credentials; what was
+    // resolved is judged against its own last audit (read before this one is saved).
+    let hub_complete = match command.security_hub {
+        true => send_each_to_security_hub(runner, &accounts, &outcomes, &command, now)?,
+        false => true,
+    };
     if let Some(path) = &command.history {
         for (entered, outcome) in accounts.iter().zip(&outcomes) {
             let Some(outcome) = outcome else {
@@ -108,7 +114,51 @@ pub fn audit_accounts(
             account.problem.as_deref().unwrap_or("unknown reason")
         );
     }
-    finish(report, &command)
+    let exit = finish(report, &command)?;
+    Ok(match hub_complete {
+        false => AuditExit::Incomplete,
+        true => exit,
+    })
+}
+
+/// `--security-hub` per account: each account's findings, and those resolved since its last
+/// audited snapshot, into its own Security Hub with its own credentials. Whether all went in.
+fn send_each_to_security_hub(
+    runner: &Runner,
+    accounts: &[EnteredAccount],
+    outcomes: &[Option<crate::jobs::AuditOutcome>],
+    command: &AuditCommand,
+    now: i64,
+) -> Result<bool, CliError> {
+    let mut complete = true;
+    for (entered, outcome) in accounts.iter().zip(outcomes) {
+        let (Some(outcome), Some(clients)) = (outcome, &entered.clients) else {
+            continue;
+        };
+        let account = entered.account.id.to_string();
+        let before = command
+            .history
+            .as_ref()
+            .and_then(|path| super::history::last_audited(path, &account));
+        let current =
+            crate::domain::history::facts_of(&outcome.estate, Some(&outcome.facts()), &account);
+        let mut report = audit_report(
+            &outcome.estate,
+            outcome.findings.clone(),
+            outcome.not_audited.clone(),
+            now,
+        );
+        report.account = Some(account.clone());
+        eprintln!("Security Hub, account {}:", entered.account.label());
+        complete &= super::audit::send_to_security_hub(
+            runner,
+            clients,
+            &report,
+            before.as_ref(),
+            &current,
+        )?;
+    }
+    Ok(complete)
 }
 
 /// Why a scan of `account` cannot be reported as that account's: KMS answered with keys whose

@@ -146,3 +146,99 @@ fn audit_with_accounts_all_reports_each_member_accounts_families_under_its_own_a
         "each key once, in its own account (the management account has none)"
     );
 }
+
+/// Findings moto's Security Hub holds in us-east-1 for `account`, read with a role assumed
+/// there (on a thread with a large stack: an ASFF finding's parser is deep).
+fn hub_findings_of(moto: &Moto, account: &str) -> Vec<String> {
+    let endpoint = moto.endpoint.clone();
+    let account = account.to_string();
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let base =
+                    support::load_sdk_config(&endpoint, std::time::Duration::from_secs(20)).await;
+                let sts = aws_sdk_sts::Client::new(&base);
+                let c = sts
+                    .assume_role()
+                    .role_arn(format!("arn:aws:iam::{account}:role/{ROLE}"))
+                    .role_session_name("check")
+                    .send()
+                    .await
+                    .unwrap();
+                let c = c.credentials().unwrap();
+                let member = base
+                    .to_builder()
+                    .credentials_provider(
+                        aws_credential_types::provider::SharedCredentialsProvider::new(
+                            Credentials::new(
+                                c.access_key_id(),
+                                c.secret_access_key(),
+                                Some(c.session_token().to_string()),
+                                None,
+                                "check",
+                            ),
+                        ),
+                    )
+                    .build();
+                let conf = aws_sdk_securityhub::config::Builder::from(&member)
+                    .region(aws_sdk_securityhub::config::Region::new("us-east-1"))
+                    .build();
+                let hub = aws_sdk_securityhub::Client::from_conf(conf);
+                let out = hub.get_findings().max_results(100).send().await.unwrap();
+                out.findings()
+                    .iter()
+                    .map(|f| f.aws_account_id().unwrap_or_default().to_string())
+                    .collect()
+            })
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+#[test]
+fn security_hub_in_organization_mode_sends_each_accounts_findings_to_its_own_hub() {
+    let moto = Moto::start();
+    let runner = Runner::new().unwrap();
+    let members = runner.block_on(async {
+        let members = organization(&moto).await;
+        for account in &members {
+            key_in_account(&moto, account).await;
+        }
+        members
+    });
+    let out = support::clean_env(
+        std::process::Command::new(env!("CARGO_BIN_EXE_kms-replica-console")).args([
+            "audit",
+            "--security-hub",
+            "--require-regions",
+            "us-east-1,eu-west-1,ap-southeast-2",
+            "--accounts",
+            "all",
+            "--assume-role",
+            ROLE,
+            "--regions",
+            "us-east-1,eu-west-1,ap-southeast-2",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--no-history",
+        ]),
+    )
+    .output()
+    .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    for account in &members {
+        let held = hub_findings_of(&moto, account);
+        assert!(
+            !held.is_empty(),
+            "{account}'s hub has its findings: {stderr}"
+        );
+        assert!(held.iter().all(|a| a == account), "only its own: {held:?}");
+    }
+}
