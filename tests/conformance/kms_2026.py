@@ -1,5 +1,5 @@
-"""boto3 against the simulator: the 2025-2026 behaviours it serves (KMS_FACTS.md sections 1, 5
-and 6), each asserted with the error code KMS documents. Run by tests/sim/boto3_conformance.rs
+"""boto3 against the simulator: the 2025-2026 behaviours it serves (KMS_FACTS.md sections 1, 2,
+4, 5 and 6), each asserted with the error code KMS documents. Run by tests/sim/boto3_conformance.rs
 with the simulator's endpoint as argv[1]; prints one line per check and exits 1 on the first
 that fails."""
 
@@ -80,5 +80,39 @@ check(
     "start after end",
     code_of(lambda: trail.lookup_events(StartTime=now, EndTime=now - datetime.timedelta(hours=1))),
     "InvalidTimeRangeException",
+)
+# Grants to service principals (section 2).
+SERVICE = "us-east-1.supportauthz.amazonaws.com"
+SOURCE = "arn:aws:support:us-east-1:111122223333:case/case-1"
+grant_key = us.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+check(
+    "a service grantee without SourceArn",
+    code_of(lambda: us.create_grant(KeyId=grant_key, GranteeServicePrincipal=SERVICE, RetiringServicePrincipal=SERVICE, Operations=["Decrypt"])),
+    "ValidationException",
+)
+check(
+    "both grantee kinds",
+    code_of(lambda: us.create_grant(KeyId=grant_key, GranteePrincipal="arn:aws:iam::111122223333:role/app", GranteeServicePrincipal=SERVICE, Operations=["Decrypt"])),
+    "ValidationException",
+)
+us.create_grant(
+    KeyId=grant_key,
+    GranteeServicePrincipal=SERVICE,
+    RetiringServicePrincipal=SERVICE,
+    Operations=["Decrypt"],
+    Constraints={"SourceArn": SOURCE},
+)
+grants = us.list_grants(KeyId=grant_key)["Grants"]
+check("the grant listed by its service principal", grants[0].get("GranteeServicePrincipal"), SERVICE)
+check("with its source ARN", grants[0]["Constraints"].get("SourceArn"), SOURCE)
+
+# Key specs (section 4).
+for spec, usage in [("ML_DSA_65", "SIGN_VERIFY"), ("ECC_NIST_EDWARDS25519", "SIGN_VERIFY"), ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE")]:
+    made = us.create_key(MultiRegion=True, KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
+    check(f"{spec} made multi-Region", (made["KeySpec"], made["MultiRegion"]), (spec, True))
+check(
+    "ML-KEM for encryption",
+    code_of(lambda: us.create_key(KeySpec="ML_KEM_512", KeyUsage="ENCRYPT_DECRYPT")),
+    "ValidationException",
 )
 print("all checks passed")
