@@ -262,3 +262,88 @@ fn material(ui: &mut Ui, family: &Family, primary: &KeyInfo) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::domain::audit::KeyProps;
+    use crate::domain::parity::{GrantConstraints, GranteeKind};
+    use crate::ui::literal_estate::{PRIMARY, REPLICA, family_id, one_family, region};
+
+    const SUPPORT: &str = "us-east-1.supportauthz.amazonaws.com";
+
+    fn grant(grantee: &str, kind: GranteeKind, source: Option<&str>) -> Grant {
+        Grant {
+            id: format!("{grantee}-{kind:?}"),
+            name: None,
+            grantee: grantee.into(),
+            grantee_kind: kind,
+            retiring: source.map(|_| grantee.to_string()),
+            retiring_service: source.is_some(),
+            operations: BTreeSet::from(["Decrypt".to_string()]),
+            constraints: GrantConstraints {
+                subset: BTreeMap::new(),
+                equals: BTreeMap::new(),
+                source_arn: source.map(str::to_string),
+            },
+        }
+    }
+
+    /// The primary grants a service principal (for one support case) and, as a legacy grant,
+    /// DynamoDB; the replica has the legacy grant and a service the primary does not grant.
+    fn props() -> PropsMap {
+        let support = grant(
+            SUPPORT,
+            GranteeKind::ServicePrincipal,
+            Some("arn:aws:support:us-east-1:111122223333:case/case-7"),
+        );
+        let legacy = grant(
+            "dynamodb.us-east-1.amazonaws.com",
+            GranteeKind::LegacyServicePrincipal,
+            None,
+        );
+        let other = grant(
+            "eu-west-1.otherservice.amazonaws.com",
+            GranteeKind::ServicePrincipal,
+            Some("arn:aws:otherservice:eu-west-1:111122223333:thing/1"),
+        );
+        let of = |grants: Vec<Grant>| KeyProps {
+            grants: Some(grants),
+            ..KeyProps::default()
+        };
+        PropsMap::from([
+            (
+                (family_id(), region(PRIMARY)),
+                of(vec![support, legacy.clone()]),
+            ),
+            ((family_id(), region(REPLICA)), of(vec![legacy, other])),
+        ])
+    }
+
+    #[test]
+    fn service_principal_grants_are_shown_side_by_side_as_such() {
+        let estate = one_family();
+        let props = props();
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(560.0, 420.0))
+            .build_ui_state(
+                move |ui, commands: &mut Vec<Command>| {
+                    let family = estate.family(&family_id()).unwrap();
+                    show(ui, &estate, &family_id(), family, &props, false, commands);
+                },
+                Vec::new(),
+            );
+        harness.run();
+        harness.get_by_label_contains(&format!("service principal {SUPPORT} may Decrypt"));
+        harness.get_by_label_contains(
+            "dynamodb.us-east-1.amazonaws.com (a service, in a legacy grant)",
+        );
+        harness.get_by_label_contains("service principal eu-west-1.otherservice.amazonaws.com");
+        harness.snapshot("service_grants");
+    }
+}
