@@ -76,20 +76,8 @@ fn run(cli: Cli, stdout_open: bool) -> Result<Exit, CliError> {
     let runner = Runner::new().map_err(CliError::Runtime)?;
     match &cli.command {
         Some(Command::Sim { port, knobs }) => run_sim(&runner, knobs, *port),
-        Some(Command::Completions { shell }) => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            let mut out = Vec::new();
-            clap_complete::generate(*shell, &mut command, "kms-replica-console", &mut out);
-            output::write_report(None, &String::from_utf8_lossy(&out)).map(|()| Exit::Success)
-        }
-        Some(Command::Man) => {
-            let command = <Cli as clap::CommandFactory>::command();
-            let mut out = Vec::new();
-            clap_mangen::Man::new(command)
-                .render(&mut out)
-                .map_err(CliError::Stdout)?;
-            output::write_report(None, &String::from_utf8_lossy(&out)).map(|()| Exit::Success)
-        }
+        Some(Command::Completions { shell }) => print_completions(*shell),
+        Some(Command::Man) => print_man(),
         Some(Command::History { format, keep }) => {
             let text = history::history(&history_of(&cli)?, keep.as_deref(), format.format())?;
             output::write_report(None, &text).map(|()| Exit::Success)
@@ -114,46 +102,12 @@ fn run(cli: Cli, stdout_open: bool) -> Result<Exit, CliError> {
             output::write_report(None, &text).map(|()| Exit::Success)
         }
         Some(Command::Audit(args)) => run_audit(&runner, &cli, args),
-        Some(Command::Verify { key_id, format }) => {
-            if *format == HistoryFormatArg::Csv {
-                return Err(RenderError::NotCsv {
-                    what: "a verification",
-                }
-                .into());
-            }
-            let session = Session::open(&runner, &cli, true)?;
-            session.refuse_accounts("verify")?;
-            let markdown = *format == HistoryFormatArg::Md;
-            Ok(
-                match verify::verify_command(&runner, &session, key_id, markdown)? {
-                    crate::domain::verify::Verdict::AllInteroperate => Exit::Success,
-                    crate::domain::verify::Verdict::SomeDoNot => Exit::Attention,
-                    crate::domain::verify::Verdict::CouldNotCheck => Exit::Incomplete,
-                },
-            )
-        }
+        Some(Command::Verify { key_id, format }) => run_verify(&runner, &cli, key_id, *format),
         Some(Command::Trail {
             key_id,
             since,
             format,
-        }) => {
-            if *format == HistoryFormatArg::Csv {
-                return Err(RenderError::NotCsv { what: "the trail" }.into());
-            }
-            let session = Session::open(&runner, &cli, true)?;
-            session.refuse_accounts("trail")?;
-            let history = history_path(&cli);
-            let command = trail::TrailCommand {
-                key_id,
-                since: since.as_deref(),
-                markdown: *format == HistoryFormatArg::Md,
-                history: history.as_deref(),
-            };
-            Ok(match trail::trail_command(&runner, &session, &command)? {
-                trail::TrailExit::Complete => Exit::Success,
-                trail::TrailExit::Incomplete => Exit::Incomplete,
-            })
-        }
+        }) => run_trail(&runner, &cli, key_id, since.as_deref(), *format),
         Some(Command::Plan {
             baseline,
             output,
@@ -211,6 +165,75 @@ fn run(cli: Cli, stdout_open: bool) -> Result<Exit, CliError> {
             gui::run(runner, session, entered, &cli).map(|_| Exit::Success)
         }
     }
+}
+
+/// `completions SHELL`: the completion script, from the same definition as `--help`.
+fn print_completions(shell: clap_complete::Shell) -> Result<Exit, CliError> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "kms-replica-console", &mut out);
+    output::write_report(None, &String::from_utf8_lossy(&out)).map(|()| Exit::Success)
+}
+
+/// `man`: the man page (roff), from the same definition as `--help`.
+fn print_man() -> Result<Exit, CliError> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut out)
+        .map_err(CliError::Stdout)?;
+    output::write_report(None, &String::from_utf8_lossy(&out)).map(|()| Exit::Success)
+}
+
+/// `verify KEY_ID`: 0 all interoperate, 1 some do not, 2 could not check.
+fn run_verify(
+    runner: &Runner,
+    cli: &Cli,
+    key_id: &str,
+    format: HistoryFormatArg,
+) -> Result<Exit, CliError> {
+    if format == HistoryFormatArg::Csv {
+        return Err(RenderError::NotCsv {
+            what: "a verification",
+        }
+        .into());
+    }
+    let session = Session::open(runner, cli, true)?;
+    session.refuse_accounts("verify")?;
+    let markdown = format == HistoryFormatArg::Md;
+    Ok(
+        match verify::verify_command(runner, &session, key_id, markdown)? {
+            crate::domain::verify::Verdict::AllInteroperate => Exit::Success,
+            crate::domain::verify::Verdict::SomeDoNot => Exit::Attention,
+            crate::domain::verify::Verdict::CouldNotCheck => Exit::Incomplete,
+        },
+    )
+}
+
+/// `trail KEY_ID`: 0 every Region's records read, 2 some could not be.
+fn run_trail(
+    runner: &Runner,
+    cli: &Cli,
+    key_id: &str,
+    since: Option<&str>,
+    format: HistoryFormatArg,
+) -> Result<Exit, CliError> {
+    if format == HistoryFormatArg::Csv {
+        return Err(RenderError::NotCsv { what: "the trail" }.into());
+    }
+    let session = Session::open(runner, cli, true)?;
+    session.refuse_accounts("trail")?;
+    let history = history_path(cli);
+    let command = trail::TrailCommand {
+        key_id,
+        since,
+        markdown: format == HistoryFormatArg::Md,
+        history: history.as_deref(),
+    };
+    Ok(match trail::trail_command(runner, &session, &command)? {
+        trail::TrailExit::Complete => Exit::Success,
+        trail::TrailExit::Incomplete => Exit::Incomplete,
+    })
 }
 
 /// `audit`: one account, or every account entered.

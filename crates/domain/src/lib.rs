@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod parity;
 pub mod plan;
 pub mod plan_check;
+mod plan_grants;
 pub mod policy;
 pub mod policy_compare;
 pub mod problem;

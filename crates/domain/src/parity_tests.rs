@@ -199,7 +199,7 @@ fn a_service_grant_copied_by_a_plan_is_the_same_grant_and_passes_the_plans_check
         region: "eu-west-1".into(),
         key_id: id.to_string(),
         operation: "CreateGrant".into(),
-        parameters: crate::plan::grant_json_for_tests(&id, &service),
+        parameters: crate::plan_grants::grant_json(&id, &service),
         reason: "grant-missing".into(),
         precondition: crate::plan::Precondition::GrantAbsent {
             grant: service.describe(),

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod cloudtrail;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -199,7 +201,7 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<HttpRespo
         .strip_prefix("CloudTrail_20131101.");
     if let Some(op) = trail_op {
         let op = op.to_string();
-        return Ok(cloudtrail(req, &shared, &op).await);
+        return Ok(cloudtrail::cloudtrail(req, &shared, &op).await);
     }
     match read_kms_request(req, &shared).await {
         Ok(request) => answer(&shared, request).await,
@@ -421,7 +423,7 @@ async fn sts(req: Request<Incoming>, shared: &Shared) -> HttpResponse {
 }
 
 /// A JSON 1.1 body, or `{}` when it is not one (the operation then says what is missing).
-async fn json_body(req: Request<Incoming>, shared: &Shared) -> Value {
+pub(super) async fn json_body(req: Request<Incoming>, shared: &Shared) -> Value {
     let body = Limited::new(req.into_body(), shared.config.max_body_bytes)
         .collect()
         .await
@@ -446,63 +448,6 @@ async fn organizations(req: Request<Incoming>, shared: &Shared, op: &str) -> Htt
         StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
         text,
     )
-}
-
-/// CloudTrail's LookupEvents over the account's trail in the Region of the signature, with
-/// the knobs KMS calls have: statistics, injected faults, its quota of 2 per second.
-async fn cloudtrail(req: Request<Incoming>, shared: &Shared, op: &str) -> HttpResponse {
-    let authorization = authorization_of(&req);
-    if shared.is_expired(&authorization) {
-        return fault_response(&Fault::expired_token());
-    }
-    let Some(region) = region_from_authorization(&authorization) else {
-        return fault_response(&Fault::missing_auth(
-            "Missing Authentication Token: the request carries no SigV4 credential scope.",
-        ));
-    };
-    let input = json_body(req, shared).await;
-    let account = shared
-        .org
-        .account_of(access_key_from_authorization(&authorization))
-        .account;
-    bump(
-        &mut shared
-            .stats
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .requests,
-        &region,
-        op,
-    );
-    match shared.pick_fault(&region, op) {
-        Some(FaultKind::Deny) => return fault_response(&Fault::access_denied(op)),
-        Some(FaultKind::Throttle) => return fault_response(&Fault::throttling()),
-        Some(_) => return fault_response(&Fault::internal()),
-        None => {}
-    }
-    if op != "LookupEvents" {
-        return fault_response(&Fault::unknown_operation(format!(
-            "The operation {op} is not supported by this CloudTrail simulator."
-        )));
-    }
-    if !shared.within_quota(&account, &region, op, &input) {
-        return fault_response(&Fault::throttling());
-    }
-    let now = shared.clock.now();
-    let result = match shared.kms.get(&account) {
-        Some(kms) => kms
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .trail
-            .lookup(&region, &input, now),
-        None => Err(Fault::unrecognized_client(
-            "The security token included in the request is invalid.",
-        )),
-    };
-    match result {
-        Ok(out) => json_response(StatusCode::OK, out.to_string()),
-        Err(fault) => fault_response(&fault),
-    }
 }
 
 fn count_global(shared: &Shared, op: &str) {

@@ -3,11 +3,12 @@
 use super::App;
 use crate::domain::baseline::Baseline;
 use crate::domain::replicate::replicate_blocker;
-use crate::domain::{MrkId, PrimaryProps, Role};
+use crate::domain::{MrkId, PrimaryProps, Region, Role};
 use crate::ui::action_dialog::ActionDialog;
 use crate::ui::command::Command;
 use crate::ui::grant_dialog::GrantDialog;
 use crate::ui::replicate_dialog::ReplicateDialog;
+use crate::ui::verify_dialog::VerifyDialog;
 
 impl App {
     /// Carries out one command, as if the UI had emitted it (benchmarks and tests act as the
@@ -101,34 +102,36 @@ impl App {
             Command::ReadTrail(id) => {
                 self.work.inventory.read_trail(&self.runner, &id);
             }
-            Command::ConfirmVerify(id) => {
-                self.verify_dialog = Some(crate::ui::verify_dialog::VerifyDialog::new(id));
-            }
-            Command::Verify(id) => {
-                self.verification = None;
-                self.work.inventory.verify(&self.runner, &id);
-            }
-            Command::OpenRetire(id, region) => {
-                let now = self.options.clock.now();
-                self.retire = Some(crate::ui::retire_dialog::RetireDialog::new(
-                    id.clone(),
-                    region,
-                    now,
-                ));
-                self.work.inventory.read_trail(&self.runner, &id);
-            }
-            Command::RunAudit => {
-                self.audit_snapshot_due = true;
-                self.work.audit.open = true;
-                self.work.audit.has_run = true;
-                self.work.inventory.read_audit_props(&self.runner);
-            }
+            Command::ConfirmVerify(id) => self.verify_dialog = Some(VerifyDialog::new(id)),
+            Command::Verify(id) => self.verify(&id),
+            Command::OpenRetire(id, region) => self.open_retire(id, region),
+            Command::RunAudit => self.run_audit(),
             Command::LoadBaseline(path) => {
                 self.work.audit.baseline_result = None;
                 self.work.inventory.load_baseline(&self.runner, path);
             }
             Command::ExportAudit(path, format) => self.export_audit(path, format),
         }
+    }
+
+    fn run_audit(&mut self) {
+        self.audit_snapshot_due = true;
+        self.work.audit.open = true;
+        self.work.audit.has_run = true;
+        self.work.inventory.read_audit_props(&self.runner);
+    }
+
+    /// Verifies the family's keys against each other (confirmed): the last result goes.
+    fn verify(&mut self, id: &MrkId) {
+        self.verification = None;
+        self.work.inventory.verify(&self.runner, id);
+    }
+
+    /// Opens the retirement of the family's key in `region`, and reads the trail it judges by.
+    fn open_retire(&mut self, id: MrkId, region: Region) {
+        let now = self.options.clock.now();
+        self.work.inventory.read_trail(&self.runner, &id);
+        self.retire = Some(crate::ui::retire_dialog::RetireDialog::new(id, region, now));
     }
 
     /// Selects a family (or none); the details panel shows each key's policy and tags, read on
