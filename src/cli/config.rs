@@ -10,6 +10,23 @@ use serde::Deserialize;
 use super::args::{Cli, Command, PartitionArg};
 use super::error::CliError;
 
+/// Why the config file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Not TOML, an unknown key, or a value of the wrong type (the message names the line).
+    #[error("{0}")]
+    Parse(#[from] toml::de::Error),
+    /// A value the flag it stands for would refuse.
+    #[error("{key} = \"{value}\": {why}")]
+    BadValue {
+        key: &'static str,
+        value: String,
+        why: String,
+    },
+    #[error("{0}")]
+    Read(std::io::Error),
+}
+
 /// What the file may set, by the flags' own names.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -44,25 +61,23 @@ pub fn apply_config(cli: &mut Cli) -> Result<(), CliError> {
         Err(e) => {
             return Err(CliError::Config {
                 path,
-                detail: e.to_string(),
+                source: ConfigError::Read(e),
             });
         }
     };
-    let file = parse(&text).map_err(|detail| CliError::Config {
-        path: path.clone(),
-        detail,
-    })?;
-    fill(cli, file).map_err(|detail| CliError::Config { path, detail })
+    parse(&text)
+        .and_then(|file| fill(cli, file))
+        .map_err(|source| CliError::Config { path, source })
 }
 
 /// The file's keys, or the parser's error with its line and column.
-fn parse(text: &str) -> Result<ConfigFile, String> {
-    toml::from_str(text).map_err(|e| e.to_string().trim().to_string())
+fn parse(text: &str) -> Result<ConfigFile, ConfigError> {
+    Ok(toml::from_str(text)?)
 }
 
 /// Sets each flag the command line did not give from the file, checking its value as the flag
 /// would be.
-fn fill(cli: &mut Cli, file: ConfigFile) -> Result<(), String> {
+fn fill(cli: &mut Cli, file: ConfigFile) -> Result<(), ConfigError> {
     if cli.profile.is_none() {
         cli.profile = file.profile;
     }
@@ -72,14 +87,27 @@ fn fill(cli: &mut Cli, file: ConfigFile) -> Result<(), String> {
     if cli.partition.is_none()
         && let Some(p) = file.partition
     {
-        let parsed = <PartitionArg as clap::ValueEnum>::from_str(&p, true)
-            .map_err(|_| format!("partition = \"{p}\": expected aws, aws-cn or aws-us-gov"))?;
+        let parsed = <PartitionArg as clap::ValueEnum>::from_str(&p, true).map_err(|_| {
+            ConfigError::BadValue {
+                key: "partition",
+                value: p.clone(),
+                why: "expected aws, aws-cn or aws-us-gov".into(),
+            }
+        })?;
         cli.partition = Some(parsed);
     }
     if cli.accounts.is_none()
         && let Some(a) = file.accounts
     {
-        cli.accounts = Some(a.parse().map_err(|e| format!("accounts = \"{a}\": {e}"))?);
+        let parsed =
+            a.parse().map_err(
+                |e: crate::domain::account::AccountError| ConfigError::BadValue {
+                    key: "accounts",
+                    value: a.clone(),
+                    why: e.to_string(),
+                },
+            )?;
+        cli.accounts = Some(parsed);
     }
     if cli.assume_role.is_none() {
         cli.assume_role = file.assume_role;
@@ -134,17 +162,19 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_refused_with_its_line() {
-        let err = parse("profile = \"audit\"\nregion = [\"eu-west-1\"]\n").unwrap_err();
+        let err = parse("profile = \"audit\"\nregion = [\"eu-west-1\"]\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 2"), "{err}");
         assert!(err.contains("region"), "{err}");
     }
 
     #[test]
     fn a_bad_value_is_refused_naming_it() {
-        let err = parse("regions = \"eu-west-1\"\n").unwrap_err();
+        let err = parse("regions = \"eu-west-1\"\n").unwrap_err().to_string();
         assert!(err.contains("line 1"), "{err}");
         let file = parse("partition = \"mars\"\n").unwrap();
-        let err = fill(&mut cli(&["audit"]), file).unwrap_err();
+        let err = fill(&mut cli(&["audit"]), file).unwrap_err().to_string();
         assert!(err.contains("partition = \"mars\""), "{err}");
     }
 

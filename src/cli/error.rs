@@ -45,8 +45,11 @@ pub enum CliError {
     OneAccountAtATime(&'static str),
     #[error("{flag} {source}")]
     Age { flag: &'static str, source: BadAge },
-    #[error("config file {}: {detail}", path.display())]
-    Config { path: PathBuf, detail: String },
+    #[error("config file {}: {source}", path.display())]
+    Config {
+        path: PathBuf,
+        source: super::config::ConfigError,
+    },
     #[error("'{0}' is not a multi-Region key ID (mrk- and 32 hexadecimal characters)")]
     NotAFamily(String),
     #[error("{key}: no key of this family in the {regions} Region(s) asked (--regions)")]

@@ -127,11 +127,11 @@ pub async fn add_provenance(
     let beyond = keys.len().saturating_sub(PROVENANCE_KEYS);
     keys.truncate(PROVENANCE_KEYS);
     let since = now - super::trail_reads::TRAIL_DAYS * 86_400;
-    let by_key: HashMap<(Region, String), Result<Vec<crate::domain::trail::TrailEvent>, String>> =
+    let by_key: HashMap<(Region, String), Result<Vec<crate::domain::trail::TrailEvent>, KmsError>> =
         futures::future::join_all(keys.into_iter().map(|(region, arn)| async move {
             let client = clients.trail(region);
             let read = super::trail_reads::region_events(&client, &arn, since).await;
-            ((region, arn), read.map_err(|e| e.to_string()))
+            ((region, arn), read)
         }))
         .await
         .into_iter()

@@ -13,12 +13,18 @@ use crate::domain::trail::TrailEvent;
 use crate::domain::{MrkId, Region};
 use crate::jobs::{EstateView, TaskError, TrailRead, UsageCell};
 
+/// The family's trail as the dialog holds it: read, or why not (in words, to show).
+enum TrailState {
+    Read(TrailRead),
+    Failed(String),
+}
+
 pub struct RetireDialog {
     key_id: MrkId,
     region: Region,
     quiet_days: i64,
     /// The family's trail: `None` while it is read.
-    trail: Option<Result<TrailRead, String>>,
+    trail: Option<TrailState>,
     /// What time it is (the app's clock, set each frame).
     pub now: i64,
 }
@@ -59,14 +65,16 @@ impl RetireDialog {
     /// The family's trail, read.
     pub fn set_trail(&mut self, read: &Result<TrailRead, TaskError>) {
         self.trail = Some(match read {
-            Ok(read) => Ok(read.clone()),
-            Err(why) => Err(why.to_string()),
+            Ok(read) => TrailState::Read(read.clone()),
+            Err(why) => TrailState::Failed(why.to_string()),
         });
     }
 
     /// The key's own records, when its Region's were read.
     fn records(&self) -> Option<Vec<TrailEvent>> {
-        let read = self.trail.as_ref()?.as_ref().ok()?;
+        let Some(TrailState::Read(read)) = &self.trail else {
+            return None;
+        };
         if read.not_read.iter().any(|(r, _)| *r == self.region) {
             return None;
         }
@@ -151,10 +159,10 @@ impl RetireDialog {
                     ui.label("Reading its CloudTrail records (the last 90 days)…");
                 });
             }
-            Some(Err(why)) => {
+            Some(TrailState::Failed(why)) => {
                 ui.colored_label(ui.visuals().error_fg_color, why);
             }
-            Some(Ok(read)) => {
+            Some(TrailState::Read(read)) => {
                 if let Some((_, why)) = read.not_read.iter().find(|(r, _)| *r == self.region) {
                     ui.colored_label(ui.visuals().error_fg_color, why);
                 }
