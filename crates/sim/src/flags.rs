@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::config::{FaultRule, SimConfig};
+use super::config::{BadKnob, FaultRule, SimConfig};
 use super::model::Delays;
 use super::seed::{DEMO_REGIONS, SCALE_REGIONS, Seed};
 
@@ -84,6 +84,36 @@ pub struct Knobs {
         )
     )]
     pub traffic: Option<bool>,
+    /// The day KMS began tracking last usage (GetKeyLastUsage's TrackingStartDate for older
+    /// keys), as YYYY-MM-DD (default: 2026-04-27, the API's release).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "YYYY-MM-DD", value_parser = date_epoch)
+    )]
+    pub usage_tracking_start: Option<f64>,
+}
+
+/// `YYYY-MM-DD` as seconds since the Unix epoch at midnight UTC (Howard Hinnant's
+/// days-from-civil), or why it is not a date.
+pub fn date_epoch(text: &str) -> Result<f64, BadKnob> {
+    let bad = || BadKnob(format!("'{text}': expected a date as YYYY-MM-DD"));
+    let parts: Vec<i64> = text
+        .split('-')
+        .map(|p| p.parse::<i64>().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let [year, month, day] = parts[..] else {
+        return Err(bad());
+    };
+    if !(1970..=2095).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return Err(bad());
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok(((era * 146_097 + doe - 719_468) * 86_400) as f64)
 }
 
 /// `--quotas aws|off` as `Some(true)` / `Some(false)`, its two values listed in `--help`.
@@ -142,6 +172,7 @@ impl Knobs {
             // runs (--state-dir) compares the same keys, not 80 "changes" of new IDs.
             key_id_seed: demo.then_some(DEMO_KEY_ID_SEED),
             traffic: self.traffic.unwrap_or(demo_estate),
+            usage_tracking_start: self.usage_tracking_start,
             ..defaults
         }
     }
@@ -182,7 +213,16 @@ mod tests {
             deny_assume_role: vec![],
             suspended_accounts: vec![],
             traffic: None,
+            usage_tracking_start: None,
         }
+    }
+
+    #[test]
+    fn a_tracking_start_date_is_midnight_utc_of_that_day_and_a_bad_one_is_refused() {
+        assert_eq!(date_epoch("2026-04-27"), Ok(1_777_248_000.0));
+        assert_eq!(date_epoch("1970-01-01"), Ok(0.0));
+        assert!(date_epoch("2026-13-01").is_err());
+        assert!(date_epoch("27/04/2026").is_err());
     }
 
     #[test]
