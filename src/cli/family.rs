@@ -4,7 +4,7 @@
 use super::error::CliError;
 use super::settings::Session;
 use crate::domain::{KeyInfo, MrkId, Region};
-use crate::jobs::Runner;
+use crate::jobs::{Runner, describe_each};
 
 /// A family as found: its keys described, and the (Region, ARN) of every key its multi-Region
 /// configuration names (described or not).
@@ -13,18 +13,16 @@ pub type Found = (Vec<KeyInfo>, Vec<(Region, String)>);
 /// The family's keys described in the session's Regions and in every other Region its
 /// configuration names, and the (Region, ARN) of every key that configuration names.
 pub fn describe_family(runner: &Runner, session: &Session, id: &MrkId) -> Result<Found, CliError> {
+    // In the order the Regions were asked for: the reports list legs in that order.
     let describe = |regions: Vec<Region>| {
-        runner.block_on(async {
-            let reads = regions.into_iter().map(|region| {
-                let client = session.clients.client(region);
-                async move { client.describe_key(id).await.ok() }
-            });
-            futures::future::join_all(reads)
-                .await
-                .into_iter()
-                .flatten()
-                .collect::<Vec<KeyInfo>>()
-        })
+        let targets = regions.iter().map(|r| (id.clone(), *r)).collect();
+        let mut keys: Vec<KeyInfo> = runner
+            .block_on(describe_each(session.clients.clone(), targets))
+            .into_iter()
+            .filter_map(|(_, info)| info)
+            .collect();
+        keys.sort_by_key(|k| regions.iter().position(|r| *r == k.region));
+        keys
     };
     let mut found = describe(session.regions.clone());
     let Some(first) = found.first() else {

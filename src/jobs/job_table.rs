@@ -81,8 +81,8 @@ pub enum Done {
     },
     UsageRead {
         region: Region,
-        /// The answers, and the calls sent for them (retries included).
-        answer: Result<(super::usage_reads::UsageAnswers, u64), Panicked>,
+        /// One answer per key of the batch.
+        answer: Result<super::usage_reads::UsageAnswers, Panicked>,
     },
     Task(TaskOutput),
 }

@@ -42,6 +42,7 @@ pub use history_writer::{Actor, HistoryLog, snapshot_of};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use job_table::{Done, Job};
 pub use paced_calls::{PaceReport, run_paced};
+pub use paced_reads::describe_each;
 pub use replicate::calls::{Backoff, REPLICATE_SPACING, Replicated, Settled};
 pub use runner::{Panicked, Repaint, Runner, no_repaint, problem_of, take_ready};
 pub use scan::{ScanKind, ScanOutcome, ScanProgress, scan_region};

@@ -33,8 +33,6 @@ pub struct UsageReads {
     wanted: BTreeMap<Region, Vec<MrkId>>,
     /// Per Region, the keys of the batch in flight.
     reading: BTreeMap<Region, BTreeSet<MrkId>>,
-    /// Every GetKeyLastUsage sent (retries included), for tests and the benchmark.
-    pub sent: u64,
 }
 
 /// One batch's answers.
@@ -102,11 +100,6 @@ impl Inventory {
         !self.usage.wanted.is_empty() || !self.usage.reading.is_empty()
     }
 
-    /// GetKeyLastUsage calls sent so far (retries included).
-    pub fn usage_calls_sent(&self) -> u64 {
-        self.usage.sent
-    }
-
     /// Forgets what was read: usage changes by the minute, and a Refresh means "as it is now".
     pub(super) fn forget_usage(&mut self) {
         self.usage.known.clear();
@@ -133,7 +126,7 @@ impl Inventory {
         let client = self.clients.client(region).single_attempt();
         self.jobs.start(runner, job, async move {
             let mut answers = Vec::with_capacity(batch.len());
-            let report = run_paced(
+            run_paced(
                 quota::GET_KEY_LAST_USAGE,
                 batch,
                 |id| {
@@ -145,7 +138,7 @@ impl Inventory {
             .await;
             Done::UsageRead {
                 region,
-                answer: Ok((answers, report.sent)),
+                answer: Ok(answers),
             }
         });
     }
@@ -155,12 +148,11 @@ impl Inventory {
         &mut self,
         runner: &Runner,
         region: Region,
-        answer: Result<(UsageAnswers, u64), super::runner::Panicked>,
+        answer: Result<UsageAnswers, super::runner::Panicked>,
     ) {
         let reading = self.usage.reading.remove(&region).unwrap_or_default();
         match answer {
-            Ok((answers, sent)) => {
-                self.usage.sent += sent;
+            Ok(answers) => {
                 for (id, answer) in answers {
                     let cell = match answer {
                         Ok(usage) => UsageCell::Read(usage),

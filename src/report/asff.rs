@@ -16,14 +16,6 @@ pub const GENERATOR: &str = "kms-replica-console";
 /// The ASFF schema this writes.
 const SCHEMA_VERSION: &str = "2018-10-08";
 
-/// The finding's kind as its JSON names it (`missing-required-region`).
-pub fn kind_name(kind: FindingKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// A finding's stable identity: its kind, account, key, Region and what makes it itself among
 /// others of its kind there — the history's fingerprint — hashed to a fixed length.
 pub fn stable_id(finding: &Finding, account: &str) -> String {
@@ -33,12 +25,12 @@ pub fn stable_id(finding: &Finding, account: &str) -> String {
 /// The Id of the finding of `kind` whose history fingerprint is `print`.
 fn stable_id_of_print(kind: FindingKind, print: &str) -> String {
     let digest = crate::domain::plan::sha256(print);
-    format!("{GENERATOR}/{}/{}", kind_name(kind), &digest[..32])
+    format!("{GENERATOR}/{}/{}", kind.name(), &digest[..32])
 }
 
 fn print_of(finding: &Finding, account: &str) -> String {
     crate::domain::history::fingerprint(
-        &kind_name(finding.kind),
+        &finding.kind.name(),
         account,
         &finding
             .key_id
@@ -84,7 +76,7 @@ fn types(kind: FindingKind) -> Vec<&'static str> {
 
 /// A finding title in words: "Replica unused: mrk-… in eu-west-1".
 fn title(finding: &Finding) -> String {
-    let mut kind = kind_name(finding.kind).replace('-', " ");
+    let mut kind = finding.kind.name().replace('-', " ");
     if let Some(first) = kind.get_mut(..1) {
         first.make_ascii_uppercase();
     }
@@ -168,7 +160,7 @@ fn record(
         .unwrap_or("us-east-1")
         .to_string();
     let mut fields = json!({
-        "kms-replica-console/Kind": kind_name(f.kind),
+        "kms-replica-console/Kind": f.kind.name(),
     });
     if let Some(family) = family {
         fields["kms-replica-console/Family"] = json!(family.key_id);
@@ -183,7 +175,7 @@ fn record(
         "SchemaVersion": SCHEMA_VERSION,
         "Id": stable_id(f, account),
         "ProductArn": format!("arn:{partition}:securityhub:{region}:{account}:product/{account}/default"),
-        "GeneratorId": format!("{GENERATOR}/{}", kind_name(f.kind)),
+        "GeneratorId": format!("{GENERATOR}/{}", f.kind.name()),
         "AwsAccountId": account,
         "Types": types(f.kind),
         "CreatedAt": report.generated_at,

@@ -264,10 +264,7 @@ impl AuditReport {
         ];
         writer.write_record(header)?;
         for f in &self.findings {
-            let kind = serde_json::to_value(f.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let kind = f.kind.name();
             writer.write_record([
                 f.severity.to_string(),
                 kind,

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::RenderError;
-use super::asff::{GENERATOR, kind_name, stable_id};
+use super::asff::{GENERATOR, stable_id};
 use super::audit::AuditReport;
 use crate::domain::audit::Severity;
 
@@ -35,7 +35,7 @@ pub fn ocsf_records(report: &AuditReport) -> Result<Vec<Value>, RenderError> {
             let resource = &asff["Resources"][0];
             let region = resource["Region"].as_str().unwrap_or_default().to_string();
             let (severity_id, severity_name) = severity(f.severity);
-            let kind = kind_name(f.kind);
+            let kind = f.kind.name();
             json!({
                 "metadata": {
                     "version": "1.5.0",

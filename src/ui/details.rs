@@ -389,7 +389,13 @@ fn tag_list(tags: &[Tag]) -> String {
 
 /// The key's last usage: what it did, when, under which CloudTrail event; or which "no use"
 /// answer KMS gave; or why it could not be read.
-fn usage_line(ui: &mut Ui, estate_view: &dyn EstateView, id: &MrkId, region: Region, now: i64) {
+pub(super) fn usage_line(
+    ui: &mut Ui,
+    estate_view: &dyn EstateView,
+    id: &MrkId,
+    region: Region,
+    now: i64,
+) {
     let text = match estate_view.key_usage(id, region) {
         Some(crate::jobs::UsageCell::Read(usage)) => RichText::new(usage.sentence(now))
             .small()

@@ -11,7 +11,7 @@ use crate::domain::lifecycle::{DEFAULT_DELETION_DAYS, KeyAction};
 use crate::domain::retirement::{DEFAULT_QUIET_DAYS, Evidence, Stage, stage};
 use crate::domain::trail::TrailEvent;
 use crate::domain::{MrkId, Region};
-use crate::jobs::{EstateView, TaskError, TrailRead, UsageCell};
+use crate::jobs::{TaskError, TrailRead, UsageCell};
 
 /// The family's trail as the dialog holds it: read, or why not (in words, to show).
 enum TrailState {
@@ -110,7 +110,7 @@ impl RetireDialog {
             self.region
         ));
         ui.label(RichText::new(key.arn.as_str()).monospace().small());
-        self.usage_line(ui, estate_view);
+        super::details::usage_line(ui, estate_view, &self.key_id, self.region, self.now);
         ui.horizontal(|ui| {
             ui.label("Quiet period");
             ui.add(
@@ -140,15 +140,6 @@ impl RetireDialog {
         ui.label(RichText::new(next.describe(self.now)).color(colour));
         ui.separator();
         self.buttons(ui, view.read_only, &next, commands)
-    }
-
-    fn usage_line(&self, ui: &mut egui::Ui, estate_view: &dyn EstateView) {
-        let text = match estate_view.key_usage(&self.key_id, self.region) {
-            Some(UsageCell::Read(usage)) => usage.sentence(self.now),
-            Some(UsageCell::Failed(why)) => format!("Last usage: {why}"),
-            None => "Reading its last usage…".into(),
-        };
-        ui.label(RichText::new(text).small());
     }
 
     fn trail_state(&self, ui: &mut egui::Ui) {

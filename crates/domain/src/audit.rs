@@ -112,6 +112,17 @@ pub struct KeyProps {
 
 pub type PropsMap = HashMap<(MrkId, Region), KeyProps>;
 
+impl FindingKind {
+    /// The kind as the report's JSON names it (`missing-required-region`): one spelling for the
+    /// reports, the history's fingerprints and ASFF.
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
 /// Audit settings besides the baseline.
 #[derive(Debug, Clone, Copy)]
 pub struct AuditOptions {

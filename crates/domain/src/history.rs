@@ -223,10 +223,7 @@ pub fn facts_of(estate: &Estate, audited: Option<&AuditFacts>, account: &str) ->
 pub(crate) const UNREADABLE: &str = "Unreadable";
 
 fn finding_fact(f: &Finding) -> FindingFact {
-    let kind = serde_json::to_value(f.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let kind = f.kind.name();
     FindingFact {
         kind,
         severity: f.severity.to_string(),

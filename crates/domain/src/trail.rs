@@ -40,13 +40,6 @@ pub struct TrailEntry {
 }
 
 impl TrailEvent {
-    /// Who made the call, in a few words: the role or user name at the end of the ARN.
-    pub fn who(&self) -> &str {
-        self.identity_arn
-            .as_deref()
-            .map_or("AWS", |arn| arn.rsplit(['/', ':']).next().unwrap_or(arn))
-    }
-
     /// Whether this is a refused use of a disabled key: what a retirement waits out.
     pub fn is_disabled_refusal(&self) -> bool {
         self.error_code.as_deref() == Some("DisabledException")
