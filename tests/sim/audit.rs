@@ -234,9 +234,7 @@ fn fail_on_sets_the_exit_status() {
     let none = audit_binary(&sim.endpoint(), &base);
     assert_eq!(none.status.code(), Some(0));
 
-    let empty = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
-        .unwrap();
+    let empty = crate::harness::empty_sim(&runner);
     let clean = audit_binary(
         &empty.endpoint(),
         &["--regions", "us-east-1", "--fail-on", "low"],

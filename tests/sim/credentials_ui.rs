@@ -5,7 +5,6 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kms_replica_console::aws::{AwsClients, ConnectSettings};
 use kms_replica_console::jobs::{Inventory, Runner};
-use kms_replica_console::sim::{Seed, Sim, SimConfig};
 use kms_replica_console::ui::{App, AppOptions};
 
 use crate::harness::{scanned, step_until};
@@ -14,9 +13,7 @@ use crate::support::{self, TEST_ACCESS_KEY, TEST_SECRET_KEY, region};
 #[test]
 fn expired_credentials_show_a_banner_and_reloading_recovers_the_grid() {
     let runner = Runner::new().unwrap();
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
-        .unwrap();
+    let sim = crate::harness::empty_sim(&runner);
     let us = support::client_in(&support::sdk_config(&sim.endpoint()), "us-east-1");
     let id = runner.block_on(async { support::create_mrk(&us).await });
     sim.set_expired_keys(vec![TEST_ACCESS_KEY.into()]);

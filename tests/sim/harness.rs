@@ -81,6 +81,13 @@ impl SimHarness {
     }
 }
 
+/// An empty simulator on `runner` with the default settings.
+pub fn empty_sim(runner: &kms_replica_console::jobs::Runner) -> Sim {
+    runner
+        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
+        .expect("the simulator binds a loopback port")
+}
+
 /// An empty simulator on `runner` whose new replicas (and primary swaps) settle after
 /// `seconds` of simulated time.
 pub fn quick_sim(runner: &kms_replica_console::jobs::Runner, seconds: f64) -> Sim {

@@ -389,9 +389,7 @@ pub(crate) fn replicate_to_eu_west_1(inventory: &mut Inventory, runner: &Runner,
 #[test]
 fn the_journal_of_a_replicate_survives_a_restart_and_shows_in_the_details_panel() {
     let runner = Runner::new().unwrap();
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
-        .unwrap();
+    let sim = crate::harness::empty_sim(&runner);
     let sdk = support::sdk_config(&sim.endpoint());
     let key = runner.block_on(support::create_mrk(&support::client_in(&sdk, "us-east-1")));
     let state = StateDir::new("journal");

@@ -47,16 +47,7 @@ impl Retirement {
         let sdk = support::sdk_config(&sim.endpoint());
         let key = runner.block_on(async {
             let us = support::client_in(&sdk, "us-east-1");
-            let key = support::create_mrk(&us).await;
-            for target in ["eu-west-1", "ap-southeast-2"] {
-                us.replicate_key()
-                    .key_id(&key)
-                    .replica_region(target)
-                    .send()
-                    .await
-                    .unwrap();
-            }
-            key
+            support::create_family(&us, &["eu-west-1", "ap-southeast-2"]).await
         });
         sim.advance_clock(Duration::from_secs(5));
         let dir = std::env::temp_dir().join(format!(

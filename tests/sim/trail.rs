@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aws_sdk_kms::primitives::Blob;
 use kms_replica_console::jobs::Runner;
-use kms_replica_console::sim::{FaultKind, FaultRule, Seed, Sim, SimConfig};
+use kms_replica_console::sim::{FaultKind, FaultRule, Sim};
 
 use crate::history::{StateDir, binary, journaled_app};
 use crate::support;
@@ -50,9 +50,7 @@ fn family_with_a_trail(runner: Runner, sim: &Sim, state: &StateDir) -> (String, 
 #[test]
 fn trail_names_who_did_what_where_and_tells_this_apps_calls_apart_by_request_id() {
     let runner = Runner::new().unwrap();
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
-        .unwrap();
+    let sim = crate::harness::empty_sim(&runner);
     let state = StateDir::new("trail");
     let (key, _runner) = family_with_a_trail(runner, &sim, &state);
     let out = binary(
@@ -111,9 +109,7 @@ fn trail_names_who_did_what_where_and_tells_this_apps_calls_apart_by_request_id(
 #[test]
 fn trail_that_cannot_be_read_in_one_region_says_so_and_exits_2() {
     let runner = Runner::new().unwrap();
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
-        .unwrap();
+    let sim = crate::harness::empty_sim(&runner);
     let state = StateDir::new("trail-denied");
     let (key, _runner) = family_with_a_trail(runner, &sim, &state);
     sim.set_faults(vec![FaultRule {
@@ -167,9 +163,7 @@ fn trail_of_something_that_is_not_a_family_is_a_clear_error() {
 fn the_details_panel_reads_the_trail_when_asked_and_shows_a_refused_use() {
     use egui_kittest::kittest::Queryable;
     let runner = Runner::new().unwrap();
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
-        .unwrap();
+    let sim = crate::harness::empty_sim(&runner);
     let state = StateDir::new("trail-window");
     let (key, runner) = family_with_a_trail(runner, &sim, &state);
     let (inventory, _log, runner) = journaled_app(runner, &sim, &state.db());
@@ -206,20 +200,11 @@ fn the_details_panel_reads_the_trail_when_asked_and_shows_a_refused_use() {
 #[test]
 fn audit_with_provenance_names_who_last_changed_a_drifted_policy() {
     let runner = Runner::new().unwrap();
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
-        .unwrap();
+    let sim = crate::harness::empty_sim(&runner);
     let sdk = support::sdk_config(&sim.endpoint());
     let key = runner.block_on(async {
         let us = support::client_in(&sdk, "us-east-1");
-        let key = support::create_mrk(&us).await;
-        us.replicate_key()
-            .key_id(&key)
-            .replica_region("eu-west-1")
-            .send()
-            .await
-            .unwrap();
-        key
+        support::create_family(&us, &["eu-west-1"]).await
     });
     sim.advance_clock(Duration::from_secs(600));
     runner.block_on(async {

@@ -58,9 +58,7 @@ fn faults_injected(sim: &Sim) -> u64 {
 /// A simulator with a primary in `primary_at` replicated to `replica_at` (settled); returns
 /// the simulator and the key ID.
 fn family(runner: &Runner, primary_at: &str, replica_at: &str) -> (Sim, String) {
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
-        .expect("the simulator starts");
+    let sim = crate::harness::empty_sim(runner);
     let config = support::sdk_config(&sim.endpoint());
     let id = runner.block_on(async {
         let id = support::create_mrk(&support::client_in(&config, primary_at)).await;
@@ -355,9 +353,7 @@ fn regions_of_two_partitions_are_a_usage_error() {
 #[test]
 fn a_report_written_to_a_closed_standard_output_is_an_error() {
     let runner = Runner::new().unwrap();
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
-        .unwrap();
+    let sim = crate::harness::empty_sim(&runner);
     let exe = env!("CARGO_BIN_EXE_kms-replica-console");
     let endpoint = sim.endpoint();
     let mut shell = Command::new("/bin/sh");
@@ -379,9 +375,7 @@ fn a_report_written_to_a_closed_standard_output_is_an_error() {
 #[test]
 fn an_audit_whose_output_is_the_null_device_opened_read_write_runs_and_keeps_its_history() {
     let runner = Runner::new().unwrap();
-    let sim = runner
-        .block_on(Sim::start(SimConfig::default(), Seed::Empty))
-        .unwrap();
+    let sim = crate::harness::empty_sim(&runner);
     let state = crate::history::StateDir::new("devnull");
     // As a process supervisor or Python's subprocess.DEVNULL opens it.
     let null = std::fs::OpenOptions::new()

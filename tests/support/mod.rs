@@ -159,6 +159,21 @@ pub async fn create_mrk(client: &aws_sdk_kms::Client) -> String {
         .expect("CreateKey returns metadata")
 }
 
+/// A multi-Region primary made by `client`, replicated into each of `targets`; its key ID.
+pub async fn create_family(client: &aws_sdk_kms::Client, targets: &[&str]) -> String {
+    let key = create_mrk(client).await;
+    for target in targets {
+        client
+            .replicate_key()
+            .key_id(&key)
+            .replica_region(*target)
+            .send()
+            .await
+            .expect("ReplicateKey succeeds");
+    }
+    key
+}
+
 /// A raw SDK client for `region` from a loaded configuration.
 pub fn client_in(config: &SdkConfig, region: &str) -> aws_sdk_kms::Client {
     let conf = aws_sdk_kms::config::Builder::from(config)
