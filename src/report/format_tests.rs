@@ -5,9 +5,8 @@ use serde_json::Value;
 
 use super::audit::{AuditReport, audit_report};
 use crate::domain::audit::{Finding, FindingKind, Severity};
-use crate::domain::estate::{KeyEntry, RegionScan};
-use crate::domain::test_keys::{ID, key};
-use crate::domain::{Estate, MrkId, Region, Role};
+use crate::domain::test_keys::{ID, pair_estate};
+use crate::domain::{MrkId, Region};
 
 fn region(name: &str) -> Region {
     name.parse().unwrap()
@@ -27,21 +26,7 @@ fn finding(kind: FindingKind, severity: Severity, r: &str, message: &str) -> Fin
 /// A family (primary us-east-1, replica eu-west-1) and three findings, one with a message far
 /// beyond ASFF's limits.
 fn report(now: i64) -> AuditReport {
-    let mut estate = Estate::new(vec![region("us-east-1"), region("eu-west-1")]);
-    for (r, role) in [("us-east-1", Role::Primary), ("eu-west-1", Role::Replica)] {
-        estate.apply_scan(
-            region(r),
-            RegionScan {
-                keys: vec![KeyEntry::Described(Box::new(key(
-                    r,
-                    role,
-                    "us-east-1",
-                    &["eu-west-1"],
-                )))],
-                aliases: vec![("alias/payments".into(), ID.into())],
-            },
-        );
-    }
+    let estate = pair_estate(&["alias/payments"]);
     let findings = vec![
         finding(
             FindingKind::PublicAccess,

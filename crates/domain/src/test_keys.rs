@@ -1,6 +1,7 @@
 //! Test fixtures shared by the domain's specifications: one key of one family, as DescribeKey
 //! would report it.
 
+use super::estate::{Estate, KeyEntry, RegionScan};
 use super::key::{KeyInfo, KeyState, MrkId, MultiRegionConfig, RelatedKey, Role};
 
 /// The family every fixture key belongs to.
@@ -49,4 +50,24 @@ pub fn key_in_state(region: &str, role: Role, state: KeyState) -> KeyInfo {
         state,
         ..key(region, role, "us-east-1", &["eu-west-1", "ap-southeast-2"])
     }
+}
+
+/// An estate of two Regions holding the family, primary in us-east-1 and replica in eu-west-1,
+/// each Region with `aliases` naming its key.
+pub fn pair_estate(aliases: &[&str]) -> Estate {
+    let regions = ["us-east-1", "eu-west-1"].map(|r| r.parse().unwrap_or_else(|e| panic!("{e}")));
+    let mut estate = Estate::new(regions.to_vec());
+    for (region, role) in regions.into_iter().zip([Role::Primary, Role::Replica]) {
+        let scan = RegionScan {
+            keys: vec![KeyEntry::Described(Box::new(key(
+                region.name(),
+                role,
+                "us-east-1",
+                &["eu-west-1"],
+            )))],
+            aliases: aliases.iter().map(|a| (a.to_string(), ID.into())).collect(),
+        };
+        estate.apply_scan(region, scan);
+    }
+    estate
 }

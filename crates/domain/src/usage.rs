@@ -219,8 +219,7 @@ pub fn usage_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::estate::RegionScan;
-    use crate::test_keys::{ID, key};
+    use crate::test_keys::{ID, pair_estate};
 
     const NOW: i64 = 1_800_000_000;
     const TRACKING: i64 = 1_777_248_000;
@@ -293,26 +292,6 @@ mod tests {
         assert_eq!(Age::Days(45).label(), "not in 45 d");
     }
 
-    /// A primary in us-east-1 and a replica in eu-west-1.
-    fn estate() -> Estate {
-        let mut estate = Estate::new(vec![region("us-east-1"), region("eu-west-1")]);
-        for (r, role) in [("us-east-1", Role::Primary), ("eu-west-1", Role::Replica)] {
-            estate.apply_scan(
-                region(r),
-                RegionScan {
-                    keys: vec![KeyEntry::Described(Box::new(key(
-                        r,
-                        role,
-                        "us-east-1",
-                        &["eu-west-1"],
-                    )))],
-                    aliases: Vec::new(),
-                },
-            );
-        }
-        estate
-    }
-
     fn usage(primary: KeyUsage, replica: Option<KeyUsage>) -> UsageMap {
         let id = MrkId::parse(ID).unwrap();
         let mut map = UsageMap::new();
@@ -325,8 +304,12 @@ mod tests {
 
     #[test]
     fn a_replica_quiet_for_the_window_is_low_with_its_cost_and_a_primary_info() {
-        let (findings, gaps) =
-            usage_findings(&estate(), &usage(used(120), Some(used(91))), 90, NOW);
+        let (findings, gaps) = usage_findings(
+            &pair_estate(&[]),
+            &usage(used(120), Some(used(91))),
+            90,
+            NOW,
+        );
         assert!(gaps.is_empty());
         let of = |kind| {
             findings
@@ -349,14 +332,15 @@ mod tests {
     #[test]
     fn a_key_used_within_the_window_or_made_within_it_is_no_finding() {
         let young = unused(NOW - 10 * DAY);
-        let (findings, _) = usage_findings(&estate(), &usage(used(2), Some(young)), 90, NOW);
+        let (findings, _) =
+            usage_findings(&pair_estate(&[]), &usage(used(2), Some(young)), 90, NOW);
         assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
     fn a_key_older_than_tracking_is_judged_from_the_start_of_tracking() {
         let (findings, _) = usage_findings(
-            &estate(),
+            &pair_estate(&[]),
             &usage(used(1), Some(unused(TRACKING - DAY))),
             90,
             NOW,
@@ -367,7 +351,7 @@ mod tests {
 
     #[test]
     fn a_key_whose_usage_was_not_read_is_not_audited() {
-        let (findings, gaps) = usage_findings(&estate(), &usage(used(1), None), 90, NOW);
+        let (findings, gaps) = usage_findings(&pair_estate(&[]), &usage(used(1), None), 90, NOW);
         assert!(findings.is_empty());
         assert_eq!(gaps.len(), 1);
         assert_eq!(gaps[0].region, region("eu-west-1"));
