@@ -38,16 +38,7 @@ fn start() -> Fixture {
     let sim = crate::harness::quick_sim(&runner, 0.0);
     let sdk = support::sdk_config(&sim.endpoint());
     let us = support::client_in(&sdk, "us-east-1");
-    let key = runner.block_on(async {
-        let key = support::create_mrk(&us).await;
-        us.replicate_key()
-            .key_id(&key)
-            .replica_region("eu-west-1")
-            .send()
-            .await
-            .unwrap();
-        key
-    });
+    let key = runner.block_on(async { support::create_family(&us, &["eu-west-1"]).await });
     sim.advance_clock(Duration::from_secs(1));
     let dir = std::env::temp_dir().join(format!(
         "kms-rc-history-ui-{}-{}",

@@ -40,16 +40,7 @@ fn service_principal_grants_are_read_compared_and_copied_as_such() {
         support::client_in(&sdk, "us-east-1"),
         support::client_in(&sdk, "eu-west-1"),
     );
-    let key = runner.block_on(async {
-        let key = support::create_mrk(&us).await;
-        us.replicate_key()
-            .key_id(&key)
-            .replica_region("eu-west-1")
-            .send()
-            .await
-            .unwrap();
-        key
-    });
+    let key = runner.block_on(async { support::create_family(&us, &["eu-west-1"]).await });
     sim.advance_clock(std::time::Duration::from_secs(1));
     runner.block_on(async {
         service_grant(&us, &key, SUPPORT).await;
