@@ -1,5 +1,5 @@
 """boto3 against the simulator: the 2025-2026 behaviours it serves (KMS_FACTS.md sections 1, 2,
-4, 5 and 6), each asserted with the error code KMS documents. Run by tests/sim/boto3_conformance.rs
+3, 4, 5 and 6), each asserted with the error code KMS documents. Run by tests/sim/boto3_conformance.rs
 with the simulator's endpoint as argv[1]; prints one line per check and exits 1 on the first
 that fails."""
 
@@ -7,6 +7,8 @@ import datetime
 import sys
 
 import boto3
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -115,4 +117,49 @@ check(
     code_of(lambda: us.create_key(KeySpec="ML_KEM_512", KeyUsage="ENCRYPT_DECRYPT")),
     "ValidationException",
 )
+
+# Imported key material, several per key (section 3): wrapped with the `cryptography` package
+# under the DER public key GetParametersForImport returns, exactly as for KMS.
+def wrapped_import(kms, key_id, material, **extra):
+    params = kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048")
+    public = serialization.load_der_public_key(params["PublicKey"])
+    oaep = padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    return kms.import_key_material(
+        KeyId=key_id,
+        ImportToken=params["ImportToken"],
+        EncryptedKeyMaterial=public.encrypt(material, oaep),
+        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+        **extra,
+    )
+
+
+imported = us.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+first = wrapped_import(us, imported, b"\x01" * 32)["KeyMaterialId"]
+check("a material ID is 64 hex digits", len(first), 64)
+us.replicate_key(KeyId=imported, ReplicaRegion="eu-west-1")
+check("the same material in the replica has the same ID", wrapped_import(eu, imported, b"\x01" * 32)["KeyMaterialId"], first)
+check(
+    "new material into a replica",
+    code_of(lambda: wrapped_import(eu, imported, b"\x02" * 32, ImportType="NEW_KEY_MATERIAL")),
+    "UnsupportedOperationException",
+)
+check(
+    "other material as EXISTING",
+    code_of(lambda: wrapped_import(eu, imported, b"\x03" * 32, ImportType="EXISTING_KEY_MATERIAL")),
+    "IncorrectKeyMaterialException",
+)
+params = us.get_parameters_for_import(KeyId=imported, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048")
+check(
+    "material not wrapped under the token's key",
+    code_of(lambda: us.import_key_material(KeyId=imported, ImportToken=params["ImportToken"], EncryptedKeyMaterial=b"\x00" * 256, ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")),
+    "InvalidCiphertextException",
+)
+second = wrapped_import(us, imported, b"\x02" * 32, ImportType="NEW_KEY_MATERIAL")["KeyMaterialId"]
+states = {r["KeyMaterialId"]: r["KeyMaterialState"] for r in us.list_key_rotations(KeyId=imported, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]}
+check("new material waits on the replicas", states, {first: "CURRENT", second: "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"})
+check("a rotation before the replicas have it", code_of(lambda: us.rotate_key_on_demand(KeyId=imported)), "KMSInvalidStateException")
+wrapped_import(eu, imported, b"\x02" * 32, ImportType="EXISTING_KEY_MATERIAL", KeyMaterialId=second)
+us.rotate_key_on_demand(KeyId=imported)
+check("the rotation made it current", eu.describe_key(KeyId=imported)["KeyMetadata"]["CurrentKeyMaterialId"], second)
+check("rotations only, by default", len(us.list_key_rotations(KeyId=imported)["Rotations"]), 1)
 print("all checks passed")

@@ -115,7 +115,11 @@ pub(crate) async fn external_primary(h: &SimHarness, region: &str) -> String {
         .to_string()
 }
 
-/// Imports (opaque) material valid for `days` into `id` in `region`.
+/// The material every test family imports (32 bytes, as symmetric material is).
+pub(crate) const MATERIAL: [u8; 32] = [0x5a; 32];
+
+/// Imports `MATERIAL`, valid for `days`, into `id` in `region`: wrapped under the public key
+/// GetParametersForImport returned, as a KMS user does.
 pub(crate) async fn import(h: &SimHarness, region: &str, id: &str, days: u64) {
     let client = h.client(region);
     let params = client
@@ -131,12 +135,26 @@ pub(crate) async fn import(h: &SimHarness, region: &str, id: &str, days: u64) {
         .import_key_material()
         .key_id(id)
         .import_token(params.import_token().unwrap().clone())
-        .encrypted_key_material(Blob::new(vec![1, 2, 3]))
+        .encrypted_key_material(Blob::new(wrap(
+            params.public_key().unwrap().as_ref(),
+            &MATERIAL,
+        )))
         .expiration_model(ExpirationModelType::KeyMaterialExpires)
         .valid_to(DateTime::from(valid_to))
         .send()
         .await
         .unwrap();
+}
+
+/// RSAES_OAEP_SHA_256 under a DER public key.
+pub(crate) fn wrap(public_der: &[u8], material: &[u8]) -> Vec<u8> {
+    use aws_lc_rs::rsa::{OAEP_SHA256_MGF1SHA256, OaepPublicEncryptingKey, PublicEncryptingKey};
+    let key =
+        OaepPublicEncryptingKey::new(PublicEncryptingKey::from_der(public_der).unwrap()).unwrap();
+    let mut out = vec![0; key.ciphertext_size()];
+    key.encrypt(&OAEP_SHA256_MGF1SHA256, material, &mut out, None)
+        .unwrap()
+        .to_vec()
 }
 
 #[tokio::test]

@@ -47,6 +47,12 @@ impl Fault {
     pub fn invalid_import_token(message: impl Into<String>) -> Fault {
         Fault::client("InvalidImportTokenException", message)
     }
+    pub fn expired_import_token(message: impl Into<String>) -> Fault {
+        Fault::client("ExpiredImportTokenException", message)
+    }
+    pub fn incorrect_key_material(message: impl Into<String>) -> Fault {
+        Fault::client("IncorrectKeyMaterialException", message)
+    }
     pub fn invalid_grant_token(message: impl Into<String>) -> Fault {
         Fault::client("InvalidGrantTokenException", message)
     }

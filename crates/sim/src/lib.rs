@@ -12,6 +12,7 @@ mod clock;
 mod config;
 mod error;
 mod flags;
+mod materials;
 mod model;
 mod ops;
 mod org;
@@ -25,6 +26,7 @@ mod trail;
 #[cfg(test)]
 mod trail_tests;
 mod validate;
+mod wrapping;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -69,9 +69,10 @@ pub struct Key {
     pub pending_window_days: Option<i64>,
     /// When a `Creating` replica becomes usable.
     pub ready_at: Option<f64>,
-    pub valid_to: Option<f64>,
-    pub expiration_model: Option<String>,
-    pub import_tokens: Vec<String>,
+    /// Imported key material (EXTERNAL keys): every material the key holds.
+    pub materials: Vec<super::materials::Material>,
+    /// The import tokens still valid for this key, with their wrapping keys.
+    pub imports: Vec<super::materials::ImportParams>,
 }
 
 /// A multi-Region key family: which Regions hold a key and which one is primary.
@@ -156,6 +157,25 @@ pub struct Rotation {
     pub enabled_at: Option<f64>,
     /// Past rotations: (`AUTOMATIC` | `ON_DEMAND`, date).
     pub history: Vec<(String, f64)>,
+}
+
+/// Drops every material of `key` whose expiry has come (its import state is PENDING_IMPORT
+/// again); a key that lost permanently associated material is PendingImport.
+fn expire_materials(key: &mut Key, now: f64) -> bool {
+    let mut lost_associated = false;
+    let mut changed = false;
+    for m in &mut key.materials {
+        if m.secret.is_some() && m.valid_to.is_some_and(|t| t <= now) {
+            m.secret = None;
+            m.valid_to = None;
+            lost_associated |= m.state.associated();
+            changed = true;
+        }
+    }
+    if lost_associated && matches!(key.state, State::Enabled | State::Disabled) {
+        key.state = State::PendingImport;
+    }
+    changed
 }
 
 fn due_ms(at: f64) -> u64 {
@@ -296,12 +316,15 @@ impl Kms {
             m["PendingDeletionWindowInDays"] = json!(key.pending_window_days);
         }
         if key.origin == "EXTERNAL" {
-            if let Some(model) = &key.expiration_model {
-                m["ExpirationModel"] = json!(model);
+            if let Some(current) = key.current_material() {
+                m["ExpirationModel"] = json!(current.expiration_model);
             }
-            if let Some(valid_to) = key.valid_to {
+            if let Some(valid_to) = key.earliest_expiry() {
                 m["ValidTo"] = json!(valid_to);
             }
+        }
+        if let Some(current) = self.current_material_id(key) {
+            m["CurrentKeyMaterialId"] = json!(current);
         }
         if let Some(config) = self.multi_region_configuration(key) {
             m["MultiRegionConfiguration"] = config;
@@ -366,13 +389,7 @@ impl Kms {
                 };
                 changed = true;
             }
-            let expires = key.expiration_model.as_deref() == Some("KEY_MATERIAL_EXPIRES");
-            if expires
-                && key.valid_to.is_some_and(|t| t <= now)
-                && matches!(key.state, State::Enabled | State::Disabled)
-            {
-                key.valid_to = None;
-                key.state = State::PendingImport;
+            if expire_materials(key, now) {
                 changed = true;
             }
             if key.state == State::PendingDeletion

@@ -6,6 +6,7 @@
 
 use std::str::FromStr;
 
+use base64::Engine as _;
 use serde_json::{Value, json};
 
 use super::config::BadKnob;
@@ -551,6 +552,9 @@ fn parity(
     }
 }
 
+/// Imports the family's material into the key in `region` as a KMS user does: wrapped under
+/// the public key GetParametersForImport hands out (the same material in every Region, so a
+/// replica takes it as EXISTING).
 fn import_material(kms: &mut Kms, region: &str, id: &str, valid_to: f64, at: f64) {
     let params = call(
         kms,
@@ -559,7 +563,16 @@ fn import_material(kms: &mut Kms, region: &str, id: &str, valid_to: f64, at: f64
         json!({ "KeyId": id, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048" }),
         at,
     );
-    if let Some(token) = params["ImportToken"].as_str() {
+    let public = params["PublicKey"]
+        .as_str()
+        .and_then(|p| base64::engine::general_purpose::STANDARD.decode(p).ok());
+    let mut rng = fastrand::Rng::with_seed(
+        id.bytes()
+            .fold(7u64, |h, b| h.wrapping_mul(31) ^ u64::from(b)),
+    );
+    let material: Vec<u8> = (0..32).map(|_| rng.u8(..)).collect();
+    let wrapped = public.and_then(|p| crate::wrapping::wrap_oaep_sha256(&p, &material));
+    if let (Some(token), Some(wrapped)) = (params["ImportToken"].as_str(), wrapped) {
         call(
             kms,
             "ImportKeyMaterial",
@@ -567,7 +580,7 @@ fn import_material(kms: &mut Kms, region: &str, id: &str, valid_to: f64, at: f64
             json!({
                 "KeyId": id,
                 "ImportToken": token,
-                "EncryptedKeyMaterial": "AAAA",
+                "EncryptedKeyMaterial": base64::engine::general_purpose::STANDARD.encode(wrapped),
                 "ExpirationModel": "KEY_MATERIAL_EXPIRES",
                 "ValidTo": valid_to,
             }),

@@ -112,7 +112,11 @@ impl Kms {
             }
         }
         self.existing_key(region, &id)?;
-        let plaintext = sealed.open(self.material(region, &id)).ok_or_else(|| {
+        let plaintext = self
+            .decrypting_materials(region, &id)
+            .into_iter()
+            .find_map(|material| sealed.open(material))
+            .ok_or_else(|| {
             Fault::incorrect_key(
                 "The key material in this Region is not the material the ciphertext was made with.",
             )
@@ -120,12 +124,40 @@ impl Kms {
         Ok((id, plaintext))
     }
 
-    /// The material of the key `id` in `region`.
+    /// The material the key `id` in `region` encrypts with: its current imported material,
+    /// or the family's (KMS-made material is the same in every related key).
     fn material(&self, region: &str, id: &str) -> u64 {
-        self.materials
-            .get(&(region.to_string(), id.to_string()))
-            .copied()
-            .unwrap_or_else(|| family_material(id))
+        if let Some(replaced) = self.materials.get(&(region.to_string(), id.to_string())) {
+            return *replaced;
+        }
+        match self.key(region, id).and_then(|k| k.current_material()) {
+            Some(current) => imported_material(current),
+            None => family_material(id),
+        }
+    }
+
+    /// Every material the key decrypts with: for imported material, each permanently
+    /// associated one still imported (current and non-current).
+    fn decrypting_materials(&self, region: &str, id: &str) -> Vec<u64> {
+        let imported: Vec<u64> = self
+            .key(region, id)
+            .filter(|k| k.origin == "EXTERNAL")
+            .map(|k| {
+                k.materials
+                    .iter()
+                    .filter(|m| m.state.associated() && m.secret.is_some())
+                    .map(imported_material)
+                    .collect()
+            })
+            .unwrap_or_default();
+        match imported.is_empty()
+            || self
+                .materials
+                .contains_key(&(region.to_string(), id.to_string()))
+        {
+            true => vec![self.material(region, id)],
+            false => imported,
+        }
     }
 
     /// Gives the key `id` in `region` material of its own (a replica that is not what its
@@ -281,6 +313,11 @@ fn fnv(parts: &[&[u8]]) -> u64 {
 fn keystream(material: u64, nonce: u64, len: usize) -> Vec<u8> {
     let mut rng = fastrand::Rng::with_seed(material ^ nonce);
     (0..len).map(|_| rng.u8(..)).collect()
+}
+
+/// The keystream seed of imported material (its bytes, never kept anywhere else).
+fn imported_material(material: &crate::materials::Material) -> u64 {
+    fnv(&[material.secret.as_deref().unwrap_or_default(), b"imported"])
 }
 
 /// A family's material unless a test replaced one key's (`Kms::replace_material`).

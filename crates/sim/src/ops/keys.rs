@@ -125,9 +125,8 @@ impl Kms {
             deletion_date: None,
             pending_window_days: None,
             ready_at: None,
-            valid_to: None,
-            expiration_model: None,
-            import_tokens: Vec::new(),
+            materials: Vec::new(),
+            imports: Vec::new(),
         };
         if multi_region {
             self.families.insert(

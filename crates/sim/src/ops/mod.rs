@@ -39,6 +39,7 @@ pub const MUTATING: &[&str] = &[
     "CancelKeyDeletion",
     "GetParametersForImport",
     "ImportKeyMaterial",
+    "DeleteImportedKeyMaterial",
     "CreateGrant",
     "RevokeGrant",
     "RetireGrant",
@@ -69,6 +70,7 @@ pub const OPERATIONS: &[&str] = &[
     "CancelKeyDeletion",
     "GetParametersForImport",
     "ImportKeyMaterial",
+    "DeleteImportedKeyMaterial",
     "CreateGrant",
     "ListGrants",
     "RevokeGrant",
@@ -107,6 +109,10 @@ const STRING_FIELDS: &[&str] = &[
     "ImportToken",
     "EncryptedKeyMaterial",
     "ExpirationModel",
+    "ImportType",
+    "KeyMaterialId",
+    "KeyMaterialDescription",
+    "IncludeKeyMaterial",
     "WrappingAlgorithm",
     "WrappingKeySpec",
     "GranteePrincipal",
@@ -198,6 +204,7 @@ impl Kms {
             "CancelKeyDeletion" => self.cancel_key_deletion(region, input),
             "GetParametersForImport" => self.get_parameters_for_import(region, input, now),
             "ImportKeyMaterial" => self.import_key_material(region, input, now),
+            "DeleteImportedKeyMaterial" => self.delete_imported_key_material(region, input),
             "CreateGrant" => self.create_grant(region, input, now),
             "ListGrants" => self.list_grants(region, input),
             "RevokeGrant" => self.revoke_grant(region, input),
@@ -442,3 +449,5 @@ mod tests {
 mod crypto_tests;
 #[cfg(test)]
 mod grant_tests;
+#[cfg(test)]
+mod import_tests;

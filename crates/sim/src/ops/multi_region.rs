@@ -54,9 +54,8 @@ impl Kms {
             deletion_date: None,
             pending_window_days: None,
             ready_at: Some(now + self.delays.replica_creation),
-            valid_to: None,
-            expiration_model: None,
-            import_tokens: Vec::new(),
+            materials: Vec::new(),
+            imports: Vec::new(),
             ..primary
         };
         if let Some(family) = self.families.get_mut(&id) {
