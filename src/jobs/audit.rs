@@ -12,9 +12,10 @@ use crate::domain::audit::{
     AuditOptions, Finding, KeyProps, NotAudited, PropsMap, audit, not_audited,
 };
 use crate::domain::baseline::Baseline;
+use crate::domain::material::has_imported_materials;
 use crate::domain::parity::can_rotate;
 use crate::domain::usage::{UsageMap, usage_findings};
-use crate::domain::{Estate, MrkId, Region, Role, Tag, quota};
+use crate::domain::{Estate, KeyInfo, MrkId, Region, Role, Tag, quota};
 
 /// What a headless audit found.
 pub struct AuditOutcome {
@@ -55,12 +56,9 @@ pub fn run_audit(
     let mut estate = inventory.estate().clone();
     runner.block_on(follow_primaries(&clients, &mut estate));
     let targets = audit_targets(&estate);
-    let rotation = rotation_targets(&estate, &targets);
-    let (props, problems) = runner.block_on(fetch_audit_props(
-        clients.clone(),
-        targets.clone(),
-        rotation,
-    ));
+    let extra = extra_targets(&estate, &targets);
+    let (props, problems) =
+        runner.block_on(fetch_audit_props(clients.clone(), targets.clone(), extra));
     let mut findings = audit(&estate, &props, baseline, options);
     let mut not_audited = not_audited(&estate, &targets, &props, &problems);
     if let Some(days) = options.unused_days {
@@ -250,19 +248,35 @@ pub fn audit_targets(estate: &Estate) -> Vec<(MrkId, Region)> {
         .collect()
 }
 
-/// The primaries among `targets` whose family can rotate: their rotation is read (every
-/// replica reports the same, so one read per family).
-pub fn rotation_targets(estate: &Estate, targets: &[(MrkId, Region)]) -> Vec<(MrkId, Region)> {
-    targets
-        .iter()
-        .filter(|(id, region)| {
-            estate
-                .family(id)
-                .and_then(|f| f.described().find(|k| k.region == *region))
-                .is_some_and(|k| k.role() == Role::Primary && can_rotate(k))
-        })
-        .cloned()
-        .collect()
+/// What the audit reads beyond policy, tags and grants.
+#[derive(Debug, Clone, Default)]
+pub struct ExtraTargets {
+    /// The primaries whose family can rotate: their rotation is read (every replica reports
+    /// the same, so one read per family).
+    pub rotation: Vec<(MrkId, Region)>,
+    /// Every key with imported symmetric material: its materials are read (each key holds
+    /// its own).
+    pub materials: Vec<(MrkId, Region)>,
+}
+
+/// The rotation and material reads among `targets`.
+pub fn extra_targets(estate: &Estate, targets: &[(MrkId, Region)]) -> ExtraTargets {
+    let key = |id: &MrkId, region: Region| {
+        estate
+            .family(id)
+            .and_then(|f| f.described().find(|k| k.region == region))
+    };
+    let pick = |keep: &dyn Fn(&KeyInfo) -> bool| {
+        targets
+            .iter()
+            .filter(|(id, region)| key(id, *region).is_some_and(keep))
+            .cloned()
+            .collect()
+    };
+    ExtraTargets {
+        rotation: pick(&|k| k.role() == Role::Primary && can_rotate(k)),
+        materials: pick(&has_imported_materials),
+    }
 }
 
 /// Fetches policy, tags and grants for each target, and the rotation of each of `rotation`
@@ -274,9 +288,13 @@ pub fn rotation_targets(estate: &Estate, targets: &[(MrkId, Region)]) -> Vec<(Mr
 pub async fn fetch_audit_props(
     clients: AwsClients,
     targets: Vec<(MrkId, Region)>,
-    rotation: Vec<(MrkId, Region)>,
+    extra: ExtraTargets,
 ) -> (PropsMap, HashMap<(MrkId, Region), String>) {
-    let (policies, mut tags, mut grants, mut rotations) = futures::join!(
+    let ExtraTargets {
+        rotation,
+        materials: material_keys,
+    } = extra;
+    let (policies, mut tags, mut grants, mut rotations, mut materials) = futures::join!(
         fetch_each(
             &clients,
             targets.clone(),
@@ -301,6 +319,12 @@ pub async fn fetch_audit_props(
             quota::ROTATION_READS,
             |client, id| async move { client.rotation_status(&id).await },
         ),
+        fetch_each(
+            &clients,
+            material_keys.clone(),
+            quota::ROTATION_READS,
+            |client, id| async move { client.key_materials(&id).await },
+        ),
     );
     let mut props = PropsMap::new();
     for (slot, policy) in policies.values {
@@ -313,6 +337,10 @@ pub async fn fetch_audit_props(
         if rotation.contains(&slot) && rotation_status.is_none() {
             continue;
         }
+        let key_materials = materials.values.remove(&slot);
+        if material_keys.contains(&slot) && key_materials.is_none() {
+            continue;
+        }
         props.insert(
             slot,
             KeyProps {
@@ -320,6 +348,7 @@ pub async fn fetch_audit_props(
                 tags: Some(tags),
                 grants: Some(grants),
                 rotation: rotation_status,
+                materials: key_materials,
             },
         );
     }
@@ -331,6 +360,7 @@ pub async fn fetch_audit_props(
         ("ListResourceTags", tags.errors),
         ("ListGrants", grants.errors),
         ("GetKeyRotationStatus/ListKeyRotations", rotations.errors),
+        ("ListKeyRotations (key materials)", materials.errors),
     ] {
         for (slot, e) in errors {
             let text = format!("{call} failed: {e}");

@@ -28,6 +28,11 @@ pub trait EstateView {
         None
     }
 
+    /// The material import into the family, when one was started.
+    fn material_import(&self, _id: &MrkId) -> Option<&super::material_import::MaterialImport> {
+        None
+    }
+
     /// A Region's scan in flight: `(described, listed)` once listing is done.
     fn progress(&self, _region: Region) -> Option<Option<(usize, usize)>> {
         None
@@ -87,6 +92,10 @@ impl EstateView for Inventory {
 
     fn grant_copy(&self, id: &MrkId, region: Region) -> Option<&GrantCopy> {
         Inventory::grant_copy(self, id, region)
+    }
+
+    fn material_import(&self, id: &MrkId) -> Option<&super::material_import::MaterialImport> {
+        Inventory::material_import(self, id)
     }
 
     fn key_usage(&self, id: &MrkId, region: Region) -> Option<&UsageCell> {

@@ -41,6 +41,7 @@ pub struct Inventory {
     pub(super) replications: HashMap<(MrkId, Region), ReplicaJob>,
     pub(super) actions: super::action_state::Actions,
     pub(super) grant_copies: HashMap<(MrkId, Region), super::grant_copy::GrantCopy>,
+    pub(super) material_imports: HashMap<MrkId, super::material_import::MaterialImport>,
     /// What this app did in this session, oldest first.
     pub(super) trail: Vec<super::action_state::ActionRecord>,
     /// Where snapshots and journal entries go; `None` with history off.
@@ -73,6 +74,7 @@ impl Inventory {
             replications: HashMap::new(),
             actions: HashMap::new(),
             grant_copies: HashMap::new(),
+            material_imports: HashMap::new(),
             trail: Vec::new(),
             history_log: None,
             snapshot_due: false,
@@ -344,6 +346,7 @@ impl Inventory {
             Done::Followed { id, region, answer } => self.on_followed(runner, id, region, answer),
             Done::GrantCopied { id, region, answer } => self.on_grant_copied(id, region, answer),
             Done::UsageRead { region, answer } => self.on_usage_read(runner, region, answer),
+            Done::MaterialImported { id, answer } => self.on_material_imported(runner, id, answer),
             Done::Task(output) => self.finished_tasks.push(output),
         }
     }

@@ -43,6 +43,8 @@ pub enum Job {
     CopyGrant(MrkId, Region),
     /// GetKeyLastUsage of a batch of the keys on screen in a Region.
     Usage(Region),
+    /// ImportKeyMaterial into a family: its primary, then each replica.
+    ImportMaterial(MrkId),
     /// A task a panel asked for (the audit's reads, a report, a plan…).
     Task(TaskKey),
 }
@@ -84,6 +86,10 @@ pub enum Done {
         /// One answer per key of the batch.
         answer: Result<super::usage_reads::UsageAnswers, Panicked>,
     },
+    MaterialImported {
+        id: MrkId,
+        answer: Result<super::material_import::ImportAnswer, Panicked>,
+    },
     Task(TaskOutput),
 }
 
@@ -123,6 +129,10 @@ impl Job {
             },
             Job::Usage(region) => Done::UsageRead {
                 region,
+                answer: Err(panicked),
+            },
+            Job::ImportMaterial(id) => Done::MaterialImported {
+                id,
                 answer: Err(panicked),
             },
             Job::Task(key) => Done::Task(key.stopped(panicked)),

@@ -14,6 +14,7 @@ mod grant_copy;
 mod history_writer;
 mod inventory;
 mod job_table;
+mod material_import;
 mod paced_calls;
 mod paced_reads;
 mod pacing_rules;
@@ -32,8 +33,8 @@ pub use accounts::{EnterError, EnteredAccount, RoleSettings, enter_accounts, ent
 pub use action_state::{ActionJob, ActionPhase, ActionRecord, CallOutcome, now_epoch};
 pub use apply::{ApplyError, ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
 pub use audit::{
-    AuditOutcome, audit_each, audit_targets, fetch_audit_props, fetch_primary_tags,
-    rotation_targets, run_audit,
+    AuditOutcome, ExtraTargets, audit_each, audit_targets, extra_targets, fetch_audit_props,
+    fetch_primary_tags, run_audit,
 };
 pub use estate_view::EstateView;
 pub use files::{ReadError, open_private, read_bounded, write_private};
@@ -41,6 +42,9 @@ pub use grant_copy::GrantCopy;
 pub use history_writer::{Actor, HistoryLog, snapshot_of};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use job_table::{Done, Job};
+pub use material_import::{
+    MATERIAL_BYTES, MaterialImport, RegionImport, import_into_family, read_material,
+};
 pub use paced_calls::{PaceReport, run_paced};
 pub use paced_reads::describe_each;
 pub use replicate::calls::{Backoff, REPLICATE_SPACING, Replicated, Settled};

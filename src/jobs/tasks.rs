@@ -14,7 +14,9 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use super::apply::{ApplyJournal, ApplyOptions, PlanLock, StepStatus, apply_plan};
-use super::audit::{audit_targets, fetch_audit_props, fetch_primary_tags, rotation_targets};
+use super::audit::{
+    ExtraTargets, audit_targets, extra_targets, fetch_audit_props, fetch_primary_tags,
+};
 use super::inventory::Inventory;
 use super::job_table::{Done, Job};
 use super::replicate::calls::fetch_primary_props;
@@ -212,10 +214,10 @@ impl Inventory {
     /// Reads the policy and tags of every described key, for the audit.
     pub fn read_audit_props(&mut self, runner: &Runner) -> bool {
         let targets = audit_targets(self.estate());
-        let rotation = rotation_targets(self.estate(), &targets);
+        let extra = extra_targets(self.estate(), &targets);
         let clients = self.clients().clone();
         self.start_task(runner, TaskKey::AuditProps, async move {
-            TaskOutput::AuditProps(Ok(read_props(clients, targets, rotation).await))
+            TaskOutput::AuditProps(Ok(read_props(clients, targets, extra).await))
         })
     }
 
@@ -232,11 +234,11 @@ impl Inventory {
         if targets.is_empty() {
             return false;
         }
-        let rotation = rotation_targets(self.estate(), &targets);
+        let extra = extra_targets(self.estate(), &targets);
         let clients = self.clients().clone();
         let family = id.clone();
         self.start_task(runner, TaskKey::FamilyProps(id.clone()), async move {
-            let read = read_props(clients, targets, rotation).await;
+            let read = read_props(clients, targets, extra).await;
             TaskOutput::FamilyProps(family, Ok(read))
         })
     }
@@ -586,8 +588,8 @@ fn plan_text(plan: &Plan) -> Result<String, TaskError> {
 async fn read_props(
     clients: AwsClients,
     targets: Vec<(MrkId, Region)>,
-    rotation: Vec<(MrkId, Region)>,
+    extra: ExtraTargets,
 ) -> PropsRead {
-    let (props, problems) = fetch_audit_props(clients, targets, rotation).await;
+    let (props, problems) = fetch_audit_props(clients, targets, extra).await;
     PropsRead { props, problems }
 }

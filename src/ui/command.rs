@@ -58,6 +58,11 @@ pub enum Command {
     ConfirmVerify(MrkId),
     /// Verify the family's keys against each other (confirmed).
     Verify(MrkId),
+    /// Open the import of key material into the family (a confirmation is part of it).
+    OpenImport(MrkId),
+    /// Import the 32-byte material in this file into the family: NEW into its primary, then
+    /// EXISTING into each replica (confirmed).
+    ImportMaterial(MrkId, std::path::PathBuf, crate::domain::material::Expiry),
     /// Compare the grid with this snapshot and mark what changed.
     ChangesSince(i64),
     /// Work in this account (by its place in the window): panels, dialogs and calls use its

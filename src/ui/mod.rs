@@ -12,6 +12,7 @@ mod filter_bar;
 mod grant_dialog;
 mod grid;
 mod history_panel;
+mod import_dialog;
 #[cfg(test)]
 mod literal_estate;
 mod org;

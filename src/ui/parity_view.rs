@@ -1,12 +1,13 @@
 //! The details panel's parity section: the family's rotation, its grants side by side per
 //! Region (what each replica lacks or has beyond its primary, with a copy action), and each
-//! key's imported material.
+//! key's imported material: its expiry, and every key material side by side per Region.
 
 use egui::{RichText, Ui};
 
 use super::command::Command;
 use crate::domain::audit::PropsMap;
 use crate::domain::key::format_utc;
+use crate::domain::material::{KeyMaterial, has_imported_materials};
 use crate::domain::parity::{Grant, ON_DEMAND_ROTATION_LIMIT, can_rotate, expires_before_primary};
 use crate::domain::{Family, KeyInfo, MrkId, Role};
 use crate::jobs::EstateView;
@@ -36,15 +37,114 @@ pub fn show(
         commands,
     );
     material(ui, family, primary);
+    materials(ui, id, family, primary, props);
+}
+
+/// Every key material, a row each, side by side per Region (columns): its state where a key
+/// holds it, and what a replica lacks of the primary's, coloured as its finding is.
+fn materials(ui: &mut Ui, id: &MrkId, family: &Family, primary: &KeyInfo, props: &PropsMap) {
+    if !has_imported_materials(primary) {
+        return;
+    }
+    let mut keys: Vec<&KeyInfo> = family.described().collect();
+    keys.sort_by_key(|k| k.role() != Role::Primary);
+    let read: Vec<(&KeyInfo, &[KeyMaterial])> = keys
+        .iter()
+        .filter_map(|k| {
+            let m = props.get(&(id.clone(), k.region))?.materials.as_deref()?;
+            Some((*k, m))
+        })
+        .collect();
+    let Some(primary_materials) = read
+        .iter()
+        .find(|(k, _)| k.region == primary.region)
+        .map(|(_, m)| *m)
+    else {
+        return;
+    };
+    let mut ids: Vec<&KeyMaterial> = Vec::new();
+    for (_, ms) in &read {
+        for m in ms.iter() {
+            if !ids.iter().any(|seen| seen.id == m.id) {
+                ids.push(m);
+            }
+        }
+    }
+    ui.label(RichText::new("Key materials by Region").small().strong());
+    egui::Grid::new(("materials", id.as_str()))
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label(RichText::new("Material").small());
+            for (k, _) in &read {
+                let role = if k.role() == Role::Primary {
+                    " (primary)"
+                } else {
+                    ""
+                };
+                ui.label(RichText::new(format!("{}{role}", k.region)).small());
+            }
+            ui.end_row();
+            for m in &ids {
+                ui.label(RichText::new(m.short_id()).monospace().size(11.0));
+                for (k, held) in &read {
+                    material_cell(ui, m, k, held, primary_materials);
+                }
+                ui.end_row();
+            }
+        });
+}
+
+/// One key's cell for material `m`: its state there, or that it lacks the primary's.
+fn material_cell(
+    ui: &mut Ui,
+    m: &KeyMaterial,
+    key: &KeyInfo,
+    held: &[KeyMaterial],
+    primary: &[KeyMaterial],
+) {
+    use crate::domain::audit::Severity;
+    use crate::domain::material::MaterialState;
+    let own = held.iter().find(|h| h.id == m.id);
+    let of_primary = primary.iter().find(|p| p.id == m.id && p.imported);
+    let (text, severity) = match (own, of_primary) {
+        (Some(h), _) if h.imported => (h.state.label().to_string(), None),
+        (Some(h), _) => (
+            format!("{}, not imported (expired or deleted)", h.state.label()),
+            Some(Severity::High),
+        ),
+        (None, Some(p)) if key.role() == Role::Replica => {
+            let severity = match p.state {
+                MaterialState::Current => Severity::High,
+                _ => Severity::Medium,
+            };
+            (
+                format!("missing: the primary's {}", p.state.label()),
+                Some(severity),
+            )
+        }
+        (None, _) => ("—".to_string(), None),
+    };
+    let rich = RichText::new(text).small();
+    ui.label(match severity {
+        Some(s) => rich.color(super::audit_panel::severity_colour(s)),
+        None => rich,
+    });
 }
 
 fn rotation(ui: &mut Ui, id: &MrkId, primary: &KeyInfo, props: &PropsMap) {
-    if !can_rotate(primary) {
+    if has_imported_materials(primary) {
         ui.label(
             RichText::new(
-                "Rotation: not possible for this family (imported material, asymmetric or HMAC)",
+                "Rotation: on demand only, once new material is imported into the primary and \
+                 every replica (Import material…)",
             )
             .small(),
+        );
+        return;
+    }
+    if !can_rotate(primary) {
+        ui.label(
+            RichText::new("Rotation: not possible for this family (asymmetric or HMAC)").small(),
         );
         return;
     }
@@ -345,5 +445,69 @@ mod tests {
         );
         harness.get_by_label_contains("service principal eu-west-1.otherservice.amazonaws.com");
         harness.snapshot("service_grants");
+    }
+
+    /// The family as `one_family`, its keys' material imported.
+    fn imported_family() -> crate::domain::Estate {
+        let mut estate = one_family();
+        let keys: Vec<KeyInfo> = estate
+            .family(&family_id())
+            .map(|f| f.described().cloned().collect())
+            .unwrap_or_default();
+        for mut k in keys {
+            k.origin = "EXTERNAL".into();
+            k.expiration_model = Some("KEY_MATERIAL_DOES_NOT_EXPIRE".into());
+            estate.upsert_key(k);
+        }
+        estate
+    }
+
+    fn material(digit: char, state: &str) -> KeyMaterial {
+        KeyMaterial {
+            id: digit.to_string().repeat(64),
+            state: crate::domain::material::MaterialState::from_api(state),
+            imported: true,
+            valid_to: None,
+            description: None,
+        }
+    }
+
+    #[test]
+    fn key_materials_are_shown_side_by_side_with_what_a_replica_lacks() {
+        let estate = imported_family();
+        let of = |materials: Vec<KeyMaterial>| KeyProps {
+            materials: Some(materials),
+            ..KeyProps::default()
+        };
+        let props = PropsMap::from([
+            (
+                (family_id(), region(PRIMARY)),
+                of(vec![
+                    material('1', "NON_CURRENT"),
+                    material('2', "CURRENT"),
+                    material('3', "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"),
+                ]),
+            ),
+            (
+                (family_id(), region(REPLICA)),
+                of(vec![material('1', "NON_CURRENT")]),
+            ),
+        ]);
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(560.0, 260.0))
+            .build_ui_state(
+                move |ui, commands: &mut Vec<Command>| {
+                    let family = estate.family(&family_id()).unwrap();
+                    show(ui, &estate, &family_id(), family, &props, false, commands);
+                },
+                Vec::new(),
+            );
+        harness.run();
+        harness.get_by_label("Key materials by Region");
+        harness.get_by_label("22222222");
+        harness.get_by_label("missing: the primary's current");
+        harness.get_by_label("waiting on replicas");
+        assert_eq!(harness.query_all_by_label("non-current").count(), 2);
+        harness.snapshot("key_materials");
     }
 }

@@ -65,6 +65,10 @@ pub enum FindingKind {
     RotationDisabled,
     /// A replica's imported material expires before its primary's.
     MaterialExpiresBeforePrimary,
+    /// A replica lacks a key material its primary holds (high when it is the current one).
+    ReplicaMaterialMissing,
+    /// The primary's new material waits for its replicas before it can be rotated in.
+    RotationWaitingOnReplicas,
     /// A replica with no successful use for the audit's `--unused-days` (GetKeyLastUsage).
     ReplicaUnused,
     /// A primary with no successful use for as long.
@@ -108,6 +112,9 @@ pub struct KeyProps {
     pub grants: Option<Vec<super::parity::Grant>>,
     /// Read on primaries that can rotate only (every replica reports the same).
     pub rotation: Option<super::parity::RotationStatus>,
+    /// Every key material (ListKeyRotations, ALL_KEY_MATERIAL), read on keys with imported
+    /// symmetric material only: each key holds its own.
+    pub materials: Option<Vec<super::material::KeyMaterial>>,
 }
 
 pub type PropsMap = HashMap<(MrkId, Region), KeyProps>;
@@ -169,6 +176,7 @@ pub fn audit(
         parity_findings::grants(&ctx, &mut findings);
         parity_findings::rotation(&ctx, &mut findings);
         parity_findings::material(&ctx, &mut findings);
+        parity_findings::materials_held(&ctx, &mut findings);
     }
     findings.sort_by(|a, b| {
         b.severity

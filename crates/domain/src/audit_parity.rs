@@ -3,6 +3,7 @@
 
 use super::{FamilyContext, Finding, FindingKind, Severity, push, push_about};
 use crate::Role;
+use crate::material::{MaterialState, held, missing_from_replica, waiting_on_replicas};
 use crate::parity::{can_rotate, expires_before_primary, extra_grant_is_high, grant_diff};
 
 /// Each replica's grants against its primary's, when both were read.
@@ -113,6 +114,74 @@ pub(super) fn material(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
                 ),
             );
         }
+    }
+}
+
+/// Key materials of an imported family: a replica lacking one its primary holds, and new
+/// material the primary waits to rotate in until every replica holds it. Judged only from
+/// materials read on both sides.
+pub(super) fn materials_held(ctx: &FamilyContext<'_>, out: &mut Vec<Finding>) {
+    let (Some(primary), Some(primary_materials)) = (
+        ctx.primary,
+        ctx.primary_props.and_then(|p| p.materials.as_deref()),
+    ) else {
+        return;
+    };
+    let mut waiting_in = Vec::new();
+    let waiting = waiting_on_replicas(primary_materials);
+    for replica in ctx.keys.iter().filter(|k| k.role() == Role::Replica) {
+        let r = replica.region;
+        let Some(replica_materials) = ctx.props_of(r).and_then(|p| p.materials.as_deref()) else {
+            continue;
+        };
+        for m in missing_from_replica(primary_materials, replica_materials) {
+            let current = m.state == MaterialState::Current;
+            push_about(
+                out,
+                if current {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
+                FindingKind::ReplicaMaterialMissing,
+                ctx.id,
+                Some(r),
+                format!(
+                    "The replica of {} in {r} lacks the primary's {} key material {}: {} Import the same material into {r} as EXISTING_KEY_MATERIAL.",
+                    ctx.label,
+                    m.state.label(),
+                    m.short_id(),
+                    if current {
+                        "it cannot decrypt what the primary encrypts now."
+                    } else {
+                        "it cannot decrypt what was encrypted under that material."
+                    }
+                ),
+                m.id.clone(),
+            );
+        }
+        if let Some(w) = waiting
+            && !held(replica_materials, &w.id)
+        {
+            waiting_in.push(r.to_string());
+        }
+    }
+    if let Some(w) = waiting.filter(|_| !waiting_in.is_empty()) {
+        push_about(
+            out,
+            Severity::Medium,
+            FindingKind::RotationWaitingOnReplicas,
+            ctx.id,
+            Some(primary.region),
+            format!(
+                "New key material {} of {} waits in the primary ({}) for its replicas in {}: import the same material into each as EXISTING_KEY_MATERIAL, then rotate on demand.",
+                w.short_id(),
+                ctx.label,
+                primary.region,
+                waiting_in.join(", ")
+            ),
+            w.id.clone(),
+        );
     }
 }
 

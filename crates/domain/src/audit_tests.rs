@@ -566,3 +566,83 @@ fn a_replica_whose_imported_material_expires_before_the_primarys_is_low() {
         (Severity::Low, Some(region("eu-west-1")))
     );
 }
+
+fn material(id: char, state: &str) -> crate::material::KeyMaterial {
+    crate::material::KeyMaterial {
+        id: id.to_string().repeat(64),
+        state: crate::material::MaterialState::from_api(state),
+        imported: true,
+        valid_to: None,
+        description: None,
+    }
+}
+
+/// The audit of an imported family whose primary holds `primary` and replica `replica`.
+fn material_findings(
+    primary: Vec<crate::material::KeyMaterial>,
+    replica: Option<Vec<crate::material::KeyMaterial>>,
+) -> Vec<Finding> {
+    let mut props = props(CUSTOM, CUSTOM, same_tags());
+    if let Some(p) = props.get_mut(&(id(), region("us-east-1"))) {
+        p.materials = Some(primary);
+    }
+    if let Some(r) = props.get_mut(&(id(), region("eu-west-1"))) {
+        r.materials = replica;
+    }
+    audit(
+        &estate(clean_replica(), true),
+        &props,
+        &Baseline::default(),
+        OPTIONS,
+    )
+}
+
+#[test]
+fn a_replica_lacking_the_primarys_current_material_is_high_and_an_older_one_medium() {
+    let findings = material_findings(
+        vec![material('a', "NON_CURRENT"), material('b', "CURRENT")],
+        Some(vec![]),
+    );
+    let missing: Vec<(Severity, &str)> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::ReplicaMaterialMissing)
+        .map(|f| (f.severity, f.subject.get(..1).unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        missing,
+        vec![(Severity::High, "b"), (Severity::Medium, "a")]
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.region == Some(region("eu-west-1"))
+                || f.kind != FindingKind::ReplicaMaterialMissing)
+    );
+}
+
+#[test]
+fn new_material_waiting_on_a_replica_names_it_on_the_primary() {
+    let findings = material_findings(
+        vec![
+            material('a', "CURRENT"),
+            material('b', "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"),
+        ],
+        Some(vec![material('a', "CURRENT")]),
+    );
+    assert_eq!(
+        kinds(&findings),
+        vec![FindingKind::RotationWaitingOnReplicas]
+    );
+    assert_eq!(findings[0].region, Some(region("us-east-1")));
+    assert!(
+        findings[0].message.contains("eu-west-1"),
+        "{}",
+        findings[0].message
+    );
+}
+
+#[test]
+fn materials_not_read_on_the_replica_are_no_finding() {
+    let findings = material_findings(vec![material('b', "CURRENT")], None);
+    assert_eq!(findings, []);
+}

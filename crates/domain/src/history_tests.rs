@@ -238,6 +238,8 @@ fn every_kind() -> Vec<FindingKind> {
         GrantExtra,
         RotationDisabled,
         MaterialExpiresBeforePrimary,
+        ReplicaMaterialMissing,
+        RotationWaitingOnReplicas,
         ReplicaUnused,
         PrimaryUnused,
     ];
@@ -263,6 +265,8 @@ fn every_kind() -> Vec<FindingKind> {
             | GrantExtra
             | RotationDisabled
             | MaterialExpiresBeforePrimary
+            | ReplicaMaterialMissing
+            | RotationWaitingOnReplicas
             | ReplicaUnused
             | PrimaryUnused => {}
         }

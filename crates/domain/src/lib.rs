@@ -14,6 +14,7 @@ pub mod estate;
 pub mod history;
 pub mod key;
 pub mod lifecycle;
+pub mod material;
 pub mod parity;
 pub mod plan;
 pub mod plan_check;

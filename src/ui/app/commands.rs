@@ -7,6 +7,7 @@ use crate::domain::{MrkId, PrimaryProps, Region, Role};
 use crate::ui::action_dialog::ActionDialog;
 use crate::ui::command::Command;
 use crate::ui::grant_dialog::GrantDialog;
+use crate::ui::import_dialog::ImportDialog;
 use crate::ui::replicate_dialog::ReplicateDialog;
 use crate::ui::verify_dialog::VerifyDialog;
 
@@ -105,6 +106,28 @@ impl App {
             Command::ConfirmVerify(id) => self.verify_dialog = Some(VerifyDialog::new(id)),
             Command::Verify(id) => self.verify(&id),
             Command::OpenRetire(id, region) => self.open_retire(id, region),
+            Command::OpenImport(id) => {
+                if !self.options.read_only {
+                    self.import_dialog = Some(ImportDialog::new(id));
+                }
+            }
+            Command::ImportMaterial(id, path, expiry) => {
+                if self
+                    .work
+                    .inventory
+                    .import_material(&self.runner, &id, path, expiry)
+                {
+                    let regions: Vec<Region> = self
+                        .work
+                        .inventory
+                        .estate()
+                        .family(&id)
+                        .map(|f| f.described().map(|k| k.region).collect())
+                        .unwrap_or_default();
+                    self.reread_after
+                        .extend(regions.into_iter().map(|r| (id.clone(), r)));
+                }
+            }
             Command::RunAudit => self.run_audit(),
             Command::LoadBaseline(path) => {
                 self.work.audit.baseline_result = None;

@@ -63,6 +63,7 @@ impl App {
     fn confirmation_open(&self) -> bool {
         self.confirm.is_some()
             || self.verify_dialog.is_some()
+            || self.import_dialog.is_some()
             || self.grant_dialog.is_some()
             || self.plan_view.is_confirming()
             || self

@@ -77,6 +77,7 @@ pub struct App {
     )>,
     /// A verification waiting for its confirmation.
     pub(super) verify_dialog: Option<crate::ui::verify_dialog::VerifyDialog>,
+    pub(super) import_dialog: Option<crate::ui::import_dialog::ImportDialog>,
     /// The last CloudTrail trail read, and of which family.
     pub(super) trail: Option<(
         MrkId,
@@ -134,6 +135,7 @@ impl App {
             trail: None,
             verification: None,
             verify_dialog: None,
+            import_dialog: None,
             reread_after: Vec::new(),
             applied_steps: Vec::new(),
             audit_snapshot_due: false,

@@ -174,7 +174,11 @@ impl App {
             let copy_done = inventory
                 .grant_copy(id, *region)
                 .is_none_or(|c| !c.in_flight());
-            action_done && copy_done
+            let import_done = !matches!(
+                inventory.material_import(id),
+                Some(crate::jobs::MaterialImport::Running)
+            );
+            action_done && copy_done && import_done
         };
         let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.reread_after)
             .into_iter()

@@ -44,6 +44,15 @@ pub(super) fn family_menu(
         commands.push(Command::ConfirmVerify(id.clone()));
         ui.close();
     }
+    let imported = estate.family(id).is_some_and(|f| {
+        f.described().any(|k| {
+            k.role() == Role::Primary && crate::domain::material::has_imported_materials(k)
+        })
+    });
+    if imported && !read_only && ui.button("Import material…").clicked() {
+        commands.push(Command::OpenImport(id.clone()));
+        ui.close();
+    }
 }
 
 /// The lifecycle actions on the family's key in `region`, each enabled only when KMS would

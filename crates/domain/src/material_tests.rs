@@ -1,0 +1,53 @@
+use super::*;
+
+fn material(id: char, state: &str, imported: bool) -> KeyMaterial {
+    KeyMaterial {
+        id: id.to_string().repeat(64),
+        state: MaterialState::from_api(state),
+        imported,
+        valid_to: None,
+        description: None,
+    }
+}
+
+#[test]
+fn a_replica_lacking_the_current_material_is_told_first() {
+    let primary = [
+        material('a', "NON_CURRENT", true),
+        material('b', "CURRENT", true),
+    ];
+    let replica = [];
+    let missing = missing_from_replica(&primary, &replica);
+    assert_eq!(missing.len(), 2);
+    assert_eq!(missing[0].state, MaterialState::Current);
+}
+
+#[test]
+fn material_the_replica_holds_but_lost_counts_as_missing() {
+    let primary = [material('a', "CURRENT", true)];
+    let replica = [material('a', "CURRENT", false)];
+    assert_eq!(missing_from_replica(&primary, &replica).len(), 1);
+    let replica = [material('a', "CURRENT", true)];
+    assert!(missing_from_replica(&primary, &replica).is_empty());
+}
+
+#[test]
+fn pending_material_is_not_missing_but_waited_on() {
+    let primary = [
+        material('a', "CURRENT", true),
+        material('b', "PENDING_MULTI_REGION_IMPORT_AND_ROTATION", true),
+    ];
+    let replica = [material('a', "CURRENT", true)];
+    assert!(missing_from_replica(&primary, &replica).is_empty());
+    assert_eq!(
+        waiting_on_replicas(&primary).map(|m| m.short_id()),
+        Some("bbbbbbbb")
+    );
+}
+
+#[test]
+fn an_unknown_state_is_kept_as_spelled() {
+    let m = material('c', "SOMETHING_NEW", true);
+    assert_eq!(m.describe(), "cccccccc SOMETHING_NEW");
+    assert!(!m.state.associated());
+}
