@@ -26,6 +26,7 @@ mod history_ui;
 mod keyboard_ui;
 mod lifecycle;
 mod lifecycle_ui;
+mod materials;
 mod org;
 mod org_trust;
 mod org_ui;

@@ -1,0 +1,190 @@
+//! Several key materials per imported key (#25): the app's import (NEW into the primary, then
+//! EXISTING into each replica, wrapped under each Region's own wrapping key), the materials read
+//! back side by side, and the audit's `replica-material-missing` and
+//! `rotation-waiting-on-replicas`. moto models neither several materials nor real wrapping keys:
+//! the simulator covers them (KMS_FACTS.md §3).
+
+use kms_replica_console::aws::AwsClients;
+use kms_replica_console::domain::MrkId;
+use kms_replica_console::domain::audit::{AuditOptions, FindingKind, Severity};
+use kms_replica_console::domain::baseline::Baseline;
+use kms_replica_console::domain::material::{Expiry, MaterialState};
+use kms_replica_console::jobs::{Runner, import_into_family, now_epoch, run_audit};
+use zeroize::Zeroizing;
+
+use crate::harness::SimHarness;
+use crate::support::{self, region};
+
+/// An imported family: primary in us-east-1 holding `MATERIAL`, replicas in eu-west-1 and
+/// ap-southeast-2 holding nothing yet.
+fn imported_family(runner: &Runner) -> (SimHarness, AwsClients, MrkId) {
+    let (h, id) = runner.block_on(async {
+        let h = SimHarness::start().await;
+        let id = crate::conformance::external_primary(&h, "us-east-1").await;
+        crate::conformance::import(&h, "us-east-1", &id, 30).await;
+        for to in ["eu-west-1", "ap-southeast-2"] {
+            h.replica(&id, "us-east-1", to).await;
+        }
+        (h, id)
+    });
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&h.sim.endpoint()));
+    (h, clients, MrkId::parse(&id).unwrap())
+}
+
+fn audit(sim: &kms_replica_console::sim::Sim) -> Vec<kms_replica_console::domain::audit::Finding> {
+    let runner = Runner::new().unwrap();
+    let clients = AwsClients::from_sdk_config(support::sdk_config(&sim.endpoint()));
+    let regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+        .map(region)
+        .to_vec();
+    let options = AuditOptions {
+        expiry_days: 0,
+        now: now_epoch(),
+        unused_days: None,
+        provenance: false,
+    };
+    run_audit(&runner, clients, regions, &Baseline::default(), options).findings
+}
+
+#[test]
+fn a_replica_without_the_primarys_current_material_is_a_high_finding() {
+    let runner = Runner::new().unwrap();
+    let (h, _, _) = imported_family(&runner);
+    let findings = audit(&h.sim);
+    let missing: Vec<_> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::ReplicaMaterialMissing)
+        .map(|f| (f.severity, f.region.map(|r| r.to_string())))
+        .collect();
+    assert_eq!(
+        missing,
+        vec![
+            (Severity::High, Some("ap-southeast-2".to_string())),
+            (Severity::High, Some("eu-west-1".to_string())),
+        ]
+    );
+}
+
+#[test]
+fn the_app_imports_the_same_material_into_every_replica_and_reads_it_back() {
+    let runner = Runner::new().unwrap();
+    let (h, clients, id) = imported_family(&runner);
+    let material = Zeroizing::new(crate::conformance::MATERIAL.to_vec());
+    let replicas = [region("eu-west-1"), region("ap-southeast-2")];
+    let steps = runner.block_on(async {
+        // The primary already holds the material: each replica takes it as EXISTING, naming
+        // the primary's material ID.
+        let mut steps = Vec::new();
+        for r in replicas {
+            let primary_id = clients
+                .client(region("us-east-1"))
+                .key_materials(&id)
+                .await
+                .unwrap()[0]
+                .id
+                .clone();
+            let step = kms_replica_console::domain::material::ImportStep::Existing {
+                material_id: primary_id,
+            };
+            steps.push(
+                clients
+                    .client(r)
+                    .import_material(&id, &material, &step, Expiry::Never)
+                    .await,
+            );
+        }
+        steps
+    });
+    assert!(steps.iter().all(Result::is_ok), "{steps:?}");
+    let read = runner.block_on(async {
+        let mut read = Vec::new();
+        for r in ["us-east-1", "eu-west-1", "ap-southeast-2"] {
+            read.push(clients.client(region(r)).key_materials(&id).await.unwrap());
+        }
+        read
+    });
+    assert!(
+        read.iter()
+            .all(|m| m.len() == 1 && m[0].id == read[0][0].id)
+    );
+    assert!(read.iter().all(|m| m[0].state == MaterialState::Current));
+    let findings = audit(&h.sim);
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.kind == FindingKind::ReplicaMaterialMissing),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn new_material_waits_on_the_replicas_until_the_import_job_reaches_them() {
+    let runner = Runner::new().unwrap();
+    let (h, clients, id) = imported_family(&runner);
+    // The replicas take the first material, then the primary gets new material only.
+    let first = Zeroizing::new(crate::conformance::MATERIAL.to_vec());
+    let next = Zeroizing::new(vec![0x17; 32]);
+    let replicas = [region("eu-west-1"), region("ap-southeast-2")];
+    runner.block_on(async {
+        let primary_id = clients
+            .client(region("us-east-1"))
+            .key_materials(&id)
+            .await
+            .unwrap()[0]
+            .id
+            .clone();
+        let step = kms_replica_console::domain::material::ImportStep::Existing {
+            material_id: primary_id,
+        };
+        for r in replicas {
+            clients
+                .client(r)
+                .import_material(&id, &first, &step, Expiry::Never)
+                .await
+                .unwrap();
+        }
+        clients
+            .client(region("us-east-1"))
+            .import_material(
+                &id,
+                &next,
+                &kms_replica_console::domain::material::ImportStep::New,
+                Expiry::Never,
+            )
+            .await
+            .unwrap();
+    });
+    let waiting: Vec<_> = audit(&h.sim)
+        .into_iter()
+        .filter(|f| f.kind == FindingKind::RotationWaitingOnReplicas)
+        .collect();
+    assert_eq!(waiting.len(), 1);
+    assert!(
+        waiting[0].message.contains("ap-southeast-2, eu-west-1"),
+        "{}",
+        waiting[0].message
+    );
+
+    // The import job with other new material: it replaces the pending one in the primary,
+    // then reaches every replica with the same ID, and nothing waits any more.
+    let steps = runner.block_on(import_into_family(
+        &clients,
+        &id,
+        region("us-east-1"),
+        &replicas,
+        &Zeroizing::new(vec![0x29; 32]),
+        Expiry::Never,
+    ));
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    assert!(steps.iter().all(|s| s.result.is_ok()), "{steps:?}");
+    let ids: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| s.result.as_ref().ok().map(|m| m.material_id.as_str()))
+        .collect();
+    assert!(ids.iter().all(|m| *m == ids[0]));
+    assert!(
+        !audit(&h.sim)
+            .iter()
+            .any(|f| f.kind == FindingKind::RotationWaitingOnReplicas)
+    );
+}
