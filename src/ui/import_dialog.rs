@@ -100,6 +100,10 @@ impl Window for ImportDialog {
         view: &WindowView<'_>,
         commands: &mut Vec<Command>,
     ) -> Visibility {
+        // Read-only mode makes no call that changes a key: not even the form is shown.
+        if view.read_only {
+            return Visibility::Closed;
+        }
         let Some(family) = view.estate_view.estate().family(&self.key_id) else {
             return Visibility::Closed;
         };
@@ -114,7 +118,7 @@ impl Window for ImportDialog {
             .collect();
         let account = view.estate_view.account_label(&primary.arn);
         let state = view.estate_view.material_import(&self.key_id);
-        let mut keep = !view.read_only;
+        let mut keep = true;
         let modal = egui::Modal::new(egui::Id::unique("import-material")).show(ctx, |ui| {
             ui.set_max_width(560.0);
             ui.heading(format!("Import key material into {}", self.key_id));
@@ -162,5 +166,54 @@ impl Window for ImportDialog {
             });
         });
         Visibility::open_while(keep && !modal.should_close())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::ui::literal_estate::{family_id, one_family, window_harness};
+
+    #[test]
+    fn the_import_names_account_and_regions_and_asks_for_the_file_before_confirming() {
+        let dialog = ImportDialog::new(family_id());
+        let mut harness = window_harness(dialog, one_family(), false, egui::vec2(800.0, 600.0));
+        harness.run();
+        harness.get_by_label("In account 111122223333");
+        harness.get_by_label("1. NEW key material into the primary, in us-east-1.");
+        harness.get_by_label_contains("EXISTING into eu-west-1");
+        harness.get_by_label("Confirm: import").click();
+        harness.run();
+        assert!(harness.state().is_empty(), "no file named, nothing asked");
+        harness.get_by_label("Material file:").focus();
+        harness.run();
+        harness
+            .get_by_label("Material file:")
+            .type_text("/secure/material.bin");
+        harness.run();
+        harness.snapshot("import_material");
+        harness.get_by_label("Confirm: import").click();
+        // The confirmed import shows a spinner, which repaints: one frame takes the click.
+        harness.step();
+        assert_eq!(
+            harness.state(),
+            &vec![Command::ImportMaterial(
+                family_id(),
+                "/secure/material.bin".into(),
+                Expiry::Never
+            )]
+        );
+        harness.step();
+        harness.get_by_label("Importing…");
+    }
+
+    #[test]
+    fn read_only_mode_never_shows_the_import() {
+        let dialog = ImportDialog::new(family_id());
+        let mut harness = window_harness(dialog, one_family(), true, egui::vec2(800.0, 600.0));
+        harness.run();
+        assert!(harness.query_by_label("Confirm: import").is_none());
     }
 }
