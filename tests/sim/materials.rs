@@ -8,7 +8,7 @@ use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::MrkId;
 use kms_replica_console::domain::audit::{AuditOptions, FindingKind, Severity};
 use kms_replica_console::domain::baseline::Baseline;
-use kms_replica_console::domain::material::{Expiry, MaterialState};
+use kms_replica_console::domain::material::{Expiry, ImportStep, MaterialState};
 use kms_replica_console::jobs::{Runner, import_into_family, now_epoch, run_audit};
 use zeroize::Zeroizing;
 
@@ -29,6 +29,35 @@ fn imported_family(runner: &Runner) -> (SimHarness, AwsClients, MrkId) {
     });
     let clients = AwsClients::from_sdk_config(support::sdk_config(&h.sim.endpoint()));
     (h, clients, MrkId::parse(&id).unwrap())
+}
+
+/// The primary's material imported as EXISTING into each of `replicas`, naming its ID.
+async fn import_primarys_material_into(
+    clients: &AwsClients,
+    id: &MrkId,
+    replicas: &[kms_replica_console::domain::Region],
+) -> Vec<Result<kms_replica_console::aws::MaterialImported, kms_replica_console::aws::KmsError>> {
+    let material = Zeroizing::new(crate::conformance::MATERIAL.to_vec());
+    let primary_id = clients
+        .client(region("us-east-1"))
+        .key_materials(id)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    let step = ImportStep::Existing {
+        material_id: primary_id,
+    };
+    let mut steps = Vec::new();
+    for &r in replicas {
+        steps.push(
+            clients
+                .client(r)
+                .import_material(id, &material, &step, Expiry::Never)
+                .await,
+        );
+    }
+    steps
 }
 
 fn audit(sim: &kms_replica_console::sim::Sim) -> Vec<kms_replica_console::domain::audit::Finding> {
@@ -69,32 +98,9 @@ fn a_replica_without_the_primarys_current_material_is_a_high_finding() {
 fn the_app_imports_the_same_material_into_every_replica_and_reads_it_back() {
     let runner = Runner::new().unwrap();
     let (h, clients, id) = imported_family(&runner);
-    let material = Zeroizing::new(crate::conformance::MATERIAL.to_vec());
     let replicas = [region("eu-west-1"), region("ap-southeast-2")];
-    let steps = runner.block_on(async {
-        // The primary already holds the material: each replica takes it as EXISTING, naming
-        // the primary's material ID.
-        let mut steps = Vec::new();
-        for r in replicas {
-            let primary_id = clients
-                .client(region("us-east-1"))
-                .key_materials(&id)
-                .await
-                .unwrap()[0]
-                .id
-                .clone();
-            let step = kms_replica_console::domain::material::ImportStep::Existing {
-                material_id: primary_id,
-            };
-            steps.push(
-                clients
-                    .client(r)
-                    .import_material(&id, &material, &step, Expiry::Never)
-                    .await,
-            );
-        }
-        steps
-    });
+    // The primary already holds the material: each replica takes it as EXISTING.
+    let steps = runner.block_on(import_primarys_material_into(&clients, &id, &replicas));
     assert!(steps.iter().all(Result::is_ok), "{steps:?}");
     let read = runner.block_on(async {
         let mut read = Vec::new();
@@ -122,35 +128,14 @@ fn new_material_waits_on_the_replicas_until_the_import_job_reaches_them() {
     let runner = Runner::new().unwrap();
     let (h, clients, id) = imported_family(&runner);
     // The replicas take the first material, then the primary gets new material only.
-    let first = Zeroizing::new(crate::conformance::MATERIAL.to_vec());
     let next = Zeroizing::new(vec![0x17; 32]);
     let replicas = [region("eu-west-1"), region("ap-southeast-2")];
     runner.block_on(async {
-        let primary_id = clients
-            .client(region("us-east-1"))
-            .key_materials(&id)
-            .await
-            .unwrap()[0]
-            .id
-            .clone();
-        let step = kms_replica_console::domain::material::ImportStep::Existing {
-            material_id: primary_id,
-        };
-        for r in replicas {
-            clients
-                .client(r)
-                .import_material(&id, &first, &step, Expiry::Never)
-                .await
-                .unwrap();
-        }
+        let steps = import_primarys_material_into(&clients, &id, &replicas).await;
+        assert!(steps.iter().all(Result::is_ok), "{steps:?}");
         clients
             .client(region("us-east-1"))
-            .import_material(
-                &id,
-                &next,
-                &kms_replica_console::domain::material::ImportStep::New,
-                Expiry::Never,
-            )
+            .import_material(&id, &next, &ImportStep::New, Expiry::Never)
             .await
             .unwrap();
     });
