@@ -39,16 +39,20 @@ pub enum MaterialImport {
     Done(Vec<RegionImport>),
 }
 
-/// The material in `path`: exactly 32 bytes, read once and wiped when dropped.
+/// The material in `path`: exactly 32 bytes, read once and wiped when dropped. At most one
+/// byte more is read, so a wrong path (a device, a large file) is refused at once.
 pub fn read_material(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>, String> {
-    let bytes = Zeroizing::new(
-        std::fs::read(path).map_err(|e| format!("{} could not be read: {e}", path.display()))?,
-    );
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| format!("{} could not be read: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MATERIAL_BYTES + 1));
+    file.take(MATERIAL_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
     if bytes.len() != MATERIAL_BYTES {
         return Err(format!(
-            "{} holds {} bytes: symmetric key material is {MATERIAL_BYTES} bytes (256 bits), raw, not encoded",
-            path.display(),
-            bytes.len()
+            "{} does not hold exactly {MATERIAL_BYTES} bytes: symmetric key material is {MATERIAL_BYTES} raw bytes (256 bits), not encoded",
+            path.display()
         ));
     }
     Ok(bytes)
@@ -236,5 +240,28 @@ fn import_parameters(step: &RegionImport) -> serde_json::Value {
             "ImportType": "EXISTING_KEY_MATERIAL",
             "KeyMaterialId": material_id,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn material_of_another_length_or_a_device_is_refused_without_reading_it_all() {
+        let dir = std::env::temp_dir().join(format!("material-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let short = dir.join("short.bin");
+        std::fs::write(&short, [1u8; 31]).unwrap();
+        assert!(
+            read_material(&short)
+                .unwrap_err()
+                .contains("exactly 32 bytes")
+        );
+        let good = dir.join("good.bin");
+        std::fs::write(&good, [1u8; 32]).unwrap();
+        assert_eq!(read_material(&good).unwrap().len(), 32);
+        assert!(read_material(std::path::Path::new("/dev/zero")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
