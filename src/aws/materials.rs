@@ -1,6 +1,7 @@
 //! The calls on imported key material: ListKeyRotations with ALL_KEY_MATERIAL (every material a
-//! key holds), and GetParametersForImport + ImportKeyMaterial with the material wrapped here,
-//! under the public key KMS returned, so it never leaves this process in the clear.
+//! key holds), GetParametersForImport + ImportKeyMaterial with the material wrapped here, under
+//! the public key KMS returned, so it never leaves this process in the clear, and
+//! DeleteImportedKeyMaterial of one material.
 
 use aws_lc_rs::rsa::{OAEP_SHA256_MGF1SHA256, OaepPublicEncryptingKey, PublicEncryptingKey};
 use aws_sdk_kms::operation::RequestId;
@@ -115,6 +116,25 @@ impl RegionClient {
             material_id: out.key_material_id().unwrap_or_default().to_string(),
             request_id: out.request_id().map(str::to_string),
         })
+    }
+}
+
+impl RegionClient {
+    /// DeleteImportedKeyMaterial of material `material_id` of the key in this Region; returns
+    /// KMS's request ID. A primary's pending material goes from its replicas too (KMS does it).
+    pub async fn delete_material(
+        &self,
+        key_id: &MrkId,
+        material_id: &str,
+    ) -> Result<Option<String>, KmsError> {
+        self.sdk()
+            .delete_imported_key_material()
+            .key_id(key_id.as_str())
+            .key_material_id(material_id)
+            .send()
+            .await
+            .map(|out| out.request_id().map(str::to_string))
+            .map_err(|e| KmsError::from_sdk(self.region(), e))
     }
 }
 

@@ -33,6 +33,15 @@ pub trait EstateView {
         None
     }
 
+    /// The deletion of a key material of the family's key in `region`, when one was started.
+    fn material_deletion(
+        &self,
+        _id: &MrkId,
+        _region: Region,
+    ) -> Option<&super::material_deletion::MaterialDeletion> {
+        None
+    }
+
     /// A Region's scan in flight: `(described, listed)` once listing is done.
     fn progress(&self, _region: Region) -> Option<Option<(usize, usize)>> {
         None
@@ -96,6 +105,14 @@ impl EstateView for Inventory {
 
     fn material_import(&self, id: &MrkId) -> Option<&super::material_import::MaterialImport> {
         Inventory::material_import(self, id)
+    }
+
+    fn material_deletion(
+        &self,
+        id: &MrkId,
+        region: Region,
+    ) -> Option<&super::material_deletion::MaterialDeletion> {
+        Inventory::material_deletion(self, id, region)
     }
 
     fn key_usage(&self, id: &MrkId, region: Region) -> Option<&UsageCell> {

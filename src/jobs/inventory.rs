@@ -42,6 +42,8 @@ pub struct Inventory {
     pub(super) actions: super::action_state::Actions,
     pub(super) grant_copies: HashMap<(MrkId, Region), super::grant_copy::GrantCopy>,
     pub(super) material_imports: HashMap<MrkId, super::material_import::MaterialImport>,
+    pub(super) material_deletions:
+        HashMap<(MrkId, Region), super::material_deletion::MaterialDeletion>,
     /// What this app did in this session, oldest first.
     pub(super) trail: Vec<super::action_state::ActionRecord>,
     /// Where snapshots and journal entries go; `None` with history off.
@@ -75,6 +77,7 @@ impl Inventory {
             actions: HashMap::new(),
             grant_copies: HashMap::new(),
             material_imports: HashMap::new(),
+            material_deletions: HashMap::new(),
             trail: Vec::new(),
             history_log: None,
             snapshot_due: false,
@@ -346,6 +349,9 @@ impl Inventory {
             Done::Followed { id, region, answer } => self.on_followed(runner, id, region, answer),
             Done::GrantCopied { id, region, answer } => self.on_grant_copied(id, region, answer),
             Done::UsageRead { region, answer } => self.on_usage_read(runner, region, answer),
+            Done::MaterialDeleted { id, region, answer } => {
+                self.on_material_deleted(runner, id, region, answer)
+            }
             Done::MaterialImported { id, answer } => self.on_material_imported(runner, id, answer),
             Done::Task(output) => self.finished_tasks.push(output),
         }

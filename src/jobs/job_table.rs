@@ -45,6 +45,8 @@ pub enum Job {
     Usage(Region),
     /// ImportKeyMaterial into a family: its primary, then each replica.
     ImportMaterial(MrkId),
+    /// DeleteImportedKeyMaterial of one material of the family's key in a Region.
+    DeleteMaterial(MrkId, Region),
     /// A task a panel asked for (the audit's reads, a report, a plan…).
     Task(TaskKey),
 }
@@ -85,6 +87,11 @@ pub enum Done {
         region: Region,
         /// One answer per key of the batch.
         answer: Result<super::usage_reads::UsageAnswers, Panicked>,
+    },
+    MaterialDeleted {
+        id: MrkId,
+        region: Region,
+        answer: Answer<(Option<String>, Vec<crate::domain::KeyInfo>)>,
     },
     MaterialImported {
         id: MrkId,
@@ -128,6 +135,11 @@ impl Job {
                 answer: Err(panicked),
             },
             Job::Usage(region) => Done::UsageRead {
+                region,
+                answer: Err(panicked),
+            },
+            Job::DeleteMaterial(id, region) => Done::MaterialDeleted {
+                id,
                 region,
                 answer: Err(panicked),
             },

@@ -14,6 +14,7 @@ mod grant_copy;
 mod history_writer;
 mod inventory;
 mod job_table;
+mod material_deletion;
 mod material_import;
 mod paced_calls;
 mod paced_reads;
@@ -42,6 +43,7 @@ pub use grant_copy::GrantCopy;
 pub use history_writer::{Actor, HistoryLog, snapshot_of};
 pub use inventory::{Inventory, ReplicaJob, ReplicaPhase};
 pub use job_table::{Done, Job};
+pub use material_deletion::MaterialDeletion;
 pub use material_import::{
     MATERIAL_BYTES, MaterialImport, RegionImport, import_into_family, read_material,
 };

@@ -63,6 +63,10 @@ pub enum Command {
     /// Import the 32-byte material in this file into the family: NEW into its primary, then
     /// EXISTING into each replica (confirmed).
     ImportMaterial(MrkId, std::path::PathBuf, crate::domain::material::Expiry),
+    /// Ask to delete one key material of the family's key in a Region (confirmed twice).
+    ConfirmDeleteMaterial(MrkId, Region, crate::domain::material::KeyMaterial),
+    /// DeleteImportedKeyMaterial of this material ID (confirmed).
+    DeleteMaterial(MrkId, Region, String),
     /// Compare the grid with this snapshot and mark what changed.
     ChangesSince(i64),
     /// Work in this account (by its place in the window): panels, dialogs and calls use its

@@ -15,6 +15,7 @@ mod history_panel;
 mod import_dialog;
 #[cfg(test)]
 mod literal_estate;
+mod material_delete_dialog;
 mod org;
 mod parity_view;
 mod plan_view;

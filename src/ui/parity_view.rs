@@ -37,12 +37,20 @@ pub fn show(
         commands,
     );
     material(ui, family, primary);
-    materials(ui, id, family, primary, props);
+    materials(ui, id, family, primary, props, read_only, commands);
 }
 
 /// Every key material, a row each, side by side per Region (columns): its state where a key
 /// holds it, and what a replica lacks of the primary's, coloured as its finding is.
-fn materials(ui: &mut Ui, id: &MrkId, family: &Family, primary: &KeyInfo, props: &PropsMap) {
+fn materials(
+    ui: &mut Ui,
+    id: &MrkId,
+    family: &Family,
+    primary: &KeyInfo,
+    props: &PropsMap,
+    read_only: bool,
+    commands: &mut Vec<Command>,
+) {
     if !has_imported_materials(primary) {
         return;
     }
@@ -87,7 +95,26 @@ fn materials(ui: &mut Ui, id: &MrkId, family: &Family, primary: &KeyInfo, props:
             for m in &ids {
                 ui.label(RichText::new(m.short_id()).monospace().size(11.0));
                 for (k, held) in &read {
-                    material_cell(ui, m, k, held, primary_materials);
+                    ui.horizontal(|ui| {
+                        material_cell(ui, m, k, held, primary_materials);
+                        let own = held.iter().find(|h| h.id == m.id);
+                        if let Some(own) = own.filter(|_| !read_only) {
+                            let delete = ui
+                                .add(egui::Button::new(RichText::new("Delete…").small()).small())
+                                .on_hover_text(format!(
+                                    "DeleteImportedKeyMaterial of {} in {}",
+                                    own.short_id(),
+                                    k.region
+                                ));
+                            if delete.clicked() {
+                                commands.push(Command::ConfirmDeleteMaterial(
+                                    id.clone(),
+                                    k.region,
+                                    own.clone(),
+                                ));
+                            }
+                        }
+                    });
                 }
                 ui.end_row();
             }
@@ -509,5 +536,17 @@ mod tests {
         harness.get_by_label("waiting on replicas");
         assert_eq!(harness.query_all_by_label("non-current").count(), 2);
         harness.snapshot("key_materials");
+        let deletes: Vec<_> = harness.query_all_by_label("Delete…").collect();
+        assert_eq!(deletes.len(), 4, "one per material a key holds");
+        deletes[3].click();
+        harness.run();
+        assert_eq!(
+            harness.state(),
+            &vec![Command::ConfirmDeleteMaterial(
+                family_id(),
+                region(PRIMARY),
+                material('3', "PENDING_MULTI_REGION_IMPORT_AND_ROTATION")
+            )]
+        );
     }
 }

@@ -173,3 +173,43 @@ fn new_material_waits_on_the_replicas_until_the_import_job_reaches_them() {
             .any(|f| f.kind == FindingKind::RotationWaitingOnReplicas)
     );
 }
+
+#[test]
+fn deleting_the_primarys_pending_material_removes_the_replicas_copies() {
+    let runner = Runner::new().unwrap();
+    let (_h, clients, id) = imported_family(&runner);
+    let replicas = [region("eu-west-1"), region("ap-southeast-2")];
+    let left = runner.block_on(async {
+        let steps = import_primarys_material_into(&clients, &id, &replicas).await;
+        assert!(steps.iter().all(Result::is_ok), "{steps:?}");
+        let steps = import_into_family(
+            &clients,
+            &id,
+            region("us-east-1"),
+            &replicas,
+            &Zeroizing::new(vec![0x33; 32]),
+            Expiry::Never,
+        )
+        .await;
+        let pending = steps[0].result.as_ref().unwrap().material_id.clone();
+        clients
+            .client(region("us-east-1"))
+            .delete_material(&id, &pending)
+            .await
+            .unwrap();
+        let mut left = Vec::new();
+        for r in ["us-east-1", "eu-west-1", "ap-southeast-2"] {
+            let held = clients.client(region(r)).key_materials(&id).await.unwrap();
+            left.push((r, held.iter().any(|m| m.id == pending), held.len()));
+        }
+        left
+    });
+    assert_eq!(
+        left,
+        vec![
+            ("us-east-1", false, 1),
+            ("eu-west-1", false, 1),
+            ("ap-southeast-2", false, 1)
+        ]
+    );
+}

@@ -111,6 +111,24 @@ pub fn held(materials: &[KeyMaterial], id: &str) -> bool {
     materials.iter().any(|m| m.id == id && m.imported)
 }
 
+/// What deleting material `m` of a key in `role` does beyond that key (KMS_FACTS.md §3), in
+/// words for the confirmation: a primary's pending material goes from every replica too; a
+/// current or older material leaves the key PendingImport until it is imported again.
+pub fn deletion_consequence(role: crate::Role, m: &KeyMaterial, replicas: &[String]) -> String {
+    match (m.state.associated(), role) {
+        (false, crate::Role::Primary) if !replicas.is_empty() => format!(
+            "This is the primary's pending material: deleting it here also deletes the replicas' copies, in {}.",
+            replicas.join(", ")
+        ),
+        (false, _) => "This pending material is deleted from this key only.".to_string(),
+        (true, _) => format!(
+            "The key becomes PendingImport until the same material is imported again: nothing \
+             encrypted under its {} material can be decrypted with this key meanwhile.",
+            m.state.label()
+        ),
+    }
+}
+
 /// How long imported material stays: KMS's ExpirationModel and ValidTo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expiry {

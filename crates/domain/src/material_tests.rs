@@ -51,3 +51,18 @@ fn an_unknown_state_is_kept_as_spelled() {
     assert_eq!(m.describe(), "cccccccc SOMETHING_NEW");
     assert!(!m.state.associated());
 }
+
+#[test]
+fn deleting_a_primarys_pending_material_says_it_goes_from_the_replicas_too() {
+    let m = material('d', "PENDING_MULTI_REGION_IMPORT_AND_ROTATION", true);
+    let said = deletion_consequence(crate::Role::Primary, &m, &["eu-west-1".into()]);
+    assert!(
+        said.contains("also deletes the replicas' copies, in eu-west-1"),
+        "{said}"
+    );
+    let said = deletion_consequence(crate::Role::Replica, &m, &[]);
+    assert!(said.contains("this key only"), "{said}");
+    let current = material('e', "CURRENT", true);
+    let said = deletion_consequence(crate::Role::Replica, &current, &[]);
+    assert!(said.contains("PendingImport"), "{said}");
+}

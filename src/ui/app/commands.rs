@@ -8,6 +8,7 @@ use crate::ui::action_dialog::ActionDialog;
 use crate::ui::command::Command;
 use crate::ui::grant_dialog::GrantDialog;
 use crate::ui::import_dialog::ImportDialog;
+use crate::ui::material_delete_dialog::MaterialDeleteDialog;
 use crate::ui::replicate_dialog::ReplicateDialog;
 use crate::ui::verify_dialog::VerifyDialog;
 
@@ -109,6 +110,21 @@ impl App {
             Command::OpenImport(id) => {
                 if !self.options.read_only {
                     self.import_dialog = Some(ImportDialog::new(id));
+                }
+            }
+            Command::ConfirmDeleteMaterial(id, region, material) => {
+                if !self.options.read_only {
+                    self.material_delete_dialog =
+                        Some(MaterialDeleteDialog::new(id, region, material));
+                }
+            }
+            Command::DeleteMaterial(id, region, material_id) => {
+                if self
+                    .work
+                    .inventory
+                    .delete_material(&self.runner, &id, region, material_id)
+                {
+                    self.reread_after.push((id, region));
                 }
             }
             Command::ImportMaterial(id, path, expiry) => {

@@ -236,6 +236,7 @@ impl App {
         show_window(&mut self.retire, ctx, &view, commands);
         show_window(&mut self.verify_dialog, ctx, &view, commands);
         show_window(&mut self.import_dialog, ctx, &view, commands);
+        show_window(&mut self.material_delete_dialog, ctx, &view, commands);
         show_window(&mut self.confirm, ctx, &view, commands);
         self.shortcuts_window(ctx);
     }

@@ -64,6 +64,7 @@ impl App {
         self.confirm.is_some()
             || self.verify_dialog.is_some()
             || self.import_dialog.is_some()
+            || self.material_delete_dialog.is_some()
             || self.grant_dialog.is_some()
             || self.plan_view.is_confirming()
             || self

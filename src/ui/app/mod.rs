@@ -78,6 +78,8 @@ pub struct App {
     /// A verification waiting for its confirmation.
     pub(super) verify_dialog: Option<crate::ui::verify_dialog::VerifyDialog>,
     pub(super) import_dialog: Option<crate::ui::import_dialog::ImportDialog>,
+    pub(super) material_delete_dialog:
+        Option<crate::ui::material_delete_dialog::MaterialDeleteDialog>,
     /// The last CloudTrail trail read, and of which family.
     pub(super) trail: Option<(
         MrkId,
@@ -136,6 +138,7 @@ impl App {
             verification: None,
             verify_dialog: None,
             import_dialog: None,
+            material_delete_dialog: None,
             reread_after: Vec::new(),
             applied_steps: Vec::new(),
             audit_snapshot_due: false,

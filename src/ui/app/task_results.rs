@@ -178,7 +178,10 @@ impl App {
                 inventory.material_import(id),
                 Some(crate::jobs::MaterialImport::Running)
             );
-            action_done && copy_done && import_done
+            let deletion_done = inventory
+                .material_deletion(id, *region)
+                .is_none_or(|d| !d.in_flight());
+            action_done && copy_done && import_done && deletion_done
         };
         let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.reread_after)
             .into_iter()
