@@ -53,6 +53,12 @@ impl Fault {
     pub fn incorrect_key_material(message: impl Into<String>) -> Fault {
         Fault::client("IncorrectKeyMaterialException", message)
     }
+    pub fn invalid_mac(message: impl Into<String>) -> Fault {
+        Fault::client("KMSInvalidMacException", message)
+    }
+    pub fn invalid_signature(message: impl Into<String>) -> Fault {
+        Fault::client("KMSInvalidSignatureException", message)
+    }
     pub fn invalid_grant_token(message: impl Into<String>) -> Fault {
         Fault::client("InvalidGrantTokenException", message)
     }

@@ -19,7 +19,18 @@ const KEPT: usize = 200_000;
 const WINDOW: f64 = 90.0 * DAY;
 
 /// Cryptographic operations: recorded, read-only in CloudTrail's sense.
-const CRYPTO: &[&str] = &["Encrypt", "Decrypt", "GenerateDataKey", "ReEncrypt"];
+const CRYPTO: &[&str] = &[
+    "Encrypt",
+    "Decrypt",
+    "GenerateDataKey",
+    "ReEncrypt",
+    "GenerateMac",
+    "VerifyMac",
+    "Sign",
+    "Verify",
+    "Encapsulate",
+    "Decapsulate",
+];
 
 /// Whether a call of `op` is kept in the trail.
 pub fn is_recorded(op: &str) -> bool {

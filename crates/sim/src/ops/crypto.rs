@@ -126,7 +126,7 @@ impl Kms {
 
     /// The material the key `id` in `region` encrypts with: its current imported material,
     /// or the family's (KMS-made material is the same in every related key).
-    fn material(&self, region: &str, id: &str) -> u64 {
+    pub(super) fn material(&self, region: &str, id: &str) -> u64 {
         if let Some(replaced) = self.materials.get(&(region.to_string(), id.to_string())) {
             return *replaced;
         }
@@ -178,16 +178,33 @@ impl Kms {
     /// Disabled is a DisabledException; Creating, PendingImport and the pending deletions are
     /// KMSInvalidStateException; Updating still works.
     fn usable(&self, region: &str, id: &str) -> Result<&Key, Fault> {
-        let key = self.existing_key(region, id)?;
-        match key.state {
-            State::Enabled | State::Updating => {}
-            State::Disabled => return Err(Fault::disabled(format!("{} is disabled.", key.arn))),
-            _ => return Err(invalid_state(key)),
-        }
+        let key = self.usable_in_state(region, id)?;
         if key.key_spec != "SYMMETRIC_DEFAULT" || key.key_usage != "ENCRYPT_DECRYPT" {
             return Err(Fault::invalid_key_usage(format!(
                 "{} key usage is {} and key spec is {}: it cannot perform this operation.",
                 key.arn, key.key_usage, key.key_spec
+            )));
+        }
+        Ok(key)
+    }
+
+    /// The key, when its state allows a cryptographic operation (the same for every kind).
+    fn usable_in_state(&self, region: &str, id: &str) -> Result<&Key, Fault> {
+        let key = self.existing_key(region, id)?;
+        match key.state {
+            State::Enabled | State::Updating => Ok(key),
+            State::Disabled => Err(Fault::disabled(format!("{} is disabled.", key.arn))),
+            _ => Err(invalid_state(key)),
+        }
+    }
+
+    /// The key, when its state allows an operation and its usage is `usage`.
+    pub(super) fn usable_as(&self, region: &str, id: &str, usage: &str) -> Result<&Key, Fault> {
+        let key = self.usable_in_state(region, id)?;
+        if key.key_usage != usage {
+            return Err(Fault::invalid_key_usage(format!(
+                "{} key usage is {}, not {usage}: it cannot perform this operation.",
+                key.arn, key.key_usage
             )));
         }
         Ok(key)
@@ -246,7 +263,7 @@ fn invalid_ciphertext() -> Fault {
 }
 
 /// A base64 blob field of `min..=max` bytes once decoded.
-fn blob(input: &Value, field: &str, min: usize, max: usize) -> Result<Vec<u8>, Fault> {
+pub(super) fn blob(input: &Value, field: &str, min: usize, max: usize) -> Result<Vec<u8>, Fault> {
     let text = required(input, field)?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text)
@@ -298,7 +315,7 @@ fn encryption_context(value: Option<&Value>) -> Result<String, Fault> {
 }
 
 /// FNV-1a, 64 bits: stable across runs and builds (std's hasher is neither).
-fn fnv(parts: &[&[u8]]) -> u64 {
+pub(super) fn fnv(parts: &[&[u8]]) -> u64 {
     let mut hash = 0xcbf2_9ce4_8422_2325u64;
     for part in parts {
         for byte in *part {
@@ -310,7 +327,7 @@ fn fnv(parts: &[&[u8]]) -> u64 {
     hash
 }
 
-fn keystream(material: u64, nonce: u64, len: usize) -> Vec<u8> {
+pub(super) fn keystream(material: u64, nonce: u64, len: usize) -> Vec<u8> {
     let mut rng = fastrand::Rng::with_seed(material ^ nonce);
     (0..len).map(|_| rng.u8(..)).collect()
 }

@@ -4,9 +4,11 @@
 mod aliases;
 mod crypto;
 mod deletion;
+mod encapsulation;
 mod grants;
 mod import;
 mod keys;
+mod mac_and_signature;
 mod multi_region;
 mod policy_tags;
 mod record;
@@ -84,6 +86,12 @@ pub const OPERATIONS: &[&str] = &[
     "Decrypt",
     "GenerateDataKey",
     "ReEncrypt",
+    "GenerateMac",
+    "VerifyMac",
+    "Sign",
+    "Verify",
+    "Encapsulate",
+    "Decapsulate",
     "GetKeyLastUsage",
     // CloudTrail's, answered beside KMS at the same endpoint.
     "LookupEvents",
@@ -124,6 +132,14 @@ const STRING_FIELDS: &[&str] = &[
     "GrantToken",
     "Plaintext",
     "CiphertextBlob",
+    "Message",
+    "Mac",
+    "MacAlgorithm",
+    "Signature",
+    "SigningAlgorithm",
+    "MessageType",
+    "EncapsulationAlgorithm",
+    "SharedSecretCiphertextBlob",
     "DestinationKeyId",
     "SourceKeyId",
     "EncryptionAlgorithm",
@@ -218,6 +234,12 @@ impl Kms {
             "Decrypt" => self.decrypt(region, input, served),
             "GenerateDataKey" => self.generate_data_key(region, input, served),
             "ReEncrypt" => self.re_encrypt(region, input, served),
+            "GenerateMac" => self.generate_mac(region, input, served),
+            "VerifyMac" => self.verify_mac(region, input, served),
+            "Sign" => self.sign(region, input, served),
+            "Verify" => self.verify(region, input, served),
+            "Encapsulate" => self.encapsulate(region, input, served),
+            "Decapsulate" => self.decapsulate(region, input, served),
             "GetKeyLastUsage" => self.get_key_last_usage(region, input),
             other => Err(Fault::unknown_operation(format!(
                 "The operation {other} is not supported by this KMS simulator."
@@ -451,3 +473,5 @@ mod crypto_tests;
 mod grant_tests;
 #[cfg(test)]
 mod import_tests;
+#[cfg(test)]
+mod mac_sign_kem_tests;

@@ -10,12 +10,17 @@ use crate::error::OpResult;
 use crate::model::Kms;
 use crate::trail::{Caller, TrailEvent, is_recorded};
 
-/// Request fields never written to a trail: plaintext, ciphertext and key material.
+/// Request fields never written to a trail: plaintext, ciphertext, key material, messages and
+/// what authenticates them.
 const SECRET_FIELDS: &[&str] = &[
     "Plaintext",
     "CiphertextBlob",
     "EncryptedKeyMaterial",
     "ImportToken",
+    "Message",
+    "Mac",
+    "Signature",
+    "SharedSecretCiphertextBlob",
 ];
 
 impl Kms {
