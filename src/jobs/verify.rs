@@ -1,12 +1,13 @@
-//! Verifying a family (`verify`, **Verify replicas…**): the primary makes a data key that every
-//! replica must open, and every replica makes one the primary must open — every leg at once
-//! (a family holds at most a few dozen keys, far under the cryptographic quota). Changes nothing.
+//! Verifying a family (`verify`, **Verify replicas…**): the primary makes a proof by its key
+//! usage (a data key, a MAC, a signature, an encapsulated secret) that every replica must
+//! check, and every replica makes one the primary must check — every leg at once (a family
+//! holds at most a few dozen keys, far under the cryptographic quota). Changes nothing.
 
 use super::inventory::Inventory;
 use super::runner::Runner;
 use super::tasks::{TaskKey, TaskOutput};
 use crate::aws::{AwsClients, KmsError};
-use crate::domain::verify::{Leg, LegOutcome, legs, unverifiable};
+use crate::domain::verify::{Leg, LegOutcome, Proof, legs, proof_for};
 use crate::domain::{KeyInfo, MrkId, Region, Role};
 
 /// What verifying a family found: each leg, or why it could not be verified at all.
@@ -36,28 +37,25 @@ fn outcome_of(e: &KmsError) -> LegOutcome {
     }
 }
 
-/// One leg: a data key made with `from`'s key, opened with `to`'s.
-async fn leg(clients: &AwsClients, from: &KeyInfo, to: &KeyInfo) -> Leg {
+/// One leg: `proof` made with `from`'s key, checked with `to`'s.
+async fn leg(clients: &AwsClients, proof: Proof, from: &KeyInfo, to: &KeyInfo) -> Leg {
     let outcome = match clients
         .client(from.region)
-        .generate_data_key(&from.arn)
+        .make_proof(&from.arn, proof)
         .await
     {
         Err(e) => outcome_of(&e),
-        Ok(key) => match clients
+        Ok(made) => match clients
             .client(to.region)
-            .decrypt_with(&to.arn, &key.ciphertext)
+            .check_proof(&to.arn, proof, &made)
             .await
         {
             Err(e) => outcome_of(&e),
-            Ok(mut plaintext) => {
-                let same = key.opens_to(&plaintext);
-                plaintext.fill(0);
-                match same {
-                    true => LegOutcome::Interoperates,
-                    false => LegOutcome::Refused("opened to different bytes".into()),
-                }
-            }
+            Ok(true) => LegOutcome::Interoperates,
+            Ok(false) => LegOutcome::Refused(match proof {
+                Proof::DataKey | Proof::Encapsulation => "opened to different bytes".into(),
+                Proof::Mac { .. } | Proof::Signature { .. } => "found not valid".into(),
+            }),
         },
     };
     Leg {
@@ -75,12 +73,15 @@ pub async fn verify_family(clients: &AwsClients, keys: &[KeyInfo]) -> Verificati
             unverifiable: Some("the family's primary was not read".into()),
         };
     };
-    if let Some(why) = unverifiable(primary) {
-        return Verification {
-            legs: Vec::new(),
-            unverifiable: Some(why),
-        };
-    }
+    let proof = match proof_for(primary) {
+        Ok(proof) => proof,
+        Err(why) => {
+            return Verification {
+                legs: Vec::new(),
+                unverifiable: Some(why),
+            };
+        }
+    };
     let replicas: Vec<Region> = keys
         .iter()
         .filter(|k| k.role() == Role::Replica)
@@ -90,7 +91,7 @@ pub async fn verify_family(clients: &AwsClients, keys: &[KeyInfo]) -> Verificati
     let runs = legs(primary.region, &replicas)
         .into_iter()
         .filter_map(|(from, to)| Some((key_in(from)?, key_in(to)?)))
-        .map(|(from, to)| leg(clients, from, to));
+        .map(|(from, to)| leg(clients, proof, from, to));
     Verification {
         legs: futures::future::join_all(runs).await,
         unverifiable: None,

@@ -1,9 +1,11 @@
-//! The confirmation of **Verify replicas…**: what the check does (a data key made and opened
-//! across the family), that it changes nothing, and that its calls are logged in CloudTrail and
-//! billed as cryptographic requests. Offered in read-only mode too: it changes no key.
+//! The confirmation of **Verify replicas…**: what the check does (by key usage, a data key, a
+//! MAC, a signature or an encapsulated secret made and checked across the family), that it
+//! changes nothing, and that its calls are logged in CloudTrail and billed as cryptographic
+//! requests. Offered in read-only mode too: it changes no key.
 
 use super::command::Command;
 use super::window::{Visibility, Window, WindowView};
+use crate::domain::verify::proof_for;
 use crate::domain::{MrkId, Role};
 
 pub struct VerifyDialog {
@@ -37,17 +39,32 @@ impl Window for VerifyDialog {
             ui.set_max_width(520.0);
             ui.heading(format!("Verify {}?", self.key_id));
             ui.strong(format!("In account {account}, {} Regions", keys.len()));
-            ui.label(format!(
-                "The primary makes a data key that each of the {replicas} replica(s) must open, and \
-                 each replica makes one the primary must open: {} GenerateDataKey and Decrypt calls. \
-                 Nothing is changed; the calls are logged in CloudTrail and billed as cryptographic \
-                 requests; the data keys never leave this process but to KMS.",
-                replicas * 4
-            ));
+            let primary = keys.iter().find(|k| k.role() == Role::Primary);
+            match primary.map(|p| proof_for(p)) {
+                Some(Ok(proof)) => {
+                    let (make, check) = proof.calls();
+                    ui.label(format!(
+                        "The primary makes {} that each of the {replicas} replica(s) must check, \
+                         and each replica makes one the primary must check: {} {make} and {check} \
+                         calls. Nothing is changed; the calls are logged in CloudTrail and billed \
+                         as cryptographic requests; secrets never leave this process but to KMS.",
+                        proof.what(),
+                        replicas * 4
+                    ));
+                }
+                Some(Err(why)) => {
+                    ui.label(format!("Nothing will be proved: {why}."));
+                }
+                None => {
+                    ui.label("The family's primary was not read: nothing will be proved.");
+                }
+            }
             ui.horizontal(|ui| {
                 if ui
                     .add_enabled(replicas > 0, egui::Button::new("Confirm: verify"))
-                    .on_disabled_hover_text("A family with no replica has nothing to interoperate with.")
+                    .on_disabled_hover_text(
+                        "A family with no replica has nothing to interoperate with.",
+                    )
                     .clicked()
                 {
                     commands.push(Command::Verify(self.key_id.clone()));

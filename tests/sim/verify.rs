@@ -25,6 +25,39 @@ fn family() -> (Runner, Sim, String) {
     (runner, sim, key)
 }
 
+/// A family of `spec` and `usage` in us-east-1 with replicas in eu-west-1 and ap-southeast-2.
+fn family_of(spec: &str, usage: &str) -> (Runner, Sim, String) {
+    let runner = Runner::new().unwrap();
+    let sim = crate::harness::quick_sim(&runner, 0.0);
+    let sdk = support::sdk_config(&sim.endpoint());
+    let key = runner.block_on(async {
+        let us = support::client_in(&sdk, "us-east-1");
+        let key = us
+            .create_key()
+            .multi_region(true)
+            .key_spec(spec.into())
+            .key_usage(usage.into())
+            .send()
+            .await
+            .unwrap()
+            .key_metadata()
+            .unwrap()
+            .key_id()
+            .to_string();
+        for to in ["eu-west-1", "ap-southeast-2"] {
+            us.replicate_key()
+                .key_id(&key)
+                .replica_region(to)
+                .send()
+                .await
+                .unwrap();
+        }
+        key
+    });
+    sim.advance_clock(std::time::Duration::from_secs(1));
+    (runner, sim, key)
+}
+
 fn verify(sim: &Sim, key: &str, extra: &[&str]) -> (Output, serde_json::Value) {
     let state = StateDir::new("verify");
     let endpoint = sim.endpoint();
@@ -193,4 +226,73 @@ fn the_window_verifies_a_family_when_confirmed_and_shows_each_leg() {
     harness
         .get_by_label_contains("us-east-1 to eu-west-1: refused: eu-west-1: IncorrectKeyException");
     harness.get_by_label("us-east-1 to ap-southeast-2: interoperates");
+}
+
+#[test]
+fn hmac_signing_and_ml_kem_families_prove_themselves_by_their_own_calls() {
+    for (spec, usage, made, checked) in [
+        (
+            "HMAC_256",
+            "GENERATE_VERIFY_MAC",
+            "GenerateMac",
+            "VerifyMac",
+        ),
+        ("ML_DSA_65", "SIGN_VERIFY", "Sign", "Verify"),
+        ("ECC_NIST_EDWARDS25519", "SIGN_VERIFY", "Sign", "Verify"),
+        (
+            "ML_KEM_768",
+            "ENCAPSULATE_DECAPSULATE",
+            "Encapsulate",
+            "Decapsulate",
+        ),
+    ] {
+        let (_runner, sim, key) = family_of(spec, usage);
+        let (out, report) = verify(&sim, &key, &[]);
+        assert_eq!(out.status.code(), Some(0), "{spec}: {report}");
+        assert_eq!(report["verdict"], "all-interoperate", "{spec}");
+        let stats = sim.stats();
+        assert_eq!(
+            stats["requests"]["eu-west-1"][checked].as_u64(),
+            Some(1),
+            "{spec}"
+        );
+        assert_eq!(
+            stats["requests"]["eu-west-1"][made].as_u64(),
+            Some(1),
+            "{spec}"
+        );
+    }
+}
+
+#[test]
+fn a_replica_with_other_material_fails_each_kind_of_proof() {
+    for (spec, usage, said) in [
+        ("HMAC_384", "GENERATE_VERIFY_MAC", "KMSInvalidMacException"),
+        ("ML_DSA_44", "SIGN_VERIFY", "KMSInvalidSignatureException"),
+        (
+            "ML_KEM_512",
+            "ENCAPSULATE_DECAPSULATE",
+            "opened to different bytes",
+        ),
+    ] {
+        let (_runner, sim, key) = family_of(spec, usage);
+        sim.replace_material("eu-west-1", &key);
+        let (out, report) = verify(&sim, &key, &[]);
+        assert_eq!(out.status.code(), Some(1), "{spec}: {report}");
+        let leg = report["legs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["from"] == "us-east-1" && l["to"] == "eu-west-1")
+            .map(|l| l["detail"].to_string())
+            .unwrap();
+        assert!(leg.contains(said), "{spec}: {leg}");
+    }
+}
+
+#[test]
+fn a_key_agreement_family_is_not_checked_and_never_passed() {
+    let (_runner, sim, key) = family_of("ECC_NIST_P256", "KEY_AGREEMENT");
+    let (out, _) = verify(&sim, &key, &[]);
+    assert_eq!(out.status.code(), Some(2));
 }

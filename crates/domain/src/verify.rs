@@ -48,19 +48,88 @@ pub fn legs(primary: Region, replicas: &[Region]) -> Vec<(Region, Region)> {
         .collect()
 }
 
-/// Why this family cannot be verified (yet), or `None` when it can: symmetric encryption keys
-/// are checked with GenerateDataKey and Decrypt; MACs, signatures and encapsulated secrets are
-/// not checked by this version.
-pub fn unverifiable(primary: &KeyInfo) -> Option<String> {
-    if primary.role() != Role::Primary {
-        return Some("the family's primary was not read".into());
+/// What proves two keys of a family interoperate, by key usage: something only the family's
+/// material makes, made with one key and checked with the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof {
+    /// Symmetric encryption: GenerateDataKey, then Decrypt to the same bytes.
+    DataKey,
+    /// HMAC: GenerateMac, then VerifyMac.
+    Mac { algorithm: &'static str },
+    /// Signing: Sign, then Verify.
+    Signature { algorithm: &'static str },
+    /// ML-KEM: Encapsulate, then Decapsulate to the same shared secret.
+    Encapsulation,
+}
+
+impl Proof {
+    /// The two calls, as KMS names them.
+    pub fn calls(self) -> (&'static str, &'static str) {
+        match self {
+            Proof::DataKey => ("GenerateDataKey", "Decrypt"),
+            Proof::Mac { .. } => ("GenerateMac", "VerifyMac"),
+            Proof::Signature { .. } => ("Sign", "Verify"),
+            Proof::Encapsulation => ("Encapsulate", "Decapsulate"),
+        }
     }
-    (primary.key_spec != "SYMMETRIC_DEFAULT" || primary.key_usage != "ENCRYPT_DECRYPT").then(|| {
+
+    /// What is made and checked, in words.
+    pub fn what(self) -> &'static str {
+        match self {
+            Proof::DataKey => "a data key",
+            Proof::Mac { .. } => "a MAC of a random message",
+            Proof::Signature { .. } => "a signature of a random message",
+            Proof::Encapsulation => "an encapsulated shared secret",
+        }
+    }
+}
+
+/// How `key` proves itself (by its spec and usage), or why this version cannot: asymmetric
+/// encryption, key agreement and SM2 keys are not checked (never passed).
+pub fn proof_for(key: &KeyInfo) -> Result<Proof, String> {
+    if key.role() != Role::Primary {
+        return Err("the family's primary was not read".into());
+    }
+    let spec = key.key_spec.as_str();
+    let proof = match (key.key_usage.as_str(), spec) {
+        ("ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT") => Some(Proof::DataKey),
+        ("GENERATE_VERIFY_MAC", _) => mac_algorithm(spec).map(|algorithm| Proof::Mac { algorithm }),
+        ("SIGN_VERIFY", _) => {
+            signing_algorithm(spec).map(|algorithm| Proof::Signature { algorithm })
+        }
+        ("ENCAPSULATE_DECAPSULATE", s) if s.starts_with("ML_KEM_") => Some(Proof::Encapsulation),
+        _ => None,
+    };
+    proof.ok_or_else(|| {
         format!(
-            "verify checks symmetric encryption keys (a data key made and opened); {} keys ({}) are not checked by this version",
-            primary.key_spec, primary.key_usage
+            "{spec} keys ({}) are not checked by this version: it proves symmetric encryption, HMAC, signing and ML-KEM keys",
+            key.key_usage
         )
     })
+}
+
+/// The MAC algorithm of an HMAC key spec.
+fn mac_algorithm(spec: &str) -> Option<&'static str> {
+    match spec {
+        "HMAC_224" => Some("HMAC_SHA_224"),
+        "HMAC_256" => Some("HMAC_SHA_256"),
+        "HMAC_384" => Some("HMAC_SHA_384"),
+        "HMAC_512" => Some("HMAC_SHA_512"),
+        _ => None,
+    }
+}
+
+/// A signing algorithm a signing key of `spec` takes (SM2 is not checked).
+fn signing_algorithm(spec: &str) -> Option<&'static str> {
+    match spec {
+        "RSA_2048" | "RSA_3072" | "RSA_4096" => Some("RSASSA_PSS_SHA_256"),
+        "ECC_NIST_P256" | "ECC_SECG_P256K1" => Some("ECDSA_SHA_256"),
+        "ECC_NIST_P384" => Some("ECDSA_SHA_384"),
+        "ECC_NIST_P521" => Some("ECDSA_SHA_512"),
+        "ECC_NIST_EDWARDS25519" => Some("ED25519_SHA_512"),
+        "ML_DSA_44" | "ML_DSA_65" | "ML_DSA_87" => Some("ML_DSA_SHAKE_256"),
+        _ => None,
+    }
 }
 
 /// The verdict over every leg: a refusal anywhere means the keys do not all interoperate; else
@@ -161,6 +230,30 @@ mod tests {
         assert_eq!(
             region_outcome(&refused, r("eu-west-1")),
             Some(&LegOutcome::Refused("DisabledException".into()))
+        );
+    }
+
+    #[test]
+    fn each_key_usage_proves_itself_with_its_own_pair_of_calls() {
+        use crate::test_keys::key;
+        let mut k = key("us-east-1", Role::Primary, "us-east-1", &[]);
+        assert_eq!(proof_for(&k), Ok(Proof::DataKey));
+        (k.key_spec, k.key_usage) = ("HMAC_384".into(), "GENERATE_VERIFY_MAC".into());
+        assert_eq!(
+            proof_for(&k),
+            Ok(Proof::Mac {
+                algorithm: "HMAC_SHA_384"
+            })
+        );
+        (k.key_spec, k.key_usage) = ("ML_DSA_65".into(), "SIGN_VERIFY".into());
+        assert_eq!(proof_for(&k).map(|p| p.calls()), Ok(("Sign", "Verify")));
+        (k.key_spec, k.key_usage) = ("ML_KEM_768".into(), "ENCAPSULATE_DECAPSULATE".into());
+        assert_eq!(proof_for(&k), Ok(Proof::Encapsulation));
+        (k.key_spec, k.key_usage) = ("ECC_NIST_P256".into(), "KEY_AGREEMENT".into());
+        assert!(
+            proof_for(&k)
+                .unwrap_err()
+                .contains("not checked by this version")
         );
     }
 }
