@@ -118,6 +118,25 @@ check(
     "ValidationException",
 )
 
+# MACs, signatures and ML-KEM across a family (sections 4 and 5): made in one Region, checked in another.
+mac_key = us.create_key(MultiRegion=True, KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+us.replicate_key(KeyId=mac_key, ReplicaRegion="eu-west-1")
+mac = us.generate_mac(KeyId=mac_key, Message=b"m", MacAlgorithm="HMAC_SHA_256")["Mac"]
+check("a replica verifies its primary's MAC", eu.verify_mac(KeyId=mac_key, Message=b"m", Mac=mac, MacAlgorithm="HMAC_SHA_256")["MacValid"], True)
+check("a wrong MAC", code_of(lambda: eu.verify_mac(KeyId=mac_key, Message=b"x", Mac=mac, MacAlgorithm="HMAC_SHA_256")), "KMSInvalidMacException")
+sign_key = us.create_key(MultiRegion=True, KeySpec="ML_DSA_65", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+us.replicate_key(KeyId=sign_key, ReplicaRegion="eu-west-1")
+signature = us.sign(KeyId=sign_key, Message=b"m", MessageType="RAW", SigningAlgorithm="ML_DSA_SHAKE_256")["Signature"]
+check("a replica verifies its primary's signature", eu.verify(KeyId=sign_key, Message=b"m", MessageType="RAW", Signature=signature, SigningAlgorithm="ML_DSA_SHAKE_256")["SignatureValid"], True)
+check("a wrong signature", code_of(lambda: eu.verify(KeyId=sign_key, Message=b"x", MessageType="RAW", Signature=signature, SigningAlgorithm="ML_DSA_SHAKE_256")), "KMSInvalidSignatureException")
+kem_key = us.create_key(MultiRegion=True, KeySpec="ML_KEM_1024", KeyUsage="ENCAPSULATE_DECAPSULATE")["KeyMetadata"]["KeyId"]
+us.replicate_key(KeyId=kem_key, ReplicaRegion="eu-west-1")
+sealed = us.encapsulate(KeyId=kem_key, EncapsulationAlgorithm="ML_KEM")
+check("an ML-KEM-1024 ciphertext is 1568 bytes", len(sealed["SharedSecretCiphertextBlob"]), 1568)
+opened = eu.decapsulate(KeyId=kem_key, EncapsulationAlgorithm="ML_KEM", SharedSecretCiphertextBlob=sealed["SharedSecretCiphertextBlob"])
+check("a replica decapsulates its primary's secret", opened["SharedSecret"], sealed["SharedSecret"])
+check("a ciphertext of the wrong length", code_of(lambda: eu.decapsulate(KeyId=kem_key, EncapsulationAlgorithm="ML_KEM", SharedSecretCiphertextBlob=b"\x00" * 768)), "InvalidCiphertextException")
+
 # Imported key material, several per key (section 3): wrapped with the `cryptography` package
 # under the DER public key GetParametersForImport returns, exactly as for KMS.
 def wrapped_import(kms, key_id, material, **extra):

@@ -1,5 +1,6 @@
 //! boto3 — a KMS client nobody here wrote — against the simulator's 2025–2026 behaviours
-//! (GetKeyLastUsage, crypto across a family, CloudTrail LookupEvents), each asserted with the
+//! (GetKeyLastUsage, crypto across a family — data keys, MACs, signatures, ML-KEM — several key
+//! materials with real wrapping keys, CloudTrail LookupEvents), each asserted with the
 //! error code KMS documents (`tests/conformance/kms_2026.py`). moto serves none of them.
 
 use std::process::Command;
