@@ -134,7 +134,13 @@ fn material_cell(
     let own = held.iter().find(|h| h.id == m.id);
     let of_primary = primary.iter().find(|p| p.id == m.id && p.imported);
     let (text, severity) = match (own, of_primary) {
-        (Some(h), _) if h.imported => (h.state.label().to_string(), None),
+        (Some(h), _) if h.imported => {
+            let expiry = h
+                .valid_to
+                .map(|t| format!(", expires {}", format_utc(t)))
+                .unwrap_or_default();
+            (format!("{}{expiry}", h.state.label()), None)
+        }
         (Some(h), _) => (
             format!("{}, not imported (expired or deleted)", h.state.label()),
             Some(Severity::High),
@@ -511,7 +517,10 @@ mod tests {
                 (family_id(), region(PRIMARY)),
                 of(vec![
                     material('1', "NON_CURRENT"),
-                    material('2', "CURRENT"),
+                    KeyMaterial {
+                        valid_to: Some(1_800_000_000),
+                        ..material('2', "CURRENT")
+                    },
                     material('3', "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"),
                 ]),
             ),
@@ -533,6 +542,7 @@ mod tests {
         harness.get_by_label("Key materials by Region");
         harness.get_by_label("22222222");
         harness.get_by_label("missing: the primary's current");
+        harness.get_by_label("current, expires 2027-01-15T08:00:00Z");
         harness.get_by_label("waiting on replicas");
         assert_eq!(harness.query_all_by_label("non-current").count(), 2);
         harness.snapshot("key_materials");

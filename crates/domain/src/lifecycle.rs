@@ -139,9 +139,10 @@ impl KeyAction {
                     "the rotation period must be 90 to 2560 days, not {days}"
                 ))
             }
-            KeyAction::EnableRotation { .. }
-            | KeyAction::DisableRotation
-            | KeyAction::RotateNow => rotation_blocker(key),
+            KeyAction::EnableRotation { .. } | KeyAction::DisableRotation => {
+                rotation_blocker(key, false)
+            }
+            KeyAction::RotateNow => rotation_blocker(key, true),
         }
     }
 
@@ -196,6 +197,14 @@ impl KeyAction {
                 key.region,
                 or_none(replicas_of(key, family))
             ),
+            KeyAction::RotateNow if crate::material::has_imported_materials(key) => format!(
+                "RotateKeyOnDemand on the primary in {}: the imported material pending rotation \
+                 becomes current in the primary and every replica ({}); KMS refuses while a \
+                 replica lacks it. It uses one of the key's 25 on-demand rotations, which cannot \
+                 be raised.",
+                key.region,
+                or_none(replicas_of(key, family))
+            ),
             KeyAction::RotateNow => format!(
                 "RotateKeyOnDemand on the primary in {}: KMS makes new key material now and copies \
                  it to every replica ({}). It uses one of the key's 25 on-demand rotations, which \
@@ -212,15 +221,17 @@ impl KeyAction {
     }
 }
 
-/// Rotation is set and started on the primary only, for keys that can rotate, while Enabled.
-fn rotation_blocker(key: &KeyInfo) -> Option<String> {
+/// Rotation is set and started on the primary only, for keys that can rotate, while Enabled;
+/// imported symmetric material rotates `on_demand` only (once new material is imported).
+fn rotation_blocker(key: &KeyInfo, on_demand: bool) -> Option<String> {
     if key.role() != Role::Primary {
         return Some("rotation is set on the primary, for every replica".into());
     }
-    if !super::parity::can_rotate(key) {
+    let imported = on_demand && crate::material::has_imported_materials(key);
+    if !super::parity::can_rotate(key) && !imported {
         return Some(
-            "only symmetric encryption keys whose material KMS made can rotate (not imported \
-             material, asymmetric or HMAC keys)"
+            "only symmetric encryption keys rotate (imported material on demand only, once new \
+             material is imported), not asymmetric or HMAC keys"
                 .into(),
         );
     }

@@ -124,3 +124,21 @@ fn imported_material_is_flagged_when_expired_or_expiring_soon() {
             .starts_with("PendingImport")
     );
 }
+
+#[test]
+fn an_imported_primary_rotates_on_demand_but_never_automatically() {
+    let mut primary = key("us-east-1", Role::Primary, KeyState::Enabled);
+    primary.origin = "EXTERNAL".into();
+    let f = family(vec![primary.clone()]);
+    assert_eq!(KeyAction::RotateNow.blocker(&primary, &f), None);
+    assert!(
+        KeyAction::RotateNow
+            .consequence(&primary, &f)
+            .contains("imported material pending rotation")
+    );
+    assert!(
+        KeyAction::EnableRotation { days: 365 }
+            .blocker(&primary, &f)
+            .is_some()
+    );
+}

@@ -181,11 +181,20 @@ pub(super) fn rotation_mark(
     let primary = family
         .described()
         .find(|k| k.role() == crate::domain::Role::Primary)?;
+    if crate::domain::material::has_imported_materials(primary) {
+        return Some((
+            "rotation on demand",
+            false,
+            "Imported material rotates on demand only, once new material is imported into the \
+             primary and every replica."
+                .into(),
+        ));
+    }
     if !crate::domain::parity::can_rotate(primary) {
         return Some((
             "no rotation",
             false,
-            "Imported material, asymmetric and HMAC keys cannot rotate.".into(),
+            "Asymmetric and HMAC keys cannot rotate.".into(),
         ));
     }
     let status = props
