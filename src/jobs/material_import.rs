@@ -28,7 +28,21 @@ pub struct RegionImport {
 }
 
 /// What the import job answers: each Region's import, and the keys as KMS now describes them.
-pub type ImportAnswer = Result<(Vec<RegionImport>, Vec<crate::domain::KeyInfo>), String>;
+pub type ImportAnswer = Result<(Vec<RegionImport>, Vec<crate::domain::KeyInfo>), MaterialFileError>;
+
+/// Why the material file cannot be imported: nothing was called.
+#[derive(Debug, thiserror::Error)]
+pub enum MaterialFileError {
+    #[error("{path} could not be read: {source}")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} does not hold exactly {MATERIAL_BYTES} bytes: symmetric key material is {MATERIAL_BYTES} raw bytes (256 bits), not encoded"
+    )]
+    WrongLength { path: String },
+}
 
 /// Where an import into a family stands.
 #[derive(Debug, Clone)]
@@ -41,19 +55,21 @@ pub enum MaterialImport {
 
 /// The material in `path`: exactly 32 bytes, read once and wiped when dropped. At most one
 /// byte more is read, so a wrong path (a device, a large file) is refused at once.
-pub fn read_material(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>, String> {
+pub fn read_material(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>, MaterialFileError> {
     use std::io::Read as _;
-    let cannot = |e: std::io::Error| format!("{} could not be read: {e}", path.display());
+    let cannot = |source| MaterialFileError::Unreadable {
+        path: path.display().to_string(),
+        source,
+    };
     let file = std::fs::File::open(path).map_err(cannot)?;
     let mut bytes = Zeroizing::new(Vec::with_capacity(MATERIAL_BYTES + 1));
     file.take(MATERIAL_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() != MATERIAL_BYTES {
-        return Err(format!(
-            "{} does not hold exactly {MATERIAL_BYTES} bytes: symmetric key material is {MATERIAL_BYTES} raw bytes (256 bits), not encoded",
-            path.display()
-        ));
+        return Err(MaterialFileError::WrongLength {
+            path: path.display().to_string(),
+        });
     }
     Ok(bytes)
 }
@@ -152,6 +168,11 @@ impl Inventory {
             .find(|k| k.role() == Role::Primary && k.state == KeyState::Enabled)
             .map(|k| k.region)
         else {
+            // Said where the dialog shows it: nothing was called.
+            self.material_imports.insert(
+                id.clone(),
+                MaterialImport::Refused("the family's primary is not an Enabled key here".into()),
+            );
             return false;
         };
         let replicas: Vec<Region> = family
@@ -206,7 +227,7 @@ impl Inventory {
     ) {
         let state = match answer {
             Err(panicked) => MaterialImport::Refused(panicked.to_string()),
-            Ok(Err(why)) => MaterialImport::Refused(why),
+            Ok(Err(why)) => MaterialImport::Refused(why.to_string()),
             Ok(Ok((steps, keys))) => {
                 for step in &steps {
                     self.record(CallRecord {
@@ -253,11 +274,10 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let short = dir.join("short.bin");
         std::fs::write(&short, [1u8; 31]).unwrap();
-        assert!(
-            read_material(&short)
-                .unwrap_err()
-                .contains("exactly 32 bytes")
-        );
+        let refused = read_material(&short)
+            .map_err(|e| e.to_string())
+            .unwrap_err();
+        assert!(refused.contains("exactly 32 bytes"), "{refused}");
         let good = dir.join("good.bin");
         std::fs::write(&good, [1u8; 32]).unwrap();
         assert_eq!(read_material(&good).unwrap().len(), 32);

@@ -78,7 +78,7 @@ pub async fn verify_family(clients: &AwsClients, keys: &[KeyInfo]) -> Verificati
         Err(why) => {
             return Verification {
                 legs: Vec::new(),
-                unverifiable: Some(why),
+                unverifiable: Some(why.to_string()),
             };
         }
     };

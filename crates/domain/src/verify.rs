@@ -84,11 +84,22 @@ impl Proof {
     }
 }
 
+/// Why a family cannot be proved by this version (it is never passed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotProvable {
+    #[error("the family's primary was not read")]
+    NoPrimary,
+    #[error(
+        "{spec} keys ({usage}) are not checked by this version: it proves symmetric encryption, HMAC, signing and ML-KEM keys"
+    )]
+    Kind { spec: String, usage: String },
+}
+
 /// How `key` proves itself (by its spec and usage), or why this version cannot: asymmetric
 /// encryption, key agreement and SM2 keys are not checked (never passed).
-pub fn proof_for(key: &KeyInfo) -> Result<Proof, String> {
+pub fn proof_for(key: &KeyInfo) -> Result<Proof, NotProvable> {
     if key.role() != Role::Primary {
-        return Err("the family's primary was not read".into());
+        return Err(NotProvable::NoPrimary);
     }
     let spec = key.key_spec.as_str();
     let proof = match (key.key_usage.as_str(), spec) {
@@ -100,11 +111,9 @@ pub fn proof_for(key: &KeyInfo) -> Result<Proof, String> {
         ("ENCAPSULATE_DECAPSULATE", s) if s.starts_with("ML_KEM_") => Some(Proof::Encapsulation),
         _ => None,
     };
-    proof.ok_or_else(|| {
-        format!(
-            "{spec} keys ({}) are not checked by this version: it proves symmetric encryption, HMAC, signing and ML-KEM keys",
-            key.key_usage
-        )
+    proof.ok_or_else(|| NotProvable::Kind {
+        spec: spec.to_string(),
+        usage: key.key_usage.clone(),
     })
 }
 
@@ -250,10 +259,7 @@ mod tests {
         (k.key_spec, k.key_usage) = ("ML_KEM_768".into(), "ENCAPSULATE_DECAPSULATE".into());
         assert_eq!(proof_for(&k), Ok(Proof::Encapsulation));
         (k.key_spec, k.key_usage) = ("ECC_NIST_P256".into(), "KEY_AGREEMENT".into());
-        assert!(
-            proof_for(&k)
-                .unwrap_err()
-                .contains("not checked by this version")
-        );
+        let why = proof_for(&k).map_err(|e| e.to_string()).unwrap_err();
+        assert!(why.contains("not checked by this version"), "{why}");
     }
 }
