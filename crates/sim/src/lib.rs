@@ -19,6 +19,7 @@ mod org;
 mod quota;
 mod regions;
 mod seed;
+mod seed_parity;
 mod server;
 mod sts;
 mod traffic;

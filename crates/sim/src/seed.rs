@@ -6,12 +6,12 @@
 
 use std::str::FromStr;
 
-use base64::Engine as _;
 use serde_json::{Value, json};
 
 use super::config::BadKnob;
 use super::model::{DAY, Kms};
 use super::org::{AccountState, MemberAccount};
+use super::seed_parity::{import_material, parity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seed {
@@ -311,7 +311,7 @@ fn scale(kms: &mut Kms, regions: usize, families: usize, at: f64) {
 }
 
 /// Runs one seeding call; a failure is a bug in the seed itself, so it is logged, not fatal.
-fn call(kms: &mut Kms, op: &str, region: &str, input: Value, at: f64) -> Value {
+pub(crate) fn call(kms: &mut Kms, op: &str, region: &str, input: Value, at: f64) -> Value {
     match kms.call(op, region, &input, at) {
         Ok(out) => out,
         Err(fault) => {
@@ -410,68 +410,100 @@ fn demo(kms: &mut Kms, at: f64) {
             targets = vec!["eu-west-1", "us-west-2"];
         }
 
-        for (j, target) in targets.iter().enumerate() {
-            // Most replicas are made the console's way (primary's policy, tags, description);
-            // some the API's way, which is how drift starts.
-            let mut input = json!({ "KeyId": id, "ReplicaRegion": target });
-            let api_defaults = j == 0 && i % 5 == 0;
-            if !api_defaults {
-                input["Description"] = json!(description);
-                input["Tags"] = if j == 0 && i % 7 == 3 {
-                    tags(name, "staging")
-                } else {
-                    tags(name, "prod")
-                };
-                input["Policy"] = json!(if j == 1 && i % 6 == 1 {
-                    app_policy(
-                        kms,
-                        name,
-                        Some("arn:aws:iam::444455556666:role/vendor-support"),
-                    )
-                } else {
-                    policy.clone()
-                });
-            }
-            call(kms, "ReplicateKey", primary_region, input, at);
-            if j == 0 && i % 3 == 0 {
-                call(
-                    kms,
-                    "CreateAlias",
-                    target,
-                    json!({ "AliasName": format!("alias/{name}"), "TargetKeyId": id }),
-                    at,
-                );
-            }
-        }
-
+        replicate_demo_family(kms, i, name, &id, primary_region, &targets, at);
         let later = at + DAY;
         parity(kms, i, name, &id, primary_region, &targets, later);
-        match *name {
-            "analytics" if !targets.is_empty() => {
-                call(kms, "DisableKey", targets[0], json!({ "KeyId": id }), later);
-            }
-            "legacy-reports" => {
-                call(
+        demo_state(kms, name, &id, primary_region, &targets, later);
+    }
+    single_region_noise(kms, at);
+}
+
+/// The family's replicas in `targets`: most made the console's way (the primary's policy, tags
+/// and description), some the API's way, which is how drift starts; an alias in the first.
+fn replicate_demo_family(
+    kms: &mut Kms,
+    i: usize,
+    name: &str,
+    id: &str,
+    primary_region: &str,
+    targets: &[&str],
+    at: f64,
+) {
+    let description = format!("{name} data key");
+    let policy = app_policy(kms, name, None);
+    for (j, target) in targets.iter().enumerate() {
+        // Most replicas are made the console's way (primary's policy, tags, description);
+        // some the API's way, which is how drift starts.
+        let mut input = json!({ "KeyId": id, "ReplicaRegion": target });
+        let api_defaults = j == 0 && i.is_multiple_of(5);
+        if !api_defaults {
+            input["Description"] = json!(description);
+            input["Tags"] = if j == 0 && i % 7 == 3 {
+                tags(name, "staging")
+            } else {
+                tags(name, "prod")
+            };
+            input["Policy"] = json!(if j == 1 && i % 6 == 1 {
+                app_policy(
                     kms,
-                    "ScheduleKeyDeletion",
-                    primary_region,
-                    json!({ "KeyId": id, "PendingWindowInDays": 30 }),
-                    later,
-                );
-            }
-            "old-exports" if !targets.is_empty() => {
-                call(
-                    kms,
-                    "ScheduleKeyDeletion",
-                    targets[0],
-                    json!({ "KeyId": id, "PendingWindowInDays": 7 }),
-                    later,
-                );
-            }
-            _ => {}
+                    name,
+                    Some("arn:aws:iam::444455556666:role/vendor-support"),
+                )
+            } else {
+                policy.clone()
+            });
+        }
+        call(kms, "ReplicateKey", primary_region, input, at);
+        if j == 0 && i.is_multiple_of(3) {
+            call(
+                kms,
+                "CreateAlias",
+                target,
+                json!({ "AliasName": format!("alias/{name}"), "TargetKeyId": id }),
+                at,
+            );
         }
     }
-    // Single-Region keys as noise: the scan must skip them.
+}
+
+/// The states some demo families carry: a disabled replica, a primary and a replica pending
+/// deletion.
+fn demo_state(
+    kms: &mut Kms,
+    name: &str,
+    id: &str,
+    primary_region: &str,
+    targets: &[&str],
+    later: f64,
+) {
+    match name {
+        "analytics" if !targets.is_empty() => {
+            call(kms, "DisableKey", targets[0], json!({ "KeyId": id }), later);
+        }
+        "legacy-reports" => {
+            call(
+                kms,
+                "ScheduleKeyDeletion",
+                primary_region,
+                json!({ "KeyId": id, "PendingWindowInDays": 30 }),
+                later,
+            );
+        }
+        "old-exports" if !targets.is_empty() => {
+            call(
+                kms,
+                "ScheduleKeyDeletion",
+                targets[0],
+                json!({ "KeyId": id, "PendingWindowInDays": 7 }),
+                later,
+            );
+        }
+        _ => {}
+    }
+}
+
+/// Single-Region keys as noise: the scan must skip them.
+fn single_region_noise(kms: &mut Kms, at: f64) {
     for (i, region) in DEMO_REGIONS.iter().enumerate() {
         for k in 0..(2 + i % 3) {
             let out = call(
@@ -491,100 +523,5 @@ fn demo(kms: &mut Kms, at: f64) {
                 );
             }
         }
-    }
-}
-
-/// What KMS does not copy to replicas, set up as people leave it: most families rotate and carry
-/// their application's grant in every Region; some do not (rotation off, a grant missing in one
-/// replica, a vendor's grant only in a replica); the imported key's replica in eu-west-1 got
-/// material that expires before the primary's.
-fn parity(
-    kms: &mut Kms,
-    i: usize,
-    name: &str,
-    id: &str,
-    primary_region: &str,
-    targets: &[&str],
-    at: f64,
-) {
-    if name == "byok-hsm" {
-        import_material(kms, "eu-west-1", id, at + 9.0 * DAY, at);
-        return;
-    }
-    if i % 5 != 2 {
-        call(
-            kms,
-            "EnableKeyRotation",
-            primary_region,
-            json!({ "KeyId": id, "RotationPeriodInDays": 365 }),
-            at,
-        );
-    }
-    let app_grant = json!({
-        "KeyId": id,
-        "GranteePrincipal": format!("arn:aws:iam::{}:role/{name}-app", kms.account),
-        "Operations": ["Decrypt", "GenerateDataKey"],
-        "Constraints": { "EncryptionContextSubset": { "app": name } },
-        "Name": format!("{name}-app"),
-    });
-    call(kms, "CreateGrant", primary_region, app_grant.clone(), at);
-    for (j, target) in targets.iter().enumerate() {
-        // The first replica of every seventh family never got the grant.
-        if !(j == 0 && i % 7 == 1) {
-            call(kms, "CreateGrant", target, app_grant.clone(), at);
-        }
-    }
-    if name == "payments"
-        && let Some(target) = targets.first()
-    {
-        call(
-            kms,
-            "CreateGrant",
-            target,
-            json!({
-                "KeyId": id,
-                "GranteePrincipal": "arn:aws:iam::444455556666:role/vendor-support",
-                "Operations": ["Decrypt"],
-                "Name": "vendor-debugging",
-            }),
-            at,
-        );
-    }
-}
-
-/// Imports the family's material into the key in `region` as a KMS user does: wrapped under
-/// the public key GetParametersForImport hands out (the same material in every Region, so a
-/// replica takes it as EXISTING).
-fn import_material(kms: &mut Kms, region: &str, id: &str, valid_to: f64, at: f64) {
-    let params = call(
-        kms,
-        "GetParametersForImport",
-        region,
-        json!({ "KeyId": id, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048" }),
-        at,
-    );
-    let public = params["PublicKey"]
-        .as_str()
-        .and_then(|p| base64::engine::general_purpose::STANDARD.decode(p).ok());
-    let mut rng = fastrand::Rng::with_seed(
-        id.bytes()
-            .fold(7u64, |h, b| h.wrapping_mul(31) ^ u64::from(b)),
-    );
-    let material: Vec<u8> = (0..32).map(|_| rng.u8(..)).collect();
-    let wrapped = public.and_then(|p| crate::wrapping::wrap_oaep_sha256(&p, &material));
-    if let (Some(token), Some(wrapped)) = (params["ImportToken"].as_str(), wrapped) {
-        call(
-            kms,
-            "ImportKeyMaterial",
-            region,
-            json!({
-                "KeyId": id,
-                "ImportToken": token,
-                "EncryptedKeyMaterial": base64::engine::general_purpose::STANDARD.encode(wrapped),
-                "ExpirationModel": "KEY_MATERIAL_EXPIRES",
-                "ValidTo": valid_to,
-            }),
-            at,
-        );
     }
 }

@@ -7,8 +7,6 @@ use crate::domain::{MrkId, PrimaryProps, Region, Role};
 use crate::ui::action_dialog::ActionDialog;
 use crate::ui::command::Command;
 use crate::ui::grant_dialog::GrantDialog;
-use crate::ui::import_dialog::ImportDialog;
-use crate::ui::material_delete_dialog::MaterialDeleteDialog;
 use crate::ui::replicate_dialog::ReplicateDialog;
 use crate::ui::verify_dialog::VerifyDialog;
 
@@ -51,27 +49,13 @@ impl App {
                     self.confirm = Some(ActionDialog::new(id, region, action));
                 }
             }
-            Command::Act(id, region, action) => {
-                if self.work.inventory.act(&self.runner, &id, region, action)
-                    && action.is_rotation()
-                {
-                    self.reread_after.push((id, region));
-                }
-            }
+            Command::Act(id, region, action) => self.act(id, region, action),
             Command::ConfirmCopyGrant(id, region, grant) => {
                 if !self.options.read_only {
                     self.grant_dialog = Some(GrantDialog::new(id, region, grant));
                 }
             }
-            Command::CopyGrant(id, region, grant) => {
-                if self
-                    .work
-                    .inventory
-                    .copy_grant(&self.runner, &id, region, grant)
-                {
-                    self.reread_after.push((id, region));
-                }
-            }
+            Command::CopyGrant(id, region, grant) => self.copy_grant(id, region, grant),
             Command::ReloadCredentials => {
                 self.work.inventory.reload_credentials(&self.runner);
             }
@@ -107,49 +91,38 @@ impl App {
             Command::ConfirmVerify(id) => self.verify_dialog = Some(VerifyDialog::new(id)),
             Command::Verify(id) => self.verify(&id),
             Command::OpenRetire(id, region) => self.open_retire(id, region),
-            Command::OpenImport(id) => {
-                if !self.options.read_only {
-                    self.import_dialog = Some(ImportDialog::new(id));
-                }
-            }
+            Command::OpenImport(id) => self.open_import(id),
             Command::ConfirmDeleteMaterial(id, region, material) => {
-                if !self.options.read_only {
-                    self.material_delete_dialog =
-                        Some(MaterialDeleteDialog::new(id, region, material));
-                }
+                self.confirm_delete_material(id, region, material)
             }
             Command::DeleteMaterial(id, region, material_id) => {
-                if self
-                    .work
-                    .inventory
-                    .delete_material(&self.runner, &id, region, material_id)
-                {
-                    self.reread_after.push((id, region));
-                }
+                self.delete_material(id, region, material_id)
             }
-            Command::ImportMaterial(id, path, expiry) => {
-                if self
-                    .work
-                    .inventory
-                    .import_material(&self.runner, &id, path, expiry)
-                {
-                    let regions: Vec<Region> = self
-                        .work
-                        .inventory
-                        .estate()
-                        .family(&id)
-                        .map(|f| f.described().map(|k| k.region).collect())
-                        .unwrap_or_default();
-                    self.reread_after
-                        .extend(regions.into_iter().map(|r| (id.clone(), r)));
-                }
-            }
+            Command::ImportMaterial(id, path, expiry) => self.import_material(id, path, expiry),
             Command::RunAudit => self.run_audit(),
             Command::LoadBaseline(path) => {
                 self.work.audit.baseline_result = None;
                 self.work.inventory.load_baseline(&self.runner, path);
             }
             Command::ExportAudit(path, format) => self.export_audit(path, format),
+        }
+    }
+
+    /// A confirmed lifecycle call; a rotation call re-reads the family's rotation once landed.
+    fn act(&mut self, id: MrkId, region: Region, action: crate::domain::lifecycle::KeyAction) {
+        if self.work.inventory.act(&self.runner, &id, region, action) && action.is_rotation() {
+            self.reread_after.push((id, region));
+        }
+    }
+
+    /// A confirmed grant copy; the family's grants are read again once it has landed.
+    fn copy_grant(&mut self, id: MrkId, region: Region, grant: crate::domain::parity::Grant) {
+        if self
+            .work
+            .inventory
+            .copy_grant(&self.runner, &id, region, grant)
+        {
+            self.reread_after.push((id, region));
         }
     }
 

@@ -10,6 +10,7 @@ mod accounts;
 mod commands;
 mod frame;
 mod keyboard;
+mod material_commands;
 mod status_bar;
 mod task_results;
 mod toolbar;
