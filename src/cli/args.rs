@@ -179,9 +179,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = HistoryFormatArg::Json)]
         format: HistoryFormatArg,
     },
-    /// Prove a family's keys interoperate: a data key made by the primary opened by every
-    /// replica, and one made by each replica opened by the primary (GenerateDataKey and
-    /// Decrypt; nothing is changed, the calls are logged in CloudTrail and billed).
+    /// Prove a family's keys interoperate: what the primary makes, every replica checks, and
+    /// the other way round, by key usage (a data key: GenerateDataKey and Decrypt; HMAC:
+    /// GenerateMac and VerifyMac; signing: Sign and Verify; ML-KEM: Encapsulate and
+    /// Decapsulate). Nothing is changed; the calls are logged in CloudTrail and billed.
     ///
     /// Exit status: 0 all interoperate, 1 some do not, 2 the proof could not be made.
     Verify {
