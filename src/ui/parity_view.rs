@@ -119,6 +119,14 @@ fn materials(
                 ui.end_row();
             }
         });
+    ui.label(
+        RichText::new(
+            "missing: a replica lacks the primary's material (red: the current one, so it cannot \
+             decrypt what the primary encrypts now); import it there as EXISTING (Import material…)",
+        )
+        .small()
+        .weak(),
+    );
 }
 
 /// One key's cell for material `m`: its state there, or that it lacks the primary's.
@@ -135,14 +143,15 @@ fn material_cell(
     let of_primary = primary.iter().find(|p| p.id == m.id && p.imported);
     let (text, severity) = match (own, of_primary) {
         (Some(h), _) if h.imported => {
+            // The day is enough in a cell (the per-Region expiry line above has the time).
             let expiry = h
                 .valid_to
-                .map(|t| format!(", expires {}", format_utc(t)))
+                .map(|t| format!(" · exp. {}", format_utc(t).get(..10).unwrap_or_default()))
                 .unwrap_or_default();
             (format!("{}{expiry}", h.state.label()), None)
         }
         (Some(h), _) => (
-            format!("{}, not imported (expired or deleted)", h.state.label()),
+            format!("{}, not imported", h.state.label()),
             Some(Severity::High),
         ),
         (None, Some(p)) if key.role() == Role::Replica => {
@@ -150,10 +159,7 @@ fn material_cell(
                 MaterialState::Current => Severity::High,
                 _ => Severity::Medium,
             };
-            (
-                format!("missing: the primary's {}", p.state.label()),
-                Some(severity),
-            )
+            (format!("missing ({})", p.state.label()), Some(severity))
         }
         (None, _) => ("—".to_string(), None),
     };
@@ -541,9 +547,10 @@ mod tests {
         harness.run();
         harness.get_by_label("Key materials by Region");
         harness.get_by_label("22222222");
-        harness.get_by_label("missing: the primary's current");
-        harness.get_by_label("current, expires 2027-01-15T08:00:00Z");
+        harness.get_by_label("missing (current)");
+        harness.get_by_label("current · exp. 2027-01-15");
         harness.get_by_label("waiting on replicas");
+        harness.get_by_label("missing (waiting on replicas)");
         assert_eq!(harness.query_all_by_label("non-current").count(), 2);
         harness.snapshot("key_materials");
         let deletes: Vec<_> = harness.query_all_by_label("Delete…").collect();
