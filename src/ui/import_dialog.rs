@@ -77,13 +77,13 @@ impl ImportDialog {
                 for step in steps {
                     match &step.result {
                         Ok(m) => ui.label(format!(
-                            "✓ {}: key material {}",
+                            "{}: imported key material {}",
                             step.region,
                             m.material_id.get(..8).unwrap_or(&m.material_id)
                         )),
                         Err(p) => ui.colored_label(
                             ui.visuals().error_fg_color,
-                            format!("✗ {}: {}", step.region, p.message),
+                            format!("{}: not imported: {}", step.region, p.message),
                         ),
                     };
                 }
