@@ -32,27 +32,7 @@ fn family_of(spec: &str, usage: &str) -> (Runner, Sim, String) {
     let sdk = support::sdk_config(&sim.endpoint());
     let key = runner.block_on(async {
         let us = support::client_in(&sdk, "us-east-1");
-        let key = us
-            .create_key()
-            .multi_region(true)
-            .key_spec(spec.into())
-            .key_usage(usage.into())
-            .send()
-            .await
-            .unwrap()
-            .key_metadata()
-            .unwrap()
-            .key_id()
-            .to_string();
-        for to in ["eu-west-1", "ap-southeast-2"] {
-            us.replicate_key()
-                .key_id(&key)
-                .replica_region(to)
-                .send()
-                .await
-                .unwrap();
-        }
-        key
+        support::create_family_of(&us, spec, usage, &["eu-west-1", "ap-southeast-2"]).await
     });
     sim.advance_clock(std::time::Duration::from_secs(1));
     (runner, sim, key)

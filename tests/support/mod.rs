@@ -162,16 +162,44 @@ pub async fn create_mrk(client: &aws_sdk_kms::Client) -> String {
 /// A multi-Region primary made by `client`, replicated into each of `targets`; its key ID.
 pub async fn create_family(client: &aws_sdk_kms::Client, targets: &[&str]) -> String {
     let key = create_mrk(client).await;
+    replicate_into(client, &key, targets).await;
+    key
+}
+
+/// A multi-Region primary of `spec` and `usage` made by `client`, replicated into each of
+/// `targets`; its key ID.
+pub async fn create_family_of(
+    client: &aws_sdk_kms::Client,
+    spec: &str,
+    usage: &str,
+    targets: &[&str],
+) -> String {
+    let key = client
+        .create_key()
+        .multi_region(true)
+        .key_spec(spec.into())
+        .key_usage(usage.into())
+        .send()
+        .await
+        .expect("CreateKey succeeds")
+        .key_metadata()
+        .map(|m| m.key_id().to_string())
+        .expect("CreateKey returns metadata");
+    replicate_into(client, &key, targets).await;
+    key
+}
+
+/// ReplicateKey of `key` into each of `targets`.
+async fn replicate_into(client: &aws_sdk_kms::Client, key: &str, targets: &[&str]) {
     for target in targets {
         client
             .replicate_key()
-            .key_id(&key)
+            .key_id(key)
             .replica_region(*target)
             .send()
             .await
             .expect("ReplicateKey succeeds");
     }
-    key
 }
 
 /// A raw SDK client for `region` from a loaded configuration.

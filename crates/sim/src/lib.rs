@@ -22,6 +22,8 @@ mod seed;
 mod seed_parity;
 mod server;
 mod sts;
+#[cfg(test)]
+mod test_kms;
 mod traffic;
 mod trail;
 #[cfg(test)]

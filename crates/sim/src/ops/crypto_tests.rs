@@ -1,43 +1,21 @@
 //! The simulator's cryptographic operations and last usage, against KMS_FACTS.md §1 and §5.
 
-use base64::Engine as _;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::usage::SERVICE_TRACKING_START;
-use crate::model::{DAY, Delays, Kms};
-
-const T0: f64 = SERVICE_TRACKING_START + 10.0 * DAY;
+use crate::model::{DAY, Kms};
+use crate::test_kms::{b64, code};
 
 fn kms() -> Kms {
-    Kms::new(
-        "111122223333".into(),
-        Delays {
-            replica_creation: 0.0,
-            update_primary: 0.0,
-        },
-        Some(7),
-    )
+    crate::test_kms::kms(7)
 }
 
 /// A family with its primary in us-east-1 and a replica in eu-west-1, made at `at`.
 fn family(kms: &mut Kms, at: f64) -> String {
-    let out = kms
-        .call("CreateKey", "us-east-1", &json!({"MultiRegion": true}), at)
-        .unwrap();
-    let id = out["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
-    kms.call(
-        "ReplicateKey",
-        "us-east-1",
-        &json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
-        at,
-    )
-    .unwrap();
-    id
+    crate::test_kms::family_of(kms, json!({}), at)
 }
 
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
+const T0: f64 = SERVICE_TRACKING_START + 10.0 * DAY;
 
 fn encrypt(kms: &mut Kms, region: &str, id: &str, at: f64) -> String {
     let out = kms
@@ -49,10 +27,6 @@ fn encrypt(kms: &mut Kms, region: &str, id: &str, at: f64) -> String {
         )
         .unwrap();
     out["CiphertextBlob"].as_str().unwrap().to_string()
-}
-
-fn code(result: Result<Value, crate::error::Fault>) -> &'static str {
-    result.err().map_or("no error", |f| f.code)
 }
 
 #[test]

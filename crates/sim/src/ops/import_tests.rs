@@ -5,29 +5,15 @@
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::model::{DAY, Delays, Kms};
+use crate::model::{DAY, Kms};
+use crate::test_kms::{b64, code};
+
+fn kms() -> Kms {
+    crate::test_kms::kms(11)
+}
 use crate::wrapping::wrap_oaep_sha256;
 
 const T0: f64 = 1_800_000_000.0;
-
-fn kms() -> Kms {
-    Kms::new(
-        "111122223333".into(),
-        Delays {
-            replica_creation: 0.0,
-            update_primary: 0.0,
-        },
-        Some(11),
-    )
-}
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn code(result: Result<Value, crate::error::Fault>) -> &'static str {
-    result.err().map_or("no error", |f| f.code)
-}
 
 /// An EXTERNAL multi-Region primary in us-east-1 holding material `[1; 32]` (a primary pending
 /// import cannot be replicated), with a replica in eu-west-1 that holds none yet.

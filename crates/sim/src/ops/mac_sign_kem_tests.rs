@@ -3,50 +3,20 @@
 //! refuses; a wrong MAC or signature an exception, never `false`.
 
 use base64::Engine as _;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::model::{Delays, Kms};
-
-const T0: f64 = 1_800_000_000.0;
+use crate::model::Kms;
+use crate::test_kms::{b64, code};
 
 fn kms() -> Kms {
-    Kms::new(
-        "111122223333".into(),
-        Delays {
-            replica_creation: 0.0,
-            update_primary: 0.0,
-        },
-        Some(13),
-    )
+    crate::test_kms::kms(13)
 }
 
 fn family(kms: &mut Kms, spec: &str, usage: &str) -> String {
-    let out = kms
-        .call(
-            "CreateKey",
-            "us-east-1",
-            &json!({"MultiRegion": true, "KeySpec": spec, "KeyUsage": usage}),
-            T0,
-        )
-        .unwrap();
-    let id = out["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
-    kms.call(
-        "ReplicateKey",
-        "us-east-1",
-        &json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
-        T0,
-    )
-    .unwrap();
-    id
+    crate::test_kms::family_of(kms, json!({"KeySpec": spec, "KeyUsage": usage}), T0)
 }
 
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn code(result: Result<Value, crate::error::Fault>) -> &'static str {
-    result.err().map_or("no error", |f| f.code)
-}
+const T0: f64 = 1_800_000_000.0;
 
 #[test]
 fn a_mac_made_by_the_primary_verifies_in_its_replica_and_a_wrong_one_is_an_exception() {
