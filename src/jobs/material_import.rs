@@ -155,9 +155,16 @@ impl Inventory {
             tracing::warn!("read-only mode: refused ImportKeyMaterial into {id}");
             return false;
         }
-        if matches!(self.material_imports.get(id), Some(MaterialImport::Running))
-            || !self.in_own_account(id)
-        {
+        if matches!(self.material_imports.get(id), Some(MaterialImport::Running)) {
+            return false;
+        }
+        if !self.in_own_account(id) {
+            self.material_imports.insert(
+                id.clone(),
+                MaterialImport::Refused(
+                    "the family is in another account: work in that account first".into(),
+                ),
+            );
             return false;
         }
         let Some(family) = self.estate.family(id) else {
