@@ -4,6 +4,7 @@
 //! `rotation-waiting-on-replicas`. moto models neither several materials nor real wrapping keys:
 //! the simulator covers them (KMS_FACTS.md §3).
 
+use egui_kittest::kittest::Queryable;
 use kms_replica_console::aws::AwsClients;
 use kms_replica_console::domain::MrkId;
 use kms_replica_console::domain::audit::{AuditOptions, FindingKind, Severity};
@@ -212,4 +213,66 @@ fn deleting_the_primarys_pending_material_removes_the_replicas_copies() {
             ("ap-southeast-2", false, 1)
         ]
     );
+}
+
+#[test]
+fn the_window_imports_new_material_into_the_primary_then_every_replica() {
+    let runner = Runner::new().unwrap();
+    let (h, clients, id) = imported_family(&runner);
+    let regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+        .map(region)
+        .to_vec();
+    let app = kms_replica_console::ui::App::new(
+        runner,
+        kms_replica_console::jobs::Inventory::new(clients, regions),
+        kms_replica_console::ui::AppOptions::default(),
+    );
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_ui_state(
+            |ui, app: &mut kms_replica_console::ui::App| app.show(ui),
+            app,
+        );
+    let key = id.as_str().to_string();
+    crate::harness::step_until(&mut harness, "the key's row", |h| {
+        crate::harness::scanned(h) && h.query_by_label(&key).is_some()
+    });
+    harness.get_by_label(&key).click_secondary();
+    crate::harness::step_until(&mut harness, "the family's menu", |h| {
+        h.query_by_label("Import material…").is_some()
+    });
+    harness.get_by_label("Import material…").click();
+    crate::harness::step_until(&mut harness, "the import dialog", |h| {
+        h.query_by_label("Material file:").is_some()
+    });
+    let file = std::env::temp_dir().join(format!("material-ui-{}.bin", std::process::id()));
+    std::fs::write(&file, [0x44u8; 32]).unwrap();
+    harness.get_by_label("Material file:").focus();
+    harness.step();
+    harness
+        .get_by_label("Material file:")
+        .type_text(&file.display().to_string());
+    harness.step();
+    assert_eq!(
+        h.sim.stats()["requests"]["eu-west-1"]["ImportKeyMaterial"].as_u64(),
+        None,
+        "nothing before the confirmation"
+    );
+    harness.get_by_label("Confirm: import").click();
+    crate::harness::step_until(&mut harness, "every Region's answer", |h| {
+        ["us-east-1", "eu-west-1", "ap-southeast-2"]
+            .iter()
+            .all(|r| {
+                h.query_by_label_contains(&format!("{r}: imported key material"))
+                    .is_some()
+            })
+    });
+    std::fs::remove_file(&file).unwrap();
+    for r in ["eu-west-1", "ap-southeast-2"] {
+        assert_eq!(
+            h.sim.stats()["requests"][r]["ImportKeyMaterial"].as_u64(),
+            Some(1),
+            "{r}: one import, as EXISTING"
+        );
+    }
 }
