@@ -453,6 +453,8 @@ impl Kms {
         let primary_region = family.primary_region.clone();
         let only_primary_left =
             family.regions.len() == 1 && family.regions.contains(&primary_region);
+        // A deleted replica no longer holds up new imported material on the primary.
+        self.refresh_pending(id);
         if only_primary_left
             && let Some(primary) = self.key_mut(&primary_region, id)
             && primary.state == State::PendingReplicaDeletion

@@ -362,3 +362,56 @@ fn rotations_only_lists_no_first_material_and_all_key_material_does() {
         vec![(current.as_str().unwrap().to_string(), "CURRENT".into())]
     );
 }
+
+#[test]
+fn a_replica_added_after_new_material_makes_the_primary_wait_for_it_too() {
+    let mut kms = kms();
+    let id = external_family(&mut kms);
+    import(&mut kms, "eu-west-1", &id, &[1; 32], json!({})).unwrap();
+    let next = import(&mut kms, "us-east-1", &id, &[2; 32], new()).unwrap()["KeyMaterialId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    import(&mut kms, "eu-west-1", &id, &[2; 32], existing()).unwrap();
+    assert!(
+        materials(&mut kms, "us-east-1", &id).contains(&(next.clone(), "PENDING_ROTATION".into()))
+    );
+    kms.call(
+        "ReplicateKey",
+        "us-east-1",
+        &json!({"KeyId": id, "ReplicaRegion": "ap-southeast-2"}),
+        T0,
+    )
+    .unwrap();
+    assert!(
+        materials(&mut kms, "us-east-1", &id)
+            .contains(&(next, "PENDING_MULTI_REGION_IMPORT_AND_ROTATION".into()))
+    );
+}
+
+#[test]
+fn a_deleted_replica_no_longer_holds_up_the_primarys_new_material() {
+    let mut kms = kms();
+    let id = external_family(&mut kms);
+    import(&mut kms, "eu-west-1", &id, &[1; 32], json!({})).unwrap();
+    let next = import(&mut kms, "us-east-1", &id, &[2; 32], new()).unwrap()["KeyMaterialId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    kms.call(
+        "ScheduleKeyDeletion",
+        "eu-west-1",
+        &json!({"KeyId": id, "PendingWindowInDays": 7}),
+        T0,
+    )
+    .unwrap();
+    // Any call after the window settles the deletion.
+    kms.call(
+        "DescribeKey",
+        "us-east-1",
+        &json!({"KeyId": id}),
+        T0 + 8.0 * DAY,
+    )
+    .unwrap();
+    assert!(materials(&mut kms, "us-east-1", &id).contains(&(next, "PENDING_ROTATION".into())));
+}

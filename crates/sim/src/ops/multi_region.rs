@@ -63,6 +63,9 @@ impl Kms {
         }
         let metadata = self.metadata(&replica);
         self.keys.insert((target.to_string(), id.clone()), replica);
+        // A new replica holds none of the primary's imported material: new material the primary
+        // was ready to rotate in now waits for this replica too.
+        self.refresh_pending(&id);
         self.watch_key(target, &id, now + self.delays.replica_creation);
         let mut out = json!({ "ReplicaKeyMetadata": metadata, "ReplicaPolicy": policy });
         // Real KMS leaves ReplicaTags out when no tags were given.
