@@ -12,7 +12,7 @@ use crate::domain::audit::{
     AuditOptions, Finding, KeyProps, NotAudited, PropsMap, audit, not_audited,
 };
 use crate::domain::baseline::Baseline;
-use crate::domain::material::has_imported_materials;
+use crate::domain::material::materials_worth_reading;
 use crate::domain::parity::can_rotate;
 use crate::domain::usage::{UsageMap, usage_findings};
 use crate::domain::{Estate, KeyInfo, MrkId, Region, Role, Tag, quota};
@@ -275,7 +275,7 @@ pub fn extra_targets(estate: &Estate, targets: &[(MrkId, Region)]) -> ExtraTarge
     };
     ExtraTargets {
         rotation: pick(&|k| k.role() == Role::Primary && can_rotate(k)),
-        materials: pick(&has_imported_materials),
+        materials: pick(&materials_worth_reading),
     }
 }
 

@@ -84,6 +84,15 @@ pub fn has_imported_materials(key: &KeyInfo) -> bool {
     key.origin == "EXTERNAL" && key.key_spec == "SYMMETRIC_DEFAULT"
 }
 
+/// Whether the audit reads the key's materials: imported symmetric material, in a state where
+/// it matters (a key being created or deleted is judged by its state alone; ListKeyRotations
+/// may refuse it, and that must not cost the key's other checks).
+pub fn materials_worth_reading(key: &KeyInfo) -> bool {
+    use crate::KeyState::*;
+    has_imported_materials(key)
+        && matches!(key.state, Enabled | Disabled | PendingImport | Updating)
+}
+
 /// The primary's permanently associated materials the replica does not hold imported, current
 /// first.
 pub fn missing_from_replica<'a>(

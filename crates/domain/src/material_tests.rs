@@ -66,3 +66,16 @@ fn deleting_a_primarys_pending_material_says_it_goes_from_the_replicas_too() {
     let said = deletion_consequence(crate::Role::Replica, &current, &[]);
     assert!(said.contains("PendingImport"), "{said}");
 }
+
+#[test]
+fn materials_are_read_for_imported_keys_in_use_or_waiting_for_material_only() {
+    use crate::{KeyState, Role};
+    let mut k = crate::test_keys::key_in_state("eu-west-1", Role::Replica, KeyState::PendingImport);
+    k.origin = "EXTERNAL".into();
+    assert!(materials_worth_reading(&k));
+    k.state = KeyState::PendingDeletion;
+    assert!(!materials_worth_reading(&k));
+    k.state = KeyState::Enabled;
+    k.origin = "AWS_KMS".into();
+    assert!(!materials_worth_reading(&k));
+}
