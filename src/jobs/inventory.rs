@@ -248,6 +248,17 @@ impl Inventory {
         }
     }
 
+    /// Keys a call changed, as DescribeKey now reads them: each folded in as `upsert_from_call`
+    /// does, a key KMS no longer knows removed.
+    pub(in crate::jobs) fn upsert_described(&mut self, runner: &Runner, described: Described) {
+        for ((id, region), answer) in described {
+            match answer {
+                Some(key) => self.upsert_from_call(runner, key),
+                None => self.estate.remove_key(&id, region),
+            }
+        }
+    }
+
     /// Rescans every Region, describing every key again. A Region whose scan is still running
     /// is left to finish: one scan per Region at a time, however often this is asked (a second
     /// scan would double the calls against the same quota and race the first to the estate).

@@ -91,7 +91,7 @@ pub enum Done {
     MaterialDeleted {
         id: MrkId,
         region: Region,
-        answer: Answer<(Option<String>, Vec<crate::domain::KeyInfo>)>,
+        answer: Answer<(Option<String>, Described)>,
     },
     MaterialImported {
         id: MrkId,

@@ -5,9 +5,10 @@
 
 use super::action_state::{ActionPhase, CallRecord};
 use super::inventory::Inventory;
-use super::job_table::{Answer, Done, Job};
+use super::job_table::{Answer, Described, Done, Job};
+use super::paced_reads::describe_each;
 use super::runner::{Runner, problem_of};
-use crate::domain::{KeyInfo, MrkId, Region};
+use crate::domain::{MrkId, Region};
 
 /// One material being deleted from the family's key in one Region.
 pub struct MaterialDeletion {
@@ -62,14 +63,8 @@ impl Inventory {
                         .client(region)
                         .delete_material(&key_id, &material)
                         .await?;
-                    let described = futures::future::join_all(
-                        regions
-                            .iter()
-                            .map(|r| async { clients.client(*r).describe_key(&key_id).await }),
-                    )
-                    .await;
-                    let keys: Vec<KeyInfo> = described.into_iter().flatten().collect();
-                    Ok((request_id, keys))
+                    let family = regions.iter().map(|r| (key_id.clone(), *r)).collect();
+                    Ok((request_id, describe_each(clients.clone(), family).await))
                 }
                 .await;
                 Done::MaterialDeleted {
@@ -101,7 +96,7 @@ impl Inventory {
         runner: &Runner,
         id: MrkId,
         region: Region,
-        answer: Answer<(Option<String>, Vec<KeyInfo>)>,
+        answer: Answer<(Option<String>, Described)>,
     ) {
         let Some(deletion) = self.material_deletions.get_mut(&(id.clone(), region)) else {
             return;
@@ -116,10 +111,8 @@ impl Inventory {
             .as_ref()
             .map(|_| format!("deleted key material {}", deletion.material_id))
             .map_err(Clone::clone);
-        let (request_id, keys) = outcome.unwrap_or_default();
-        for key in keys {
-            self.upsert_from_call(runner, key);
-        }
+        let (request_id, described) = outcome.unwrap_or_default();
+        self.upsert_described(runner, described);
         self.record(CallRecord {
             key_id: id,
             region,

@@ -9,7 +9,8 @@ use zeroize::Zeroizing;
 
 use super::action_state::CallRecord;
 use super::inventory::Inventory;
-use super::job_table::{Done, Job};
+use super::job_table::{Described, Done, Job};
+use super::paced_reads::describe_each;
 use super::runner::Runner;
 use crate::aws::{AwsClients, KmsError, MaterialImported};
 use crate::domain::material::{Expiry, ImportStep};
@@ -28,7 +29,7 @@ pub struct RegionImport {
 }
 
 /// What the import job answers: each Region's import, and the keys as KMS now describes them.
-pub type ImportAnswer = Result<(Vec<RegionImport>, Vec<crate::domain::KeyInfo>), MaterialFileError>;
+pub type ImportAnswer = Result<(Vec<RegionImport>, Described), MaterialFileError>;
 
 /// Why the material file cannot be imported: nothing was called.
 #[derive(Debug, thiserror::Error)]
@@ -200,13 +201,8 @@ impl Inventory {
                         )
                         .await;
                         drop(material);
-                        let key_ref = &key_id;
-                        let described = steps.iter().map(|s| clients.client(s.region));
-                        let described = futures::future::join_all(
-                            described.map(|c| async move { c.describe_key(key_ref).await }),
-                        )
-                        .await;
-                        Ok((steps, described.into_iter().flatten().collect()))
+                        let changed = steps.iter().map(|s| (key_id.clone(), s.region)).collect();
+                        Ok((steps, describe_each(clients, changed).await))
                     }
                 };
                 Done::MaterialImported {
@@ -235,7 +231,7 @@ impl Inventory {
         let state = match answer {
             Err(panicked) => MaterialImport::Refused(panicked.to_string()),
             Ok(Err(why)) => MaterialImport::Refused(why.to_string()),
-            Ok(Ok((steps, keys))) => {
+            Ok(Ok((steps, described))) => {
                 for step in &steps {
                     self.record(CallRecord {
                         key_id: id.clone(),
@@ -249,9 +245,7 @@ impl Inventory {
                         request_id: step.result.as_ref().ok().and_then(|m| m.request_id.clone()),
                     });
                 }
-                for key in keys {
-                    self.upsert_from_call(runner, key);
-                }
+                self.upsert_described(runner, described);
                 MaterialImport::Done(steps)
             }
         };
