@@ -8,6 +8,8 @@ use aws_sdk_kms::types::{
     EncapsulationAlgorithmSpec, MacAlgorithmSpec, MessageType, SigningAlgorithmSpec,
 };
 
+use zeroize::Zeroizing;
+
 use super::{KmsError, RegionClient};
 use crate::domain::verify::Proof;
 
@@ -15,15 +17,9 @@ use crate::domain::verify::Proof;
 /// secret's plaintext, wiped when dropped; empty for a MAC or signature), the message, and what
 /// carries the proof to the other key (ciphertext, MAC, signature, encapsulated secret).
 pub struct Made {
-    secret: Vec<u8>,
+    secret: Zeroizing<Vec<u8>>,
     message: Vec<u8>,
     pub carrier: Vec<u8>,
-}
-
-impl Drop for Made {
-    fn drop(&mut self) {
-        self.secret.fill(0);
-    }
 }
 
 impl std::fmt::Debug for Made {
@@ -36,81 +32,25 @@ fn blob_of(b: Option<&Blob>) -> Vec<u8> {
     b.map(|b| b.as_ref().to_vec()).unwrap_or_default()
 }
 
-/// A data key as GenerateDataKey returned it: its plaintext (wiped when dropped) and the
-/// ciphertext that carries it.
-pub struct DataKey {
-    plaintext: Vec<u8>,
-    pub ciphertext: Vec<u8>,
-}
-
-impl DataKey {
-    /// Whether `other` is this key's plaintext.
-    pub fn opens_to(&self, other: &[u8]) -> bool {
-        self.plaintext == other
-    }
-}
-
-impl Drop for DataKey {
-    fn drop(&mut self) {
-        self.plaintext.fill(0);
-    }
-}
-
-impl std::fmt::Debug for DataKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DataKey(<plaintext withheld>)")
-    }
-}
-
 impl RegionClient {
-    /// GenerateDataKey (32 bytes) with the key `key_arn` of this Region.
-    pub async fn generate_data_key(&self, key_arn: &str) -> Result<DataKey, KmsError> {
-        let out = self
-            .sdk()
-            .generate_data_key()
-            .key_id(key_arn)
-            .number_of_bytes(32)
-            .send()
-            .await
-            .map_err(|e| KmsError::from_sdk(self.region(), e))?;
-        Ok(DataKey {
-            plaintext: out.plaintext.map(Blob::into_inner).unwrap_or_default(),
-            ciphertext: out
-                .ciphertext_blob
-                .map(Blob::into_inner)
-                .unwrap_or_default(),
-        })
-    }
-
-    /// Decrypt of `ciphertext` with the key `key_arn` of this Region (named, so KMS answers
-    /// IncorrectKeyException rather than trying another key). The plaintext is returned to be
-    /// compared, and wiped by the caller.
-    pub async fn decrypt_with(
-        &self,
-        key_arn: &str,
-        ciphertext: &[u8],
-    ) -> Result<Vec<u8>, KmsError> {
-        let out = self
-            .sdk()
-            .decrypt()
-            .key_id(key_arn)
-            .ciphertext_blob(Blob::new(ciphertext.to_vec()))
-            .send()
-            .await
-            .map_err(|e| KmsError::from_sdk(self.region(), e))?;
-        Ok(out.plaintext.map(Blob::into_inner).unwrap_or_default())
-    }
-
     /// Makes `proof` with the key `key_arn` of this Region.
     pub async fn make_proof(&self, key_arn: &str, proof: Proof) -> Result<Made, KmsError> {
         let message: Vec<u8> = (0..32).map(|_| fastrand::u8(..)).collect();
         let sdk = self.sdk();
         let (secret, carrier) = match proof {
             Proof::DataKey => {
-                let mut key = self.generate_data_key(key_arn).await?;
+                let out = sdk
+                    .generate_data_key()
+                    .key_id(key_arn)
+                    .number_of_bytes(32)
+                    .send()
+                    .await
+                    .map_err(|e| KmsError::from_sdk(self.region(), e))?;
                 (
-                    std::mem::take(&mut key.plaintext),
-                    std::mem::take(&mut key.ciphertext),
+                    out.plaintext.map(Blob::into_inner).unwrap_or_default(),
+                    out.ciphertext_blob
+                        .map(Blob::into_inner)
+                        .unwrap_or_default(),
                 )
             }
             Proof::Mac { algorithm } => {
@@ -151,7 +91,7 @@ impl RegionClient {
             }
         };
         Ok(Made {
-            secret,
+            secret: Zeroizing::new(secret),
             message,
             carrier,
         })
@@ -169,10 +109,17 @@ impl RegionClient {
         let sdk = self.sdk();
         match proof {
             Proof::DataKey => {
-                let mut plaintext = self.decrypt_with(key_arn, &made.carrier).await?;
-                let same = plaintext == made.secret;
-                plaintext.fill(0);
-                Ok(same)
+                // Named, so KMS answers IncorrectKeyException rather than trying another key.
+                let out = sdk
+                    .decrypt()
+                    .key_id(key_arn)
+                    .ciphertext_blob(Blob::new(made.carrier.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| KmsError::from_sdk(self.region(), e))?;
+                let plaintext =
+                    Zeroizing::new(out.plaintext.map(Blob::into_inner).unwrap_or_default());
+                Ok(*plaintext == *made.secret)
             }
             Proof::Mac { algorithm } => sdk
                 .verify_mac()
@@ -204,10 +151,8 @@ impl RegionClient {
                     .send()
                     .await
                     .map_err(|e| KmsError::from_sdk(self.region(), e))?;
-                let mut secret = blob_of(out.shared_secret());
-                let same = secret == made.secret;
-                secret.fill(0);
-                Ok(same)
+                let secret = Zeroizing::new(blob_of(out.shared_secret()));
+                Ok(*secret == *made.secret)
             }
         }
     }

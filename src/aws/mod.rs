@@ -23,7 +23,7 @@ mod trail;
 
 pub use accounts::{ListAccountsError, ListedAccount};
 pub use client::{AwsClients, ConnectSettings, StaticCredentials, Timeouts};
-pub use crypto::DataKey;
+pub use crypto::Made;
 pub use endpoint::{EndpointError, check_endpoint_url, endpoint_from_env};
 pub use error::KmsError;
 pub use identity::{CallerIdentity, IdentityError};
