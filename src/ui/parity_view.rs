@@ -416,6 +416,26 @@ mod tests {
 
     const SUPPORT: &str = "us-east-1.supportauthz.amazonaws.com";
 
+    /// The parity section of the family, 560 points wide and `height` high, drawn once; the
+    /// commands it emits are the harness's state.
+    fn panel(
+        estate: crate::domain::Estate,
+        props: PropsMap,
+        height: f32,
+    ) -> Harness<'static, Vec<Command>> {
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(560.0, height))
+            .build_ui_state(
+                move |ui, commands: &mut Vec<Command>| {
+                    let family = estate.family(&family_id()).unwrap();
+                    show(ui, &estate, &family_id(), family, &props, false, commands);
+                },
+                Vec::new(),
+            );
+        harness.run();
+        harness
+    }
+
     fn grant(grantee: &str, kind: GranteeKind, source: Option<&str>) -> Grant {
         Grant {
             id: format!("{grantee}-{kind:?}"),
@@ -468,16 +488,7 @@ mod tests {
     fn service_principal_grants_are_shown_side_by_side_as_such() {
         let estate = one_family();
         let props = props();
-        let mut harness = Harness::builder()
-            .with_size(egui::vec2(560.0, 420.0))
-            .build_ui_state(
-                move |ui, commands: &mut Vec<Command>| {
-                    let family = estate.family(&family_id()).unwrap();
-                    show(ui, &estate, &family_id(), family, &props, false, commands);
-                },
-                Vec::new(),
-            );
-        harness.run();
+        let mut harness = panel(estate, props, 420.0);
         harness.get_by_label_contains(&format!("service principal {SUPPORT} may Decrypt"));
         harness.get_by_label_contains(
             "dynamodb.us-east-1.amazonaws.com (a service, in a legacy grant)",
@@ -535,16 +546,7 @@ mod tests {
                 of(vec![material('1', "NON_CURRENT")]),
             ),
         ]);
-        let mut harness = Harness::builder()
-            .with_size(egui::vec2(560.0, 260.0))
-            .build_ui_state(
-                move |ui, commands: &mut Vec<Command>| {
-                    let family = estate.family(&family_id()).unwrap();
-                    show(ui, &estate, &family_id(), family, &props, false, commands);
-                },
-                Vec::new(),
-            );
-        harness.run();
+        let mut harness = panel(estate, props, 260.0);
         harness.get_by_label("Key materials by Region");
         harness.get_by_label("22222222");
         harness.get_by_label("missing (current)");

@@ -98,6 +98,12 @@ fn state(kms: &mut Kms, region: &str, id: &str) -> String {
     out["KeyMetadata"]["KeyState"].as_str().unwrap().to_string()
 }
 
+/// NEW material `[2; 32]` into the primary in us-east-1; its KeyMaterialId.
+fn new_material(kms: &mut Kms, id: &str) -> String {
+    let out = import(kms, "us-east-1", id, &[2; 32], new()).unwrap();
+    out["KeyMaterialId"].as_str().unwrap().to_string()
+}
+
 fn existing() -> Value {
     json!({"ImportType": "EXISTING_KEY_MATERIAL"})
 }
@@ -181,8 +187,7 @@ fn new_material_on_a_primary_waits_for_every_replica_then_for_a_rotation() {
     let mut kms = kms();
     let id = external_family(&mut kms);
     import(&mut kms, "eu-west-1", &id, &[1; 32], json!({})).unwrap();
-    let next = import(&mut kms, "us-east-1", &id, &[2; 32], new()).unwrap();
-    let next = next["KeyMaterialId"].as_str().unwrap().to_string();
+    let next = new_material(&mut kms, &id);
     let waiting = materials(&mut kms, "us-east-1", &id);
     assert!(waiting.contains(&(
         next.clone(),
@@ -368,10 +373,7 @@ fn a_replica_added_after_new_material_makes_the_primary_wait_for_it_too() {
     let mut kms = kms();
     let id = external_family(&mut kms);
     import(&mut kms, "eu-west-1", &id, &[1; 32], json!({})).unwrap();
-    let next = import(&mut kms, "us-east-1", &id, &[2; 32], new()).unwrap()["KeyMaterialId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let next = new_material(&mut kms, &id);
     import(&mut kms, "eu-west-1", &id, &[2; 32], existing()).unwrap();
     assert!(
         materials(&mut kms, "us-east-1", &id).contains(&(next.clone(), "PENDING_ROTATION".into()))
@@ -394,10 +396,7 @@ fn a_deleted_replica_no_longer_holds_up_the_primarys_new_material() {
     let mut kms = kms();
     let id = external_family(&mut kms);
     import(&mut kms, "eu-west-1", &id, &[1; 32], json!({})).unwrap();
-    let next = import(&mut kms, "us-east-1", &id, &[2; 32], new()).unwrap()["KeyMaterialId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let next = new_material(&mut kms, &id);
     kms.call(
         "ScheduleKeyDeletion",
         "eu-west-1",
